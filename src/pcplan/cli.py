@@ -1,0 +1,158 @@
+"""The `pcplan` command: parses arguments and calls one function per command.
+
+Heavy modules are imported inside the commands that use them, so `pcplan
+--version` and `--help` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="pcplan",
+    help="Check, render and track person-centered case files kept as YAML in git.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+PANEL_CHECK = "Checking case files"
+PANEL_RULES = "Rules and schemas"
+
+
+class CheckFormat(str, Enum):
+    full = "full"
+    concise = "concise"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pcplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print pcplan's version and exit."),
+) -> None:
+    """Check, render and track person-centered case files kept as YAML in git."""
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"pcplan: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _codes(values: Optional[List[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values or ():
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return tuple(out)
+
+
+@app.command(rich_help_panel=PANEL_CHECK)
+def check(
+    paths: List[Path] = typer.Argument(None, help="Files or folders to check (default: the current folder)."),
+    output_format: Optional[CheckFormat] = typer.Option(
+        None, "--output-format", "-f", envvar="PCPLAN_OUTPUT_FORMAT", case_sensitive=False,
+        help="full (default in a terminal), concise (default otherwise) or json."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    today: Optional[str] = typer.Option(None, "--today", help="Check as of this date (YYYY-MM-DD); "
+                                        "default PCPLAN_TODAY, else the real date."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule codes or prefixes "
+                                               "(comma-separated; replaces the configuration's)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Also skip these rule codes or prefixes."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", case_sensitive=False,
+                                   help="Exit 1 when a finding is at or above this severity."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the check ran."),
+    statistics: bool = typer.Option(False, "--statistics", help="Count findings per rule instead of listing them."),
+    no_source: bool = typer.Option(False, "--no-source", help="Do not quote case-file lines (automatic when CI is set)."),
+    debug: bool = typer.Option(False, "--debug", help="Print tracebacks of internal errors."),
+) -> None:
+    """Validate case files and run every rule; exit 0 clean, 1 findings, 2 usage or internal error."""
+    from .config import ConfigError
+    from .dates import DateError, resolve_today
+    from .engine import Options, UsageError, check as run_check
+    from .findings import at_or_above
+    from .report import ReportOptions, writer
+
+    try:
+        options = Options(today=resolve_today(today), select=_codes(select) if select else None,
+                          ignore=_codes(ignore), debug=debug)
+        result = run_check(list(paths or [Path(".")]), options)
+    except (ConfigError, UsageError, DateError) as exc:
+        _fail(str(exc))
+        return
+
+    to_terminal = output is None and sys.stdout.isatty()
+    fmt = (output_format.value if output_format else ("full" if to_terminal else "concise"))
+    report_options = ReportOptions(show_source=not no_source and not os.environ.get("CI"),
+                                   statistics=statistics, color=None if to_terminal else False)
+    write = writer(fmt)
+    if output is None:
+        write(result, sys.stdout, report_options)
+    else:
+        from .output import OutputError, write_atomically
+
+        try:
+            write_atomically(output, lambda stream: write(result, stream, report_options), overwrite=True)
+        except OutputError as exc:
+            _fail(str(exc))
+
+    if result.internal_errors:
+        raise typer.Exit(2)
+    failing = any(not f.excepted and at_or_above(f.severity, fail_on.value) for f in result.findings)
+    raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+@app.command(rich_help_panel=PANEL_RULES)
+def rules(
+    output_format: ListFormat = typer.Option(ListFormat.text, "--output-format", "-f", case_sensitive=False,
+                                             help="text or json."),
+) -> None:
+    """List every rule: code, name, default severity and source."""
+    from .explain import print_rules
+
+    print_rules(output_format.value)
+
+
+@app.command(rich_help_panel=PANEL_RULES)
+def rule(
+    code: str = typer.Argument(..., help="A rule code, such as L101."),
+    output_format: ListFormat = typer.Option(ListFormat.text, "--output-format", "-f", case_sensitive=False,
+                                             help="text or json."),
+) -> None:
+    """Explain one rule: what it checks, why it matters, how to fix it, with an example."""
+    from .explain import UnknownRule, print_rule
+
+    try:
+        print_rule(code, output_format.value)
+    except UnknownRule as exc:
+        _fail(str(exc))
+
+
+def main() -> None:
+    app()

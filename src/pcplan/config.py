@@ -1,0 +1,214 @@
+"""pcplan.toml: find it, read it, and refuse anything we do not understand.
+
+An unknown key or rule code is a configuration error (exit 2) naming the key and
+the file: a typo in a compliance tool's configuration must never silently turn a
+rule off.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_NAME = "pcplan.toml"
+SEVERITIES = ("error", "warning", "info")
+
+DEFAULT_DEFICIT_TERMS = (
+    "non-compliant", "noncompliant", "refuses", "low-functioning", "manipulative",
+    "attention-seeking", "suffers from", "wheelchair-bound",
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the CLI exits with 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    review_interval_months: int = 12
+    reassessment_interval_months: int = 12
+    assessment_max_age_days: int = 90
+    copy_deadline_days: int = 15
+    training_deadline_days: int = 120
+    required_trainings: tuple[str, ...] = ()
+    plain_language_grade: float = 8.0
+    deficit_terms: tuple[str, ...] = DEFAULT_DEFICIT_TERMS
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None  # the pcplan.toml read, or None for defaults
+    agency: str = ""
+    logo: str | None = None
+    locale: str = "en"
+    templates: str | None = None
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    per_path_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+
+
+# What each key may hold: (type check, description for the message).
+def _str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _pos_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v > 0
+
+
+def _nonneg_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _grade(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v <= 20
+
+
+_TOP = {"agency": (_str, "text"), "logo": (_str, "a file path"), "locale": (_str, "a language code"),
+        "templates": (_str, "a folder path"), "exclude": (_str_list, "a list of glob patterns")}
+_RULES = {"select": (_str_list, "a list of rule codes"), "ignore": (_str_list, "a list of rule codes")}
+_SETTINGS = {
+    "review_interval_months": (_pos_int, "a whole number of months above 0"),
+    "reassessment_interval_months": (_pos_int, "a whole number of months above 0"),
+    "assessment_max_age_days": (_nonneg_int, "a whole number of days, 0 or more"),
+    "copy_deadline_days": (_nonneg_int, "a whole number of days, 0 or more"),
+    "training_deadline_days": (_nonneg_int, "a whole number of days, 0 or more"),
+    "required_trainings": (_str_list, "a list of training module names"),
+    "plain_language_grade": (_grade, "a grade level from 1 to 20"),
+    "deficit_terms": (_str_list, "a list of words or phrases"),
+}
+_MODULE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def find_root(start: Path) -> Path:
+    """The repository root: nearest folder upward with pcplan.toml, else .git, else ``start``."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    candidates = [folder, *folder.parents]
+    for candidate in candidates:
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    for candidate in candidates:
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def load_config(root: Path, known_codes: set[str]) -> Config:
+    """Read ``root/pcplan.toml`` (defaults when absent) and validate every key."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return Config()
+    where = _display(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where}: cannot read the configuration: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "rules":
+            values.update(_rules_table(value, where, known_codes))
+        elif key == "settings":
+            values["settings"] = _settings_table(value, where)
+        elif key in _TOP:
+            _expect(_TOP[key], value, key, where)
+            values[key] = tuple(value) if isinstance(value, list) else value
+        else:
+            raise ConfigError(f"{where}: unknown key `{key}`{_suggest(key, [*_TOP, 'rules', 'settings'])}")
+    return Config(path=path, **values)
+
+
+def _rules_table(table: Any, where: str, known_codes: set[str]) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: `rules` must be a table ([rules])")
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"rules.{key}"
+        if key in _RULES:
+            _expect(_RULES[key], value, name, where)
+            for code in value:
+                check_code(code, known_codes, f"{where}: `{name}`")
+            out[key] = tuple(value)
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: `{name}` must be a table of CODE = \"error\"|\"warning\"|\"info\"")
+            for code, level in value.items():
+                check_code(code, known_codes, f"{where}: `{name}`", allow_prefix=False)
+                if level not in SEVERITIES:
+                    raise ConfigError(f"{where}: `{name}.{code}` must be one of error, warning, info")
+            out["severity"] = dict(value)
+        elif key == "per-path-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: `{name}` must be a table of \"glob\" = [codes]")
+            ignores = {}
+            for glob, codes in value.items():
+                _expect((_str_list, "a list of rule codes"), codes, f'{name}."{glob}"', where)
+                for code in codes:
+                    check_code(code, known_codes, f'{where}: `{name}."{glob}"`')
+                ignores[glob] = tuple(codes)
+            out["per_path_ignores"] = ignores
+        else:
+            raise ConfigError(
+                f"{where}: unknown key `{name}`{_suggest(key, [*_RULES, 'severity', 'per-path-ignores'])}")
+    return out
+
+
+def _settings_table(table: Any, where: str) -> Settings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: `settings` must be a table ([settings])")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"settings.{key}"
+        if key not in _SETTINGS:
+            raise ConfigError(f"{where}: unknown key `{name}`{_suggest(key, list(_SETTINGS))}")
+        _expect(_SETTINGS[key], value, name, where)
+        if key == "required_trainings":
+            for module in value:
+                if not _MODULE_NAME.match(module):
+                    raise ConfigError(
+                        f"{where}: `{name}` has `{module}`, which is not a module name "
+                        "(lower-case letters, digits and hyphens, as in staff.yaml)")
+        values[key] = tuple(value) if isinstance(value, list) else value
+    return Settings(**values)
+
+
+def check_code(code: str, known_codes: set[str], where: str, allow_prefix: bool = True) -> None:
+    """Accept a full rule code, ``ALL``, or (where allowed) a prefix like ``L1`` or ``T``."""
+    if code in known_codes or (allow_prefix and code == "ALL"):
+        return
+    if allow_prefix and code and any(c.startswith(code) for c in known_codes):
+        return
+    raise ConfigError(f"{where} names `{code}`, which is not a pcplan rule code (see `pcplan rules`)")
+
+
+def _expect(spec: tuple, value: Any, name: str, where: str) -> None:
+    check, description = spec
+    if not check(value):
+        raise ConfigError(f"{where}: `{name}` must be {description}")
+
+
+def _suggest(key: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, choices, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd())).replace("\\", "/")
+    except ValueError:
+        return str(path)

@@ -1,0 +1,237 @@
+"""Run the rules over what the user named and collect positioned findings.
+
+Member folders are loaded, checked and dropped one at a time, so memory follows
+the largest member folder, not the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import rules as _rules  # noqa: F401 - importing registers every rule
+from .config import Config, ConfigError, check_code, find_root, load_config
+from .findings import Finding, Hit
+from .load import Problem
+from .model import Case, Document, Repository
+from .rules.registry import RULES, Rule
+from .walk import STAFF_FILES, Walk, enclosing_member_folder, glob_regex, walk
+
+
+@dataclass(frozen=True)
+class Options:
+    today: date
+    select: tuple[str, ...] | None = None  # from the command line: replaces the configuration's
+    ignore: tuple[str, ...] = ()  # from the command line: added to the configuration's
+    debug: bool = False
+
+
+@dataclass
+class Context:
+    """What a rule may read besides the case itself."""
+
+    today: date
+    config: Config
+    repo: Repository
+
+    @property
+    def settings(self):
+        return self.config.settings
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    members: int = 0
+    internal_errors: int = 0
+
+
+class UsageError(Exception):
+    """Bad paths or options: exit 2."""
+
+
+def check(paths: list[Path], options: Options, cwd: Path | None = None) -> CheckResult:
+    cwd = (cwd or Path.cwd()).resolve()
+    result = CheckResult()
+    for root, targets in _group_by_root(paths):
+        _check_root(root, targets, options, cwd, result)
+    result.findings.sort(key=lambda f: f.sort_key)
+    return result
+
+
+def _group_by_root(paths: list[Path]) -> list[tuple[Path, list[Path]]]:
+    groups: dict[Path, list[Path]] = {}
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UsageError(f"{path}: no such file or folder")
+        resolved = path.resolve()
+        groups.setdefault(find_root(resolved), []).append(resolved)
+    return sorted(groups.items())
+
+
+def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, result: CheckResult) -> None:
+    config = load_config(root, set(RULES))
+    selection = Selection(config, options)
+    repo = Repository(root=root, config=config)
+    staff_file = next((root / n for n in STAFF_FILES if (root / n).is_file()), None)
+    if staff_file is not None:
+        repo.staff = Document.load(staff_file, _display(staff_file, cwd))
+    ctx = Context(options.today, config, repo)
+    runner = _Runner(selection, ctx, targets, options, result)
+
+    found = Walk()
+    for target in targets:
+        enclosing = enclosing_member_folder(target, root)
+        if enclosing is not None:
+            sub = walk(enclosing, root, config.exclude)
+            found.cases.extend(c for c in sub.cases if c[0] == enclosing)
+            found.errors.extend(sub.errors)
+        elif target.is_dir():
+            sub = walk(target, root, config.exclude)
+            found.cases.extend(sub.cases)
+            found.loose.extend(sub.loose)
+            found.errors.extend(sub.errors)
+        else:
+            found.loose.append(target)
+    explicit = {t for t in targets if not t.is_dir()}
+
+    seen: set[Path] = set()
+    for folder, files in found.cases:
+        if folder in seen:
+            continue
+        seen.add(folder)
+        case = Case(folder, [Document.load(f, _display(f, cwd)) for f in files])
+        result.files += len(case.documents)
+        result.members += 1
+        runner.run_case(case)
+
+    for path in sorted(set(found.loose)):
+        if staff_file is not None and path == staff_file.resolve():
+            continue
+        doc = Document.load(path, _display(path, cwd))
+        # Outside member folders, a YAML file without `kind` is not a case file
+        # (mkdocs.yml and friends) unless the user named it.
+        if path not in explicit and doc.loaded.ok and isinstance(doc.loaded.data, dict) \
+                and "kind" not in doc.loaded.data:
+            continue
+        repo.loose.append(doc)
+    for path, message in found.errors:
+        doc = Document(loaded=_unreadable(path), display_path=_display(path, cwd))
+        doc.problems.append(Problem("E005", 1, 1, message))
+        repo.loose.append(doc)
+    result.files += len(repo.loose) + (1 if repo.staff else 0)
+    runner.run_repository(repo)
+
+
+class Selection:
+    """Which rules run, at what severity, where (``select``/``ignore``, severity overrides, per-path ignores)."""
+
+    def __init__(self, config: Config, options: Options) -> None:
+        known = set(RULES)
+        for code in (*(options.select or ()), *options.ignore):
+            try:
+                check_code(code, known, "the command line")
+            except ConfigError as exc:
+                raise UsageError(str(exc)) from None
+        select = options.select if options.select is not None else config.select
+        ignore = (*config.ignore, *options.ignore)
+        self.enabled = {code for code in known if _matches(code, select) and not _matches(code, ignore)}
+        self.severity = {code: config.severity.get(code, rule.severity) for code, rule in RULES.items()}
+        self.path_ignores = [(glob_regex(g), codes) for g, codes in config.per_path_ignores.items()]
+
+    def ignored_at(self, code: str, relative_path: str) -> bool:
+        return any(rx.match(relative_path) and _matches(code, codes) for rx, codes in self.path_ignores)
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(p == "ALL" or code.startswith(p) for p in patterns)
+
+
+class _Runner:
+    """Calls each enabled rule and converts its hits into findings."""
+
+    def __init__(self, selection: Selection, ctx: Context, targets: list[Path], options: Options,
+                 result: CheckResult) -> None:
+        self.selection = selection
+        self.ctx = ctx
+        self.targets = targets
+        self.options = options
+        self.result = result
+        self.rules = [r for code, r in sorted(RULES.items()) if code in selection.enabled]
+
+    def run_case(self, case: Case) -> None:
+        for doc in case.documents:
+            self._file_rules(doc, case, case.member_id)
+        for rule in self.rules:
+            if rule.scope == "case":
+                anchor = case.member or (case.documents[0] if case.documents else None)
+                self._call(rule, lambda: rule.check(case, self.ctx), case.member_id, anchor)
+
+    def run_repository(self, repo: Repository) -> None:
+        for doc in repo.documents():
+            self._file_rules(doc, None, None)
+        for rule in self.rules:
+            if rule.scope == "repository":
+                self._call(rule, lambda: rule.check(repo, self.ctx), None, repo.staff)
+
+    def _file_rules(self, doc: Document, case: Case | None, member: str | None) -> None:
+        for rule in self.rules:
+            if rule.scope == "file":
+                self._call(rule, lambda: rule.check(doc, case, self.ctx), member, doc)
+
+    def _call(self, rule: Rule, produce: Callable[[], Iterable[Hit]], member: str | None,
+              anchor: Document | None) -> None:
+        try:
+            for hit in produce():
+                self._add(rule, hit, member)
+        except Exception as exc:  # a bug in one rule must not stop the others
+            self.result.internal_errors += 1
+            if self.options.debug:
+                traceback.print_exc()
+            if anchor is not None:
+                self._add(RULES["E000"], Hit(anchor, (), f"internal error in rule {rule.code} "
+                                             f"({type(exc).__name__}); the other rules still ran. "
+                                             f"Run with --debug for details and please report it"),
+                          member)
+
+    def _add(self, rule: Rule, hit: Hit, member: str | None) -> None:
+        doc = hit.doc
+        path = doc.path  # already absolute: every path is resolved before loading
+        if not self._targeted(path):
+            return
+        relative = _relative_to(path, self.ctx.repo.root)
+        if rule.code != "E000" and self.selection.ignored_at(rule.code, relative):
+            return
+        if hit.line is not None:
+            line, column = hit.line, hit.column or 1
+        else:
+            line, column = doc.position(hit.data_path, hit.at)
+        self.result.findings.append(Finding(
+            code=rule.code, name=rule.name, severity=self.selection.severity.get(rule.code, rule.severity),
+            path=doc.display_path, line=line, column=column, message=hit.message, member=member,
+            data_path=hit.data_path, file=path))
+
+    def _targeted(self, path: Path) -> bool:
+        return any(path == t or t in path.parents for t in self.targets)
+
+
+def _unreadable(path: Path):
+    from .load import LoadedFile
+
+    return LoadedFile(path=path)
+
+
+def _display(path: Path, cwd: Path) -> str:
+    return os.path.relpath(path, cwd).replace(os.sep, "/")
+
+
+def _relative_to(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,69 @@
+"""What a rule reports, and the order findings are shown in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a rule function yields: where (document + data path) and what.
+
+    The engine turns a Hit into a Finding, adding the rule's code, severity and
+    the exact line and column of the node, so rules never deal with positions.
+    """
+
+    doc: object  # model.Document; typed loosely to keep this module dependency-free
+    data_path: tuple
+    message: str
+    at: str = "value"  # "value" (the node), or "key" (the mapping key naming it)
+    line: int | None = None  # set only when the loader already knows the position
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    name: str
+    severity: str
+    path: str  # relative to the current folder, forward slashes
+    line: int
+    column: int
+    message: str
+    member: str | None = None
+    data_path: tuple = ()
+    excepted: bool = False
+    file: Path | None = field(default=None, compare=False)  # absolute, for excerpts
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    @property
+    def dotted_path(self) -> str:
+        """The data path as ``goals[1].needs`` (stable across line moves)."""
+        out = ""
+        for step in self.data_path:
+            out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+        return out
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "member": self.member,
+            "data_path": self.dotted_path,
+            "excepted": self.excepted,
+        }
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]

@@ -1,0 +1,343 @@
+"""Bytes → YAML nodes with positions → plain data, refusing YAML's traps.
+
+libyaml (PyYAML's C parser) composes the node tree; we turn nodes into plain
+data ourselves so that:
+
+* only ``true``/``false`` are booleans (``no``, ``on``, ``yes`` stay text);
+* integers and floats follow YAML 1.2 (``012`` stays text);
+* dates stay ISO strings, so ``2026-02-30`` is a schema finding, not a crash;
+* a repeated key is reported with both lines (PyYAML silently keeps the last);
+* aliases of mappings and sequences are refused (alias bombs), and tags that
+  would build objects are refused;
+* every node keeps its position, looked up by data path when a finding needs it.
+
+Size and nesting depth are checked *before* libyaml sees the text: libyaml
+overflows the C stack on input nested ~25,000 deep, which would kill a CI run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yaml import MappingNode, MarkedYAMLError, Node, ScalarNode, SequenceNode, YAMLError
+from yaml._yaml import CParser
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+
+# YAML 1.2 core schema, restricted as DESIGN.md asks.
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+\.[0-9]*)([eE][-+]?[0-9]+)?\Z")
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
+_BLOCK_PREFIX = re.compile(r"^[ \t?:-]*", re.M)
+
+_T = "tag:yaml.org,2002:"
+_IMPLICIT = "?"  # the tag our resolver gives every untagged scalar
+_SAFE_TAGS = {_T + "str", _T + "int", _T + "float", _T + "bool", _T + "null", _T + "map", _T + "seq",
+              _T + "timestamp", "!"}
+
+Path_ = tuple  # a data path: keys (str) and indices (int) from the document root
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with a file found while loading it (E001, E002, E005)."""
+
+    code: str
+    line: int | None  # 1-based; None: resolve from data_path when reported
+    column: int | None
+    message: str
+    data_path: tuple = ()
+    at: str = "value"  # with data_path: the node itself, or the mapping "key" naming it
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    """One YAML file: its plain data, its node tree (for positions) and any problems."""
+
+    path: Path
+    data: Any = None
+    root: Node | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.root is not None and not any(p.code in ("E001", "E005") for p in self.problems)
+
+    def position(self, data_path: tuple, at: str = "value") -> tuple[int, int]:
+        """The 1-based (line, column) of the node at ``data_path``.
+
+        ``at="key"`` gives the position of the mapping key rather than its value.
+        A path that no longer exists resolves to its deepest existing ancestor.
+        """
+        node, key_node = self.root, None
+        if node is None:
+            return (1, 1)
+        for step in data_path:
+            child = _child(node, step)
+            if child is None:
+                break
+            key_node, node = child
+        target = key_node if at == "key" and key_node is not None else node
+        mark = target.start_mark
+        return (mark.line + 1, mark.column + 1)
+
+
+class _Composer(CParser):
+    """libyaml's composer with a resolver that leaves every scalar to us."""
+
+    def resolve(self, kind, value, implicit):  # noqa: ARG002 - libyaml's signature
+        return _IMPLICIT if kind is ScalarNode else (_T + "map" if kind is MappingNode else _T + "seq")
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
+def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+    """Read and parse one file. Never raises for bad content: problems are recorded."""
+    result = LoadedFile(path=path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return _refuse(result, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for a case file")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _refuse(result, f"cannot read the file: {exc.strerror or exc}")
+    return load_bytes(raw, result, max_bytes)
+
+
+def load_text(text: str, path: Path | str = "<string>") -> LoadedFile:
+    """Parse text already in memory (tests, scaffolding)."""
+    return load_bytes(text.encode("utf-8"), LoadedFile(path=Path(path)))
+
+
+def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+    if len(raw) > max_bytes:
+        return _refuse(result, f"file is {len(raw):,} bytes, over the {max_bytes:,}-byte limit for a case file")
+    text = _decode(raw, result)
+    if text is None:
+        return result
+    if "<<<<<<<" in text or ">>>>>>>" in text:
+        conflict = _CONFLICT.search(text)
+        if conflict:
+            line = text.count("\n", 0, conflict.start()) + 1
+            result.problems.append(Problem(
+                "E001", line, 1,
+                "unresolved git merge conflict: remove the <<<<<<<, ======= and >>>>>>> lines "
+                "and keep the right version"))
+            return result
+    depth, depth_line = _nesting_bound(text)
+    if depth > MAX_DEPTH:
+        return _refuse(result, f"nesting is deeper than {MAX_DEPTH} levels; a case file never needs that",
+                       line=depth_line)
+    try:
+        root = _Composer(text).get_single_node()
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        result.problems.append(Problem("E001", line, column, _yaml_message(exc)))
+        return result
+    except (YAMLError, RecursionError, ValueError) as exc:
+        result.problems.append(Problem("E001", 1, 1, f"cannot parse as YAML: {exc}"))
+        return result
+    if root is None:  # an empty file or only comments
+        result.problems.append(Problem("E001", 1, 1, "the file is empty; a case file starts with `kind:` and `version: 1`"))
+        return result
+    result.root = root
+    builder = _Builder(text)
+    result.data = builder.build(root, ())
+    result.problems.extend(builder.problems)
+    if builder.aliased:
+        _place_aliases(text, result)
+    return result
+
+
+def _refuse(result: LoadedFile, message: str, line: int = 1) -> LoadedFile:
+    result.problems.append(Problem("E005", line, 1, message))
+    return result
+
+
+def _decode(raw: bytes, result: LoadedFile) -> str | None:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0 or raw[1] == 0)):
+        _refuse(result, "file is UTF-16 or UTF-32 encoded; save it as UTF-8")
+        return None
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        _refuse(result, "file contains NUL bytes; it looks binary, not a YAML case file",
+                line=raw.count(b"\n", 0, nul) + 1)
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        _refuse(result, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8", line=line)
+        return None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _nesting_bound(text: str) -> tuple[int, int]:
+    """The nesting depth of the text (or a bound below the limit) and where it peaks.
+
+    Block nesting needs one more column of indentation or one more ``- `` per
+    level, so it is bounded by the longest run of indentation and indicators at
+    the start of a line; flow nesting by the number of brackets. Both are cheap
+    string operations. Only when that bound is too high do we walk libyaml's
+    event stream, whose parser keeps an explicit stack (it is the composer that
+    recurses and would overflow), stopping as soon as the limit is passed.
+    """
+    block = max((len(m) for m in _BLOCK_PREFIX.findall(text)), default=0) + 1
+    if text.count("[") + text.count("{") + block <= MAX_DEPTH:
+        return (block, 1)
+    parser = CParser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return (depth, 1)
+            name = type(event).__name__
+            if name in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return (depth, event.start_mark.line + 1)
+            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+            elif name == "StreamEndEvent":
+                return (depth, 1)
+    except YAMLError:
+        return (0, 1)  # a syntax error: the composer reports it with its position
+
+
+def _yaml_message(exc: MarkedYAMLError) -> str:
+    problem = exc.problem or "cannot parse as YAML"
+    if exc.context and "another document" in (exc.problem or ""):
+        return "the file holds more than one YAML document (`---`); a case file is one document"
+    if exc.context:
+        return f"{problem} ({exc.context})"
+    return problem
+
+
+class _Builder:
+    """Turns a node tree into plain data, recording duplicate keys, aliases and unsafe tags."""
+
+    __slots__ = ("text", "problems", "seen", "aliased")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+        self.aliased = False
+
+    def build(self, node: Node, path: tuple) -> Any:
+        tag = node.tag
+        if tag not in _SAFE_TAGS and tag != _IMPLICIT:
+            self._problem("E005", node, f"the tag `{tag}` is not allowed in a case file; remove it", path)
+            return None
+        if isinstance(node, ScalarNode):
+            return _scalar(node, tag)
+        if id(node) in self.seen:
+            # libyaml hands back the anchored node itself for an alias; a collection
+            # met twice is an alias of a mapping or sequence, which we refuse.
+            self.aliased = True
+            return None
+        self.seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        data: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self._problem("E001", key_node, "a key must be plain text, not a list or mapping", path)
+                continue
+            key = key_node.value
+            if key == "<<" and not key_node.style:
+                self._problem("E005", key_node, "merge keys (`<<:`) are not allowed; write the fields out", path)
+                continue
+            if key in first_line:
+                self._problem(
+                    "E002", key_node,
+                    f"duplicate key `{key}` (first at line {first_line[key]}); "
+                    f"YAML would silently keep only the last one",
+                    path + (key,))
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            data[key] = self.build(value_node, path + (key,))
+        return data
+
+    def _problem(self, code: str, node: Node, message: str, path: tuple) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(code, mark.line + 1, mark.column + 1, message, path))
+
+
+def _scalar(node: ScalarNode, tag: str) -> Any:
+    value = node.value
+    if node.style:  # quoted or block scalar: always text
+        return value
+    if tag == _IMPLICIT:
+        if value in _NULLS:
+            return None
+        if value in _BOOLS:
+            return _BOOLS[value]
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            return float(value)
+        return value
+    if tag == _T + "null" and value in _NULLS:
+        return None
+    if tag == _T + "bool" and value in _BOOLS:
+        return _BOOLS[value]
+    if tag == _T + "int" and _INT.match(value):
+        return int(value)
+    if tag == _T + "float" and (_FLOAT.match(value) or _INT.match(value)):
+        return float(value)
+    return value  # !!str, !!timestamp and the rest stay text
+
+
+def _place_aliases(text: str, result: LoadedFile) -> None:
+    """Report each alias of a mapping or sequence at the alias itself.
+
+    Runs only for the rare file that has one: the event stream knows where the
+    ``*name`` is, the composed tree does not.
+    """
+    import yaml
+
+    collections: set[str] = set()
+    anchors_seen: dict[str, int] = {}
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            name = type(event).__name__
+            anchor = getattr(event, "anchor", None)
+            if name in ("MappingStartEvent", "SequenceStartEvent") and anchor:
+                collections.add(anchor)
+                anchors_seen[anchor] = event.start_mark.line + 1
+            elif name == "ScalarEvent" and anchor:
+                collections.discard(anchor)
+            elif name == "AliasEvent" and event.anchor in collections:
+                collections.discard(event.anchor)  # one finding per anchor is enough
+                mark = event.start_mark
+                result.problems.append(Problem(
+                    "E005", mark.line + 1, mark.column + 1,
+                    f"alias `*{event.anchor}` repeats a mapping or list (anchored at line "
+                    f"{anchors_seen[event.anchor]}); aliases can hide huge expansions, so write it out"))
+    except YAMLError:  # the composer already accepted this text; be safe anyway
+        result.problems.append(Problem("E005", 1, 1, "aliases of mappings or lists are not allowed"))
+
+
+def _child(node: Node, step: Any) -> tuple[Node | None, Node] | None:
+    if isinstance(node, MappingNode) and isinstance(step, str):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == step:
+                return key_node, value_node
+        return None
+    if isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        return None, node.value[step]
+    return None

@@ -1,0 +1,184 @@
+"""The meaning of the files: documents, a member's case, and the repository.
+
+Rules read documents through the small helpers here, which tolerate data of the
+wrong shape (the schema has already reported it), so a broken field never
+crashes a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+from .config import Config
+from .dates import parse_iso
+from .load import LoadedFile, Problem, load_file
+from .schema import identify, validate
+
+
+@dataclass
+class Document:
+    loaded: LoadedFile
+    display_path: str  # relative to the current folder, forward slashes
+    kind: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path, display_path: str) -> "Document":
+        loaded = load_file(path)
+        doc = cls(loaded, display_path, problems=list(loaded.problems))
+        if loaded.ok:
+            doc.kind, kind_problems = identify(loaded.data)
+            doc.problems.extend(kind_problems)
+            if doc.kind:
+                doc.problems.extend(validate(doc.kind, loaded.data))
+        return doc
+
+    @property
+    def path(self) -> Path:
+        return self.loaded.path
+
+    @property
+    def data(self) -> dict:
+        """The document's fields; empty when it did not load as a mapping of a known kind."""
+        return self.loaded.data if self.kind and isinstance(self.loaded.data, dict) else {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def member_ref(self) -> str | None:
+        value = self.data.get("member")
+        return value if isinstance(value, str) else None
+
+    @property
+    def date(self) -> date | None:
+        return parse_iso(self.data.get("date"))
+
+    def items(self, *keys: str) -> list[tuple[int, dict]]:
+        """``(index, item)`` for the mapping items of the list at ``keys``."""
+        return items(self.data, *keys)
+
+    def position(self, data_path: tuple, at: str = "value") -> tuple[int, int]:
+        return self.loaded.position(data_path, at)
+
+
+def items(data: Any, *keys: str) -> list[tuple[int, dict]]:
+    """``(index, item)`` for each mapping in the list found by following ``keys``."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(data, list):
+        return []
+    return [(index, item) for index, item in enumerate(data) if isinstance(item, dict)]
+
+
+def text(data: Any, key: str) -> str | None:
+    """A non-blank string field, else None."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def str_list(data: Any, key: str) -> list[str]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def ids(data: Any, *keys: str) -> dict[str, int]:
+    """id → index for the items of a list."""
+    return {item["id"]: index for index, item in items(data, *keys) if isinstance(item.get("id"), str)}
+
+
+def is_active_goal(goal: dict) -> bool:
+    return goal.get("status") in (None, "active")
+
+
+@dataclass
+class Case:
+    """A member folder: member.yaml and every case file in and below it."""
+
+    folder: Path
+    documents: list[Document]
+
+    @cached_property
+    def member(self) -> Document | None:
+        return next((d for d in self.documents if d.kind == "member"), None)
+
+    @property
+    def member_id(self) -> str | None:
+        return self.member.id if self.member else None
+
+    def of_kind(self, kind: str) -> list[Document]:
+        """Documents of one kind, oldest first (by date, then file name)."""
+        docs = [d for d in self.documents if d.kind == kind]
+        return sorted(docs, key=lambda d: (d.date or date.min, d.display_path))
+
+    @cached_property
+    def assessments(self) -> list[Document]:
+        return self.of_kind("assessment")
+
+    @cached_property
+    def plans(self) -> list[Document]:
+        return self.of_kind("plan")
+
+    @cached_property
+    def notes(self) -> list[Document]:
+        return self.of_kind("note")
+
+    @cached_property
+    def closure(self) -> Document | None:
+        closures = self.of_kind("closure")
+        return closures[-1] if closures else None
+
+    def plan_in_effect(self, today: date) -> Document | None:
+        """The latest plan dated on or before today (or, if all are later, the earliest)."""
+        current = [p for p in self.plans if p.date and p.date <= today]
+        if current:
+            return current[-1]
+        return self.plans[0] if self.plans else None
+
+    def plans_to_check(self, today: date) -> list[Document]:
+        """The plan in effect and any plan after it; superseded plans are history."""
+        current = self.plan_in_effect(today)
+        if current is None:
+            return []
+        start = self.plans.index(current)
+        return self.plans[start:]
+
+    def assessment_for(self, plan: Document) -> Document | None:
+        wanted = plan.get("assessment")
+        matches = [a for a in self.assessments if a.id == wanted]
+        return matches[-1] if matches else None
+
+    def plan_at(self, day: date | None) -> Document | None:
+        """The plan in effect on a given day (for notes)."""
+        if day is None:
+            return None
+        current = [p for p in self.plans if p.date and p.date <= day]
+        return current[-1] if current else None
+
+
+@dataclass
+class Repository:
+    root: Path
+    config: Config
+    staff: Document | None = None
+    loose: list[Document] = field(default_factory=list)  # case files outside any member folder
+
+    @cached_property
+    def staff_by_id(self) -> dict[str, dict]:
+        if self.staff is None:
+            return {}
+        return {s["id"]: s for _, s in self.staff.items("staff") if isinstance(s.get("id"), str)}
+
+    def documents(self) -> Iterator[Document]:
+        if self.staff is not None:
+            yield self.staff
+        yield from self.loose

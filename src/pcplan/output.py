@@ -1,0 +1,55 @@
+"""Writing files pcplan creates: atomically, never over a case file, never inside .git.
+
+A report, rendered plan or scaffolded file is written to a temporary file in the
+same folder and renamed over the target, so an interrupted run leaves the
+previous file intact.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, IO
+
+from .walk import YAML_SUFFIXES
+
+
+class OutputError(Exception):
+    """The output cannot be written where asked; the CLI exits with 2."""
+
+
+def check_target(path: Path, overwrite: bool, may_replace_yaml: bool = False) -> Path:
+    target = path.resolve()
+    if ".git" in target.parts:
+        raise OutputError(f"{path}: refusing to write inside a .git folder")
+    if target.is_dir():
+        raise OutputError(f"{path}: is a folder; name a file")
+    if target.exists():
+        if target.suffix in YAML_SUFFIXES and not may_replace_yaml:
+            raise OutputError(f"{path}: exists and may be a case file; pcplan never writes over one")
+        if not overwrite:
+            raise OutputError(f"{path}: exists; use --force to replace it")
+    if not target.parent.is_dir():
+        raise OutputError(f"{path}: the folder {target.parent} does not exist")
+    return target
+
+
+def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool = False,
+                     binary: bool = False) -> Path:
+    """Call ``produce(stream)`` into a temporary file, then rename it to ``path``."""
+    target = check_target(path, overwrite)
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": "\n"})) as stream:
+            produce(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        raise
+    return target

@@ -1,0 +1,203 @@
+"""E-rules: the files themselves: YAML, kinds, schemas, membership, ids."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..findings import Hit
+from .registry import rule
+
+MEMBER_KINDS = ("assessment", "plan", "note", "closure")
+
+
+def _problems(doc, code: str) -> Iterator[Hit]:
+    """Problems the loader and schema stage recorded for one code."""
+    for p in doc.problems:
+        if p.code == code:
+            yield Hit(doc, p.data_path, p.message, at=p.at, line=p.line, column=p.column)
+
+
+@rule("E000", "internal-error", "error", scope="file")
+def internal_error(doc, case, ctx):
+    """pcplan itself failed while running a rule on this file; the other rules still ran.
+
+    Why it matters: a rule that crashed checked nothing, so the file may have
+    problems that were not reported. pcplan exits with 2 so CI notices.
+
+    How to fix: nothing in your file needs to change because of this line. Run
+    `pcplan check --debug` on the file and report the traceback to the pcplan
+    developers (it contains no case data unless you paste some).
+    """
+    return ()  # reported by the engine when a rule raises
+
+
+@rule("E001", "yaml-syntax", "error", scope="file")
+def yaml_syntax(doc, case, ctx):
+    """The file parses as one YAML document.
+
+    Why it matters: a file that does not parse cannot be checked at all, so every
+    other problem in it stays hidden. Merge-conflict markers left by git are the
+    most common cause.
+
+    How to fix: look at the line shown (often the line above it), fix the
+    indentation, the missing colon or the unclosed bracket or quote. For a
+    merge conflict, keep the right version and delete the `<<<<<<<`, `=======`
+    and `>>>>>>>` lines.
+
+    Example:
+        # wrong: the list is never closed
+        needs: [N1, N2
+        # right
+        needs: [N1, N2]
+    """
+    return _problems(doc, "E001")
+
+
+@rule("E002", "duplicate-key", "error", scope="file")
+def duplicate_key(doc, case, ctx):
+    """No mapping repeats a key (both lines are named).
+
+    Why it matters: YAML keeps only the last of two equal keys without a word,
+    so a signature date or a goal's needs written twice silently loses one of
+    them.
+
+    How to fix: keep one of the two keys, merging what each said.
+
+    Example:
+        # wrong
+        signed_on: 2026-03-05
+        signed_on: 2026-03-07
+        # right
+        signed_on: 2026-03-07
+    """
+    return _problems(doc, "E002")
+
+
+@rule("E003", "unknown-kind", "error", scope="file")
+def unknown_kind(doc, case, ctx):
+    """The file says which kind it is (`kind:`) and which format version (`version: 1`).
+
+    Why it matters: pcplan picks the schema and the rules for a file by its
+    kind; a file without one cannot be checked.
+
+    How to fix: start the file with `kind:` (member, assessment, plan, note,
+    closure or staff) and `version: 1`.
+
+    Example:
+        kind: note
+        version: 1
+        member: M-000123
+    """
+    return _problems(doc, "E003")
+
+
+@rule("E004", "schema", "error", scope="file")
+def schema(doc, case, ctx):
+    """The file matches the JSON Schema of its kind (one finding per violation).
+
+    Why it matters: a misspelled field is ignored by every rule, so what it
+    says never counts: `signed_0n:` is not a signature date. Wrong types and
+    impossible dates (2026-02-30) make the record unreliable.
+
+    How to fix: use the field names and values the schema allows (`pcplan
+    schema KIND` prints it; editors with the YAML language server show it as
+    you type). Dates are written YYYY-MM-DD.
+
+    Example:
+        # wrong
+        contact: in person
+        date: 2026-02-30
+        # right
+        contact: face_to_face
+        date: 2026-02-28
+    """
+    return _problems(doc, "E004")
+
+
+@rule("E005", "unreadable", "error", scope="file")
+def unreadable(doc, case, ctx):
+    """The file is readable UTF-8 text within the size, nesting and alias limits, with no object-building tags.
+
+    Why it matters: case files come from scanners, email and other systems; a
+    binary, mis-encoded, huge or booby-trapped file must not stop the check of
+    the whole repository, nor run code.
+
+    How to fix: save the file as UTF-8 text; write repeated parts out instead
+    of using `&anchor`/`*alias`; remove `!!python/...` tags; split a huge file.
+    """
+    return _problems(doc, "E005")
+
+
+@rule("E006", "wrong-member", "error", scope="file")
+def wrong_member(doc, case, ctx):
+    """A file's `member:` matches the id in its folder's member.yaml.
+
+    Why it matters: a note or plan filed in the wrong member's folder puts one
+    person's health information in another person's record and hides it from
+    its own.
+
+    How to fix: move the file to the folder of the member it is about, or
+    correct its `member:` line. Files about a member belong in the folder that
+    holds their member.yaml.
+
+    Example:
+        # in members/M-000123/notes/2026-10-01.yaml
+        member: M-000123
+    """
+    if case is None:
+        if doc.kind in MEMBER_KINDS:
+            yield Hit(doc, ("kind",), f"this {doc.kind} is not inside a member folder "
+                      "(a folder holding member.yaml); move it into its member's folder")
+        return
+    if doc.kind == "member" and case.member is not doc:
+        yield Hit(doc, ("kind",), "a second member record in one member folder; "
+                  "each member has a folder of their own")
+    elif doc.kind in MEMBER_KINDS and case.member_id and doc.member_ref \
+            and doc.member_ref != case.member_id:
+        yield Hit(doc, ("member",), f"`member: {doc.member_ref}` does not match this folder's "
+                  f"member.yaml (`{case.member_id}`)")
+
+
+@rule("E007", "duplicate-id", "error", scope="file")
+def duplicate_id(doc, case, ctx):
+    """Ids are unique within a file (and an assessment's or plan's id within its member folder).
+
+    Why it matters: references like `needs: [N2]` and `goals: [G1]` must point
+    at exactly one thing; two goals called G2 make every link to G2 ambiguous.
+
+    How to fix: renumber one of the two items and update the references to it.
+
+    Example:
+        # wrong
+        - id: G2
+          own_words: I want to work.
+        - id: G2
+          own_words: I want to feel calm.
+        # right: the second is G3
+    """
+    first: dict[str, tuple] = {}
+    for path, value in _ids(doc.data, ()):
+        if value in first:
+            line, _ = doc.position(first[value])
+            yield Hit(doc, path, f"id `{value}` is used twice in this file (first at line {line})")
+        else:
+            first[value] = path
+    if case is not None and doc.kind in ("assessment", "plan") and doc.id:
+        earlier = [d for d in case.documents if d.kind == doc.kind and d.id == doc.id]
+        earlier.sort(key=lambda d: d.display_path)
+        if earlier and earlier[0] is not doc:
+            yield Hit(doc, ("id",), f"{doc.kind} id `{doc.id}` is also used by "
+                      f"{earlier[0].path.name}; each {doc.kind} of a member needs its own id")
+
+
+def _ids(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    """Every ``id`` below the top level, with its data path, in file order."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "id" and path and isinstance(value, str):
+                yield path + (key,), value
+            elif isinstance(value, (dict, list)):
+                yield from _ids(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _ids(value, path + (index,))

@@ -1,0 +1,173 @@
+"""JSON Schema validation → problems with the exact node and a message that quotes no member text.
+
+jsonschema's own messages repeat the offending value, which may be a member's
+words (protected health information); ours name the field, the rule of the
+schema and the expected form, never the value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any, Iterator
+
+from .load import Problem
+from .resources import schema_text
+
+KINDS = ("member", "assessment", "plan", "note", "closure", "staff")
+VERSIONS = (1,)
+
+# Human names for the patterns the schemas use.
+_PATTERN_NAMES = {
+    r"^[1-9][0-9]* (day|week|month|year)s?$": "a frequency such as `1 month`, `3 months`, `2 weeks` or `30 days`",
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a language code such as `en`, `es` or `pt-BR`",
+    r"^[A-Z][0-9]{3}$": "a rule code such as `C301`",
+    r"^sha256:[0-9a-f]{16,64}$": "a fingerprint printed by `pcplan fingerprint`, such as `sha256:3f2a…`",
+}
+_ID_PREFIX = {"A": "an assessment id such as A1", "P": "a plan id such as P1", "N": "a need id such as N1",
+              "S": "a strength id such as S1", "B": "a barrier id such as B1", "R": "a risk id such as R1",
+              "G": "a goal id such as G1", "SP": "a support id such as SP1", "RM": "a rights modification id such as RM1"}
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "object": "a mapping of fields", "array": "a list", "null": "empty"}
+
+
+@lru_cache(maxsize=None)
+def schema_for(kind: str) -> dict:
+    return json.loads(schema_text(kind))
+
+
+@lru_cache(maxsize=None)
+def _validator(kind: str):
+    import jsonschema
+
+    cls = jsonschema.Draft202012Validator
+    return cls(schema_for(kind), format_checker=cls.FORMAT_CHECKER)
+
+
+def identify(data: Any) -> tuple[str | None, list[Problem]]:
+    """The document's kind, or an E003 problem saying why it has none we know."""
+    if not isinstance(data, dict):
+        return None, [Problem("E003", 1, 1, "a case file is a mapping of fields starting with `kind:` and `version: 1`")]
+    kind, version = data.get("kind"), data.get("version")
+    if "kind" not in data:
+        return None, [Problem("E003", 1, 1, f"missing `kind:`; say which kind of file this is ({', '.join(KINDS)})")]
+    if kind not in KINDS:
+        return None, [Problem("E003", None, None, f"unknown kind; pcplan knows {', '.join(KINDS)}", ("kind",))]
+    if "version" not in data:
+        return None, [Problem("E003", 1, 1, "missing `version: 1`")]
+    if version not in VERSIONS or isinstance(version, bool):
+        return None, [Problem("E003", None, None, "unknown version; this pcplan reads `version: 1`", ("version",))]
+    return kind, []
+
+
+def validate(kind: str, data: Any) -> list[Problem]:
+    """E004 problems, one per violation, positioned by data path."""
+    validator = _validator(kind)
+    problems: list[Problem] = []
+    for error in validator.iter_errors(data):
+        problems.extend(_problems(error))
+    return problems
+
+
+def _problems(error) -> Iterator[Problem]:
+    path = tuple(error.absolute_path)
+    keyword = error.validator
+    value = error.validator_value
+    instance = error.instance
+    field = _field(path)
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        for key in instance:
+            if key not in allowed:
+                yield _at(path + (key,), f"unknown field `{key}`{_suggest(key, allowed)}", at="key")
+        return
+    if keyword == "required":
+        match = re.match(r"^'(.+)' is a required property$", error.message)
+        missing = [match.group(1)] if match else [k for k in value if k not in instance]
+        for key in missing:
+            where = f" in `{field}`" if field else ""
+            yield _at(path, f"missing required field `{key}`{where}")
+        return
+    if keyword in ("anyOf", "oneOf") and error.context:
+        import jsonschema
+
+        yield from _problems(jsonschema.exceptions.best_match(error.context))
+        return
+    yield _at(path, _message(keyword, value, instance, field, error.schema))
+
+
+def _message(keyword: str, value: Any, instance: Any, field: str, schema: dict) -> str:
+    name = f"`{field}`" if field else "the file"
+    if keyword == "type":
+        expected = " or ".join(_TYPE_NAMES.get(t, t) for t in (value if isinstance(value, list) else [value]))
+        return f"{name} must be {expected}, not {_kind_of(instance)}"
+    if keyword == "enum":
+        return f"{name} must be one of: {', '.join(str(v) for v in value)}"
+    if keyword == "const":
+        return f"{name} must be `{value}`"
+    if keyword == "format" and value == "date":
+        return f"{name} is not a real date in the form YYYY-MM-DD"
+    if keyword == "pattern":
+        return f"{name} must be {_pattern_name(value)}"
+    if keyword == "minLength":
+        return f"{name} is empty"
+    if keyword == "maxLength":
+        return f"{name} is longer than {value} characters"
+    if keyword == "minItems":
+        return f"{name} needs at least {value} item{'s' if value != 1 else ''}"
+    if keyword == "uniqueItems":
+        return f"{name} lists the same item more than once"
+    if keyword == "minimum":
+        return f"{name} must be at least {value}"
+    if keyword == "exclusiveMinimum":
+        return f"{name} must be greater than {value}"
+    if keyword == "maximum":
+        return f"{name} must be at most {value}"
+    return f"{name} does not satisfy the schema's `{keyword}`"
+
+
+def _pattern_name(pattern: str) -> str:
+    if pattern in _PATTERN_NAMES:
+        return _PATTERN_NAMES[pattern]
+    prefix = re.match(r"^\^([A-Z]+)\[0-9\]\+", pattern)
+    if prefix and prefix.group(1) in _ID_PREFIX:
+        if r"\." in pattern:
+            return "an objective id such as G1.1"
+        return _ID_PREFIX[prefix.group(1)]
+    return "an id made of letters, digits, dots, hyphens or underscores"
+
+
+def _kind_of(instance: Any) -> str:
+    if isinstance(instance, bool):
+        return "true/false"
+    if instance is None:
+        return "empty"
+    if isinstance(instance, int):
+        return "a whole number"
+    if isinstance(instance, float):
+        return "a number"
+    if isinstance(instance, str):
+        return "text"
+    if isinstance(instance, list):
+        return "a list"
+    return "a mapping"
+
+
+def _field(path: tuple) -> str:
+    """The nearest field name in a data path (list positions skipped)."""
+    for step in reversed(path):
+        if isinstance(step, str):
+            return step
+    return ""
+
+
+def _at(path: tuple, message: str, at: str = "value") -> Problem:
+    return Problem("E004", None, None, message, path, at)
+
+
+def _suggest(key: str, allowed: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(allowed), n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
