@@ -22,7 +22,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 

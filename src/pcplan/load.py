@@ -141,7 +141,9 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     try:
         root = _Composer(text).get_single_node()
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed [ or { is noticed lines later; point at the bracket itself.
+        in_flow = exc.context_mark is not None and "flow" in (exc.context or "")
+        mark = exc.context_mark if in_flow else (exc.problem_mark or exc.context_mark)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         result.problems.append(Problem("E001", line, column, _yaml_message(exc)))
         return result
@@ -264,9 +266,10 @@ class _Builder:
             if key in first_line:
                 self._problem(
                     "E002", key_node,
-                    f"duplicate key `{key}` (first at line {first_line[key]}); "
-                    f"YAML would silently keep only the last one",
+                    f"duplicate key `{key}` (first at line {first_line[key]}); keep one: pcplan reads "
+                    f"the first, other YAML tools silently keep the last",
                     path + (key,))
+                self.build(value_node, path + (key,))  # still walked, so an alias inside is caught
                 continue
             first_line[key] = key_node.start_mark.line + 1
             data[key] = self.build(value_node, path + (key,))

@@ -49,7 +49,9 @@ def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
     head.append(f" {f.message}", style="bold")
     console.print(head)
     gutter = len(str(f.line)) + 1
-    console.print(Text(" " * (gutter - 1) + "--> ", style="blue") + Text(f"{f.path}:{f.line}:{f.column}"))
+    # soft_wrap: the terminal wraps the location if it must, so the path stays whole for copying.
+    console.print(Text(" " * (gutter - 1) + "--> ", style="blue") + Text(f"{f.path}:{f.line}:{f.column}"),
+                  soft_wrap=True)
     source = _source_line(f, cache) if options.show_source else None
     if source is not None:
         bar = Text(" " * gutter + "|", style="blue")

@@ -147,11 +147,11 @@ def wrong_member(doc, case, ctx):
     if case is None:
         if doc.kind in MEMBER_KINDS:
             yield Hit(doc, ("kind",), f"this {doc.kind} is not inside a member folder "
-                      "(a folder holding member.yaml); move it into its member's folder")
+                      "(a folder holding member.yaml); move it into its member's folder", at="key")
         return
     if doc.kind == "member" and case.member is not doc:
         yield Hit(doc, ("kind",), "a second member record in one member folder; "
-                  "each member has a folder of their own")
+                  "each member has a folder of their own", at="key")
     elif doc.kind in MEMBER_KINDS and case.member_id and doc.member_ref \
             and doc.member_ref != case.member_id:
         yield Hit(doc, ("member",), f"`member: {doc.member_ref}` does not match this folder's "

@@ -1,0 +1,60 @@
+"""The README's main command on sample_cases/, and the reference repository in ../shared."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import PROJECT, SHARED
+from pcplan.cli import app
+from pcplan.engine import Options, check
+
+EXPECTED = """\
+sample_cases/members/M-000412/assessment-2026-08-05.yaml:33:5: L103 [error] need N4 is not addressed by any goal of plan P1 (plan-2026-08-19.yaml) nor deferred with a reason
+sample_cases/members/M-000412/assessment-2026-08-05.yaml:45:5: L106 [error] risk R2 has no mitigation in plan P1 (plan-2026-08-19.yaml)
+sample_cases/members/M-000412/notes/2026-10-14.yaml:8:1: E004 [error] unknown field `minuts` (did you mean `minutes`?)
+sample_cases/members/M-000412/notes/2026-10-29.yaml:6:10: E004 [error] `contact` must be one of: face_to_face, video, phone, collateral, written
+sample_cases/members/M-000412/plan-2026-08-19.yaml:63:13: L102 [error] need `N5` is not in assessment A1
+sample_cases/members/M-000412/plan-2026-08-19.yaml:69:12: L101 [error] goal G5 cites no assessed need; add `needs: [N…]` from the assessment
+sample_cases/members/M-000412/plan-2026-08-19.yaml:95:5: L109 [error] support SP3 does not say how often (`frequency`)
+sample_cases/members/M-000412/plan-2026-08-19.yaml:95:5: L109 [error] support SP3 does not say when it ends (`end`)
+sample_cases/members/M-000412/plan-2026-08-19.yaml:127:12: L104 [error] support SP6 serves no goal; add `goals: [G…]`
+sample_cases/members/M-000530/assessment-2026-06-03.yaml:37:5: L107 [warning] barrier B2 has no strategy in plan P1 (plan-2026-06-17.yaml)
+sample_cases/members/M-000530/member.yaml:24:22: E004 [error] `determined_on` is not a real date in the form YYYY-MM-DD
+sample_cases/members/M-000530/notes/2026-11-10.yaml:3:9: E006 [error] `member: M-000123` does not match this folder's member.yaml (`M-000530`)
+sample_cases/members/M-000530/plan-2026-06-17.yaml:35:5: E002 [error] duplicate key `target_date` (first at line 33); keep one: pcplan reads the first, other YAML tools silently keep the last
+sample_cases/members/M-000530/plan-2026-06-17.yaml:52:5: L105 [warning] active goal G3 has no support working toward it
+sample_cases/members/M-000530/plan-2026-06-17.yaml:80:9: E007 [error] id `SP2` is used twice in this file (first at line 70)
+"""
+
+
+def test_readme_main_command_on_sample_cases(monkeypatch):
+    monkeypatch.chdir(PROJECT)
+    result = CliRunner().invoke(app, ["check", "--today", "2026-11-22", "-f", "concise", "sample_cases"])
+    assert result.exit_code == 1
+    assert result.output == EXPECTED
+
+
+def test_reference_repository_in_shared_checks_clean(monkeypatch, tmp_path):
+    reference = SHARED / "examples" / "riverside"
+    if not reference.is_dir():
+        pytest.skip(f"{reference} is absent (it exists beside the project in the team's checkout and CI)")
+    copy = tmp_path / "riverside"
+    shutil.copytree(reference, copy)  # checked from a copy: pcplan never needs to write, but be sure
+    result = check([copy], Options(today=date(2026, 11, 22)), cwd=copy)
+    assert result.findings == [] and result.members == 3 and result.files == 29
+
+
+def test_sample_cases_clean_members_match_the_reference():
+    reference = SHARED / "examples" / "riverside"
+    if not reference.is_dir():
+        pytest.skip(f"{reference} is absent (it exists beside the project in the team's checkout and CI)")
+    for folder, _, files in os.walk(reference):
+        for name in files:
+            source = os.path.join(folder, name)
+            copy = PROJECT / "sample_cases" / os.path.relpath(source, reference)
+            assert copy.read_bytes() == open(source, "rb").read(), copy

@@ -1,0 +1,55 @@
+"""The shipped JSON Schemas: valid 2020-12, documented for editors, closed, and inside the package."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from pcplan.resources import schema_path
+from pcplan.schema import KINDS, schema_for
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schema_is_valid_draft_2020_12_with_a_versioned_id(kind):
+    schema = schema_for(kind)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == f"https://pcplan.dev/schemas/v1/{kind}.schema.json"
+    assert schema["title"] and schema["description"]
+    assert schema["properties"]["kind"] == {**schema["properties"]["kind"], "const": kind}
+
+
+def _objects(node, where="#"):
+    if isinstance(node, dict):
+        if node.get("type") == "object":
+            yield where, node
+        for key, value in node.items():
+            yield from _objects(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _objects(value, f"{where}/{index}")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_object_is_closed_and_every_field_described(kind):
+    for where, obj in _objects(schema_for(kind)):
+        assert obj.get("additionalProperties") is False, where
+        for name, prop in obj.get("properties", {}).items():
+            assert prop.get("description"), f"{where}/properties/{name} has no description"
+
+
+def test_fields_with_rules_stay_optional():
+    """DESIGN.md §3: a field a rule exists for is reported by that rule, not as a bare schema error."""
+    plan = schema_for("plan")
+    assert set(plan["required"]) <= {"kind", "version", "id", "member", "date", "type", "assessment"}
+    goal = plan["properties"]["goals"]["items"]
+    support = plan["properties"]["supports"]["items"]
+    assert goal.get("required", []) == ["id"] and support.get("required", []) == ["id"]
+    assert "strengths" not in schema_for("assessment").get("required", [])
+
+
+def test_schemas_ship_with_the_package():
+    for kind in KINDS:
+        assert json.loads(schema_path(kind).read_text())["$id"].endswith(f"{kind}.schema.json")
