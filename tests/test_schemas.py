@@ -53,3 +53,9 @@ def test_fields_with_rules_stay_optional():
 def test_schemas_ship_with_the_package():
     for kind in KINDS:
         assert json.loads(schema_path(kind).read_text())["$id"].endswith(f"{kind}.schema.json")
+
+
+def test_templates_folder_ships_with_the_package():
+    from pcplan.resources import templates_dir
+
+    assert (templates_dir() / "README.md").is_file()
