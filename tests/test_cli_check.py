@@ -99,7 +99,7 @@ def test_paths_are_relative_to_the_current_folder(broken):
 
 
 def test_full_format_shows_the_line_a_caret_and_a_hint(broken):
-    result = run(broken, "check", *TODAY, "-f", "full", "--select", "L104")
+    result = run(broken, "check", *TODAY, "-f", "full", "--select", "L104", env={"CI": None})
     line, column = broken.locate(ELENA_PLAN, "goals: []", offset=7)
     lines = result.output.splitlines()
     assert lines[0] == "error[L104] support SP1 serves no goal; add `goals: [G…]`"
