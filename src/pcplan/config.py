@@ -16,6 +16,14 @@ from typing import Any
 CONFIG_NAME = "pcplan.toml"
 SEVERITIES = ("error", "warning", "info")
 
+# Training modules an agency may require (the Weld County CMA policy's list);
+# `[settings] training_modules` replaces it for agencies with other curricula.
+DEFAULT_TRAINING_MODULES = (
+    "person-centered-support-planning", "person-centered-case-management", "person-centered-assessment",
+    "disability-and-cultural-competency", "hcbs-settings-and-rights-modifications", "member-rights",
+    "accessibility", "soft-skills", "program-specific-knowledge", "colorado-single-assessment",
+)
+
 DEFAULT_DEFICIT_TERMS = (
     "non-compliant", "noncompliant", "refuses", "low-functioning", "manipulative",
     "attention-seeking", "suffers from", "wheelchair-bound",
@@ -33,6 +41,7 @@ class Settings:
     assessment_max_age_days: int = 90
     copy_deadline_days: int = 15
     training_deadline_days: int = 120
+    training_modules: tuple[str, ...] = DEFAULT_TRAINING_MODULES
     required_trainings: tuple[str, ...] = ()
     plain_language_grade: float = 8.0
     deficit_terms: tuple[str, ...] = DEFAULT_DEFICIT_TERMS
@@ -83,6 +92,7 @@ _SETTINGS = {
     "assessment_max_age_days": (_nonneg_int, "a whole number of days, 0 or more"),
     "copy_deadline_days": (_nonneg_int, "a whole number of days, 0 or more"),
     "training_deadline_days": (_nonneg_int, "a whole number of days, 0 or more"),
+    "training_modules": (_str_list, "a list of training module names"),
     "required_trainings": (_str_list, "a list of training module names"),
     "plain_language_grade": (_grade, "a grade level from 1 to 20"),
     "deficit_terms": (_str_list, "a list of words or phrases"),
@@ -175,13 +185,19 @@ def _settings_table(table: Any, where: str) -> Settings:
         if key not in _SETTINGS:
             raise ConfigError(f"{where}: unknown key `{name}`{_suggest(key, list(_SETTINGS))}")
         _expect(_SETTINGS[key], value, name, where)
-        if key == "required_trainings":
+        if key in ("required_trainings", "training_modules"):
             for module in value:
                 if not _MODULE_NAME.match(module):
                     raise ConfigError(
                         f"{where}: `{name}` has `{module}`, which is not a module name "
                         "(lower-case letters, digits and hyphens, as in staff.yaml)")
         values[key] = tuple(value) if isinstance(value, list) else value
+    known = values.get("training_modules", DEFAULT_TRAINING_MODULES)
+    for module in values.get("required_trainings", ()):
+        if module not in known:
+            raise ConfigError(
+                f"{where}: `settings.required_trainings` names `{module}`, which is not a known training "
+                f"module{_suggest(module, list(known))}; add it to `settings.training_modules` if it is yours")
     return Settings(**values)
 
 

@@ -12,6 +12,10 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FREQUENCY = re.compile(r"^\s*([1-9][0-9]*)\s+(day|week|month|year)s?\s*$")
 
 
+# A contact of a higher rank meets a requirement of a lower one (DESIGN.md §2).
+CONTACT_RANK = {"written": 0, "collateral": 1, "phone": 2, "video": 3, "face_to_face": 4}
+
+
 class DateError(ValueError):
     pass
 
