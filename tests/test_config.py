@@ -214,3 +214,16 @@ def test_find_root_falls_back_to_the_folder_itself(tmp_path):
     if any((p / ".git").exists() or (p / "pcplan.toml").is_file() for p in ancestors):
         pytest.skip("the temporary folder sits inside a repository")
     assert find_root(folder) == folder.resolve()
+
+
+def test_required_training_must_be_a_known_module(tmp_path):
+    message = config_error(tmp_path, '[settings]\nrequired_trainings = ["member-right"]\n')
+    assert "settings.required_trainings" in message and "member-right" in message
+    assert "did you mean `member-rights`" in message
+
+
+def test_agency_modules_extend_the_vocabulary(tmp_path):
+    (tmp_path / "pcplan.toml").write_text(
+        '[settings]\ntraining_modules = ["trauma-informed-care"]\nrequired_trainings = ["trauma-informed-care"]\n')
+    config = load_config(tmp_path, set(pcplan.rules.RULES))
+    assert config.settings.required_trainings == ("trauma-informed-care",)

@@ -89,6 +89,11 @@ def check(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the check ran."),
     statistics: bool = typer.Option(False, "--statistics", help="Count findings per rule instead of listing them."),
     no_source: bool = typer.Option(False, "--no-source", help="Do not quote case-file lines (automatic when CI is set)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in "
+                                            "this baseline file."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record today's findings "
+                                                  "in this file (keyed on member, file, code and data path) and exit 0."),
+    force: bool = typer.Option(False, "--force", help="Let --write-baseline replace an existing file."),
     debug: bool = typer.Option(False, "--debug", help="Print tracebacks of internal errors."),
 ) -> None:
     """Validate case files and run every rule; exit 0 clean, 1 findings, 2 usage or internal error."""
@@ -106,16 +111,32 @@ def check(
         _fail(str(exc))
         return
 
+    from . import baseline as baselines
+    from .output import OutputError, write_atomically
+
+    if write_baseline is not None:
+        try:
+            write_atomically(write_baseline, lambda stream: baselines.write(stream, result.findings), overwrite=force)
+        except OutputError as exc:
+            _fail(str(exc))
+        typer.echo(f"pcplan: wrote {len(result.findings)} finding(s) to the baseline {write_baseline}", err=True)
+        raise typer.Exit(2 if result.internal_errors else 0)
+    hidden = 0
+    if baseline is not None:
+        try:
+            result.findings, hidden = baselines.subtract(result.findings, baselines.load(baseline))
+        except baselines.BaselineError as exc:
+            _fail(str(exc))
+
     to_terminal = output is None and sys.stdout.isatty()
     fmt = (output_format.value if output_format else ("full" if to_terminal else "concise"))
     report_options = ReportOptions(show_source=not no_source and not os.environ.get("CI"),
-                                   statistics=statistics, color=None if to_terminal else False)
+                                   statistics=statistics, color=None if to_terminal else False,
+                                   baselined=hidden)
     write = writer(fmt)
     if output is None:
         write(result, sys.stdout, report_options)
     else:
-        from .output import OutputError, write_atomically
-
         try:
             write_atomically(output, lambda stream: write(result, stream, report_options), overwrite=True)
         except OutputError as exc:
@@ -151,6 +172,24 @@ def rule(
         print_rule(code, output_format.value)
     except UnknownRule as exc:
         _fail(str(exc))
+
+
+@app.command(rich_help_panel=PANEL_RULES)
+def fingerprint(
+    plan: Path = typer.Argument(..., help="A plan file."),
+) -> None:
+    """Print the plan's content fingerprint (record it in a signature; C305 fires when the plan changes)."""
+    from .fingerprint import fingerprint as content_fingerprint
+    from .model import Document
+
+    if not plan.is_file():
+        _fail(f"{plan}: no such file")
+    doc = Document.load(plan.resolve(), str(plan))
+    blocking = [p for p in doc.problems if p.code in ("E001", "E002", "E003", "E005")]
+    if blocking or doc.kind != "plan":
+        reason = blocking[0].message if blocking else f"it is a {doc.kind or 'file of unknown kind'}, not a plan"
+        _fail(f"{plan}: cannot fingerprint: {reason}")
+    typer.echo(content_fingerprint(doc.data))
 
 
 def main() -> None:

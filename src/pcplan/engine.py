@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 from . import rules as _rules  # noqa: F401 - importing registers every rule
 from .config import Config, ConfigError, check_code, find_root, load_config
+from .exceptions import apply_exceptions
 from .findings import Finding, Hit
 from .load import Problem
 from .model import Case, Document, Repository
@@ -165,56 +166,65 @@ class _Runner:
         self.rules = [r for code, r in sorted(RULES.items()) if code in selection.enabled]
 
     def run_case(self, case: Case) -> None:
+        found: list[Finding] = []
         for doc in case.documents:
-            self._file_rules(doc, case, case.member_id)
+            self._file_rules(doc, case, case.member_id, found)
         for rule in self.rules:
             if rule.scope == "case":
                 anchor = case.member or (case.documents[0] if case.documents else None)
-                self._call(rule, lambda: rule.check(case, self.ctx), case.member_id, anchor)
+                self._call(rule, lambda: rule.check(case, self.ctx), case.member_id, anchor, found)
+        # Exceptions see every finding of the member, before narrowing to the paths named.
+        found, stale = apply_exceptions(case, found, self.ctx.today, self.selection.enabled)
+        if "E008" in self.selection.enabled:
+            found.extend(filter(None, (self._finding(RULES["E008"], hit, case.member_id) for hit in stale)))
+        self._keep(found)
 
     def run_repository(self, repo: Repository) -> None:
+        found: list[Finding] = []
         for doc in repo.documents():
-            self._file_rules(doc, None, None)
+            self._file_rules(doc, None, None, found)
         for rule in self.rules:
             if rule.scope == "repository":
-                self._call(rule, lambda: rule.check(repo, self.ctx), None, repo.staff)
+                self._call(rule, lambda: rule.check(repo, self.ctx), None, repo.staff, found)
+        self._keep(found)
 
-    def _file_rules(self, doc: Document, case: Case | None, member: str | None) -> None:
+    def _file_rules(self, doc: Document, case: Case | None, member: str | None, found: list) -> None:
         for rule in self.rules:
             if rule.scope == "file":
-                self._call(rule, lambda: rule.check(doc, case, self.ctx), member, doc)
+                self._call(rule, lambda: rule.check(doc, case, self.ctx), member, doc, found)
 
     def _call(self, rule: Rule, produce: Callable[[], Iterable[Hit]], member: str | None,
-              anchor: Document | None) -> None:
+              anchor: Document | None, found: list) -> None:
         try:
             for hit in produce():
-                self._add(rule, hit, member)
+                found.append(self._finding(rule, hit, member))
         except Exception as exc:  # a bug in one rule must not stop the others
             self.result.internal_errors += 1
             if self.options.debug:
                 traceback.print_exc()
             if anchor is not None:
-                self._add(RULES["E000"], Hit(anchor, (), f"internal error in rule {rule.code} "
-                                             f"({type(exc).__name__}); the other rules still ran. "
-                                             f"Run with --debug for details and please report it"),
-                          member)
+                found.append(self._finding(RULES["E000"], Hit(
+                    anchor, (), f"internal error in rule {rule.code} ({type(exc).__name__}); the other "
+                    "rules still ran. Run with --debug for details and please report it"), member))
 
-    def _add(self, rule: Rule, hit: Hit, member: str | None) -> None:
+    def _finding(self, rule: Rule, hit: Hit, member: str | None) -> Finding | None:
+        """A positioned finding, or None where a per-path ignore silences the rule."""
         doc = hit.doc
         path = doc.path  # already absolute: every path is resolved before loading
-        if not self._targeted(path):
-            return
         relative = _relative_to(path, self.ctx.repo.root)
         if rule.code != "E000" and self.selection.ignored_at(rule.code, relative):
-            return
+            return None
         if hit.line is not None:
             line, column = hit.line, hit.column or 1
         else:
             line, column = doc.position(hit.data_path, hit.at)
-        self.result.findings.append(Finding(
+        return Finding(
             code=rule.code, name=rule.name, severity=self.selection.severity.get(rule.code, rule.severity),
             path=doc.display_path, line=line, column=column, message=hit.message, member=member,
-            data_path=hit.data_path, file=path))
+            data_path=hit.data_path, file=path, repo_path=relative)
+
+    def _keep(self, found: list) -> None:
+        self.result.findings.extend(f for f in found if f is not None and self._targeted(f.file))
 
     def _targeted(self, path: Path) -> bool:
         return any(path == t or t in path.parents for t in self.targets)

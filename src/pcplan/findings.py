@@ -37,6 +37,7 @@ class Finding:
     data_path: tuple = ()
     excepted: bool = False
     file: Path | None = field(default=None, compare=False)  # absolute, for excerpts
+    repo_path: str = field(default="", compare=False)  # relative to the repository root (baselines)
 
     @property
     def sort_key(self) -> tuple:

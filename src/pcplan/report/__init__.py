@@ -18,6 +18,7 @@ class ReportOptions:
     statistics: bool = False
     color: bool | None = None  # None: decide from the stream and NO_COLOR
     width: int | None = None
+    baselined: int = 0  # findings hidden by --baseline, for the summary
 
 
 def writer(name: str) -> Callable[[CheckResult, TextIO, ReportOptions], None]:
@@ -32,7 +33,7 @@ def writer(name: str) -> Callable[[CheckResult, TextIO, ReportOptions], None]:
     return write
 
 
-def summary_counts(result: CheckResult) -> dict:
+def summary_counts(result: CheckResult, baselined: int = 0) -> dict:
     counts = {"error": 0, "warning": 0, "info": 0}
     excepted = 0
     for finding in result.findings:
@@ -41,7 +42,7 @@ def summary_counts(result: CheckResult) -> dict:
         else:
             counts[finding.severity] += 1
     return {"findings": len(result.findings) - excepted, **counts, "excepted": excepted,
-            "files": result.files, "members": result.members}
+            "baselined": baselined, "files": result.files, "members": result.members}
 
 
 def statistics(result: CheckResult) -> list[dict]:

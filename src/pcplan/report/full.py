@@ -38,7 +38,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
     lines_cache: dict[Path, list[str] | None] = {}
     for finding in result.findings:
         _finding(finding, console, options, lines_cache)
-    _summary(result, console)
+    _summary(result, console, options.baselined)
 
 
 def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
@@ -86,8 +86,8 @@ def _source_line(f, cache: dict) -> str | None:
     return lines[f.line - 1]
 
 
-def _summary(result, console: Console) -> None:
-    counts = summary_counts(result)
+def _summary(result, console: Console, baselined: int) -> None:
+    counts = summary_counts(result, baselined)
     scope = f"{result.files} file{'s' if result.files != 1 else ''}" + (
         f" in {result.members} member folder{'s' if result.members != 1 else ''}" if result.members else "")
     if counts["findings"] == 0:
@@ -99,6 +99,8 @@ def _summary(result, console: Console) -> None:
                     style="bold") + Text(f"({', '.join(parts)}) in {scope}.")
     if counts["excepted"]:
         line.append(f" {counts['excepted']} more covered by documented exceptions.", style="dim")
+    if baselined:
+        line.append(f" {baselined} more in the baseline, not shown.", style="dim")
     console.print(line)
     if counts["findings"]:
         codes = sorted({f.code for f in result.findings if not f.excepted})

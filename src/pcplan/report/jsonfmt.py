@@ -12,7 +12,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
     document = {
         "version": 1,
         "findings": [f.as_dict() for f in result.findings],
-        "summary": summary_counts(result),
+        "summary": summary_counts(result, options.baselined),
     }
     if options.statistics:
         document["statistics"] = statistics(result)

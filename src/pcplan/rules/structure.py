@@ -201,3 +201,26 @@ def _ids(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from _ids(value, path + (index,))
+
+
+@rule("E008", "stale-exception", "warning", scope="file")
+def stale_exception(doc, case, ctx):
+    """Every documented exception in the plan in effect still covers a finding.
+
+    Why it matters: an exception records why a rule cannot be met for this
+    member ("member declined to sign; reason recorded"). Once the problem is
+    fixed, a leftover exception would silently cover the same problem when it
+    comes back, so it must go. (pcplan's own code: DESIGN.md asks for this
+    report without naming a code.)
+
+    How to fix: remove the exception, or correct its `rule` (and `about`) if it
+    was meant for another finding.
+
+    Example:
+        exceptions:
+          - rule: C301
+            reason: Danny declined to sign; he agreed to the plan verbally.
+            documented_by: cm-obello
+            on: 2026-05-20
+    """
+    return ()  # reported by the engine, which sees every finding of the member

@@ -1,0 +1,57 @@
+"""`pcplan rules` and `pcplan rule CODE`: the registry shown to people and programs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from pcplan.cli import app
+from pcplan.rules import RULES
+
+runner = CliRunner()
+
+CATALOGUE = ("E001 E002 E003 E004 E005 E006 E007 L101 L102 L103 L104 L105 L106 L107 L108 L109 "
+             "T201 T202 T203 T204 T205 T206 T207 T208 C301 C302 C303 C304 C305 C306 C307 "
+             "P401 P402 P403 P404 P405 P406 P407 P408 P409 H501 H502 A601 A602 A603 A604 A605 A606 "
+             "X701 X702 N801").split()
+
+
+def test_rules_lists_every_registered_rule_plainly_when_piped():
+    result = runner.invoke(app, ["rules"])
+    assert result.exit_code == 0
+    rows = [line.split("\t") for line in result.output.splitlines()]
+    assert [row[0] for row in rows] == sorted(RULES)
+    assert ["L101", "goal-without-need", "error", "ISED; 42 CFR 441.301(c)(2)"] in rows
+
+
+def test_rules_json():
+    document = json.loads(runner.invoke(app, ["rules", "--output-format", "json"]).output)
+    assert {entry["code"] for entry in document} == set(RULES)
+    assert set(document[0]) == {"code", "name", "severity", "source", "summary", "why", "fix", "example"}
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_rule_explains_each_code(code):
+    result = runner.invoke(app, ["rule", code.lower()])
+    assert result.exit_code == 0
+    text = result.output
+    assert text.startswith(f"# {code} {RULES[code].name}\n")
+    assert "**Why it matters.**" in text and "**How to fix.**" in text
+    assert "\x1b[" not in text  # plain when piped
+
+
+def test_every_catalogue_code_is_registered_with_an_example():
+    missing = [code for code in CATALOGUE if code not in RULES]
+    assert missing == [], f"not yet implemented: {missing}"
+    for code in CATALOGUE:
+        assert RULES[code].example, f"{code} has no example"
+        assert re.search(r"\S", RULES[code].why), code
+
+
+def test_rule_json_and_unknown_code():
+    assert json.loads(runner.invoke(app, ["rule", "L109", "-f", "json"]).output)["name"] == "support-unquantified"
+    result = runner.invoke(app, ["rule", "Z999"])
+    assert result.exit_code == 2 and "pcplan rules" in result.output
