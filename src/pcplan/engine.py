@@ -17,7 +17,7 @@ from . import rules as _rules  # noqa: F401 - importing registers every rule
 from .config import Config, ConfigError, check_code, find_root, load_config
 from .exceptions import apply_exceptions
 from .findings import Finding, Hit
-from .load import Problem
+from .load import LoadedFile, Problem
 from .model import Case, Document, Repository
 from .rules.registry import RULES, Rule
 from .walk import STAFF_FILES, Walk, enclosing_member_folder, glob_regex, walk
@@ -122,7 +122,7 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
             continue
         repo.loose.append(doc)
     for path, message in found.errors:
-        doc = Document(loaded=_unreadable(path), display_path=_display(path, cwd))
+        doc = Document(loaded=LoadedFile(path=path), display_path=_display(path, cwd))
         doc.problems.append(Problem("E005", 1, 1, message))
         repo.loose.append(doc)
     result.files += len(repo.loose) + (1 if repo.staff else 0)
@@ -228,12 +228,6 @@ class _Runner:
 
     def _targeted(self, path: Path) -> bool:
         return any(path == t or t in path.parents for t in self.targets)
-
-
-def _unreadable(path: Path):
-    from .load import LoadedFile
-
-    return LoadedFile(path=path)
 
 
 def _display(path: Path, cwd: Path) -> str:

@@ -10,7 +10,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MEMBER_FILES = ("member.yaml", "member.yml")
@@ -97,11 +96,3 @@ def _is_excluded(path: Path, root: Path, excluded: list) -> bool:
     except ValueError:
         return False
     return any(rx.match(relative) for rx in excluded)
-
-
-def iter_case_files(folder: Path) -> Iterator[Path]:
-    """Every YAML file of one member folder (for checking a single file's folder)."""
-    found = walk(folder, folder)
-    for case_folder, files in found.cases:
-        if case_folder == folder:
-            yield from files

@@ -7,11 +7,6 @@ from typing import Callable, TextIO
 
 from ..engine import CheckResult
 
-TEXT_FORMATS = ("full", "concise")
-MACHINE_FORMATS = ("json",)
-FORMATS = TEXT_FORMATS + MACHINE_FORMATS
-
-
 @dataclass(frozen=True)
 class ReportOptions:
     show_source: bool = True  # the full format's excerpt quotes the file; off in CI and with --no-source
