@@ -124,6 +124,15 @@ def unreadable(doc, case, ctx):
 
     How to fix: save the file as UTF-8 text; write repeated parts out instead
     of using `&anchor`/`*alias`; remove `!!python/...` tags; split a huge file.
+
+    Example:
+        # wrong: an alias repeats a list, and a tag asks YAML to build an object
+        with: &visitors [Elena, Rosa Ruiz]
+        also_with: *visitors
+        text: !!python/object/apply:os.system ["echo"]
+        # right
+        with: [Elena, Rosa Ruiz]
+        text: Reviewed the pill organizer together.
     """
     return _problems(doc, "E005")
 

@@ -1,0 +1,115 @@
+"""X-rules: the end of a case (ISED stage 6, termination).
+
+A closure records how the case ended for the member, and nothing happens in the
+file after it without the case being reopened.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..dates import parse_iso
+from ..findings import Hit
+from ..model import text
+from .registry import rule
+
+
+@rule("X701", "closure-incomplete", "error", source="ISED")
+def closure_incomplete(case, ctx) -> Iterator[Hit]:
+    """A closure records the exit interview (or a documented decline), a next-stage plan, and referrals.
+
+    Why it matters: termination is a stage of case management, not the
+    absence of one. The exit interview is the member's chance to say what
+    worked; the plan for the next stage and the referrals are what the member
+    leaves with, so that the end of services is not the end of support.
+
+    How to fix: record each missing element (each is its own finding): (a)
+    the exit interview, `exit_interview.held_on`, or the member's decline,
+    `exit_interview.declined: true` with a `declined_reason`; (b) what happens
+    next for the member, `next_stage_plan`; (c) at least one entry under
+    `referrals` for the referrals and resources given. When the closure's
+    `reason` is `deceased`, none of them is required. When it is
+    `lost_contact`, there is nobody to interview, so only (b) and (c) are
+    required: the next-stage plan says what the agency does if the member gets
+    back in touch, and the referrals record what was sent to the last known
+    address.
+
+    Example:
+        kind: closure
+        reason: goals_met
+        exit_interview:
+          held_on: 2026-10-15          # or: declined: true + declined_reason
+        next_stage_plan: Abdi continues English classes on his own.
+        referrals:
+          - {to: Aims Community College Adult Education, for: English classes, on: 2026-10-15}
+    """
+    for closure in case.of_kind("closure"):
+        reason = closure.get("reason")
+        if reason == "deceased":
+            continue
+        data = closure.data
+        if reason != "lost_contact":
+            yield from _exit_interview(closure, data)
+        if text(data, "next_stage_plan") is None:
+            where = ("next_stage_plan",) if data.get("next_stage_plan") is not None else ()
+            yield Hit(closure, where, "the closure has no plan for the member's next stage (`next_stage_plan`); "
+                      "say what happens next for the member")
+        referrals = data.get("referrals")
+        if not (isinstance(referrals, list) and referrals):
+            where = ("referrals",) if referrals is not None else ()
+            yield Hit(closure, where, "the closure lists no referrals or resources given to the member "
+                      "(`referrals`); record where the member can turn next")
+
+
+def _exit_interview(closure, data: dict) -> Iterator[Hit]:
+    interview = data.get("exit_interview")
+    if not isinstance(interview, dict):
+        where = ("exit_interview",) if interview is not None else ()
+        yield Hit(closure, where, "the closure records neither an exit interview (`exit_interview.held_on`) "
+                  "nor the member's decline (`declined: true` with `declined_reason`)")
+        return
+    if parse_iso(interview.get("held_on")) is not None:
+        return
+    if interview.get("declined") is True:
+        if text(interview, "declined_reason") is None:
+            where = ("exit_interview", "declined_reason") if interview.get("declined_reason") is not None \
+                else ("exit_interview",)
+            yield Hit(closure, where, "the exit interview is marked declined without the reason "
+                      "(`exit_interview.declined_reason`); record why the member declined")
+        return
+    where = ("exit_interview", "held_on") if interview.get("held_on") is not None else ("exit_interview",)
+    yield Hit(closure, where, "the closure does not record when the exit interview was held "
+              "(`exit_interview.held_on`, YYYY-MM-DD) nor the member's decline (`declined: true` with "
+              "`declined_reason`)")
+
+
+@rule("X702", "activity-after-closure", "error", source="ISED")
+def activity_after_closure(case, ctx) -> Iterator[Hit]:
+    """No note or plan is dated after the case's closure.
+
+    Why it matters: documentation is an unbroken chronological chain from
+    engagement to termination. A contact or plan after the closure date is
+    either a wrong date or services given to a member whose case is closed,
+    and then the case should have been reopened, with the member's consent,
+    before anything else was done.
+
+    How to fix: correct the date if it is a mistake. If the member came back
+    for services, reopen the case with the member's agreement (a new
+    enrollment, assessment and plan) rather than adding to a closed one.
+
+    Example:
+        # closure.yaml: date: 2026-10-15
+        # notes/2026-11-02.yaml
+        date: 2026-11-02     # wrong: after the case closed
+        date: 2026-10-02     # right, if that is when the contact happened
+    """
+    closure = case.closure
+    closed_on = closure.date if closure is not None else None
+    if closed_on is None:
+        return
+    for doc in (*case.plans, *case.notes):
+        day = doc.date
+        if day is not None and day > closed_on:
+            what = "note" if doc.kind == "note" else "plan"
+            yield Hit(doc, ("date",), f"this {what} is dated {day.isoformat()}, after the case closed on "
+                      f"{closed_on.isoformat()} ({closure.path.name}); correct the date or reopen the case")

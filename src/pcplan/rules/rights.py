@@ -1,0 +1,181 @@
+"""H-rules: modifications of a member's setting rights, under 42 CFR 441.301(c)(4)(vi)(F).
+
+A rights modification (a locked pantry, a restricted visiting time) is only
+lawful when the plan documents eight elements and reviews it on time. These
+rules check the plan in effect (and any newer draft) for the elements, and the
+plan in effect for the review date.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..dates import add_frequency, parse_frequency, parse_iso
+from ..findings import Hit
+from ..model import text
+from .registry import rule
+
+MODIFICATIONS = "rights_modifications"
+
+# The text elements of (F), in the order of the regulation: (field, what, in plain words).
+TEXT_ELEMENTS = (
+    ("assessed_need", "the specific assessed need"),
+    ("prior_interventions", "the positive interventions and supports used before"),
+    ("less_intrusive_methods", "the less intrusive methods tried"),
+    ("condition", "the condition, described in proportion to the need"),
+    ("data_collection", "how data are collected and reviewed"),
+)
+
+
+def _label(item: dict) -> str:
+    value = item.get("id")
+    return f"rights modification {value}" if isinstance(value, str) and value.strip() else "a rights modification"
+
+
+def _present(item: dict, key: str) -> bool:
+    return key in item and item.get(key) is not None
+
+
+@rule("H501", "modification-incomplete", "error", source="42 CFR 441.301(c)(4)(vi)(F)")
+def modification_incomplete(case, ctx) -> Iterator[Hit]:
+    """A rights modification documents each of the eight elements the federal rule requires.
+
+    Why it matters: the HCBS settings rule guarantees the member privacy,
+    freedom to come and go, to have visitors and to have access to food at any
+    time. A plan may limit one of these rights only for a specific assessed
+    need, after less intrusive ways were tried, in proportion to the need,
+    with data showing whether it works, for a limited time, with the person's
+    informed consent and an assurance that it does no harm. A modification
+    missing any of these is a restriction the member never lawfully agreed to.
+
+    How to fix: add each missing element (each is its own finding): the
+    specific assessed need (`assessed_need`); the positive interventions and
+    supports used before (`prior_interventions`); the less intrusive methods
+    tried that did not work (`less_intrusive_methods`); the condition,
+    described in proportion to the need (`condition`); how data are collected
+    and reviewed (`data_collection`); a time limit with periodic review
+    (`review_every`, such as "3 months", or a `review_by` date; one is
+    enough); the person's informed consent (`consent.given_by` and
+    `consent.on`); and an assurance that it causes no harm
+    (`no_harm_assurance`). If the member has not given informed consent, the
+    modification cannot stand: talk with the member (and guardian) before
+    restricting anything.
+
+    Example:
+        rights_modifications:
+          - id: RM1
+            right: Access to food at any time
+            assessed_need: Prader-Willi syndrome causes constant hunger; risk of choking.
+            prior_interventions: Scheduled meals and snacks and a visual menu since January.
+            less_intrusive_methods: A kitchen timer and reminders were tried for three months.
+            condition: The pantry is locked between meals; Danny keeps a key to his own snack box.
+            data_collection: The host home logs food seeking daily; reviewed monthly.
+            review_every: 3 months          # the time limit: review_every and/or review_by
+            review_by: 2027-02-20
+            consent: {given_by: Danny and his guardian, on: 2026-05-20}
+            no_harm_assurance: His doctor confirmed the meal plan meets his nutrition needs.
+    """
+    for plan in case.plans_to_check(ctx.today):
+        for index, item in plan.items(MODIFICATIONS):
+            yield from _incomplete(plan, index, item)
+
+
+def _incomplete(plan, index: int, item: dict) -> Iterator[Hit]:
+    base = (MODIFICATIONS, index)
+    label = _label(item)
+    for key, what in TEXT_ELEMENTS:
+        if text(item, key) is None:
+            where = base + (key,) if _present(item, key) else base
+            yield Hit(plan, where, f"{label} does not document {what} (`{key}`)")
+
+    # (6) a time limit with periodic review: a readable review_every or a valid review_by.
+    if parse_frequency(item.get("review_every")) is None and parse_iso(item.get("review_by")) is None:
+        if _present(item, "review_by"):
+            where = base + ("review_by",)
+        elif _present(item, "review_every"):
+            where = base + ("review_every",)
+        else:
+            where = base
+        yield Hit(plan, where, f"{label} does not document a time limit with periodic review "
+                  "(`review_every` such as \"3 months\", or a `review_by` date)")
+
+    # (7) informed consent: who gave it and when.
+    consent = item.get("consent")
+    if not isinstance(consent, dict):
+        where = base + ("consent",) if _present(item, "consent") else base
+        yield Hit(plan, where, f"{label} does not document the person's informed consent "
+                  "(`consent` with `given_by` and `on`)")
+    else:
+        who, when = text(consent, "given_by") is not None, parse_iso(consent.get("on")) is not None
+        if not who and not when:
+            yield Hit(plan, base + ("consent",), f"{label} does not document who gave informed consent or "
+                      "when (`consent.given_by` and `consent.on`)")
+        elif not who:
+            where = base + ("consent", "given_by") if _present(consent, "given_by") else base + ("consent",)
+            yield Hit(plan, where, f"{label} does not document who gave informed consent (`consent.given_by`)")
+        elif not when:
+            where = base + ("consent", "on") if _present(consent, "on") else base + ("consent",)
+            yield Hit(plan, where, f"{label} does not document the date informed consent was given "
+                      "(`consent.on`, YYYY-MM-DD)")
+
+    # (8) an assurance that it causes no harm.
+    if text(item, "no_harm_assurance") is None:
+        where = base + ("no_harm_assurance",) if _present(item, "no_harm_assurance") else base
+        yield Hit(plan, where, f"{label} does not document an assurance that it causes no harm "
+                  "(`no_harm_assurance`)")
+
+
+def _closed(case) -> bool:
+    status = case.member.get("status") if case.member is not None else None
+    return status == "closed" or case.closure is not None
+
+
+@rule("H502", "modification-review-overdue", "error", source="42 CFR 441.301(c)(4)(vi)(F)")
+def modification_review_overdue(case, ctx) -> Iterator[Hit]:
+    """Today is not past a rights modification's review date.
+
+    Why it matters: a modification of a right is allowed only for a limited
+    time, with periodic review of the data collected, so that a restriction
+    that no longer serves the member ends. A review date that has passed means
+    the member lives under a restriction nobody has looked at again.
+
+    How to fix: review the modification with the member (and guardian): look
+    at the data, decide whether it is still needed, and record the new consent
+    and the next review date, or end the modification. The review date is
+    `review_by` when the modification has one, else the date of consent
+    (`consent.on`, else the plan's date) plus `review_every`; the plan in
+    effect of an open case is checked.
+
+    Example:
+        # wrong (today is 2027-03-01)
+        review_by: 2027-02-20
+        # right: reviewed with Danny and his guardian on 2027-02-18
+        review_by: 2027-05-20
+        consent: {given_by: Danny and his guardian, on: 2027-02-18}
+    """
+    if _closed(case):
+        return
+    plan = case.plan_in_effect(ctx.today)
+    if plan is None:
+        return
+    for index, item in plan.items(MODIFICATIONS):
+        label = _label(item)
+        review_by = parse_iso(item.get("review_by"))
+        if review_by is not None:
+            if ctx.today > review_by:
+                yield Hit(plan, (MODIFICATIONS, index, "review_by"),
+                          f"{label} was due for review by {review_by.isoformat()}; review it with the member "
+                          "and record the new consent and the next `review_by`")
+            continue
+        frequency = parse_frequency(item.get("review_every"))
+        consent = item.get("consent")
+        start = parse_iso(consent.get("on")) if isinstance(consent, dict) else None
+        start = start or plan.date
+        if frequency is None or start is None:
+            continue
+        due = add_frequency(start, frequency)
+        if ctx.today > due:
+            yield Hit(plan, (MODIFICATIONS, index, "review_every"),
+                      f"{label} was due for review on {due.isoformat()} (every {item['review_every'].strip()} "
+                      f"from {start.isoformat()}); review it with the member and record the new consent "
+                      "and a `review_by` date")

@@ -1,0 +1,378 @@
+"""A-rules: who the member's case manager is, and whether staff may carry a caseload.
+
+They read the member's `case_managers` assignments and the repository's
+staff.yaml (its staff ids, hire dates and trainings) together with the
+agency's required training modules from pcplan.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Iterator
+
+from ..dates import parse_iso
+from ..findings import Hit
+from ..model import items, text
+from .registry import rule
+
+ASSIGNMENTS = "case_managers"
+_STAFF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _assignment_label(index: int, entry: dict) -> str:
+    staff = entry.get("staff")
+    who = f" (`{staff}`)" if isinstance(staff, str) and staff.strip() else ""
+    return f"case-manager assignment {index + 1}{who}"
+
+
+def _current(assignments: list[tuple[int, dict]], today: date) -> tuple[list[tuple[int, dict]], bool]:
+    """The assignments current today, and whether some assignment's dates could not be read."""
+    current, unreadable = [], False
+    for index, entry in assignments:
+        start = parse_iso(entry.get("from"))
+        end_value = entry.get("to")
+        end = parse_iso(end_value)
+        if start is None or (end_value is not None and end is None):
+            unreadable = True  # the schema reports the date; do not guess
+            continue
+        if start <= today and (end is None or end >= today):
+            current.append((index, entry))
+    return current, unreadable
+
+
+@rule("A601", "no-case-manager", "error", source="CMHPSM 13.003")
+def no_case_manager(case, ctx) -> Iterator[Hit]:
+    """An active member has exactly one current case-manager assignment.
+
+    Why it matters: the supervisor makes and documents the assignment of a
+    case manager, who is then primarily responsible for the member's services.
+    An active member with no current case manager has nobody accountable for
+    the plan; one with two does not know whom to call, and each may assume the
+    other is doing the work.
+
+    How to fix: add the current assignment (staff id, `from`, `assigned_by`),
+    or, when the case manager changed, end the earlier assignment with `to:`.
+    An assignment is current when its `from` is on or before today and its
+    `to` is absent or on or after today; members who are referred, on hold or
+    closed are not checked.
+
+    Example:
+        case_managers:
+          - staff: cm-jlee
+            from: 2025-12-15
+            to: 2026-03-31          # ended: the member asked for a change
+            reason: Initial assignment.
+          - staff: cm-obello
+            from: 2026-04-01        # the one current assignment
+            reason: Danny asked for a change at his quarterly review.
+    """
+    member = case.member
+    if member is None or member.get("status") != "active":
+        return
+    assignments = member.items(ASSIGNMENTS)
+    current, unreadable = _current(assignments, ctx.today)
+    if not current:
+        if unreadable:
+            return
+        where = (ASSIGNMENTS,) if ASSIGNMENTS in member.data else ()
+        yield Hit(member, where, f"the member is active but has no case-manager assignment current on "
+                  f"{ctx.today.isoformat()}; add one under `case_managers` (staff, from)", at="key")
+    elif len(current) > 1:
+        index, entry = current[1]
+        others = ", ".join(_assignment_label(i, e) for i, e in current[:1])
+        yield Hit(member, (ASSIGNMENTS, index),
+                  f"{_assignment_label(index, entry)} is current at the same time as {others}; "
+                  "an active member has one case manager: end the earlier assignment with `to:`")
+
+
+def _staff_references(case) -> Iterator[tuple[object, tuple, object]]:
+    """(document, data path, value) for every staff id a member folder refers to."""
+    member = case.member
+    if member is not None:
+        for index, entry in member.items(ASSIGNMENTS):
+            for key in ("staff", "assigned_by"):
+                if key in entry:
+                    yield member, (ASSIGNMENTS, index, key), entry[key]
+        for index, program in member.items("programs"):
+            eligibility = program.get("eligibility")
+            value = eligibility.get("determined_by") if isinstance(eligibility, dict) else None
+            # determined_by may name an outside body ("Weld County"); only an id-like value is a staff id
+            if isinstance(value, str) and _STAFF_ID.match(value):
+                yield member, ("programs", index, "eligibility", "determined_by"), value
+    for assessment in case.assessments:
+        if "assessor" in assessment.data:
+            yield assessment, ("assessor",), assessment.data["assessor"]
+        for index, person in assessment.items("participants"):
+            if "staff" in person:
+                yield assessment, ("participants", index, "staff"), person["staff"]
+    for plan in case.plans:
+        meeting = plan.get("meeting")
+        if isinstance(meeting, dict):
+            facilitator = meeting.get("facilitator")
+            if facilitator is not None and facilitator != "member":
+                yield plan, ("meeting", "facilitator"), facilitator
+            for index, person in items(meeting, "participants"):
+                if "staff" in person:
+                    yield plan, ("meeting", "participants", index, "staff"), person["staff"]
+        monitoring = plan.get("monitoring")
+        if isinstance(monitoring, dict) and "responsible" in monitoring:
+            yield plan, ("monitoring", "responsible"), monitoring["responsible"]
+        for key, field in (("reviews", "by"), ("signatures", "staff"), ("exceptions", "documented_by")):
+            for index, entry in plan.items(key):
+                if field in entry:
+                    yield plan, (key, index, field), entry[field]
+    for note in case.notes:
+        if "staff" in note.data:
+            yield note, ("staff",), note.data["staff"]
+
+
+@rule("A602", "unknown-staff", "error")
+def unknown_staff(case, ctx) -> Iterator[Hit]:
+    """Every staff id a case file names exists in staff.yaml.
+
+    Why it matters: a staff id is how a case file says who is accountable: who
+    assessed, who monitors, who signed. An id that matches nobody breaks the
+    record (reports per case manager, training checks, conflict-of-interest
+    checks) and usually hides a typo or a staff member missing from the list.
+
+    How to fix: correct the id to the one in staff.yaml, or add the staff
+    member to staff.yaml (with hire date and trainings). Every file of the
+    member folder is checked, old plans too: case-manager assignments and who
+    made them, who determined eligibility (when written as a staff id rather
+    than an outside body such as the county), assessors and assessment
+    participants, the meeting's facilitator (unless `member`) and
+    participants, who monitors the plan, who held reviews, staff signatures,
+    who documented exceptions, and who wrote each note.
+
+    Example:
+        # staff.yaml lists cm-jlee
+        monitoring:
+          responsible: cm-jle     # wrong: a typo
+          responsible: cm-jlee    # right
+    """
+    repo = ctx.repo
+    if repo.staff is not None and repo.staff.kind != "staff":
+        return  # staff.yaml did not load; its own finding says why, and every id would look unknown
+    known = repo.staff_by_id
+    for doc, path, value in _staff_references(case):
+        if not isinstance(value, str) or not value.strip():
+            continue  # the schema's finding
+        if repo.staff is None:
+            yield Hit(doc, path, f"staff id `{value}` cannot be checked: there is no staff.yaml at the "
+                      "repository root; add one listing the agency's staff")
+        elif value not in known:
+            yield Hit(doc, path, f"staff id `{value}` is not in staff.yaml; correct the id or add the "
+                      "staff member to staff.yaml")
+
+
+def _training_gaps(person: dict, required: tuple[str, ...], by: date) -> list[str]:
+    """Required modules not completed on or before ``by``, each with its completion date if later."""
+    completed: dict[str, date] = {}
+    for _, training in items(person, "trainings"):
+        module, done = training.get("module"), parse_iso(training.get("completed_on"))
+        if isinstance(module, str) and done is not None:
+            completed[module] = min(done, completed.get(module, done))
+    gaps = []
+    for module in required:
+        done = completed.get(module)
+        if done is None:
+            gaps.append(f"{module} (not completed)")
+        elif done > by:
+            gaps.append(f"{module} (completed {done.isoformat()})")
+    return gaps
+
+
+@rule("A603", "untrained-assignment", "error", source="Weld County CMA policy")
+def untrained_assignment(case, ctx) -> Iterator[Hit]:
+    """The case manager had completed every required training before the assignment began.
+
+    Why it matters: initial training is a prerequisite to being assigned
+    independent case management responsibilities. A case manager who has not
+    yet learned person-centered planning, rights modifications and member
+    rights should not be the one accountable for a member's plan.
+
+    How to fix: assign a case manager who has finished the required training,
+    or, if the training was done, record it with its date in staff.yaml. The
+    required modules are `settings.required_trainings` in pcplan.toml (none by
+    default, and then nothing is checked); each needs a `trainings` entry with
+    `completed_on` on or before the assignment's `from`.
+
+    Example:
+        # staff.yaml: member-rights completed 2025-11-17
+        case_managers:
+          - staff: cm-obello
+            from: 2025-10-01    # wrong: before the training was completed
+            from: 2026-04-01    # right
+    """
+    required = tuple(ctx.settings.required_trainings)
+    member = case.member
+    if not required or member is None:
+        return
+    known = ctx.repo.staff_by_id
+    for index, entry in member.items(ASSIGNMENTS):
+        staff_id, start = entry.get("staff"), parse_iso(entry.get("from"))
+        if not isinstance(staff_id, str) or staff_id not in known or start is None:
+            continue
+        gaps = _training_gaps(known[staff_id], required, start)
+        if gaps:
+            yield Hit(member, (ASSIGNMENTS, index, "from"),
+                      f"case manager `{staff_id}` had not completed the required training before this "
+                      f"assignment began on {start.isoformat()}: {', '.join(gaps)}; assign a trained case "
+                      "manager or record the training in staff.yaml")
+
+
+@rule("A604", "training-overdue", "error", source="Weld County CMA policy",
+      scope="repository")
+def training_overdue(repo, ctx) -> Iterator[Hit]:
+    """No staff member is, today, past the training deadline with a required training still missing.
+
+    Why it matters: all case management staff must receive their initial
+    training within 120 calendar days of their hire date. Missing the deadline
+    means members are served by staff who have not learned how to plan with
+    them, and the agency is out of compliance with its contract.
+
+    How to fix: have the staff member complete the missing modules and record
+    each with its `completed_on` date in staff.yaml. The deadline is the hire
+    date plus `settings.training_deadline_days` (120 calendar days by
+    default); the modules are `settings.required_trainings`; staff who have
+    left (`left_on` on or before today) are not checked.
+
+    Example:
+        staff:
+          - id: cm-new
+            hire_date: 2026-06-01     # deadline 2026-09-29
+            trainings:
+              - {module: person-centered-support-planning, completed_on: 2026-07-10}
+              - {module: member-rights, completed_on: 2026-09-15}   # add each module when done
+    """
+    required = tuple(ctx.settings.required_trainings)
+    staff_doc = repo.staff
+    if not required or staff_doc is None:
+        return
+    allowed = timedelta(days=ctx.settings.training_deadline_days)
+    for index, person in staff_doc.items("staff"):
+        left = parse_iso(person.get("left_on"))
+        hired = parse_iso(person.get("hire_date"))
+        if (left is not None and left <= ctx.today) or hired is None:
+            continue
+        deadline = hired + allowed
+        if ctx.today <= deadline:
+            continue
+        missing = _training_gaps(person, required, ctx.today)
+        if missing:
+            modules = ", ".join(m.split(" ")[0] for m in missing)
+            who = person.get("id")
+            who = f"staff member `{who}`" if isinstance(who, str) and who.strip() else "this staff member"
+            yield Hit(staff_doc, ("staff", index),
+                      f"{who} was hired on {hired.isoformat()} and is past the "
+                      f"{ctx.settings.training_deadline_days}-day training deadline ({deadline.isoformat()}) "
+                      f"without the required training: {modules}; complete it and record `completed_on`")
+
+
+def _normal(value: object) -> str | None:
+    return " ".join(value.split()).casefold() if isinstance(value, str) and value.strip() else None
+
+
+@rule("A605", "conflict-of-interest", "error", source="42 CFR 441.301(c)(1); Weld County CMA policy")
+def conflict_of_interest(case, ctx) -> Iterator[Hit]:
+    """The case manager (or their organization) is not a paid provider in the same plan.
+
+    Why it matters: the federal rule requires conflict-free case management:
+    whoever develops the person-centered plan must not also be paid to provide
+    its services, or the plan may be shaped by what the planner sells rather
+    than by what the member wants. Members have the right to services free
+    from conflicts of interest with their case management.
+
+    How to fix: choose another provider for the support with the member, or
+    move planning to a case manager outside the provider's organization. Where
+    no other provider exists (a rural area), document the exception and the
+    safeguards the agency uses. The responsible case manager is the plan's
+    `monitoring.responsible`, else the current assignment; a paid support's
+    `provider` conflicts when it is (ignoring case and spacing) that staff
+    member's `name`, their `organization` in staff.yaml, or the agency itself
+    (staff.yaml's top-level `organization`). The plan in effect is checked.
+
+    Example:
+        # the responsible case manager works for Sunrise Home Care
+        supports:
+          - id: SP2
+            paid: true
+            provider: Sunrise Home Care     # wrong: the case manager's own organization
+            provider: Evergreen Home Care   # right: a provider the member chose elsewhere
+    """
+    plan = case.plan_in_effect(ctx.today)
+    if plan is None:
+        return
+    known = ctx.repo.staff_by_id
+    monitoring = plan.get("monitoring")
+    responsible = monitoring.get("responsible") if isinstance(monitoring, dict) else None
+    if not isinstance(responsible, str) and case.member is not None:
+        current, _ = _current(case.member.items(ASSIGNMENTS), ctx.today)
+        staff_ids = [e.get("staff") for _, e in current if isinstance(e.get("staff"), str)]
+        responsible = staff_ids[0] if staff_ids else None
+    person = known.get(responsible) if isinstance(responsible, str) else None
+    if person is None:
+        return  # unknown id: A602's finding
+    agency = ctx.repo.staff.get("organization") if ctx.repo.staff is not None else None
+    conflicts = (
+        (_normal(person.get("name")), f"is the responsible case manager (`{responsible}`)"),
+        (_normal(person.get("organization")), f"is the organization of the responsible case manager "
+                                              f"(`{responsible}`)"),
+        (_normal(agency), "is the case management agency itself"),
+    )
+    for index, support in plan.items("supports"):
+        if support.get("paid") is not True:
+            continue
+        provider = _normal(support.get("provider"))
+        if provider is None:
+            continue
+        for name, what in conflicts:
+            if name is not None and provider == name:
+                label = f"paid support {support['id']}" if isinstance(support.get("id"), str) else "a paid support"
+                yield Hit(plan, ("supports", index, "provider"),
+                          f"the provider of {label} {what}; case management must be free of "
+                          "conflicts of interest: choose another provider with the member or document an "
+                          "exception")
+                break
+
+
+@rule("A606", "change-undocumented", "error", source="CMHPSM 13.003")
+def change_undocumented(case, ctx) -> Iterator[Hit]:
+    """Every change of case manager records a reason, and the assignment it ends has a `to` date.
+
+    Why it matters: the member has the right to ask for a different case
+    manager, and transfers must be fair, timely, explained and well
+    documented. A change with no reason leaves no record of whether the member
+    asked for it, agreed to it, or was simply moved; an assignment with no end
+    date leaves it unclear who was responsible when.
+
+    How to fix: add `reason:` to the new assignment (who asked for the change
+    and why, how it was discussed with the member) and `to:` to the one it
+    replaced. Every assignment after the first (in list order) needs a
+    `reason`; every assignment followed by another needs its `to`.
+
+    Example:
+        case_managers:
+          - staff: cm-jlee
+            from: 2025-12-15
+            to: 2026-03-31                  # the end of the earlier assignment
+            reason: Initial assignment.
+          - staff: cm-obello
+            from: 2026-04-01
+            reason: Danny asked for a change at his quarterly review.
+    """
+    member = case.member
+    if member is None:
+        return
+    assignments = member.items(ASSIGNMENTS)
+    for position, (index, entry) in enumerate(assignments):
+        later = position + 1 < len(assignments)
+        if later and entry.get("to") in (None, ""):
+            yield Hit(member, (ASSIGNMENTS, index),
+                      f"{_assignment_label(index, entry)} ends without a `to` date although a later assignment "
+                      "exists; add the date it ended")
+        if position > 0 and text(entry, "reason") is None:
+            where = (ASSIGNMENTS, index, "reason") if entry.get("reason") is not None else (ASSIGNMENTS, index)
+            yield Hit(member, where, f"{_assignment_label(index, entry)} changes the case manager without a "
+                      "reason; record why (`reason`), for example that the member asked for a change")

@@ -1,0 +1,540 @@
+"""T-rules: things happen on time and in order: reviews, reassessments, contacts, copies.
+
+Every date is measured from ``ctx.today`` (``--today``, ``PCPLAN_TODAY``, or the
+real date), never read from the clock here, so a CI run is reproducible.
+Month arithmetic is calendar arithmetic: a month from January 31 is the last
+day of February. Rules about what is *due* (T201, T204, T205, T208) look at the
+plan in effect and stop when the member's case is closed; rules about what a
+plan *says* (T202, T203, T206) check the plan in effect and any newer draft.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterator
+
+from ..dates import CONTACT_RANK, add_frequency, add_months, parse_frequency, parse_iso
+from ..findings import Hit
+from ..model import is_active_goal, items
+from .registry import rule
+
+COPY_ROLES = ("member", "representative")
+
+
+# ---------------------------------------------------------------- helpers
+
+def _closed(case) -> bool:
+    """A member is closed when member.yaml says so or a closure file exists."""
+    status = case.member.get("status") if case.member is not None else None
+    return status == "closed" or case.closure is not None
+
+
+def _get(data, *keys):
+    """The value at ``keys`` through nested mappings, or None."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _date_at(data, *keys) -> date | None:
+    return parse_iso(_get(data, *keys))
+
+
+def _freq_text(frequency: tuple[int, str]) -> str:
+    count, unit = frequency
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def _plan_label(plan) -> str:
+    return f"plan {plan.id}" if plan.id else f"the plan in {plan.path.name}"
+
+
+def _label(item: dict, kind: str) -> str:
+    value = item.get("id")
+    return f"{kind} {value}" if isinstance(value, str) else f"this {kind}"
+
+
+def _latest(dated: list[tuple[date, int]]) -> tuple[date, int] | None:
+    """The latest (date, index); on a tie, the later entry."""
+    return max(dated, key=lambda pair: (pair[0], pair[1])) if dated else None
+
+
+# ---------------------------------------------------------------- T201
+
+@rule("T201", "review-overdue", "error", source="42 CFR 441.301(c)(3); CMHPSM 13.003")
+def review_overdue(case, ctx) -> Iterator[Hit]:
+    """Today is not past the next review of the plan in effect (last review, or the plan date, + `review_every`).
+
+    Why it matters: the federal rule asks that the plan be reviewed at least
+    every 12 months, and policy asks for periodic reviews at the frequency the
+    plan names. A plan nobody has looked at since it was signed may no longer
+    match the member's life: goals met, needs changed, a support that stopped
+    coming.
+
+    How to fix: hold the review with the member and record it under
+    `reviews:` (date, by, outcome). The next review is due at the latest
+    review's date (or, before the first review, the plan's `date`) plus
+    `monitoring.review_every`; when that is missing or unreadable, the
+    agency's review interval (`review_interval_months`, 12 by default) is
+    used. If the plan's `effective.end` has passed, write a new plan. Members
+    whose case is closed are not checked.
+
+    Example:
+        # plan dated 2026-09-03, today 2027-06-01: due 2027-03-03, overdue
+        monitoring:
+          review_every: 6 months
+        reviews: []
+        # right: the review is recorded
+        reviews:
+          - {date: 2027-02-25, by: cm-jlee, outcome: continue}
+    """
+    plan = case.plan_in_effect(ctx.today)
+    if plan is None or _closed(case):
+        return
+    frequency = parse_frequency(_get(plan.data, "monitoring", "review_every"))
+    how = ""
+    if frequency is None:
+        frequency = (ctx.settings.review_interval_months, "month")
+        how = ", the agency's review interval, as `monitoring.review_every` is missing or unreadable"
+    reviews = [(day, index) for index, review in plan.items("reviews")
+               if (day := parse_iso(review.get("date"))) is not None]
+    latest = _latest(reviews)
+    if latest is not None:
+        base, where, since = latest[0], ("reviews", latest[1], "date"), "last review"
+    else:
+        base, where, since = plan.date, ("date",), "plan date"
+    if base is not None:
+        due = add_frequency(base, frequency)
+        if ctx.today > due:
+            yield Hit(plan, where, f"the next review was due on {due.isoformat()} ({since} "
+                      f"{base.isoformat()} + {_freq_text(frequency)}{how}); hold the review with the "
+                      "member and record it under `reviews`")
+    end = _date_at(plan.data, "effective", "end")
+    if end is not None and ctx.today > end:
+        yield Hit(plan, ("effective", "end"), f"the plan ended on {end.isoformat()} (`effective.end`); "
+                  "a new plan is due")
+
+
+# ---------------------------------------------------------------- T202
+
+_NO_DATE = date(2001, 1, 1)  # a reference day for comparing a frequency when the plan date is unreadable
+
+
+@rule("T202", "review-interval-too-long", "error", source="42 CFR 441.301(c)(3)")
+def review_interval_too_long(case, ctx) -> Iterator[Hit]:
+    """`monitoring.review_every` and the plan's effective period are at most 12 months (configurable).
+
+    Why it matters: the federal rule asks that a person-centered plan be
+    reviewed, and revised as needed, at least every 12 months. A plan that
+    promises reviews less often, or stays in effect longer, sets the member up
+    for a year or more without anyone asking whether it still fits.
+
+    How to fix: set `review_every` to 12 months or less, and end the
+    effective period no later than 12 months after it starts (a plan starting
+    2026-09-03 may end on 2027-09-02 or 2027-09-03). The limit is the
+    agency's `review_interval_months` in pcplan.toml.
+
+    Example:
+        # wrong
+        effective: {start: 2026-09-03, end: 2028-09-02}
+        monitoring:
+          review_every: 18 months
+        # right
+        effective: {start: 2026-09-03, end: 2027-09-02}
+        monitoring:
+          review_every: 6 months
+    """
+    limit = ctx.settings.review_interval_months
+    for plan in case.plans_to_check(ctx.today):
+        frequency = parse_frequency(_get(plan.data, "monitoring", "review_every"))
+        if frequency is not None:
+            base = plan.date or _NO_DATE
+            if add_frequency(base, frequency) > add_months(base, limit):
+                yield Hit(plan, ("monitoring", "review_every"),
+                          f"`monitoring.review_every` is {_freq_text(frequency)}, longer than the "
+                          f"{limit} months allowed between reviews; review at least every {limit} months")
+        start = _date_at(plan.data, "effective", "start")
+        end = _date_at(plan.data, "effective", "end")
+        if start is not None and end is not None and add_months(start, limit) < end:
+            latest = add_months(start, limit)
+            yield Hit(plan, ("effective", "end"),
+                      f"the effective period {start.isoformat()} to {end.isoformat()} is longer than "
+                      f"{limit} months; end it on {latest.isoformat()} at the latest and review the plan "
+                      "before then")
+
+
+# ---------------------------------------------------------------- T203
+
+@rule("T203", "assessment-stale", "warning", source="CMSA standards of practice")
+def assessment_stale(case, ctx) -> Iterator[Hit]:
+    """The plan's assessment is at most 90 days (configurable) older than the plan.
+
+    Why it matters: case management is iterative: screening, assessing and
+    planning follow each other. A plan written from an assessment months old
+    answers needs the member may no longer have and misses the ones that came
+    since.
+
+    How to fix: reassess (or update the assessment with the member) and base
+    the plan on the new one with `assessment:`, or write the plan sooner after
+    the assessment. The limit is `assessment_max_age_days` in pcplan.toml.
+
+    Example:
+        # assessment A1 dated 2026-01-20, plan dated 2026-09-03: 226 days
+        assessment: A1
+        # right: a fresh assessment A2 dated 2026-08-20
+        assessment: A2
+    """
+    limit = ctx.settings.assessment_max_age_days
+    for plan in case.plans_to_check(ctx.today):
+        assessment = case.assessment_for(plan)
+        if assessment is None or plan.date is None or assessment.date is None:
+            continue
+        age = (plan.date - assessment.date).days
+        if age > limit:
+            yield Hit(plan, ("assessment",),
+                      f"assessment {assessment.id} is dated {assessment.date.isoformat()}, {age} days before "
+                      f"this plan (at most {limit}); reassess with the member before planning, or base the "
+                      "plan on a newer assessment")
+
+
+# ---------------------------------------------------------------- T204
+
+@rule("T204", "target-date-passed", "warning", source="ISED")
+def target_date_passed(case, ctx) -> Iterator[Hit]:
+    """No active goal, and no active objective of an active goal, is past its target date.
+
+    Why it matters: a plan is time-referenced: each goal and objective has a
+    timeline so the member and the team can see whether it is working. A date
+    that has passed without a decision means nobody has asked the member
+    whether the goal was reached, is still wanted, or needs more time.
+
+    How to fix: talk with the member, then either mark the goal or objective
+    `status: achieved` (or `discontinued`, `on_hold`), or set a new
+    `target_date` (a plan revision). Only the plan in effect of a member whose
+    case is open is checked.
+
+    Example:
+        # today 2027-01-10
+        - id: G1
+          target_date: 2026-12-31     # wrong: passed, still active
+          status: active
+        - id: G1
+          target_date: 2026-12-31
+          status: achieved            # right: the outcome is recorded
+    """
+    plan = case.plan_in_effect(ctx.today)
+    if plan is None or _closed(case):
+        return
+    today = ctx.today.isoformat()
+    for index, goal in plan.items("goals"):
+        if not is_active_goal(goal):
+            continue
+        target = parse_iso(goal.get("target_date"))
+        if target is not None and target < ctx.today:
+            yield Hit(plan, ("goals", index, "target_date"),
+                      f"{_label(goal, 'goal')}'s target date {target.isoformat()} has passed (today is {today}) "
+                      "and the goal is still active; review it with the member and record the outcome or a "
+                      "new target date")
+        for position, objective in items(goal, "objectives"):
+            if not is_active_goal(objective):
+                continue
+            target = parse_iso(objective.get("target_date"))
+            if target is not None and target < ctx.today:
+                yield Hit(plan, ("goals", index, "objectives", position, "target_date"),
+                          f"{_label(objective, 'objective')}'s target date {target.isoformat()} has passed "
+                          f"(today is {today}); record whether it was met, or set a new target date")
+
+
+# ---------------------------------------------------------------- T205
+
+@rule("T205", "contact-frequency-missed", "error", source="CMHPSM 13.003")
+def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
+    """Notes show contacts of each type at least as often as the plan's `monitoring.contacts` agree.
+
+    Why it matters: policy asks the case manager to provide face-to-face and
+    collateral contacts at the frequency agreed in the person-centered plan.
+    A missed visit is a month in which nobody saw whether the supports were
+    arriving or whether the member's situation had changed.
+
+    How to fix: record each contact as a note (`contact:` face_to_face, video,
+    phone, collateral or written). A contact of a higher rank counts for a
+    lower one (face_to_face > video > phone > collateral > written). The clock
+    starts at the date of the plan in effect (a new plan restarts it; notes
+    before it do not count): the first contact is due by the plan date plus
+    `every`, each next one by the previous contact plus `every` (calendar
+    months: a month after January 31 is the end of February); a contact on
+    the due date is on time. A late contact is reported at its note; the gap
+    after the last one, up to today (or the closure date of a closed case), at
+    the plan's `monitoring.contacts` entry; a member marked closed without a
+    readable closure date is checked only between recorded contacts. If the
+    agreed frequency no longer fits, change it with the member in a plan
+    revision.
+
+    Example:
+        # plan dated 2026-09-03
+        monitoring:
+          contacts:
+            - {type: phone, every: 1 month}
+        # wrong: phone notes on 2026-10-01 and 2026-11-20 (the second was due by 2026-11-01)
+        # right: notes on 2026-10-01 (phone) and 2026-10-29 (face_to_face, which counts for phone)
+        contact: face_to_face
+    """
+    plan = case.plan_in_effect(ctx.today)
+    if plan is None or plan.date is None:
+        return
+    start, end, open_gap = plan.date, ctx.today, True
+    if _closed(case):
+        closed_on = case.closure.date if case.closure is not None else None
+        if closed_on is not None:
+            end = min(end, closed_on)
+        else:
+            open_gap = False  # closed, but on an unknown date: only gaps between recorded contacts count
+    contacts = [(index, entry["type"], frequency)
+                for index, entry in items(plan.data, "monitoring", "contacts")
+                if isinstance(entry.get("type"), str) and entry["type"] in CONTACT_RANK
+                and (frequency := parse_frequency(entry.get("every"))) is not None]
+    if not contacts:
+        return
+    dated = sorted(((note.date, note.display_path, note) for note in case.notes
+                    if note.date is not None and start <= note.date <= end
+                    and isinstance(note.get("contact"), str) and note.get("contact") in CONTACT_RANK),
+                   key=lambda entry: entry[:2])
+    for index, kind, frequency in contacts:
+        every = _freq_text(frequency)
+        since, what = start, "the plan date"
+        due = add_frequency(start, frequency)
+        for day, _, note in dated:
+            if CONTACT_RANK[note.get("contact")] < CONTACT_RANK[kind]:
+                continue
+            if day > due:
+                yield Hit(note, ("date",),
+                          f"this contact came {day.isoformat()}, after the {kind} contact due by "
+                          f"{due.isoformat()} (every {every} since {what} {since.isoformat()}, as the plan's "
+                          "monitoring agrees)")
+            since, what = day, "the last one on"
+            due = add_frequency(day, frequency)
+        if open_gap and end > due:
+            gap_to = "the closure" if end < ctx.today else "today"
+            yield Hit(plan, ("monitoring", "contacts", index),
+                      f"no {kind} contact since {what} {since.isoformat()}; one was due by {due.isoformat()} "
+                      f"(every {every}) and none is recorded up to {gap_to} ({end.isoformat()}); "
+                      "make the contact and record it in a note")
+
+
+# ---------------------------------------------------------------- T206
+
+# Fields that record something that has already happened (planned dates are
+# legitimately in the future and are not listed).
+_EVENT_FIELDS = {
+    "assessment": (("date",),),
+    "plan": (("date",), ("meeting", "date"), ("signatures", "*", "signed_on"),
+             ("distribution", "*", "given_on"), ("reviews", "*", "date"),
+             ("rights_modifications", "*", "consent", "on"), ("exceptions", "*", "on")),
+    "note": (("date",),),
+    "closure": (("date",), ("exit_interview", "held_on"), ("referrals", "*", "on")),
+    "member": (("rights_explained_on",), ("choice_of_case_manager_offered_on",),
+               ("programs", "*", "enrolled_on"), ("programs", "*", "eligibility", "determined_on"),
+               ("case_managers", "*", "from")),
+}
+
+
+def _dates_at(data, pattern: tuple) -> Iterator[tuple[tuple, date]]:
+    """(data path, date) for each readable date matching ``pattern`` (``"*"``: every list item)."""
+    if not pattern:
+        day = parse_iso(data)
+        if day is not None:
+            yield (), day
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                for path, day in _dates_at(item, rest):
+                    yield (index, *path), day
+    elif isinstance(data, dict) and step in data:
+        for path, day in _dates_at(data[step], rest):
+            yield (step, *path), day
+
+
+def _field(path: tuple) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return f"`{out}`"
+
+
+@rule("T206", "chronology", "error", source="ISED")
+def chronology(case, ctx) -> Iterator[Hit]:
+    """Dates are in order (assessment ≤ meeting ≤ signatures ≤ copies given); none before enrollment or after today.
+
+    Why it matters: the case record is a chronological account of what
+    happened: eligibility, enrollment, assessment, plan, services, progress.
+    A plan signed before the meeting that made it, a note from before the
+    member was enrolled, or a visit dated next week cannot all be true, and a
+    record that contradicts itself cannot show that the member took part in
+    each step.
+
+    How to fix: correct the date that is wrong (often a typo in the year or
+    month). For each plan checked: the assessment's `date` ≤ `meeting.date` ≤
+    every `signatures[].signed_on` ≤ every `distribution[].given_on`; the
+    finding is at the later date, and names the earlier one. No note or plan
+    is dated before the member's earliest `programs[].enrolled_on`. Dates of
+    events (assessment, plan, meeting, signature, copy, review, consent,
+    exception, note, closure, exit interview, referral, and the member's
+    rights, choice, enrollment, eligibility and case-manager dates) are not
+    after today; planned dates such as target dates and `effective.end` may
+    be.
+
+    Example:
+        meeting:
+          date: 2026-09-03
+        signatures:
+          - {role: member, signed_on: 2026-08-30}   # wrong: before the meeting
+          - {role: member, signed_on: 2026-09-03}   # right
+    """
+    for plan in case.plans_to_check(ctx.today):
+        yield from _plan_order(case, plan)
+    yield from _before_enrollment(case)
+    today = ctx.today
+    for doc in case.documents:
+        for pattern in _EVENT_FIELDS.get(doc.kind, ()):
+            for path, day in _dates_at(doc.data, pattern):
+                if day > today:
+                    yield Hit(doc, path, f"{_field(path)} is {day.isoformat()}, after today "
+                              f"({today.isoformat()}); an event is recorded when it has happened, "
+                              "with the date it happened")
+
+
+def _plan_order(case, plan) -> Iterator[Hit]:
+    assessment = case.assessment_for(plan)
+    earlier: tuple[date, str] | None = None  # the date the next stage must not precede, and its description
+    if assessment is not None and assessment.date is not None:
+        earlier = (assessment.date, f"the `date` of assessment {assessment.id} ({assessment.path.name})")
+    meeting = _date_at(plan.data, "meeting", "date")
+    if meeting is not None:
+        if earlier is not None and meeting < earlier[0]:
+            yield Hit(plan, ("meeting", "date"), f"`meeting.date` {meeting.isoformat()} is before "
+                      f"{earlier[1]}, {earlier[0].isoformat()}; the plan is made after the assessment")
+        earlier = (meeting, "`meeting.date`")
+    signed = [(day, index) for index, s in plan.items("signatures")
+              if (day := parse_iso(s.get("signed_on"))) is not None]
+    for day, index in signed:
+        if earlier is not None and day < earlier[0]:
+            yield Hit(plan, ("signatures", index, "signed_on"),
+                      f"this signature is dated {day.isoformat()}, before {earlier[1]}, "
+                      f"{earlier[0].isoformat()}; a plan is signed at or after the "
+                      f"{'meeting that made it' if meeting is not None else 'assessment it is based on'}")
+    last = _latest(signed)
+    if last is not None:
+        earlier = (last[0], f"the latest signature (`signatures[{last[1]}].signed_on`)")
+    for index, entry in plan.items("distribution"):
+        day = parse_iso(entry.get("given_on"))
+        if day is not None and earlier is not None and day < earlier[0]:
+            yield Hit(plan, ("distribution", index, "given_on"),
+                      f"this copy is dated {day.isoformat()}, before {earlier[1]}, {earlier[0].isoformat()}; "
+                      "the copy given is the signed plan")
+
+
+def _before_enrollment(case) -> Iterator[Hit]:
+    if case.member is None:
+        return
+    enrolled = [(day, index) for index, program in case.member.items("programs")
+                if (day := parse_iso(program.get("enrolled_on"))) is not None]
+    if not enrolled:
+        return
+    first, index = min(enrolled)
+    since = f"the member's enrollment on {first.isoformat()} (`programs[{index}].enrolled_on`)"
+    for doc in (*case.plans, *case.notes):
+        if doc.date is not None and doc.date < first:
+            yield Hit(doc, ("date",), f"this {doc.kind} is dated {doc.date.isoformat()}, before {since}; "
+                      "correct the date, or the enrollment date")
+
+
+# ---------------------------------------------------------------- T207
+
+@rule("T207", "copy-late", "warning", source="Weld County CMA 8.7201.K")
+def copy_late(case, ctx) -> Iterator[Hit]:
+    """The member's (and representative's) copy was given within 15 days (configurable) of the last signature.
+
+    Why it matters: the member and their legal representative take part in
+    and approve the plan and are given a copy of it. A copy that arrives weeks
+    after signing leaves the member without the document that says what help
+    to expect, from whom, and when, just as the services start.
+
+    How to fix: give the copy promptly after the last signature, in the
+    member's language and format, and record `given_on`. The limit is
+    `copy_deadline_days` in pcplan.toml, counted from the latest `signed_on`
+    among the plan's signatures. A copy not given at all is C303's finding.
+
+    Example:
+        signatures:
+          - {role: member, signed_on: 2026-09-03}
+          - {role: provider, signed_on: 2026-09-10}
+        distribution:
+          - {role: member, copy_given: true, given_on: 2026-10-10}   # wrong: 30 days
+          - {role: member, copy_given: true, given_on: 2026-09-12}   # right
+    """
+    plan = case.plan_in_effect(ctx.today)
+    if plan is None:
+        return
+    signed = [(day, index) for index, s in plan.items("signatures")
+              if (day := parse_iso(s.get("signed_on"))) is not None]
+    last = _latest(signed)
+    if last is None:
+        return
+    limit = ctx.settings.copy_deadline_days
+    for index, entry in plan.items("distribution"):
+        if entry.get("role") not in COPY_ROLES or entry.get("copy_given") is not True:
+            continue
+        given = parse_iso(entry.get("given_on"))
+        if given is None:
+            continue
+        days = (given - last[0]).days
+        if days > limit:
+            whose = "member's" if entry["role"] == "member" else "representative's"
+            yield Hit(plan, ("distribution", index, "given_on"),
+                      f"the {whose} copy was given on {given.isoformat()}, {days} days after the last signature "
+                      f"({last[0].isoformat()}, `signatures[{last[1]}].signed_on`); copies are due within "
+                      f"{limit} days")
+
+
+# ---------------------------------------------------------------- T208
+
+@rule("T208", "reassessment-due", "error", source="42 CFR 441.301(c)(3)")
+def reassessment_due(case, ctx) -> Iterator[Hit]:
+    """The latest assessment of an open case is at most 12 months (configurable) old.
+
+    Why it matters: the plan must be revised at least every 12 months and
+    when the person's circumstances or needs change, and a revision is only as
+    good as the assessment under it. A year-old assessment no longer shows
+    what the member needs, what they are good at, or what puts them at risk.
+
+    How to fix: hold a reassessment with the member (`type: annual`) and
+    base the next plan on it. The interval is `reassessment_interval_months`
+    in pcplan.toml. Closed cases are not checked; a member with no assessment
+    at all is reported by other rules.
+
+    Example:
+        # today 2026-11-22
+        kind: assessment
+        date: 2025-10-01     # wrong: reassessment was due by 2026-10-01
+        # right: add assessment-2026-09-24.yaml
+        kind: assessment
+        date: 2026-09-24
+        type: annual
+    """
+    if _closed(case):
+        return
+    dated = [(a.date, position) for position, a in enumerate(case.assessments) if a.date is not None]
+    latest = _latest(dated)
+    if latest is None:
+        return
+    assessment = case.assessments[latest[1]]
+    months = ctx.settings.reassessment_interval_months
+    due = add_months(latest[0], months)
+    if due < ctx.today:
+        name = f"assessment {assessment.id}" if assessment.id else "the latest assessment"
+        yield Hit(assessment, ("date",),
+                  f"{name}, dated {latest[0].isoformat()}, is the latest and more than {months} months old; "
+                  f"a reassessment was due by {due.isoformat()}; reassess with the member")
+
