@@ -96,6 +96,24 @@ def ids(data: Any, *keys: str) -> dict[str, int]:
     return {item["id"]: index for index, item in items(data, *keys) if isinstance(item.get("id"), str)}
 
 
+def get_in(data: Any, *keys: str) -> Any:
+    """The value at ``keys`` through nested mappings, or None."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def label(item: dict, kind: str) -> str:
+    """``"goal G2"`` for messages, or ``"this goal"`` when the item has no id."""
+    value = item.get("id")
+    return f"{kind} {value}" if isinstance(value, str) and value.strip() else f"this {kind}"
+
+
+def normalized_name(value: Any) -> str | None:
+    """A name for comparison: case-insensitive, whitespace collapsed; None when not a name."""
+    return " ".join(value.split()).casefold() if isinstance(value, str) and value.strip() else None
+
+
 def is_active_goal(goal: dict) -> bool:
     return goal.get("status") in (None, "active")
 
@@ -114,6 +132,12 @@ class Case:
     @property
     def member_id(self) -> str | None:
         return self.member.id if self.member else None
+
+    @property
+    def closed(self) -> bool:
+        """Closed when member.yaml says so or a closure file exists."""
+        status = self.member.get("status") if self.member is not None else None
+        return status == "closed" or self.closure is not None
 
     def of_kind(self, kind: str) -> list[Document]:
         """Documents of one kind, oldest first (by date, then file name)."""

@@ -11,7 +11,7 @@ from typing import Iterator
 from ..dates import parse_iso
 from ..findings import Hit
 from ..fingerprint import fingerprint, matches
-from ..model import items, text
+from ..model import normalized_name, text
 from .registry import rule
 
 LEGAL_AUTHORITIES = {
@@ -20,10 +20,6 @@ LEGAL_AUTHORITIES = {
     "authorized_representative": "authorized representative",
 }
 
-
-def _norm(value) -> str | None:
-    """A name for comparison: case-insensitive, whitespace collapsed; None when not a name."""
-    return " ".join(value.split()).casefold() if isinstance(value, str) and value.strip() else None
 
 
 def _legal_representatives(case) -> list[tuple[int, dict]]:
@@ -137,12 +133,12 @@ def provider_signature_missing(case, ctx) -> Iterator[Hit]:
     for plan in case.plans_to_check(ctx.today):
         signed, unsigned = set(), set()
         for _, signature in plan.items("signatures"):
-            name = _norm(signature.get("name"))
+            name = normalized_name(signature.get("name"))
             if signature.get("role") == "provider" and name:
                 (signed if _signed(signature) else unsigned).add(name)
         seen = set()
         for index, support in plan.items("supports"):
-            provider = _norm(support.get("provider"))
+            provider = normalized_name(support.get("provider"))
             if support.get("paid") is not True or provider is None or provider in seen:
                 continue
             seen.add(provider)
@@ -219,9 +215,9 @@ def copy_not_given(case, ctx) -> Iterator[Hit]:
                    or Hit(plan, where, "no copy of the plan is recorded as given to the member; add a "
                           "`distribution` entry with `role: member`, `copy_given: true` and `given_on`", at=at))
         for rep_index, rep in legal:
-            name = _norm(rep.get("name"))
+            name = normalized_name(rep.get("name"))
             mine = [(i, e) for i, e in entries
-                    if e.get("role") == "representative" and name is not None and _norm(e.get("to")) == name]
+                    if e.get("role") == "representative" and name is not None and normalized_name(e.get("to")) == name]
             if any(_copy_recorded(e) for _, e in mine):
                 continue
             who = f"the legal representative ({LEGAL_AUTHORITIES[rep['authority']]}, representatives[{rep_index}] " \

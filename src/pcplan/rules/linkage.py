@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..findings import Hit
-from ..model import ids, is_active_goal, items, str_list, text
+from ..model import ids, is_active_goal, label, str_list, text
 from .registry import rule
 
 
@@ -20,10 +20,6 @@ def _plans_with_assessment(case, ctx):
         if assessment is not None:
             yield plan, assessment
 
-
-def _label(item: dict, kind: str) -> str:
-    value = item.get("id")
-    return f"{kind} {value}" if isinstance(value, str) else f"this {kind}"
 
 
 @rule("L101", "goal-without-need", "error", source="ISED; 42 CFR 441.301(c)(2)")
@@ -48,7 +44,7 @@ def goal_without_need(case, ctx) -> Iterator[Hit]:
         for index, goal in plan.items("goals"):
             if not str_list(goal, "needs"):
                 where = ("goals", index, "needs") if "needs" in goal else ("goals", index)
-                yield Hit(plan, where, f"{_label(goal, 'goal')} cites no assessed need; "
+                yield Hit(plan, where, f"{label(goal, 'goal')} cites no assessed need; "
                           "add `needs: [N…]` from the assessment")
 
 
@@ -176,7 +172,7 @@ def support_without_goal(case, ctx) -> Iterator[Hit]:
         for index, support in plan.items("supports"):
             if not str_list(support, "goals"):
                 where = ("supports", index, "goals") if "goals" in support else ("supports", index)
-                yield Hit(plan, where, f"{_label(support, 'support')} serves no goal; add `goals: [G…]`")
+                yield Hit(plan, where, f"{label(support, 'support')} serves no goal; add `goals: [G…]`")
 
 
 @rule("L105", "goal-without-support", "warning", source="ISED")
@@ -324,4 +320,4 @@ def support_unquantified(case, ctx) -> Iterator[Hit]:
             for key, what in QUANTITIES:
                 if support.get(key) in (None, ""):
                     yield Hit(plan, ("supports", index),
-                              f"{_label(support, 'support')} does not say {what}")
+                              f"{label(support, 'support')} does not say {what}")

@@ -15,21 +15,13 @@ from functools import lru_cache
 from typing import Iterator
 
 from ..findings import Hit
-from ..model import items, str_list, text
+from ..model import items, label, str_list, text
 from .registry import rule
 
 RIGHTS_FIELDS = ("right", "assessed_need", "prior_interventions", "less_intrusive_methods", "condition",
                  "data_collection", "no_harm_assurance")
 
 
-def _label(item: dict, kind: str) -> str:
-    value = item.get("id")
-    return f"{kind} {value}" if isinstance(value, str) else f"this {kind}"
-
-
-def _closed(case) -> bool:
-    status = case.member.get("status") if case.member is not None else None
-    return status == "closed" or case.closure is not None
 
 
 def _staff_text(plan) -> Iterator[tuple[tuple, str, str]]:
@@ -38,14 +30,14 @@ def _staff_text(plan) -> Iterator[tuple[tuple, str, str]]:
     The member's own words (`own_words`, `what_matters`) are not among them.
     """
     for g, goal in plan.items("goals"):
-        yield from _field(goal, "restatement", ("goals", g), f"the `restatement` of {_label(goal, 'goal')}")
+        yield from _field(goal, "restatement", ("goals", g), f"the `restatement` of {label(goal, 'goal')}")
         for o, objective in items(goal, "objectives"):
             for key in ("text", "measure"):
                 yield from _field(objective, key, ("goals", g, "objectives", o),
-                                  f"the `{key}` of {_label(objective, 'objective')}")
+                                  f"the `{key}` of {label(objective, 'objective')}")
     for index, support in plan.items("supports"):
         yield from _field(support, "description", ("supports", index),
-                          f"the `description` of {_label(support, 'support')}")
+                          f"the `description` of {label(support, 'support')}")
     for index, strategy in plan.items("strategies"):
         barrier = strategy.get("barrier")
         owner = f"the strategy for barrier {barrier}" if isinstance(barrier, str) else "this strategy"
@@ -58,7 +50,7 @@ def _staff_text(plan) -> Iterator[tuple[tuple, str, str]]:
     for index, modification in plan.items("rights_modifications"):
         for key in RIGHTS_FIELDS:
             yield from _field(modification, key, ("rights_modifications", index),
-                              f"the `{key}` of {_label(modification, 'rights modification')}")
+                              f"the `{key}` of {label(modification, 'rights modification')}")
 
 
 def _field(item: dict, key: str, base: tuple, what: str) -> Iterator[tuple[tuple, str, str]]:
@@ -105,7 +97,7 @@ def goal_not_own_words(case, ctx) -> Iterator[Hit]:
         for index, goal in plan.items("goals"):
             if text(goal, "own_words") is None:
                 where = ("goals", index, "own_words") if "own_words" in goal else ("goals", index)
-                yield Hit(plan, where, f"{_label(goal, 'goal')} is not stated in the member's own words; "
+                yield Hit(plan, where, f"{label(goal, 'goal')} is not stated in the member's own words; "
                           "add `own_words:` with what the member said they want")
 
 
@@ -351,7 +343,7 @@ def plain_language(case, ctx) -> Iterator[Hit]:
         # right (grade 8.4)
         description: A home health nurse sets up the weekly pill organizer and teaches the insulin routine.
     """
-    if _closed(case):
+    if case.closed:
         return
     target = ctx.settings.plain_language_grade
     for plan in case.plans_to_check(ctx.today):
@@ -365,7 +357,7 @@ def plain_language(case, ctx) -> Iterator[Hit]:
 def _assessment_text(assessment) -> Iterator[tuple[tuple, str, str]]:
     for key, kind in (("strengths", "strength"), ("needs", "need"), ("barriers", "barrier"), ("risks", "risk")):
         for index, item in assessment.items(key):
-            yield from _field(item, "text", (key, index), f"the `text` of {_label(item, kind)}")
+            yield from _field(item, "text", (key, index), f"the `text` of {label(item, kind)}")
 
 
 def _note_text(note) -> Iterator[tuple[tuple, str, str]]:

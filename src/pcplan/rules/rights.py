@@ -12,7 +12,7 @@ from typing import Iterator
 
 from ..dates import add_frequency, parse_frequency, parse_iso
 from ..findings import Hit
-from ..model import text
+from ..model import label, text
 from .registry import rule
 
 MODIFICATIONS = "rights_modifications"
@@ -25,11 +25,6 @@ TEXT_ELEMENTS = (
     ("condition", "the condition, described in proportion to the need"),
     ("data_collection", "how data are collected and reviewed"),
 )
-
-
-def _label(item: dict) -> str:
-    value = item.get("id")
-    return f"rights modification {value}" if isinstance(value, str) and value.strip() else "a rights modification"
 
 
 def _present(item: dict, key: str) -> bool:
@@ -82,7 +77,7 @@ def modification_incomplete(case, ctx) -> Iterator[Hit]:
 
 def _incomplete(plan, index: int, item: dict) -> Iterator[Hit]:
     base = (MODIFICATIONS, index)
-    label = _label(item)
+    label = label(item, "rights modification")
     for key, what in TEXT_ELEMENTS:
         if text(item, key) is None:
             where = base + (key,) if _present(item, key) else base
@@ -125,10 +120,6 @@ def _incomplete(plan, index: int, item: dict) -> Iterator[Hit]:
                   "(`no_harm_assurance`)")
 
 
-def _closed(case) -> bool:
-    status = case.member.get("status") if case.member is not None else None
-    return status == "closed" or case.closure is not None
-
 
 @rule("H502", "modification-review-overdue", "error", source="42 CFR 441.301(c)(4)(vi)(F)")
 def modification_review_overdue(case, ctx) -> Iterator[Hit]:
@@ -153,13 +144,13 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
         review_by: 2027-05-20
         consent: {given_by: Danny and his guardian, on: 2027-02-18}
     """
-    if _closed(case):
+    if case.closed:
         return
     plan = case.plan_in_effect(ctx.today)
     if plan is None:
         return
     for index, item in plan.items(MODIFICATIONS):
-        label = _label(item)
+        label = label(item, "rights modification")
         review_by = parse_iso(item.get("review_by"))
         if review_by is not None:
             if ctx.today > review_by:

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..dates import parse_iso
 from ..findings import Hit
-from ..model import items, text
+from ..model import items, normalized_name, text
 from .registry import rule
 
 ASSIGNMENTS = "case_managers"
@@ -270,9 +270,6 @@ def training_overdue(repo, ctx) -> Iterator[Hit]:
                       f"without the required training: {modules}; complete it and record `completed_on`")
 
 
-def _normal(value: object) -> str | None:
-    return " ".join(value.split()).casefold() if isinstance(value, str) and value.strip() else None
-
 
 @rule("A605", "conflict-of-interest", "error", source="42 CFR 441.301(c)(1); Weld County CMA policy")
 def conflict_of_interest(case, ctx) -> Iterator[Hit]:
@@ -316,15 +313,15 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
         return  # unknown id: A602's finding
     agency = ctx.repo.staff.get("organization") if ctx.repo.staff is not None else None
     conflicts = (
-        (_normal(person.get("name")), f"is the responsible case manager (`{responsible}`)"),
-        (_normal(person.get("organization")), f"is the organization of the responsible case manager "
+        (normalized_name(person.get("name")), f"is the responsible case manager (`{responsible}`)"),
+        (normalized_name(person.get("organization")), f"is the organization of the responsible case manager "
                                               f"(`{responsible}`)"),
-        (_normal(agency), "is the case management agency itself"),
+        (normalized_name(agency), "is the case management agency itself"),
     )
     for index, support in plan.items("supports"):
         if support.get("paid") is not True:
             continue
-        provider = _normal(support.get("provider"))
+        provider = normalized_name(support.get("provider"))
         if provider is None:
             continue
         for name, what in conflicts:

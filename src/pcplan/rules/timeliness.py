@@ -15,7 +15,7 @@ from typing import Iterator
 
 from ..dates import CONTACT_RANK, add_frequency, add_months, parse_frequency, parse_iso
 from ..findings import Hit
-from ..model import is_active_goal, items
+from ..model import get_in, is_active_goal, items, label
 from .registry import rule
 
 COPY_ROLES = ("member", "representative")
@@ -23,21 +23,10 @@ COPY_ROLES = ("member", "representative")
 
 # ---------------------------------------------------------------- helpers
 
-def _closed(case) -> bool:
-    """A member is closed when member.yaml says so or a closure file exists."""
-    status = case.member.get("status") if case.member is not None else None
-    return status == "closed" or case.closure is not None
-
-
-def _get(data, *keys):
-    """The value at ``keys`` through nested mappings, or None."""
-    for key in keys:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data
 
 
 def _date_at(data, *keys) -> date | None:
-    return parse_iso(_get(data, *keys))
+    return parse_iso(get_in(data, *keys))
 
 
 def _freq_text(frequency: tuple[int, str]) -> str:
@@ -48,10 +37,6 @@ def _freq_text(frequency: tuple[int, str]) -> str:
 def _plan_label(plan) -> str:
     return f"plan {plan.id}" if plan.id else f"the plan in {plan.path.name}"
 
-
-def _label(item: dict, kind: str) -> str:
-    value = item.get("id")
-    return f"{kind} {value}" if isinstance(value, str) else f"this {kind}"
 
 
 def _latest(dated: list[tuple[date, int]]) -> tuple[date, int] | None:
@@ -89,9 +74,9 @@ def review_overdue(case, ctx) -> Iterator[Hit]:
           - {date: 2027-02-25, by: cm-jlee, outcome: continue}
     """
     plan = case.plan_in_effect(ctx.today)
-    if plan is None or _closed(case):
+    if plan is None or case.closed:
         return
-    frequency = parse_frequency(_get(plan.data, "monitoring", "review_every"))
+    frequency = parse_frequency(get_in(plan.data, "monitoring", "review_every"))
     how = ""
     if frequency is None:
         frequency = (ctx.settings.review_interval_months, "month")
@@ -146,7 +131,7 @@ def review_interval_too_long(case, ctx) -> Iterator[Hit]:
     """
     limit = ctx.settings.review_interval_months
     for plan in case.plans_to_check(ctx.today):
-        frequency = parse_frequency(_get(plan.data, "monitoring", "review_every"))
+        frequency = parse_frequency(get_in(plan.data, "monitoring", "review_every"))
         if frequency is not None:
             base = plan.date or _NO_DATE
             if add_frequency(base, frequency) > add_months(base, limit):
@@ -223,7 +208,7 @@ def target_date_passed(case, ctx) -> Iterator[Hit]:
           status: achieved            # right: the outcome is recorded
     """
     plan = case.plan_in_effect(ctx.today)
-    if plan is None or _closed(case):
+    if plan is None or case.closed:
         return
     today = ctx.today.isoformat()
     for index, goal in plan.items("goals"):
@@ -232,7 +217,7 @@ def target_date_passed(case, ctx) -> Iterator[Hit]:
         target = parse_iso(goal.get("target_date"))
         if target is not None and target < ctx.today:
             yield Hit(plan, ("goals", index, "target_date"),
-                      f"{_label(goal, 'goal')}'s target date {target.isoformat()} has passed (today is {today}) "
+                      f"{label(goal, 'goal')}'s target date {target.isoformat()} has passed (today is {today}) "
                       "and the goal is still active; review it with the member and record the outcome or a "
                       "new target date")
         for position, objective in items(goal, "objectives"):
@@ -241,7 +226,7 @@ def target_date_passed(case, ctx) -> Iterator[Hit]:
             target = parse_iso(objective.get("target_date"))
             if target is not None and target < ctx.today:
                 yield Hit(plan, ("goals", index, "objectives", position, "target_date"),
-                          f"{_label(objective, 'objective')}'s target date {target.isoformat()} has passed "
+                          f"{label(objective, 'objective')}'s target date {target.isoformat()} has passed "
                           f"(today is {today}); record whether it was met, or set a new target date")
 
 
@@ -283,7 +268,7 @@ def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
     if plan is None or plan.date is None:
         return
     start, end, open_gap = plan.date, ctx.today, True
-    if _closed(case):
+    if case.closed:
         closed_on = case.closure.date if case.closure is not None else None
         if closed_on is not None:
             end = min(end, closed_on)
@@ -523,7 +508,7 @@ def reassessment_due(case, ctx) -> Iterator[Hit]:
         date: 2026-09-24
         type: annual
     """
-    if _closed(case):
+    if case.closed:
         return
     dated = [(a.date, position) for position, a in enumerate(case.assessments) if a.date is not None]
     latest = _latest(dated)
