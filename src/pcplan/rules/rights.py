@@ -77,11 +77,11 @@ def modification_incomplete(case, ctx) -> Iterator[Hit]:
 
 def _incomplete(plan, index: int, item: dict) -> Iterator[Hit]:
     base = (MODIFICATIONS, index)
-    label = label(item, "rights modification")
+    name = label(item, "rights modification")
     for key, what in TEXT_ELEMENTS:
         if text(item, key) is None:
             where = base + (key,) if _present(item, key) else base
-            yield Hit(plan, where, f"{label} does not document {what} (`{key}`)")
+            yield Hit(plan, where, f"{name} does not document {what} (`{key}`)")
 
     # (6) a time limit with periodic review: a readable review_every or a valid review_by.
     if parse_frequency(item.get("review_every")) is None and parse_iso(item.get("review_by")) is None:
@@ -91,32 +91,32 @@ def _incomplete(plan, index: int, item: dict) -> Iterator[Hit]:
             where = base + ("review_every",)
         else:
             where = base
-        yield Hit(plan, where, f"{label} does not document a time limit with periodic review "
+        yield Hit(plan, where, f"{name} does not document a time limit with periodic review "
                   "(`review_every` such as \"3 months\", or a `review_by` date)")
 
     # (7) informed consent: who gave it and when.
     consent = item.get("consent")
     if not isinstance(consent, dict):
         where = base + ("consent",) if _present(item, "consent") else base
-        yield Hit(plan, where, f"{label} does not document the person's informed consent "
+        yield Hit(plan, where, f"{name} does not document the person's informed consent "
                   "(`consent` with `given_by` and `on`)")
     else:
         who, when = text(consent, "given_by") is not None, parse_iso(consent.get("on")) is not None
         if not who and not when:
-            yield Hit(plan, base + ("consent",), f"{label} does not document who gave informed consent or "
+            yield Hit(plan, base + ("consent",), f"{name} does not document who gave informed consent or "
                       "when (`consent.given_by` and `consent.on`)")
         elif not who:
             where = base + ("consent", "given_by") if _present(consent, "given_by") else base + ("consent",)
-            yield Hit(plan, where, f"{label} does not document who gave informed consent (`consent.given_by`)")
+            yield Hit(plan, where, f"{name} does not document who gave informed consent (`consent.given_by`)")
         elif not when:
             where = base + ("consent", "on") if _present(consent, "on") else base + ("consent",)
-            yield Hit(plan, where, f"{label} does not document the date informed consent was given "
+            yield Hit(plan, where, f"{name} does not document the date informed consent was given "
                       "(`consent.on`, YYYY-MM-DD)")
 
     # (8) an assurance that it causes no harm.
     if text(item, "no_harm_assurance") is None:
         where = base + ("no_harm_assurance",) if _present(item, "no_harm_assurance") else base
-        yield Hit(plan, where, f"{label} does not document an assurance that it causes no harm "
+        yield Hit(plan, where, f"{name} does not document an assurance that it causes no harm "
                   "(`no_harm_assurance`)")
 
 
@@ -150,12 +150,12 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
     if plan is None:
         return
     for index, item in plan.items(MODIFICATIONS):
-        label = label(item, "rights modification")
+        name = label(item, "rights modification")
         review_by = parse_iso(item.get("review_by"))
         if review_by is not None:
             if ctx.today > review_by:
                 yield Hit(plan, (MODIFICATIONS, index, "review_by"),
-                          f"{label} was due for review by {review_by.isoformat()}; review it with the member "
+                          f"{name} was due for review by {review_by.isoformat()}; review it with the member "
                           "and record the new consent and the next `review_by`")
             continue
         frequency = parse_frequency(item.get("review_every"))
@@ -167,6 +167,6 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
         due = add_frequency(start, frequency)
         if ctx.today > due:
             yield Hit(plan, (MODIFICATIONS, index, "review_every"),
-                      f"{label} was due for review on {due.isoformat()} (every {item['review_every'].strip()} "
+                      f"{name} was due for review on {due.isoformat()} (every {item['review_every'].strip()} "
                       f"from {start.isoformat()}); review it with the member and record the new consent "
                       "and a `review_by` date")
