@@ -163,3 +163,9 @@ def test_linkage_rules_ignore_superseded_plans(repo):
     old = old.replace("id: P1\n", "id: P0\n").replace("    needs: [N2]\n", "    needs: []\n")
     repo.write("members/M-000123/plan-2026-08-25.yaml", old)
     assert "L101" not in repo.codes()
+
+
+def test_l102_never_repeats_free_text_typed_where_an_id_belongs(repo):
+    repo.edit(ELENA_PLAN, "    needs: [N3, N4]\n", "    needs: [N3, N4, Elena's loneliness on weekdays]\n")
+    messages = [f.message for f in repo.check() if f.code == "L102"]
+    assert messages == ["need (not an id) is not in assessment A1"]

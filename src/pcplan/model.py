@@ -7,6 +7,7 @@ crashes a rule.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -107,6 +108,14 @@ def label(item: dict, kind: str) -> str:
     """``"goal G2"`` for messages, or ``"this goal"`` when the item has no id."""
     value = item.get("id")
     return f"{kind} {value}" if isinstance(value, str) and value.strip() else f"this {kind}"
+
+
+_ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+def shown_id(value: Any) -> str:
+    """An id as a message may show it: text typed where an id belongs is not repeated (privacy)."""
+    return f"`{value}`" if isinstance(value, str) and _ID_LIKE.match(value) else "(not an id)"
 
 
 def normalized_name(value: Any) -> str | None:

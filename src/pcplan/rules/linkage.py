@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..findings import Hit
-from ..model import ids, is_active_goal, label, str_list, text
+from ..model import ids, is_active_goal, label, shown_id, str_list, text
 from .registry import rule
 
 
@@ -74,7 +74,7 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
     for plan in case.plans_to_check(ctx.today):
         wanted = plan.get("assessment")
         if isinstance(wanted, str) and wanted not in assessment_ids:
-            yield Hit(plan, ("assessment",), f"assessment `{wanted}` is not in this member's folder")
+            yield Hit(plan, ("assessment",), f"assessment {shown_id(wanted)} is not in this member's folder")
             continue
         assessment = case.assessment_for(plan)
         if assessment is None:
@@ -95,7 +95,7 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
             for index, entry in plan.items(key):
                 value = entry.get(field)
                 if isinstance(value, str) and value not in known:
-                    yield Hit(plan, (key, index, field), f"{kind} `{value}` is not in {source}")
+                    yield Hit(plan, (key, index, field), f"{kind} {shown_id(value)} is not in {source}")
     for note in case.notes:
         plan = case.plan_at(note.date)
         if plan is None:
@@ -105,7 +105,7 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
             value = entry.get("goal")
             if isinstance(value, str) and value not in goals:
                 yield Hit(note, ("progress", index, "goal"),
-                          f"goal `{value}` is not in plan {plan.id or plan.path.name}, in effect on this date")
+                          f"goal {shown_id(value)} is not in plan {plan.id or plan.path.name}, in effect on this date")
 
 
 def _missing(doc, path, item, key, known, kind, source) -> Iterator[Hit]:
@@ -114,7 +114,7 @@ def _missing(doc, path, item, key, known, kind, source) -> Iterator[Hit]:
         return
     for position, ref in enumerate(value):
         if isinstance(ref, str) and ref not in known:
-            yield Hit(doc, path + (position,), f"{kind} `{ref}` is not in {source}")
+            yield Hit(doc, path + (position,), f"{kind} {shown_id(ref)} is not in {source}")
 
 
 @rule("L103", "need-unaddressed", "error", source="CMHPSM 13.003; ISED")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..findings import Hit
+from ..model import shown_id
 from .registry import rule
 
 MEMBER_KINDS = ("assessment", "plan", "note", "closure")
@@ -188,7 +189,7 @@ def duplicate_id(doc, case, ctx):
     for path, value in _ids(doc.data, ()):
         if value in first:
             line, _ = doc.position(first[value])
-            yield Hit(doc, path, f"id `{value}` is used twice in this file (first at line {line})")
+            yield Hit(doc, path, f"id {shown_id(value)} is used twice in this file (first at line {line})")
         else:
             first[value] = path
     if case is not None and doc.kind in ("assessment", "plan") and doc.id:
