@@ -59,3 +59,21 @@ def test_templates_folder_ships_with_the_package():
     from pcplan.resources import templates_dir
 
     assert (templates_dir() / "README.md").is_file()
+
+
+def test_schema_command_prints_and_writes(tmp_path):
+    from typer.testing import CliRunner
+
+    from pcplan.cli import app
+
+    runner = CliRunner()
+    printed = json.loads(runner.invoke(app, ["schema", "plan"]).output)
+    assert printed == schema_for("plan")
+    everything = json.loads(runner.invoke(app, ["schema"]).output)
+    assert set(everything) == set(KINDS)
+    result = runner.invoke(app, ["schema", "--output", str(tmp_path)])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{k}.schema.json" for k in KINDS)
+    assert runner.invoke(app, ["schema", "--output", str(tmp_path)]).exit_code == 2  # never overwrites
+    assert runner.invoke(app, ["schema", "--output", str(tmp_path), "--force"]).exit_code == 0
+    assert runner.invoke(app, ["schema", "memo"]).exit_code == 2

@@ -192,5 +192,37 @@ def fingerprint(
     typer.echo(content_fingerprint(doc.data))
 
 
+@app.command(rich_help_panel=PANEL_RULES)
+def schema(
+    kind: Optional[str] = typer.Argument(None, help="member, assessment, plan, note, closure or staff "
+                                         "(default: all, as one JSON object keyed by kind)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write KIND.schema.json files into "
+                                          "this folder instead of printing."),
+    force: bool = typer.Option(False, "--force", help="Replace existing schema files in --output."),
+) -> None:
+    """Print or write the JSON Schemas of the case files, for editors and other tools."""
+    import json
+
+    from .output import OutputError, write_atomically
+    from .schema import KINDS, schema_for
+
+    kinds = KINDS if kind is None else (kind,)
+    if kind is not None and kind not in KINDS:
+        _fail(f"no schema for `{kind}`; kinds are {', '.join(KINDS)}")
+    if output is None:
+        document = schema_for(kind) if kind else {k: schema_for(k) for k in KINDS}
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    if not output.is_dir():
+        _fail(f"{output}: no such folder")
+    for name in kinds:
+        text = json.dumps(schema_for(name), indent=2, ensure_ascii=False) + "\n"
+        try:
+            write_atomically(output / f"{name}.schema.json", lambda stream: stream.write(text), overwrite=force)
+        except OutputError as exc:
+            _fail(str(exc))
+        typer.echo(str(output / f"{name}.schema.json"))
+
+
 def main() -> None:
     app()
