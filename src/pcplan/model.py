@@ -127,6 +127,35 @@ def is_active_goal(goal: dict) -> bool:
     return goal.get("status") in (None, "active")
 
 
+@dataclass(frozen=True)
+class ReviewSchedule:
+    """When a plan's next review is due: the last review held (or the plan date) + `review_every`."""
+
+    base: date
+    last_review_index: int | None  # index in `reviews`, or None when counting from the plan date
+    frequency: tuple[int, str]
+    default_frequency: bool  # `review_every` missing or unreadable: the agency's interval was used
+    due: date
+
+
+def review_schedule(plan: "Document", default_months: int) -> ReviewSchedule | None:
+    """The plan's review schedule, or None when neither a review nor the plan has a readable date."""
+    from .dates import add_frequency, parse_frequency
+
+    frequency = parse_frequency(get_in(plan.data, "monitoring", "review_every"))
+    default = frequency is None
+    if default:
+        frequency = (default_months, "month")
+    held = [(day, index) for index, review in plan.items("reviews") if (day := parse_iso(review.get("date")))]
+    if held:
+        base, index = max(held)
+    elif plan.date is not None:
+        base, index = plan.date, None
+    else:
+        return None
+    return ReviewSchedule(base, index, frequency, default, add_frequency(base, frequency))
+
+
 @dataclass
 class Case:
     """A member folder: member.yaml and every case file in and below it."""

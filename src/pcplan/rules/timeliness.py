@@ -15,7 +15,7 @@ from typing import Iterator
 
 from ..dates import CONTACT_RANK, add_frequency, add_months, parse_frequency, parse_iso
 from ..findings import Hit
-from ..model import get_in, is_active_goal, items, label
+from ..model import get_in, is_active_goal, items, label, review_schedule
 from .registry import rule
 
 COPY_ROLES = ("member", "representative")
@@ -76,24 +76,17 @@ def review_overdue(case, ctx) -> Iterator[Hit]:
     plan = case.plan_in_effect(ctx.today)
     if plan is None or case.closed:
         return
-    frequency = parse_frequency(get_in(plan.data, "monitoring", "review_every"))
-    how = ""
-    if frequency is None:
-        frequency = (ctx.settings.review_interval_months, "month")
-        how = ", the agency's review interval, as `monitoring.review_every` is missing or unreadable"
-    reviews = [(day, index) for index, review in plan.items("reviews")
-               if (day := parse_iso(review.get("date"))) is not None]
-    latest = _latest(reviews)
-    if latest is not None:
-        base, where, since = latest[0], ("reviews", latest[1], "date"), "last review"
-    else:
-        base, where, since = plan.date, ("date",), "plan date"
-    if base is not None:
-        due = add_frequency(base, frequency)
-        if ctx.today > due:
-            yield Hit(plan, where, f"the next review was due on {due.isoformat()} ({since} "
-                      f"{base.isoformat()} + {_freq_text(frequency)}{how}); hold the review with the "
-                      "member and record it under `reviews`")
+    schedule = review_schedule(plan, ctx.settings.review_interval_months)
+    if schedule is not None and ctx.today > schedule.due:
+        how = (", the agency's review interval, as `monitoring.review_every` is missing or unreadable"
+               if schedule.default_frequency else "")
+        if schedule.last_review_index is not None:
+            where, since = ("reviews", schedule.last_review_index, "date"), "last review"
+        else:
+            where, since = ("date",), "plan date"
+        yield Hit(plan, where, f"the next review was due on {schedule.due.isoformat()} ({since} "
+                  f"{schedule.base.isoformat()} + {_freq_text(schedule.frequency)}{how}); hold the review "
+                  "with the member and record it under `reviews`")
     end = _date_at(plan.data, "effective", "end")
     if end is not None and ctx.today > end:
         yield Hit(plan, ("effective", "end"), f"the plan ended on {end.isoformat()} (`effective.end`); "

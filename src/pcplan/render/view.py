@@ -1,0 +1,258 @@
+"""What a printed plan shows, computed from the case: plain data for the templates.
+
+Templates never read raw YAML: every value they need is prepared here, so a
+missing field is a visible gap (``None``) handled in one place, not a
+template crash, and the same view feeds HTML, PDF and Markdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..dates import parse_iso
+from ..model import Case, Document, get_in, ids, items, review_schedule, text
+
+LEGAL_AUTHORITIES = ("legal_guardian", "power_of_attorney", "authorized_representative")
+
+
+@dataclass
+class Support:
+    id: str
+    description: str | None
+    paid: bool | None
+    provider: str | None
+    amount: Any
+    unit: str | None
+    frequency: str | None
+    start: date | None
+    end: date | None
+
+
+@dataclass
+class Objective:
+    id: str
+    text: str | None
+    measure: str | None
+    target_date: date | None
+
+
+@dataclass
+class Goal:
+    id: str
+    own_words: str | None
+    restatement: str | None
+    status: str
+    target_date: date | None
+    needs: list[str]  # the assessed needs' texts
+    strengths: list[str]  # the strengths' texts
+    objectives: list[Objective]
+    supports: list[Support]
+
+
+@dataclass
+class Risk:
+    id: str
+    text: str | None
+    level: str | None
+    mitigation: str | None
+    backup_plan: str | None
+
+
+@dataclass
+class RightsModification:
+    id: str
+    right: str | None
+    assessed_need: str | None
+    prior_interventions: str | None
+    less_intrusive_methods: str | None
+    condition: str | None
+    data_collection: str | None
+    review_every: str | None
+    review_by: date | None
+    consent_given_by: str | None
+    consent_on: date | None
+    no_harm_assurance: str | None
+
+
+@dataclass
+class Person:
+    name: str
+    role: str | None
+    detail: str | None = None  # e.g. a provider's support, a case manager's phone
+
+
+@dataclass
+class Signature:
+    role: str | None
+    name: str | None
+    signed_on: date | None
+    method: str | None
+    refused: bool
+    refusal_reason: str | None
+
+
+@dataclass
+class Copy:
+    to: str | None
+    role: str | None
+    given_on: date | None
+    format: str | None
+    language: str | None
+    declined: bool
+
+
+@dataclass
+class PlanView:
+    member_id: str
+    preferred_name: str
+    pronouns: str | None
+    member_language: str | None
+    document_format: str
+    closed: bool
+    plan_id: str | None
+    plan_type: str | None
+    plan_date: date | None
+    effective_start: date | None
+    effective_end: date | None
+    what_matters: str | None
+    important_to_me: str | None
+    strengths: list[str]
+    goals: list[Goal]
+    other_supports: list[Support]  # supports serving no goal listed in this plan
+    deferred_needs: list[tuple[str, str | None]]
+    risks: list[Risk]
+    rights_modifications: list[RightsModification]
+    team: list[Person]
+    case_manager: Person | None
+    review_every: str | None
+    next_review: date | None
+    last_review: date | None
+    signatures: list[Signature]
+    copies: list[Copy]
+    agency: str
+    setting_type: str | None = None
+    meeting_place: str | None = None
+    meeting_date: date | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency: str,
+               review_interval_months: int = 12) -> PlanView:
+    member = case.member.data if case.member is not None else {}
+    assessment = case.assessment_for(plan)
+    assessed = assessment.data if assessment is not None else {}
+    need_text = {item["id"]: text(item, "text") for _, item in items(assessed, "needs") if isinstance(item.get("id"), str)}
+    strength_text = {item["id"]: text(item, "text")
+                     for _, item in items(assessed, "strengths") if isinstance(item.get("id"), str)}
+    # (the goals a support serves, the support)
+    supports = [(set(_strings(raw.get("goals"))), _support(raw))
+                for _, raw in plan.items("supports") if isinstance(raw.get("id"), str)]
+    goal_ids = set(ids(plan.data, "goals"))
+    goals = []
+    for _, goal in plan.items("goals"):
+        if not isinstance(goal.get("id"), str):
+            continue
+        goals.append(Goal(
+            id=goal["id"], own_words=text(goal, "own_words"), restatement=text(goal, "restatement"),
+            status=goal.get("status") if isinstance(goal.get("status"), str) else "active",
+            target_date=parse_iso(goal.get("target_date")),
+            needs=[need_text[n] for n in _strings(goal.get("needs")) if need_text.get(n)],
+            strengths=[strength_text[s] for s in _strings(goal.get("strengths")) if strength_text.get(s)],
+            objectives=[Objective(o["id"], text(o, "text"), text(o, "measure"), parse_iso(o.get("target_date")))
+                        for _, o in items(goal, "objectives") if isinstance(o.get("id"), str)],
+            supports=[support for served, support in supports if goal["id"] in served]))
+    other_supports = [support for served, support in supports if not served & goal_ids]
+    mitigations = {m.get("risk"): m for _, m in plan.items("risk_mitigations")}
+    risks = [Risk(r["id"], text(r, "text"), r.get("level") if isinstance(r.get("level"), str) else None,
+                  text(mitigations.get(r["id"], {}), "mitigation"), text(mitigations.get(r["id"], {}), "backup_plan"))
+             for _, r in items(assessed, "risks") if isinstance(r.get("id"), str)]
+    responsible = get_in(plan.data, "monitoring", "responsible")
+    case_manager = _staff_person(staff_by_id.get(responsible), "case_manager") if isinstance(responsible, str) else None
+    schedule = review_schedule(plan, review_interval_months)
+    held = [d for _, r in plan.items("reviews") if (d := parse_iso(r.get("date")))]
+    name = member.get("name") if isinstance(member.get("name"), dict) else {}
+    return PlanView(
+        member_id=case.member_id or "",
+        preferred_name=text(name, "preferred") or text(name, "legal") or (case.member_id or ""),
+        pronouns=text(member, "pronouns"),
+        member_language=get_in(member, "language", "preferred"),
+        document_format=member.get("document_format") if isinstance(member.get("document_format"), str) else "print",
+        closed=case.closed,
+        plan_id=plan.id, plan_type=plan.get("type"), plan_date=plan.date,
+        effective_start=parse_iso(get_in(plan.data, "effective", "start")),
+        effective_end=parse_iso(get_in(plan.data, "effective", "end")),
+        what_matters=text(plan.data, "what_matters"),
+        important_to_me=text(assessed, "important_to_me"),
+        strengths=[t for t in strength_text.values() if t],
+        goals=goals, other_supports=other_supports,
+        deferred_needs=[(need_text.get(d.get("need")) or str(d.get("need")), text(d, "reason"))
+                        for _, d in plan.items("deferred_needs")],
+        risks=risks,
+        rights_modifications=[_modification(m) for _, m in plan.items("rights_modifications")],
+        team=_team(plan, [support for _, support in supports]),
+        case_manager=case_manager,
+        review_every=get_in(plan.data, "monitoring", "review_every"),
+        next_review=schedule.due if schedule else None, last_review=max(held) if held else None,
+        signatures=[Signature(text(s, "role"), text(s, "name"), parse_iso(s.get("signed_on")), text(s, "method"),
+                              s.get("refused") is True, text(s, "refusal_reason"))
+                    for _, s in plan.items("signatures")],
+        copies=[Copy(text(c, "to"), text(c, "role"), parse_iso(c.get("given_on")), text(c, "format"),
+                     text(c, "language"), c.get("declined") is True)
+                for _, c in plan.items("distribution")],
+        agency=agency,
+        setting_type=get_in(plan.data, "setting", "type"),
+        meeting_place=text(plan.data.get("meeting") or {}, "place"),
+        meeting_date=parse_iso(get_in(plan.data, "meeting", "date")),
+    )
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _support(raw: dict) -> Support:
+    amount = raw.get("amount")
+    return Support(
+        id=raw["id"], description=text(raw, "description"),
+        paid=raw.get("paid") if isinstance(raw.get("paid"), bool) else None,
+        provider=text(raw, "provider"),
+        amount=amount if isinstance(amount, (int, float)) and not isinstance(amount, bool) else None,
+        unit=text(raw, "unit"), frequency=text(raw, "frequency"),
+        start=parse_iso(raw.get("start")), end=parse_iso(raw.get("end")))
+
+
+def _modification(raw: dict) -> RightsModification:
+    consent = raw.get("consent") if isinstance(raw.get("consent"), dict) else {}
+    return RightsModification(
+        id=raw.get("id") if isinstance(raw.get("id"), str) else "",
+        right=text(raw, "right"), assessed_need=text(raw, "assessed_need"),
+        prior_interventions=text(raw, "prior_interventions"),
+        less_intrusive_methods=text(raw, "less_intrusive_methods"), condition=text(raw, "condition"),
+        data_collection=text(raw, "data_collection"), review_every=text(raw, "review_every"),
+        review_by=parse_iso(raw.get("review_by")), consent_given_by=text(consent, "given_by"),
+        consent_on=parse_iso(consent.get("on")), no_harm_assurance=text(raw, "no_harm_assurance"))
+
+
+def _staff_person(staff: dict | None, role: str) -> Person | None:
+    if not staff or not text(staff, "name"):
+        return None
+    return Person(staff["name"], role)
+
+
+def _team(plan: Document, supports: list[Support]) -> list[Person]:
+    """Who was at the meeting, then the providers of the supports, each once."""
+    team: list[Person] = []
+    seen: set[str] = set()
+    for _, participant in plan.items("meeting", "participants"):
+        name = text(participant, "name")
+        if name and name.casefold() not in seen and participant.get("role") != "member":
+            seen.add(name.casefold())
+            team.append(Person(name, text(participant, "role")))
+    for support in supports:
+        if support.provider and support.provider.casefold() not in seen:
+            seen.add(support.provider.casefold())
+            team.append(Person(support.provider, "provider" if support.paid else "natural_support",
+                               support.description))
+    return team
