@@ -27,6 +27,7 @@ app = typer.Typer(
 
 PANEL_CHECK = "Checking case files"
 PANEL_RULES = "Rules and schemas"
+PANEL_DOCUMENTS = "Documents for the member"
 
 
 class CheckFormat(str, Enum):
@@ -39,6 +40,12 @@ class FailOn(str, Enum):
     error = "error"
     warning = "warning"
     info = "info"
+
+
+class RenderFormat(str, Enum):
+    html = "html"
+    pdf = "pdf"
+    md = "md"
 
 
 class ListFormat(str, Enum):
@@ -146,6 +153,44 @@ def check(
         raise typer.Exit(2)
     failing = any(not f.excepted and at_or_above(f.severity, fail_on.value) for f in result.findings)
     raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+@app.command(rich_help_panel=PANEL_DOCUMENTS)
+def render(
+    path: Path = typer.Argument(..., help="A member folder (renders the plan in effect) or a plan file."),
+    output_format: RenderFormat = typer.Option(RenderFormat.html, "--format", case_sensitive=False,
+                                               help="html (print-ready, accessible), pdf or md."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="A file, or a folder for the default "
+                                          "name (MEMBER-PLAN.LANG.EXT); default: the current folder."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language code (default: the member's preferred "
+                                       "language; English when there is no translation)."),
+    draft: bool = typer.Option(False, "--draft", help="Render even with error-level findings, with a DRAFT "
+                               "watermark on every page."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
+    today: Optional[str] = typer.Option(None, "--today", help="Check and date the plan as of this day "
+                                        "(YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
+) -> None:
+    """Render a member's plan for the member to read: HTML, PDF or Markdown, in their language and format."""
+    from .config import ConfigError
+    from .dates import DateError, resolve_today
+    from .output import OutputError
+    from .render import RenderError, RenderRequest, render as render_plan
+
+    try:
+        rendered = render_plan(RenderRequest(target=path, fmt=output_format.value, output=output, lang=lang,
+                                             draft=draft, force=force, today=resolve_today(today)))
+    except RenderError as exc:
+        for finding in exc.findings:
+            typer.echo(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} [{finding.severity}] "
+                       f"{finding.message}", err=True)
+        _fail(str(exc), exc.exit_code)
+        return
+    except (ConfigError, DateError, OutputError) as exc:
+        _fail(str(exc))
+        return
+    for notice in rendered.notices:
+        typer.echo(f"pcplan: {notice}", err=True)
+    typer.echo(str(rendered.path))
 
 
 @app.command(rich_help_panel=PANEL_RULES)

@@ -54,6 +54,7 @@ class Config:
     logo: str | None = None
     locale: str = "en"
     templates: str | None = None
+    paper: str = "letter"
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
@@ -84,7 +85,8 @@ def _grade(v: Any) -> bool:
 
 
 _TOP = {"agency": (_str, "text"), "logo": (_str, "a file path"), "locale": (_str, "a language code"),
-        "templates": (_str, "a folder path"), "exclude": (_str_list, "a list of glob patterns")}
+        "templates": (_str, "a folder path"), "paper": (lambda v: v in ("letter", "a4"), '"letter" or "a4"'),
+        "exclude": (_str_list, "a list of glob patterns")}
 _RULES = {"select": (_str_list, "a list of rule codes"), "ignore": (_str_list, "a list of rule codes")}
 _SETTINGS = {
     "review_interval_months": (_pos_int, "a whole number of months above 0"),

@@ -19,6 +19,7 @@ from .exceptions import apply_exceptions
 from .findings import Finding, Hit
 from .load import LoadedFile, Problem
 from .model import Case, Document, Repository
+from .model import display_path as _display
 from .rules.registry import RULES, Rule
 from .walk import STAFF_FILES, Walk, enclosing_member_folder, glob_regex, walk
 
@@ -78,10 +79,8 @@ def _group_by_root(paths: list[Path]) -> list[tuple[Path, list[Path]]]:
 def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, result: CheckResult) -> None:
     config = load_config(root, set(RULES))
     selection = Selection(config, options)
-    repo = Repository(root=root, config=config)
-    staff_file = next((root / n for n in STAFF_FILES if (root / n).is_file()), None)
-    if staff_file is not None:
-        repo.staff = Document.load(staff_file, _display(staff_file, cwd))
+    repo = load_repository(root, config, cwd)
+    staff_file = repo.staff.path if repo.staff is not None else None
     ctx = Context(options.today, config, repo)
     runner = _Runner(selection, ctx, targets, options, result)
 
@@ -112,7 +111,7 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
         runner.run_case(case)
 
     for path in sorted(set(found.loose)):
-        if staff_file is not None and path == staff_file.resolve():
+        if staff_file is not None and path == staff_file:
             continue
         doc = Document.load(path, _display(path, cwd))
         # Outside member folders, a YAML file without `kind` is not a case file
@@ -127,6 +126,15 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
         repo.loose.append(doc)
     result.files += len(repo.loose) + (1 if repo.staff else 0)
     runner.run_repository(repo)
+
+
+def load_repository(root: Path, config: Config, cwd: Path) -> Repository:
+    """The repository with its staff file loaded (its case files are walked separately)."""
+    repo = Repository(root=root, config=config)
+    staff_file = next((root / n for n in STAFF_FILES if (root / n).is_file()), None)
+    if staff_file is not None:
+        repo.staff = Document.load(staff_file.resolve(), _display(staff_file.resolve(), cwd))
+    return repo
 
 
 class Selection:
@@ -228,10 +236,6 @@ class _Runner:
 
     def _targeted(self, path: Path) -> bool:
         return any(path == t or t in path.parents for t in self.targets)
-
-
-def _display(path: Path, cwd: Path) -> str:
-    return os.path.relpath(path, cwd).replace(os.sep, "/")
 
 
 def _relative_to(path: Path, root: Path) -> str:

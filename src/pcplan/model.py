@@ -72,6 +72,13 @@ class Document:
         return self.loaded.position(data_path, at)
 
 
+def display_path(path: Path, cwd: Path) -> str:
+    """A path as findings show it: relative to the current folder, forward slashes."""
+    import os
+
+    return os.path.relpath(path, cwd).replace(os.sep, "/")
+
+
 def items(data: Any, *keys: str) -> list[tuple[int, dict]]:
     """``(index, item)`` for each mapping in the list found by following ``keys``."""
     for key in keys:

@@ -45,6 +45,7 @@ def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool 
             produce(stream)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temp_name, _mode_for(target))  # mkstemp makes 0600; give the file its normal mode
         os.replace(temp_name, target)
     except BaseException:
         try:
@@ -53,3 +54,12 @@ def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool 
             pass
         raise
     return target
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -191,7 +191,7 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
                         for _, d in plan.items("deferred_needs")],
         risks=risks,
         rights_modifications=[_modification(m) for _, m in plan.items("rights_modifications")],
-        team=_team(plan, [support for _, support in supports]),
+        team=_team(plan, [support for _, support in supports], case_manager),
         case_manager=case_manager,
         review_every=get_in(plan.data, "monitoring", "review_every"),
         next_review=schedule.due if schedule else None, last_review=max(held) if held else None,
@@ -241,10 +241,10 @@ def _staff_person(staff: dict | None, role: str) -> Person | None:
     return Person(staff["name"], role)
 
 
-def _team(plan: Document, supports: list[Support]) -> list[Person]:
-    """Who was at the meeting, then the providers of the supports, each once."""
+def _team(plan: Document, supports: list[Support], case_manager: Person | None) -> list[Person]:
+    """Who was at the meeting, then the providers of the supports, each once (the case manager apart)."""
     team: list[Person] = []
-    seen: set[str] = set()
+    seen: set[str] = {case_manager.name.casefold()} if case_manager else set()
     for _, participant in plan.items("meeting", "participants"):
         name = text(participant, "name")
         if name and name.casefold() not in seen and participant.get("role") != "member":

@@ -1,0 +1,181 @@
+"""`pcplan render`: a printable plan the member can read, as HTML, PDF or Markdown.
+
+The plan belongs to the member: it is written to them, by their preferred name,
+in their language where a catalogue exists, in large print when they asked for
+it. A plan with error-level findings is refused unless ``--draft``, which
+watermarks every page. Every value from a case file is escaped; the HTML is
+self-contained (inline styles, the logo as a data URI, no scripts allowed).
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..config import find_root, load_config
+from ..engine import Options, check, load_repository
+from ..findings import Finding
+from ..model import Case, Document
+from ..model import display_path as _display
+from ..output import write_atomically
+from ..resources import templates_dir
+from ..rules import RULES
+from ..walk import enclosing_member_folder, walk
+from .i18n import SOURCE_LANGUAGE, available_languages, load_translations, primary
+from .view import PlanView, build_view
+
+FORMATS = ("html", "pdf", "md")
+
+
+class RenderError(Exception):
+    """The plan cannot be rendered; ``exit_code`` 1 for findings, 2 for usage problems."""
+
+    def __init__(self, message: str, exit_code: int = 2, findings: list[Finding] | None = None) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.findings = findings or []
+
+
+@dataclass
+class Rendered:
+    path: Path
+    language: str
+    notices: list[str] = field(default_factory=list)
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    target: Path
+    fmt: str = "html"
+    output: Path | None = None
+    lang: str | None = None
+    draft: bool = False
+    force: bool = False
+    today: date = field(default_factory=date.today)
+
+
+def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
+    cwd = (cwd or Path.cwd()).resolve()
+    if request.fmt not in FORMATS:
+        raise RenderError(f"unknown format `{request.fmt}`; choose html, pdf or md")
+    target = request.target.resolve()
+    if not target.exists():
+        raise RenderError(f"{request.target}: no such file or folder")
+    root = find_root(target)
+    folder = enclosing_member_folder(target, root)
+    if folder is None:
+        raise RenderError(f"{request.target}: not a member folder or a file inside one (no member.yaml)")
+    config = load_config(root, set(RULES))
+    case = _load_case(folder, cwd, root, config)
+    plan = _plan(case, target, request)
+
+    errors = _blocking_findings(folder, request.today, cwd)
+    if errors and not request.draft:
+        raise RenderError(f"{_display(folder, cwd)}: the plan has {len(errors)} error-level finding(s); fix them "
+                          "(`pcplan check`) or render a watermarked draft with --draft", 1, errors)
+
+    repo = load_repository(root, config, cwd)
+    view = build_view(case, plan, repo.staff_by_id, config.agency,
+                      config.settings.review_interval_months)
+
+    notices: list[str] = []
+    dirs = _template_dirs(root, config.templates)
+    locale_dirs = [d / "locale" for d in dirs]
+    wanted = request.lang or view.member_language or config.locale or SOURCE_LANGUAGE
+    translations = load_translations(wanted, locale_dirs)
+    language = primary(wanted) or SOURCE_LANGUAGE
+    if translations is None:
+        notices.append(f"no translation for `{wanted}` (available: {', '.join(available_languages(locale_dirs))}); "
+                       "rendered in English")
+        translations = load_translations(SOURCE_LANGUAGE, locale_dirs)
+        language = SOURCE_LANGUAGE
+
+    from .templating import render_template
+
+    context = {
+        "plan": view,
+        "lang": language,
+        "draft": request.draft,
+        "large_print": view.document_format == "large_print",
+        "logo": _logo(root, config.logo),
+        "today": request.today,
+        "paper": config.paper,
+    }
+    if request.fmt == "md":
+        content: str | bytes = render_template(dirs, "plan.md.j2", context, translations, language)
+    else:
+        html = render_template(dirs, "plan.html.j2", context, translations, language)
+        content = html if request.fmt == "html" else _pdf(html)
+
+    path = _output_path(request, view, plan, language, cwd)
+    binary = isinstance(content, bytes)
+    write_atomically(path, lambda stream: stream.write(content), overwrite=request.force, binary=binary)
+    return Rendered(path=path, language=language, notices=notices, draft=request.draft)
+
+
+def _load_case(folder: Path, cwd: Path, root: Path, config) -> Case:
+    found = walk(folder, root, config.exclude)
+    files = next((files for case_folder, files in found.cases if case_folder == folder), [])
+    return Case(folder, [Document.load(f, _display(f, cwd)) for f in files])
+
+
+def _plan(case: Case, target: Path, request: RenderRequest) -> Document:
+    if target.is_file():
+        plan = next((d for d in case.documents if d.path == target), None)
+        if plan is None or plan.kind != "plan":
+            raise RenderError(f"{request.target}: not a plan (kind: plan)")
+        return plan
+    plan = case.plan_in_effect(request.today)
+    if plan is None:
+        raise RenderError(f"{request.target}: this member has no plan to render")
+    return plan
+
+
+def _blocking_findings(folder: Path, today: date, cwd: Path) -> list[Finding]:
+    result = check([folder], Options(today=today), cwd=cwd)
+    return [f for f in result.findings if f.severity == "error" and not f.excepted]
+
+
+def _template_dirs(root: Path, agency_templates: str | None) -> list[Path]:
+    """The agency's templates folder first (it overrides any file), then pcplan's own."""
+    dirs = []
+    if agency_templates:
+        dirs.append((root / agency_templates).resolve())
+    dirs.append(templates_dir())
+    return dirs
+
+
+def _logo(root: Path, logo: str | None) -> str | None:
+    """The agency logo as a data URI, so the HTML stays one self-contained file."""
+    if not logo:
+        return None
+    path = (root / logo).resolve()
+    mime = mimetypes.guess_type(path.name)[0]
+    if mime not in ("image/png", "image/jpeg", "image/svg+xml", "image/gif", "image/webp"):
+        raise RenderError(f"pcplan.toml: `logo` must be a PNG, JPEG, GIF, WebP or SVG image, not {path.name}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RenderError(f"pcplan.toml: `logo`: cannot read {path}: {exc.strerror or exc}") from None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _pdf(html: str) -> bytes:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: the system's Pango libraries are missing
+        raise RenderError(f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}") from None
+    return HTML(string=html).write_pdf()
+
+
+def _output_path(request: RenderRequest, view: PlanView, plan: Document, language: str, cwd: Path) -> Path:
+    name = f"{view.member_id or 'member'}-{plan.path.stem}.{language}.{request.fmt}"
+    if request.output is None:
+        return cwd / name
+    if request.output.is_dir():
+        return request.output / name
+    return request.output
