@@ -20,7 +20,7 @@ from ..engine import Options, check, load_repository
 from ..findings import Finding
 from ..model import Case, Document
 from ..model import display_path as _display
-from ..output import write_atomically
+from ..output import check_target, write_atomically
 from ..resources import templates_dir
 from ..rules import RULES
 from ..walk import enclosing_member_folder, walk
@@ -94,6 +94,8 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
         translations = load_translations(SOURCE_LANGUAGE, locale_dirs)
         language = SOURCE_LANGUAGE
 
+    # Refuse a bad output path before spending time on rendering.
+    path = check_target(_output_path(request, view, plan, language, cwd), request.force)
     from .templating import render_template
 
     context = {
@@ -111,7 +113,6 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
         html = render_template(dirs, "plan.html.j2", context, translations, language)
         content = html if request.fmt == "html" else _pdf(html)
 
-    path = _output_path(request, view, plan, language, cwd)
     binary = isinstance(content, bytes)
     write_atomically(path, lambda stream: stream.write(content), overwrite=request.force, binary=binary)
     return Rendered(path=path, language=language, notices=notices, draft=request.draft)

@@ -49,7 +49,14 @@ def _environment(dirs: list[Path], markdown: bool, language: str) -> Environment
 
 
 def _css_string(value: str) -> Markup:
-    """A quoted CSS string (for translated text in `content:`), safe inside <style>."""
+    """A quoted CSS string (for translated text in `content:`), safe inside <style>.
+
+    Inside <style>, HTML entities are not decoded, so text that autoescaping or
+    gettext already escaped (`D&#39;Andre`) is unescaped first; `<` and `>` are
+    dropped so nothing can close the style element.
+    """
+    if isinstance(value, Markup):
+        value = value.unescape()
     cleaned = "".join(ch for ch in str(value) if ch.isprintable() and ch not in "<>")
     return Markup('"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"')
 
