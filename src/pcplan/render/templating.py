@@ -2,9 +2,10 @@
 
 * HTML templates are autoescaped: any text from a case file, `<script>` included,
   appears as text, never as markup.
-* Markdown templates pass every value through a finalizer that escapes
-  Markdown's syntax characters and folds line breaks, so a member's text can
-  neither become a link, raw HTML nor break the layout.
+* Markdown templates get a copy of the view whose words (never its codes) are
+  escaped once: Markdown's syntax characters, a leading list or heading
+  marker, entity references, and line breaks folded, so a member's text can
+  neither become a link, raw HTML, a list nor break the layout.
 * ``StrictUndefined``: a template naming a field the view does not have is an
   error when developing, never a silent blank in a member's plan.
 * Template text is translated with the i18n extension (``{% trans %}``, ``_()``);
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,12 +24,29 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_ENTITY = re.compile(r"&(#?\w+;)")
+_BLOCK_START = re.compile(r"^(\d*)([.)=-])")
 
 
 def render_template(dirs: list[Path], name: str, context: dict, translations, language: str) -> str:
-    env = _environment(dirs, markdown=name.endswith(".md.j2"), language=language)
+    markdown = name.endswith(".md.j2")
+    env = _environment(dirs, markdown=markdown, language=language)
     env.install_gettext_translations(translations, newstyle=True)
+    if markdown:
+        context = {**context, "plan": escaped_for_markdown(context["plan"])}
     return env.get_template(name).render(**context)
+
+
+def escaped_for_markdown(value: Any) -> Any:
+    """A copy of a view with every string escaped for Markdown, except fields marked as codes."""
+    if isinstance(value, str):
+        return markdown_text(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: getattr(value, f.name) if f.metadata.get("code")
+                                 else escaped_for_markdown(getattr(value, f.name)) for f in fields(value)})
+    if isinstance(value, (list, tuple)):
+        return type(value)(escaped_for_markdown(item) for item in value)
+    return value
 
 
 def _environment(dirs: list[Path], markdown: bool, language: str) -> Environment:
@@ -39,7 +58,6 @@ def _environment(dirs: list[Path], markdown: bool, language: str) -> Environment
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_markdown_text if markdown else None,
     )
     env.filters["long_date"] = lambda value: _long_date(value, language)
     env.filters["number"] = lambda value: _number(value, language)
@@ -61,11 +79,12 @@ def _css_string(value: str) -> Markup:
     return Markup('"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"')
 
 
-def _markdown_text(value: Any) -> Any:
-    if isinstance(value, Markup) or not isinstance(value, str):
-        return value
+def markdown_text(value: str) -> str:
+    """Words shown as written in Markdown: one line, no syntax, no entity references."""
     folded = " ".join(value.split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", folded)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", folded)
+    escaped = _ENTITY.sub(r"&amp;\1", escaped)
+    return _BLOCK_START.sub(r"\1\\\2", escaped)  # "1. x" → "1\. x", "- x" → "\- x"
 
 
 def _long_date(value: date | None, language: str) -> str:

@@ -11,28 +11,39 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..dates import parse_iso
+from ..dates import parse_frequency, parse_iso
 from ..model import Case, Document, get_in, ids, items, review_schedule, text
 
-LEGAL_AUTHORITIES = ("legal_guardian", "power_of_attorney", "authorized_representative")
+# Marks a field holding a code (an enum value, an id), not words someone wrote:
+# templates look codes up in their vocabulary, and Markdown output escapes only words.
+CODE = {"code": True}
+
+# Units of a support's amount that templates say in the member's language
+# (singular form as the key); any other unit is shown as written.
+KNOWN_UNITS = {"hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour", "minute": "minute", "minutes": "minute",
+               "visit": "visit", "visits": "visit", "trip": "trip", "trips": "trip", "ride": "ride", "rides": "ride",
+               "session": "session", "sessions": "session", "day": "day", "days": "day", "call": "call",
+               "calls": "call", "meal": "meal", "meals": "meal", "class": "class", "classes": "class",
+               "appointment": "appointment", "appointments": "appointment"}
 
 
 @dataclass
 class Support:
-    id: str
+    id: str = field(metadata=CODE)
     description: str | None
     paid: bool | None
     provider: str | None
     amount: Any
-    unit: str | None
-    frequency: str | None
+    unit: str | None  # as written
+    unit_key: str | None = field(metadata=CODE)  # a KNOWN_UNITS value, or None
+    frequency: str | None = field(metadata=CODE)
     start: date | None
     end: date | None
 
 
 @dataclass
 class Objective:
-    id: str
+    id: str = field(metadata=CODE)
     text: str | None
     measure: str | None
     target_date: date | None
@@ -40,10 +51,10 @@ class Objective:
 
 @dataclass
 class Goal:
-    id: str
+    id: str = field(metadata=CODE)
     own_words: str | None
     restatement: str | None
-    status: str
+    status: str = field(metadata=CODE)
     target_date: date | None
     needs: list[str]  # the assessed needs' texts
     strengths: list[str]  # the strengths' texts
@@ -53,23 +64,31 @@ class Goal:
 
 @dataclass
 class Risk:
-    id: str
+    id: str = field(metadata=CODE)
     text: str | None
-    level: str | None
+    level: str | None = field(metadata=CODE)
     mitigation: str | None
     backup_plan: str | None
 
 
 @dataclass
+class Interval:
+    """A frequency such as "3 months", split so templates can say it in any language."""
+
+    count: int
+    unit: str = field(metadata=CODE)  # day, week, month or year
+
+
+@dataclass
 class RightsModification:
-    id: str
+    id: str = field(metadata=CODE)
     right: str | None
     assessed_need: str | None
     prior_interventions: str | None
     less_intrusive_methods: str | None
     condition: str | None
     data_collection: str | None
-    review_every: str | None
+    review_every: Interval | None
     review_by: date | None
     consent_given_by: str | None
     consent_on: date | None
@@ -79,16 +98,16 @@ class RightsModification:
 @dataclass
 class Person:
     name: str
-    role: str | None
-    detail: str | None = None  # e.g. a provider's support, a case manager's phone
+    role: str | None  # as written in the plan (a meeting participant's role), or None
+    kind: str = field(metadata=CODE)  # participant, provider, natural_support or case_manager
 
 
 @dataclass
 class Signature:
-    role: str | None
+    role: str | None = field(metadata=CODE)
     name: str | None
     signed_on: date | None
-    method: str | None
+    method: str | None = field(metadata=CODE)
     refused: bool
     refusal_reason: str | None
 
@@ -96,23 +115,24 @@ class Signature:
 @dataclass
 class Copy:
     to: str | None
-    role: str | None
+    role: str | None = field(metadata=CODE)
     given_on: date | None
-    format: str | None
-    language: str | None
+    format: str | None = field(metadata=CODE)
+    language: str | None = field(metadata=CODE)
     declined: bool
 
 
 @dataclass
 class PlanView:
-    member_id: str
+    member_id: str = field(metadata=CODE)
     preferred_name: str
     pronouns: str | None
-    member_language: str | None
-    document_format: str
+    member_language: str | None = field(metadata=CODE)
+    document_format: str = field(metadata=CODE)
     closed: bool
-    plan_id: str | None
-    plan_type: str | None
+    closed_on: date | None
+    plan_id: str | None = field(metadata=CODE)
+    plan_type: str | None = field(metadata=CODE)
     plan_date: date | None
     effective_start: date | None
     effective_end: date | None
@@ -126,16 +146,15 @@ class PlanView:
     rights_modifications: list[RightsModification]
     team: list[Person]
     case_manager: Person | None
-    review_every: str | None
+    review_every: Interval | None
     next_review: date | None
     last_review: date | None
     signatures: list[Signature]
     copies: list[Copy]
     agency: str
-    setting_type: str | None = None
+    setting_type: str | None = field(default=None, metadata=CODE)
     meeting_place: str | None = None
     meeting_date: date | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency: str,
@@ -169,7 +188,7 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
                   text(mitigations.get(r["id"], {}), "mitigation"), text(mitigations.get(r["id"], {}), "backup_plan"))
              for _, r in items(assessed, "risks") if isinstance(r.get("id"), str)]
     responsible = get_in(plan.data, "monitoring", "responsible")
-    case_manager = _staff_person(staff_by_id.get(responsible), "case_manager") if isinstance(responsible, str) else None
+    case_manager = _staff_person(staff_by_id.get(responsible)) if isinstance(responsible, str) else None
     schedule = review_schedule(plan, review_interval_months)
     held = [d for _, r in plan.items("reviews") if (d := parse_iso(r.get("date")))]
     name = member.get("name") if isinstance(member.get("name"), dict) else {}
@@ -180,6 +199,7 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
         member_language=get_in(member, "language", "preferred"),
         document_format=member.get("document_format") if isinstance(member.get("document_format"), str) else "print",
         closed=case.closed,
+        closed_on=case.closure.date if case.closure is not None else None,
         plan_id=plan.id, plan_type=plan.get("type"), plan_date=plan.date,
         effective_start=parse_iso(get_in(plan.data, "effective", "start")),
         effective_end=parse_iso(get_in(plan.data, "effective", "end")),
@@ -193,7 +213,7 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
         rights_modifications=[_modification(m) for _, m in plan.items("rights_modifications")],
         team=_team(plan, [support for _, support in supports], case_manager),
         case_manager=case_manager,
-        review_every=get_in(plan.data, "monitoring", "review_every"),
+        review_every=_interval(get_in(plan.data, "monitoring", "review_every")),
         next_review=schedule.due if schedule else None, last_review=max(held) if held else None,
         signatures=[Signature(text(s, "role"), text(s, "name"), parse_iso(s.get("signed_on")), text(s, "method"),
                               s.get("refused") is True, text(s, "refusal_reason"))
@@ -219,7 +239,8 @@ def _support(raw: dict) -> Support:
         paid=raw.get("paid") if isinstance(raw.get("paid"), bool) else None,
         provider=text(raw, "provider"),
         amount=amount if isinstance(amount, (int, float)) and not isinstance(amount, bool) else None,
-        unit=text(raw, "unit"), frequency=text(raw, "frequency"),
+        unit=text(raw, "unit"), unit_key=KNOWN_UNITS.get((text(raw, "unit") or "").strip().casefold()),
+        frequency=text(raw, "frequency"),
         start=parse_iso(raw.get("start")), end=parse_iso(raw.get("end")))
 
 
@@ -230,15 +251,20 @@ def _modification(raw: dict) -> RightsModification:
         right=text(raw, "right"), assessed_need=text(raw, "assessed_need"),
         prior_interventions=text(raw, "prior_interventions"),
         less_intrusive_methods=text(raw, "less_intrusive_methods"), condition=text(raw, "condition"),
-        data_collection=text(raw, "data_collection"), review_every=text(raw, "review_every"),
+        data_collection=text(raw, "data_collection"), review_every=_interval(raw.get("review_every")),
         review_by=parse_iso(raw.get("review_by")), consent_given_by=text(consent, "given_by"),
         consent_on=parse_iso(consent.get("on")), no_harm_assurance=text(raw, "no_harm_assurance"))
 
 
-def _staff_person(staff: dict | None, role: str) -> Person | None:
+def _interval(value: Any) -> Interval | None:
+    frequency = parse_frequency(value)
+    return Interval(*frequency) if frequency else None
+
+
+def _staff_person(staff: dict | None) -> Person | None:
     if not staff or not text(staff, "name"):
         return None
-    return Person(staff["name"], role)
+    return Person(staff["name"], None, "case_manager")
 
 
 def _team(plan: Document, supports: list[Support], case_manager: Person | None) -> list[Person]:
@@ -249,10 +275,9 @@ def _team(plan: Document, supports: list[Support], case_manager: Person | None) 
         name = text(participant, "name")
         if name and name.casefold() not in seen and participant.get("role") != "member":
             seen.add(name.casefold())
-            team.append(Person(name, text(participant, "role")))
+            team.append(Person(name, text(participant, "role"), "participant"))
     for support in supports:
         if support.provider and support.provider.casefold() not in seen:
             seen.add(support.provider.casefold())
-            team.append(Person(support.provider, "provider" if support.paid else "natural_support",
-                               support.description))
+            team.append(Person(support.provider, None, "provider" if support.paid else "natural_support"))
     return team
