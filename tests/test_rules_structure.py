@@ -155,3 +155,10 @@ def test_checking_one_file_loads_its_member_folder(repo):
     findings = repo.check(ELENA_PLAN)
     assert [f.code for f in findings] == ["L102"]  # L103 for N2 sits in the assessment, not named
     assert [f.code for f in repo.check("members/M-000123")] == ["L103", "L102"]
+
+
+def test_member_folders_option_reports_the_whole_folder_of_a_file(repo):
+    """What the pre-commit hook does: a changed plan can break a rule whose finding sits in the assessment."""
+    repo.edit(ELENA_PLAN, "    needs: [N2]\n", "    needs: [N9]\n")
+    assert [f.code for f in repo.check(ELENA_PLAN)] == ["L102"]
+    assert [f.code for f in repo.check(ELENA_PLAN, member_folders=True)] == ["L103", "L102"]

@@ -96,6 +96,8 @@ def check(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the check ran."),
     statistics: bool = typer.Option(False, "--statistics", help="Count findings per rule instead of listing them."),
     no_source: bool = typer.Option(False, "--no-source", help="Do not quote case-file lines (automatic when CI is set)."),
+    member_folders: bool = typer.Option(False, "--member-folders", help="Check and report the whole member folder "
+                                        "of each file named (what the pre-commit hook does)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in "
                                             "this baseline file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record today's findings "
@@ -112,7 +114,7 @@ def check(
 
     try:
         options = Options(today=resolve_today(today), select=_codes(select) if select else None,
-                          ignore=_codes(ignore), debug=debug)
+                          ignore=_codes(ignore), debug=debug, member_folders=member_folders)
         result = run_check(list(paths or [Path(".")]), options)
     except (ConfigError, UsageError, DateError) as exc:
         _fail(str(exc))

@@ -30,6 +30,7 @@ class Options:
     select: tuple[str, ...] | None = None  # from the command line: replaces the configuration's
     ignore: tuple[str, ...] = ()  # from the command line: added to the configuration's
     debug: bool = False
+    member_folders: bool = False  # report on the whole member folder of each file named (pre-commit)
 
 
 @dataclass
@@ -77,6 +78,10 @@ def _group_by_root(paths: list[Path]) -> list[tuple[Path, list[Path]]]:
 
 
 def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, result: CheckResult) -> None:
+    if options.member_folders:
+        # A changed note can break a rule whose finding sits in the plan: widen each file
+        # to its member folder, so cross-file findings are reported too.
+        targets = sorted({enclosing_member_folder(t, root) or t for t in targets})
     config = load_config(root, set(RULES))
     selection = Selection(config, options)
     repo = load_repository(root, config, cwd)
