@@ -6,6 +6,7 @@ the largest member folder, not the repository.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class Options:
     ignore: tuple[str, ...] = ()  # from the command line: added to the configuration's
     debug: bool = False
     member_folders: bool = False  # report on the whole member folder of each file named (pre-commit)
+    shard: tuple[int, int] | None = None  # (i, n): check only member folders in shard i of n (1-based)
 
 
 @dataclass
@@ -52,6 +54,7 @@ class CheckResult:
     files: int = 0
     members: int = 0
     internal_errors: int = 0
+    checked: list[str] = field(default_factory=list)  # display paths of the files reported on (JUnit)
 
 
 class UsageError(Exception):
@@ -107,10 +110,11 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
 
     seen: set[Path] = set()
     for folder, files in found.cases:
-        if folder in seen:
+        if folder in seen or not in_shard(_relative_to(folder, root), options.shard):
             continue
         seen.add(folder)
         case = Case(folder, [Document.load(f, _display(f, cwd)) for f in files])
+        result.checked.extend(d.display_path for d in case.documents if runner.targeted(d.path))
         result.files += len(case.documents)
         result.members += 1
         runner.run_case(case)
@@ -129,7 +133,10 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
         doc = Document(loaded=LoadedFile(path=path), display_path=_display(path, cwd))
         doc.problems.append(Problem("E005", 1, 1, message))
         repo.loose.append(doc)
+    if options.shard is not None and options.shard[0] != 1:
+        return  # files outside member folders, staff.yaml included, belong to the first shard
     result.files += len(repo.loose) + (1 if repo.staff else 0)
+    result.checked.extend(d.display_path for d in repo.documents() if runner.targeted(d.path))
     runner.run_repository(repo)
 
 
@@ -229,18 +236,28 @@ class _Runner:
             return None
         if hit.line is not None:
             line, column = hit.line, hit.column or 1
+            end_line, end_column = line, column + 1
         else:
-            line, column = doc.position(hit.data_path, hit.at)
+            line, column, end_line, end_column = doc.loaded.span(hit.data_path, hit.at)
         return Finding(
             code=rule.code, name=rule.name, severity=self.selection.severity.get(rule.code, rule.severity),
             path=doc.display_path, line=line, column=column, message=hit.message, member=member,
-            data_path=hit.data_path, file=path, repo_path=relative)
+            data_path=hit.data_path, file=path, repo_path=relative, end_line=end_line, end_column=end_column)
 
     def _keep(self, found: list) -> None:
-        self.result.findings.extend(f for f in found if f is not None and self._targeted(f.file))
+        self.result.findings.extend(f for f in found if f is not None and self.targeted(f.file))
 
-    def _targeted(self, path: Path) -> bool:
+    def targeted(self, path: Path) -> bool:
         return any(path == t or t in path.parents for t in self.targets)
+
+
+def in_shard(relative_folder: str, shard: tuple[int, int] | None) -> bool:
+    """Whether a member folder belongs to shard i of n: a stable hash of its path, not Python's salted one."""
+    if shard is None:
+        return True
+    index, count = shard
+    digest = hashlib.sha256(relative_folder.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count == index - 1
 
 
 def _relative_to(path: Path, root: Path) -> str:

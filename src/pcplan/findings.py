@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class Finding:
     excepted: bool = False
     file: Path | None = field(default=None, compare=False)  # absolute, for excerpts
     repo_path: str = field(default="", compare=False)  # relative to the repository root (baselines)
+    end_line: int | None = field(default=None, compare=False)  # end of the node (SARIF, annotations)
+    end_column: int | None = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> tuple:
@@ -45,10 +49,18 @@ class Finding:
 
     @property
     def dotted_path(self) -> str:
-        """The data path as ``goals[1].needs`` (stable across line moves)."""
+        """The data path as ``goals[1].needs`` (stable across line moves).
+
+        A key that is not a field name (free text typed as a key) is shown as ``?``:
+        machine outputs carry no member text.
+        """
         out = ""
         for step in self.data_path:
-            out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+            if isinstance(step, int):
+                out += f"[{step}]"
+            else:
+                name = step if _FIELD_NAME.match(step) else "?"
+                out += f".{name}" if out else name
         return out
 
     def as_dict(self) -> dict:

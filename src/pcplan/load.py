@@ -36,6 +36,8 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
 _BLOCK_PREFIX = re.compile(r"^[ \t?:-]*", re.M)
 
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$")
+
 _T = "tag:yaml.org,2002:"
 _IMPLICIT = "?"  # the tag our resolver gives every untagged scalar
 _SAFE_TAGS = {_T + "str", _T + "int", _T + "float", _T + "bool", _T + "null", _T + "map", _T + "seq",
@@ -75,17 +77,26 @@ class LoadedFile:
         ``at="key"`` gives the position of the mapping key rather than its value.
         A path that no longer exists resolves to its deepest existing ancestor.
         """
+        return self.span(data_path, at)[:2]
+
+    def span(self, data_path: tuple, at: str = "value") -> tuple[int, int, int, int]:
+        """(line, column, end line, end column) of the node at ``data_path``, 1-based, end exclusive."""
         node, key_node = self.root, None
         if node is None:
-            return (1, 1)
+            return (1, 1, 1, 1)
         for step in data_path:
             child = _child(node, step)
             if child is None:
                 break
             key_node, node = child
         target = key_node if at == "key" and key_node is not None else node
-        mark = target.start_mark
-        return (mark.line + 1, mark.column + 1)
+        start, end = target.start_mark, target.end_mark
+        if isinstance(target, (MappingNode, SequenceNode)) and end.line > start.line:
+            # A block collection ends where the next thing begins; stop at its first line instead.
+            end_line, end_column = start.line + 1, start.column + 2
+        else:
+            end_line, end_column = end.line + 1, end.column + 1
+        return (start.line + 1, start.column + 1, end_line, end_column)
 
 
 class _Composer(CParser):
@@ -99,6 +110,11 @@ class _Composer(CParser):
 
     def ascend_resolver(self):
         pass
+
+
+def shown_key(key: str) -> str:
+    """A mapping key as a message may show it: text typed where a field name belongs is not repeated."""
+    return f"`{key}`" if _FIELD_NAME.match(key) else "(a key that is not a field name)"
 
 
 def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
@@ -266,7 +282,7 @@ class _Builder:
             if key in first_line:
                 self._problem(
                     "E002", key_node,
-                    f"duplicate key `{key}` (first at line {first_line[key]}); keep one: pcplan reads "
+                    f"duplicate key {shown_key(key)} (first at line {first_line[key]}); keep one: pcplan reads "
                     f"the first, other YAML tools silently keep the last",
                     path + (key,))
                 self.build(value_node, path + (key,))  # still walked, so an alias inside is caught

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterator
 
-from .load import Problem
+from .load import Problem, shown_key
 from .resources import schema_text
 
 KINDS = ("member", "assessment", "plan", "note", "closure", "staff")
@@ -80,7 +80,7 @@ def _problems(error) -> Iterator[Problem]:
         allowed = set(error.schema.get("properties", {}))
         for key in instance:
             if key not in allowed:
-                yield _at(path + (key,), f"unknown field `{key}`{_suggest(key, allowed)}", at="key")
+                yield _at(path + (key,), f"unknown field {shown_key(key)}{_suggest(key, allowed)}", at="key")
         return
     if keyword == "required":
         match = re.match(r"^'(.+)' is a required property$", error.message)

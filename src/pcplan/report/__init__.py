@@ -23,6 +23,12 @@ def writer(name: str) -> Callable[[CheckResult, TextIO, ReportOptions], None]:
         from .concise import write
     elif name == "json":
         from .jsonfmt import write
+    elif name == "sarif":
+        from .sarif import write
+    elif name == "github":
+        from .github import write
+    elif name == "junit":
+        from .junit import write
     else:
         raise ValueError(name)
     return write

@@ -1,0 +1,89 @@
+"""SARIF 2.1.0 for GitHub code scanning: every rule in the driver, every finding a result.
+
+Locations are the paths findings show (relative to the current folder: run from
+the repository root in CI). ``partialFingerprints`` come from member, file,
+code and data path, so an alert survives lines moving. Excepted findings are
+results with an external suppression, which code scanning shows as dismissed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TextIO
+
+from .. import __version__
+from ..baseline import key
+from ..rules.registry import RULES
+from . import ReportOptions
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+FINGERPRINT = "pcplanFinding/v1"
+
+
+def write(result, stream: TextIO, options: ReportOptions) -> None:
+    codes = sorted(RULES)
+    index = {code: i for i, code in enumerate(codes)}
+    document = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "pcplan",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": "https://pcplan.dev/",
+                "rules": [_rule(RULES[code]) for code in codes],
+            }},
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{"executionSuccessful": result.internal_errors == 0}],
+            "results": [_result(f, index) for f in result.findings],
+        }],
+    }
+    json.dump(document, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def _rule(rule) -> dict:
+    help_text = f"{rule.summary}\n\nWhy it matters: {rule.why}\n\nHow to fix: {rule.fix}\n\nSource: {rule.source}"
+    help_markdown = (f"{rule.summary}\n\n**Why it matters.** {rule.why}\n\n**How to fix.** {rule.fix}\n\n"
+                     f"**Source:** {rule.source}" + (f"\n\n```yaml\n{rule.example}\n```" if rule.example else ""))
+    return {
+        "id": rule.code,
+        "name": "".join(part.capitalize() for part in rule.name.split("-")),
+        "shortDescription": {"text": f"{rule.code} {rule.name}: {rule.summary}"},
+        "fullDescription": {"text": rule.why},
+        "help": {"text": help_text, "markdown": help_markdown},
+        "helpUri": f"https://pcplan.dev/rules/{rule.code}",
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {"tags": [rule.name, f"family-{rule.family}"], "source": rule.source},
+    }
+
+
+def _result(finding, index: dict) -> dict:
+    region = {"startLine": finding.line, "startColumn": finding.column,
+              "endLine": max(finding.end_line or finding.line, finding.line),
+              "endColumn": finding.end_column or finding.column + 1}
+    if region["endLine"] == region["startLine"] and region["endColumn"] <= region["startColumn"]:
+        region["endColumn"] = region["startColumn"] + 1
+    result = {
+        "ruleId": finding.code,
+        "ruleIndex": index[finding.code],
+        "level": LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": finding.path},
+            "region": region,
+        }}],
+        "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
+    }
+    if finding.member:
+        result["properties"] = {"member": finding.member}
+    if finding.excepted:
+        result["suppressions"] = [{"kind": "external", "justification": "documented exception in the member's plan"}]
+    return result
+
+
+def _fingerprint(finding) -> str:
+    return hashlib.sha256("\x1f".join(key(finding)).encode("utf-8")).hexdigest()[:32]
