@@ -162,3 +162,10 @@ def test_member_folders_option_reports_the_whole_folder_of_a_file(repo):
     repo.edit(ELENA_PLAN, "    needs: [N2]\n", "    needs: [N9]\n")
     assert [f.code for f in repo.check(ELENA_PLAN)] == ["L102"]
     assert [f.code for f in repo.check(ELENA_PLAN, member_folders=True)] == ["L103", "L102"]
+
+
+def test_member_folders_option_skips_yaml_that_is_not_a_case_file(repo):
+    """pre-commit passes .pre-commit-config.yaml or mkdocs.yml too: not case files, not findings."""
+    repo.write("mkdocs.yml", "site_name: Agency handbook\n")
+    assert repo.check("mkdocs.yml", member_folders=True) == []
+    assert [f.code for f in repo.check("mkdocs.yml")] == ["E003"]  # named by a person: checked

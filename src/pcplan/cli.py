@@ -28,6 +28,8 @@ app = typer.Typer(
 PANEL_CHECK = "Checking case files"
 PANEL_RULES = "Rules and schemas"
 PANEL_DOCUMENTS = "Documents for the member"
+PANEL_CASELOAD = "Caseload"
+PANEL_SCAFFOLD = "Starting records"
 
 
 class CheckFormat(str, Enum):
@@ -193,6 +195,184 @@ def render(
     for notice in rendered.notices:
         typer.echo(f"pcplan: {notice}", err=True)
     typer.echo(str(rendered.path))
+
+
+class DueFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    ics = "ics"
+
+
+@app.command(rich_help_panel=PANEL_CASELOAD)
+def due(
+    path: Path = typer.Argument(Path("."), help="The repository (adds staff training deadlines), a folder, "
+                                "or one member's folder (default: the current folder)."),
+    within: str = typer.Option("30d", "--within", help="Show what is due within this window: Nd, Nw, Nm "
+                               "(days, weeks, calendar months) or all. Overdue obligations are always shown."),
+    case_manager: Optional[str] = typer.Option(None, "--case-manager", help="Only this staff id's obligations."),
+    output_format: DueFormat = typer.Option(DueFormat.table, "--output-format", "-f", case_sensitive=False,
+                                            help="table (plain text when not a terminal), json, csv or ics "
+                                            "(an iCalendar file to subscribe to)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
+    fail_on_overdue: bool = typer.Option(False, "--fail-on-overdue", help="Exit 1 when anything listed is overdue."),
+    today: Optional[str] = typer.Option(None, "--today", help="As of this date (YYYY-MM-DD); default "
+                                        "PCPLAN_TODAY, else the real date."),
+) -> None:
+    """What is due across the caseload: reviews, reassessments, targets, contacts, copies, training; overdue first."""
+    from .caseload.due import DueError, DueOptions, collect, write
+    from .config import ConfigError
+    from .dates import DateError, resolve_today
+    from .engine import UsageError
+    from .output import OutputError, write_atomically
+
+    try:
+        report = collect(path, DueOptions(today=resolve_today(today), within=within, case_manager=case_manager))
+    except (ConfigError, DateError, DueError, UsageError) as exc:
+        _fail(str(exc))
+        return
+    fmt = output_format.value
+    if output is None:
+        write(report, fmt, sys.stdout, color=None if sys.stdout.isatty() and fmt == "table" else False)
+    else:
+        try:
+            write_atomically(output, lambda stream: write(report, fmt, stream, color=False), overwrite=force)
+        except OutputError as exc:
+            _fail(str(exc))
+        typer.echo(f"pcplan: wrote {len(report.obligations)} obligation(s), {report.overdue} overdue, to {output}",
+                   err=True)
+    raise typer.Exit(1 if fail_on_overdue and report.overdue else 0)
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+@app.command(rich_help_panel=PANEL_CASELOAD)
+def report(
+    path: Path = typer.Argument(Path("."), help="The repository, a folder of member folders, or one member's "
+                                "folder (default: the current folder)."),
+    output_format: Optional[ReportFormat] = typer.Option(
+        None, "--output-format", "-f", case_sensitive=False,
+        help="table (default; plain text when not a terminal), json, or html (one self-contained page with "
+        "charts); with --output, a .json or .html name picks the format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
+    today: Optional[str] = typer.Option(None, "--today", help="As of this date (YYYY-MM-DD); default "
+                                        "PCPLAN_TODAY, else the real date."),
+) -> None:
+    """The supervisor's aggregate review: members, compliance, findings per rule and case manager, overdue work."""
+    from .caseload.report import build_report, format_for, write_report
+    from .config import ConfigError
+    from .dates import DateError, resolve_today
+    from .engine import UsageError
+    from .output import OutputError, check_target, write_atomically
+
+    fmt = format_for(output_format.value if output_format else None, output)
+    try:
+        if output is not None:
+            check_target(output, force)  # before the work, not after it
+        result = build_report(path, resolve_today(today))
+    except (ConfigError, DateError, OutputError, UsageError) as exc:
+        _fail(str(exc))
+        return
+    if output is None:
+        write_report(result, fmt, sys.stdout, terminal=fmt == "table" and sys.stdout.isatty())
+        return
+    try:
+        write_atomically(output, lambda stream: write_report(result, fmt, stream), overwrite=force)
+    except OutputError as exc:
+        _fail(str(exc))
+    typer.echo(f"pcplan: wrote the {fmt} report to {output}", err=True)
+
+
+@app.command(rich_help_panel=PANEL_SCAFFOLD)
+def new(
+    kind: str = typer.Argument(..., help="member, assessment, plan, note or closure."),
+    path: Optional[Path] = typer.Argument(None, help="assessment, plan, note, closure: the member folder (or a "
+                                          "file in it); member: a folder of the repository (default: the "
+                                          "current folder)."),
+    member: Optional[str] = typer.Option(None, "--member", help="The member's id, instead of PATH."),
+    from_previous: bool = typer.Option(False, "--from-previous", help="plan: a revision carrying the current "
+                                       "plan's goals, supports, strategies, risk mitigations, setting and "
+                                       "monitoring forward (signatures, copies and reviews start empty)."),
+    today: Optional[str] = typer.Option(None, "--today", help="The record's date (YYYY-MM-DD); default "
+                                        "PCPLAN_TODAY, else the real date."),
+    legal_name: Optional[str] = typer.Option(None, "--legal-name", help="member: the legal name (asked in a "
+                                             "terminal)."),
+    preferred_name: Optional[str] = typer.Option(None, "--preferred-name", help="member: the name the member "
+                                                 "goes by (asked in a terminal)."),
+    member_id: Optional[str] = typer.Option(None, "--id", help="member: the new id (default: the highest "
+                                            "member id + 1, such as M-000302)."),
+    language: Optional[str] = typer.Option(None, "--language", help="member: preferred language code (en, es…)."),
+    case_manager: Optional[str] = typer.Option(None, "--case-manager", help="member: the case manager's staff "
+                                               "id, assigned today."),
+    program: Optional[str] = typer.Option(None, "--program", help="member: a program enrolled in today."),
+    record_type: Optional[str] = typer.Option(None, "--type", help="assessment: initial, annual, "
+                                              "change_in_condition or member_request; plan: initial, annual or "
+                                              "revision (default: from the member's history)."),
+    assessor: Optional[str] = typer.Option(None, "--assessor", help="assessment: staff id (default: the current "
+                                           "case manager)."),
+    assessment: Optional[str] = typer.Option(None, "--assessment", help="plan: the assessment it is based on "
+                                             "(default: the latest)."),
+    staff: Optional[str] = typer.Option(None, "--staff", help="note: who made the contact (default: the "
+                                        "current case manager)."),
+    contact: Optional[str] = typer.Option(None, "--contact", help="note: face_to_face, video, phone, collateral "
+                                          "or written (asked in a terminal)."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="closure: goals_met, member_choice, moved, "
+                                         "ineligible, transferred, deceased or lost_contact (asked in a terminal)."),
+) -> None:
+    """Start a case file with the next id, today's date and the right references; never overwrites."""
+    from .dates import DateError, resolve_today
+    from .scaffold import ScaffoldError
+    from .scaffold.new import NewRequest, asker, new_file, shown
+
+    values = {"legal_name": legal_name, "preferred_name": preferred_name, "id": member_id, "language": language,
+              "case_manager": case_manager, "program": program, "type": record_type, "assessor": assessor,
+              "assessment": assessment, "staff": staff, "contact": contact, "reason": reason}
+    try:
+        request = NewRequest(kind=kind, today=resolve_today(today), target=path, member=member,
+                             from_previous=from_previous, values=values)
+        written = new_file(request, asker(sys.stdin.isatty()))
+    except (DateError, ScaffoldError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(shown(written))
+
+
+@app.command(rich_help_panel=PANEL_SCAFFOLD)
+def init(
+    directory: Path = typer.Argument(Path("."), help="Where to create the repository (default: the current "
+                                     "folder; created if missing)."),
+    force: bool = typer.Option(False, "--force", help="Add the missing files to a folder that is not empty; "
+                               "existing files are kept, never replaced."),
+    agency: Optional[str] = typer.Option(None, "--agency", help="The agency's name (pcplan.toml, staff.yaml, "
+                                         "README)."),
+    no_sample: bool = typer.Option(False, "--no-sample", help="Leave out the fictional sample member."),
+    today: Optional[str] = typer.Option(None, "--today", help="Date the sample member and staff from this day "
+                                        "(YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
+) -> None:
+    """Create a case repository: pcplan.toml, staff.yaml, a sample member, schemas, editor, pre-commit and CI."""
+    from .dates import DateError, resolve_today
+    from .scaffold import ScaffoldError
+    from .scaffold.init import InitRequest, init_repository
+    from .scaffold.new import shown
+
+    try:
+        result = init_repository(InitRequest(directory=directory, today=resolve_today(today), force=force,
+                                             agency=agency, sample=not no_sample))
+    except (DateError, ScaffoldError) as exc:
+        _fail(str(exc))
+        return
+    for written in result.written:
+        typer.echo(shown(written))
+    for kept in result.skipped:
+        typer.echo(f"pcplan: kept {shown(kept)} (it exists; init never replaces a file)", err=True)
+    for note in result.notes:
+        typer.echo(f"pcplan: {note}", err=True)
 
 
 @app.command(rich_help_panel=PANEL_RULES)

@@ -106,7 +106,9 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
             found.errors.extend(sub.errors)
         else:
             found.loose.append(target)
-    explicit = {t for t in targets if not t.is_dir()}
+    # A file named on the command line is checked even without `kind:`; files handed over by
+    # the pre-commit hook (--member-folders) are treated like files found by walking.
+    explicit = set() if options.member_folders else {t for t in targets if not t.is_dir()}
 
     seen: set[Path] = set()
     for folder, files in found.cases:

@@ -9,6 +9,7 @@ calendar feed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterator
@@ -16,6 +17,8 @@ from typing import Iterator
 from ..config import Settings
 from ..dates import CONTACT_RANK, add_frequency, add_months, parse_frequency, parse_iso
 from ..model import Case, Document, Repository, get_in, is_active_goal, items, review_schedule, text
+
+_ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 # Kinds of obligation, in the words the table and the calendar use.
 KINDS = {
@@ -56,6 +59,11 @@ class Obligation:
         return (self.due, self.member or "", self.kind, self.subject)
 
 
+def _id(value, fallback: str) -> str:
+    """An id as an obligation may carry it: text typed where an id belongs is never repeated (privacy)."""
+    return value if isinstance(value, str) and _ID_LIKE.match(value) else fallback
+
+
 def case_manager_of(case: Case, today: date) -> str | None:
     """The staff id of the member's current case-manager assignment, else the plan's responsible."""
     if case.member is not None:
@@ -77,7 +85,7 @@ def case_obligations(case: Case, settings: Settings, today: date) -> list[Obliga
     latest = case.assessments[-1] if case.assessments else None
     if latest is not None and latest.date is not None:
         found.append(Obligation(add_months(latest.date, settings.reassessment_interval_months), "reassessment",
-                                case.member_id, manager, f"assessment {latest.id or latest.path.name}",
+                                case.member_id, manager, f"assessment {_id(latest.id, latest.path.name)}",
                                 latest.display_path, ("date",)))
     return sorted(found, key=lambda o: o.sort_key)
 
@@ -92,7 +100,8 @@ def staff_obligations(repo: Repository, settings: Settings, today: date) -> list
         left = parse_iso(person.get("left_on"))
         if not isinstance(staff_id, str) or hired is None or (left is not None and left <= today):
             continue
-        done = {t.get("module") for _, t in items(person, "trainings") if parse_iso(t.get("completed_on"))}
+        done = {t.get("module") for _, t in items(person, "trainings")
+                if isinstance(t.get("module"), str) and (on := parse_iso(t.get("completed_on"))) and on <= today}
         for module in settings.required_trainings:
             if module not in done:
                 found.append(Obligation(hired + timedelta(days=settings.training_deadline_days), "training",
@@ -106,27 +115,30 @@ def _plan_obligations(case: Case, settings: Settings, today: date, manager: str 
     if plan is None:
         return
     member, where = case.member_id, plan.display_path
-    label = f"plan {plan.id or plan.path.name}"
+    label = f"plan {_id(plan.id, plan.path.name)}"
     schedule = review_schedule(plan, settings.review_interval_months)
     if schedule is not None:
         at = ("reviews", schedule.last_review_index, "date") if schedule.last_review_index is not None else ("date",)
         yield Obligation(schedule.due, "plan-review", member, manager, label, where, at)
     end = parse_iso(get_in(plan.data, "effective", "end"))
-    renewal = end or (add_months(plan.date, settings.review_interval_months) if plan.date else None)
-    if renewal is not None:
-        yield Obligation(renewal, "plan-renewal", member, manager, label, where, ("effective", "end"))
+    if end is not None:
+        yield Obligation(end, "plan-renewal", member, manager, label, where, ("effective", "end"))
+    elif plan.date is not None:
+        yield Obligation(add_months(plan.date, settings.review_interval_months), "plan-renewal", member, manager,
+                         label, where, ("date",))
     for index, goal in plan.items("goals"):
         if not is_active_goal(goal):
             continue
         target = parse_iso(goal.get("target_date"))
         if target is not None and isinstance(goal.get("id"), str):
-            yield Obligation(target, "goal-target", member, manager, f"goal {goal['id']}", where,
-                             ("goals", index, "target_date"))
+            yield Obligation(target, "goal-target", member, manager, f"goal {_id(goal['id'], f'#{index + 1}')}",
+                             where, ("goals", index, "target_date"))
         for sub, objective in items(goal, "objectives"):
             target = parse_iso(objective.get("target_date"))
             if target is not None and objective.get("status") in (None, "active") \
                     and isinstance(objective.get("id"), str):
-                yield Obligation(target, "objective-target", member, manager, f"objective {objective['id']}",
+                name = _id(objective["id"], f"#{index + 1}.{sub + 1}")
+                yield Obligation(target, "objective-target", member, manager, f"objective {name}",
                                  where, ("goals", index, "objectives", sub, "target_date"))
     yield from _modification_reviews(plan, member, manager)
     yield from _contacts(case, plan, today, member, manager)
@@ -143,7 +155,7 @@ def _modification_reviews(plan: Document, member: str, manager: str | None) -> I
             start = parse_iso(get_in(modification, "consent", "on")) or plan.date
             due = add_frequency(start, frequency) if frequency and start else None
         if due is not None:
-            name = modification.get("id") if isinstance(modification.get("id"), str) else f"#{index + 1}"
+            name = _id(modification.get("id"), f"#{index + 1}")
             yield Obligation(due, "modification-review", member, manager, f"rights modification {name}",
                              plan.display_path, ("rights_modifications", index))
 
@@ -152,13 +164,13 @@ def _contacts(case: Case, plan: Document, today: date, member: str, manager: str
     """The next contact of each type the plan's monitoring asks for (the clock starts at the plan date)."""
     for index, wanted in plan.items("monitoring", "contacts"):
         kind, frequency = wanted.get("type"), parse_frequency(wanted.get("every"))
-        if kind not in CONTACT_RANK or frequency is None or plan.date is None:
+        if not isinstance(kind, str) or kind not in CONTACT_RANK or frequency is None or plan.date is None:
             continue
         last = plan.date
         for note in case.notes:
             contact = note.get("contact")
-            if note.date and plan.date <= note.date <= today and contact in CONTACT_RANK \
-                    and CONTACT_RANK[contact] >= CONTACT_RANK[kind]:
+            if note.date and plan.date <= note.date <= today and isinstance(contact, str) \
+                    and contact in CONTACT_RANK and CONTACT_RANK[contact] >= CONTACT_RANK[kind]:
                 last = max(last, note.date)
         yield Obligation(add_frequency(last, frequency), "contact", member, manager, kind, plan.display_path,
                          ("monitoring", "contacts", index))

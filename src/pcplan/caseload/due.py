@@ -1,0 +1,307 @@
+"""`pcplan due`: every dated obligation of a caseload, overdue first, as a table, JSON, CSV or iCalendar.
+
+The obligations come from :mod:`pcplan.caseload.obligations` (the same dates
+the rules enforce, turned into a calendar). What leaves pcplan here is ids,
+dates, kinds of task, staff ids and file names: never the words of a member's
+record, so a JSON file, a spreadsheet or a calendar feed carries no health
+information. The terminal table adds the case managers' names from staff.yaml.
+
+Output is reproducible: the same files and ``--today`` give byte-identical
+JSON, CSV and iCalendar (the calendar's DTSTAMP is ``--today``, not the clock).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import TextIO
+
+from ..dates import add_months
+from . import open_caseload
+from .obligations import KINDS, Obligation, case_obligations, staff_obligations
+
+FORMATS = ("table", "json", "csv", "ics")
+FIELDS = ("due", "overdue", "days", "kind", "description", "member", "case_manager", "path", "data_path")
+DEFAULT_WINDOW = "30d"
+
+_WINDOW = re.compile(r"^\s*([0-9]{1,4})\s*([dwm])\s*$", re.IGNORECASE)
+
+
+class DueError(ValueError):
+    """A usage error (bad window, unknown case manager); the CLI exits with 2."""
+
+
+@dataclass(frozen=True)
+class DueOptions:
+    today: date
+    within: str = DEFAULT_WINDOW  # "30d", "2w", "3m" or "all"
+    case_manager: str | None = None
+
+
+@dataclass
+class DueReport:
+    today: date
+    within_days: int | None  # None: every date (`--within all`)
+    obligations: list[Obligation]
+    staff_names: dict[str, str]  # staff id -> name, for the table's headings
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for o in self.obligations if o.overdue(self.today))
+
+    @property
+    def horizon(self) -> date | None:
+        return None if self.within_days is None else self.today + timedelta(days=self.within_days)
+
+
+def parse_window(text: str, today: date) -> int | None:
+    """``"30d"``/``"4w"``/``"3m"`` → days from today (months are calendar months); ``"all"`` → None."""
+    if text.strip().lower() == "all":
+        return None
+    match = _WINDOW.match(text)
+    if not match:
+        raise DueError(f"--within must be a number of days, weeks or months (`30d`, `4w`, `3m`) or `all`, "
+                       f"got {text!r}")
+    count, unit = int(match.group(1)), match.group(2).lower()
+    if unit == "d":
+        return count
+    if unit == "w":
+        return count * 7
+    return (add_months(today, count) - today).days
+
+
+def collect(path: Path, options: DueOptions, cwd: Path | None = None) -> DueReport:
+    """The obligations under ``path`` (the repository root adds staff training deadlines), filtered and sorted.
+
+    Raises UsageError (no such path), ConfigError, or DueError.
+    """
+    today = options.today
+    within_days = parse_window(options.within, today)
+    caseload = open_caseload(path, cwd)
+    settings = caseload.config.settings
+    found: list[Obligation] = []
+    for case in caseload.cases():
+        found.extend(case_obligations(case, settings, today))
+    if caseload.scope == caseload.root.resolve():
+        found.extend(staff_obligations(caseload.repo, settings, today))
+    names = {sid: person["name"] for sid, person in caseload.repo.staff_by_id.items()
+             if isinstance(person.get("name"), str) and person["name"].strip()}
+    if options.case_manager is not None:
+        known = set(caseload.repo.staff_by_id) | {o.case_manager for o in found if o.case_manager}
+        if options.case_manager not in known:
+            listed = ", ".join(sorted(known)) or "none (no staff.yaml and no assignment)"
+            raise DueError(f"--case-manager {options.case_manager!r} is not a known staff id; known ids: {listed}")
+        found = [o for o in found if o.case_manager == options.case_manager]
+    if within_days is not None:
+        horizon = today + timedelta(days=within_days)
+        found = [o for o in found if o.due <= horizon]  # overdue ones are always before the horizon
+    found.sort(key=lambda o: o.sort_key)
+    return DueReport(today, within_days, found, names)
+
+
+# ---------------------------------------------------------------- records shared by json, csv and ics
+
+def _dotted(data_path: tuple) -> str:
+    out = ""
+    for step in data_path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def record(o: Obligation, today: date) -> dict:
+    """One obligation as the machine formats carry it (ids, dates, kinds, paths; no record text)."""
+    return {
+        "due": o.due.isoformat(),
+        "overdue": o.overdue(today),
+        "days": o.days_left(today),  # negative when overdue
+        "kind": o.kind,
+        "description": o.description,
+        "member": o.member,
+        "case_manager": o.case_manager,
+        "path": o.path,
+        "data_path": _dotted(o.data_path),
+    }
+
+
+def days_text(days: int) -> str:
+    if days == 0:
+        return "today"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"in {days} {unit}" if days > 0 else f"{-days} {unit} overdue"
+
+
+# ---------------------------------------------------------------- writers
+
+def write(report: DueReport, fmt: str, stream: TextIO, color: bool | None = None, width: int | None = None) -> None:
+    """Write ``report`` in ``fmt`` (one of FORMATS); ``color``/``width`` only affect the table."""
+    if fmt == "table":
+        write_table(report, stream, color=color, width=width)
+    elif fmt == "json":
+        write_json(report, stream)
+    elif fmt == "csv":
+        write_csv(report, stream)
+    elif fmt == "ics":
+        stream.write(ics_text(report))
+    else:
+        raise ValueError(fmt)
+
+
+def write_json(report: DueReport, stream: TextIO) -> None:
+    document = {
+        "version": 1,
+        "today": report.today.isoformat(),
+        "within_days": report.within_days,
+        "obligations": [record(o, report.today) for o in report.obligations],
+    }
+    json.dump(document, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with ' (days stay numbers)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return str(value)
+
+
+def write_csv(report: DueReport, stream: TextIO) -> None:
+    """RFC 4180: a header row, then one row per obligation, CRLF line ends."""
+    out = csv.writer(stream, lineterminator="\r\n")
+    out.writerow(FIELDS)
+    for o in report.obligations:
+        row = record(o, report.today)
+        out.writerow([str(row["days"]) if name == "days" else _cell(row[name]) for name in FIELDS])
+
+
+def uid(o: Obligation) -> str:
+    """A stable UID: the same obligation (member, kind, subject, due date) keeps it from run to run."""
+    key = "\x1f".join((o.member or "", o.kind, o.subject, o.due.isoformat()))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + "@pcplan"
+
+
+def ics_text(report: DueReport) -> str:
+    """An iCalendar feed: one all-day VEVENT per obligation, DTSTAMP fixed at ``today`` (reproducible)."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//pcplan//due//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "pcplan: obligations")
+    stamp = datetime(report.today.year, report.today.month, report.today.day, tzinfo=timezone.utc)
+    seen: dict[str, int] = {}
+    for o in report.obligations:
+        ident = uid(o)
+        seen[ident] = seen.get(ident, 0) + 1
+        if seen[ident] > 1:  # the same obligation twice (a duplicated id): keep UIDs unique, still stable
+            ident = ident.replace("@", f"-{seen[ident]}@", 1)
+        who = o.member or o.case_manager or "staff"
+        summary = f"{who}: {KINDS[o.kind]}"
+        lines = [f"Member: {o.member}" if o.member else "Staff obligation (no member)",
+                 f"Obligation: {o.description}",
+                 f"Due: {o.due.isoformat()}" + (" (overdue)" if o.overdue(report.today) else ""),
+                 f"Case manager: {o.case_manager or 'none assigned'}",
+                 f"File: {o.path}"]
+        event = Event()
+        event.add("uid", ident)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", o.due)
+        event.add("dtend", o.due + timedelta(days=1))
+        event.add("summary", ("OVERDUE: " if o.overdue(report.today) else "") + summary)
+        event.add("description", "\n".join(lines))
+        event.add("categories", [o.kind])
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+_HEADERS = ("Due", "Days", "Member", "What", "File")
+_MIN_WHAT = 24  # below this the table would fold every description: use blocks instead
+
+
+def write_table(report: DueReport, stream: TextIO, color: bool | None = None, width: int | None = None) -> None:
+    """Grouped by case manager (no case manager last); overdue rows say so in words, and in red where colour is on.
+
+    Where the five columns fit the terminal they form one aligned table; a
+    narrower terminal gets each obligation as a short block (date, days and
+    member on one line, what and file below), which stays readable at 40
+    columns instead of folding every cell.
+    """
+    from rich import box
+    from rich.cells import cell_len
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    probe = Console(file=stream, width=width, no_color=None if color is None else not color, force_terminal=color)
+    buffer = io.StringIO()  # rendered here first, so that no line ends in the padding of a table cell
+    console = Console(file=buffer, width=probe.width, force_terminal=probe.is_terminal,
+                      color_system=probe.color_system, no_color=probe.no_color,
+                      highlight=False, soft_wrap=False, emoji=False)
+    cells = [(o.due.isoformat(), days_text(o.days_left(report.today)), o.member or "(staff)", o.description, o.path)
+             for o in report.obligations]
+    widths = [max([cell_len(h)] + [cell_len(row[i]) for row in cells]) for i, h in enumerate(_HEADERS)]
+    flex = _HEADERS.index("What")
+    room = console.width - (sum(widths) - widths[flex]) - 3 * (len(widths) - 1)  # what is left for "What"
+    wide = room >= min(widths[flex], _MIN_WHAT)
+    widths[flex] = min(widths[flex], max(room, 0))
+    groups: dict[str | None, list[tuple[Obligation, tuple]]] = {}
+    for o, row in zip(report.obligations, cells):
+        groups.setdefault(o.case_manager, []).append((o, row))
+    for manager in sorted(groups, key=lambda m: (m is None, m or "")):
+        rows = groups[manager]
+        late = sum(1 for o, _ in rows if o.overdue(report.today))
+        if manager is None:
+            heading = "No case manager"
+        elif manager in report.staff_names:
+            heading = f"{report.staff_names[manager]} ({manager})"
+        else:
+            heading = f"{manager} (not in staff.yaml)"
+        counts = f"{len(rows)} obligation{'s' if len(rows) != 1 else ''}" + (f", {late} overdue" if late else "")
+        console.print(Text.assemble((heading, "bold"), f" — {counts}"), overflow="fold")
+        if wide:
+            table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+            for index, (header, size) in enumerate(zip(_HEADERS, widths)):
+                if index == flex:  # the one column that wraps (at spaces) when the terminal is narrow
+                    table.add_column(header, width=size, overflow="fold")
+                else:
+                    table.add_column(header, min_width=size, no_wrap=True)
+            for o, (due, days, member, what, where) in rows:
+                overdue = o.overdue(report.today)
+                table.add_row(due, Text(days, style=_days_style(o, report.today)), member, what, where,
+                              style="red" if overdue else None)
+            console.print(table)
+        else:
+            for o, (due, days, member, what, where) in rows:
+                console.print(Text.assemble("  ", due, "  ", (days, _days_style(o, report.today)), "  ", member,
+                                            style="red" if o.overdue(report.today) else ""), overflow="fold")
+                console.print(Text(f"    {what}"), overflow="fold")
+                console.print(Text(f"    {where}", style="dim"), overflow="fold")
+        console.print()
+    console.print(_summary(report), overflow="fold")
+    stream.write("\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n")))
+
+
+def _days_style(o: Obligation, today: date) -> str:
+    days = o.days_left(today)
+    return "bold red" if days < 0 else ("bold" if days == 0 else "")
+
+
+def _summary(report: DueReport) -> str:
+    n, late = len(report.obligations), report.overdue
+    window = "all dates" if report.horizon is None else f"due by {report.horizon.isoformat()}"
+    return f"{n} obligation{'s' if n != 1 else ''}, {late} overdue (today {report.today.isoformat()}, {window})"

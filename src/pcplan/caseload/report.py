@@ -1,0 +1,608 @@
+"""`pcplan report`: the supervisor's aggregate review of a caseload.
+
+ISED's sixth stage asks a supervisor for "aggregate reviews of client services":
+are appropriate assessments, plans, referrals and monitoring occurring with all
+cases? This module answers with counts, never with a member's words:
+
+* members by program and status;
+* findings per rule and per case manager (``pcplan check``'s findings, each
+  attributed to the member's current case manager, ``case_manager_of``);
+* the share of active members whose case is fully compliant;
+* the rules most often broken;
+* overdue obligations per case manager (``pcplan due``'s dates).
+
+**Fully compliant** (the definition the README documents): an *active* member
+(``status: active`` and no closure) whose member folder has no error-level
+finding that a documented exception does not cover. Warnings, info findings and
+excepted findings do not count against it; an agency's severity overrides do.
+
+The check runs once over the scope; its findings are reduced to counts per
+member folder, then the member folders are streamed one at a time, so memory
+holds counts (and the ids of the members that are not compliant), never the
+repository. The same counts feed three formats: a terminal table, JSON and a
+self-contained HTML page whose charts are inline SVG drawn here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Iterable
+
+from ..engine import Options, check
+from ..model import Case
+from ..rules import RULES
+from ..walk import enclosing_member_folder
+from . import open_caseload
+from .obligations import KINDS, case_manager_of, case_obligations, staff_obligations
+
+FORMATS = ("table", "json", "html")
+STATUSES = ("active", "on_hold", "referred", "closed", "unknown")  # "unknown": missing or unreadable
+SEVERITIES = ("error", "warning", "info")
+TOP_RULES = 10
+_ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+HTML_TEMPLATE = "report.html.j2"
+
+_STATUS_LABEL = {"active": "active", "on_hold": "on hold", "referred": "referred", "closed": "closed",
+                 "unknown": "unknown"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Counting
+
+
+@dataclass
+class _Tally:
+    """Findings counted by severity (not excepted) and excepted apart."""
+
+    error: int = 0
+    warning: int = 0
+    info: int = 0
+    excepted: int = 0
+
+    def add(self, severity: str, excepted: bool) -> None:
+        if excepted:
+            self.excepted += 1
+        else:
+            setattr(self, severity, getattr(self, severity) + 1)
+
+    def merge(self, other: "_Tally") -> None:
+        for name in (*SEVERITIES, "excepted"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def findings(self) -> int:
+        return self.error + self.warning + self.info
+
+
+@dataclass
+class _Manager:
+    """One case manager's counts (``None`` stands for members without a current case manager)."""
+
+    members: int = 0
+    active: int = 0
+    compliant: int = 0
+    tally: _Tally = field(default_factory=_Tally)
+    overdue: dict[str, int] = field(default_factory=dict)  # kind -> count
+    overdue_members: set[str] = field(default_factory=set)
+    oldest_due: date | None = None
+
+
+@dataclass
+class _Group:
+    total: int = 0
+    status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    active: int = 0
+    compliant: int = 0
+
+
+@dataclass
+class Report:
+    """The report's counts (``data``, exactly what JSON carries) and what only people see (staff names)."""
+
+    data: dict
+    staff_names: dict[str, str]
+    agency: str
+    paper: str
+    template_dirs: list[Path]
+
+
+def build_report(path: Path, today: date, cwd: Path | None = None) -> Report:
+    """Check the scope, stream its member folders and count. UsageError/ConfigError for bad paths or config."""
+    cwd = (cwd or Path.cwd()).resolve()
+    caseload = open_caseload(path, cwd)
+    root = caseload.root
+    scope = enclosing_member_folder(caseload.scope, root) or caseload.scope
+
+    # 1. Findings, reduced at once to counts per member folder and per rule.
+    result = check([scope], Options(today=today), cwd=cwd)
+    per_folder: dict[Path, _Tally] = {}
+    outside = _Tally()
+    rules: dict[str, dict] = {}
+    rule_folders: dict[str, set[Path]] = {}
+    folder_of: dict[Path, Path | None] = {}
+    for finding in result.findings:
+        parent = finding.file.parent if finding.file is not None else None
+        if parent is not None and parent not in folder_of:
+            folder_of[parent] = enclosing_member_folder(parent, root)
+        folder = folder_of.get(parent) if parent is not None else None
+        (per_folder.setdefault(folder, _Tally()) if folder else outside).add(finding.severity, finding.excepted)
+        row = rules.setdefault(finding.code, {"code": finding.code, "name": finding.name,
+                                              "severity": finding.severity, "count": 0, "excepted": 0})
+        row["excepted" if finding.excepted else "count"] += 1
+        if folder is not None and not finding.excepted:
+            rule_folders.setdefault(finding.code, set()).add(folder)
+    del result
+
+    # 2. Member folders, one at a time.
+    settings = caseload.config.settings
+    members = _Group()
+    programs: dict[str | None, _Group] = {}
+    managers: dict[str | None, _Manager] = {}
+    not_compliant: list[dict] = []
+    for case in caseload.cases():
+        status = _status(case)
+        manager = case_manager_of(case, today)
+        tally = per_folder.pop(case.folder, _Tally())
+        compliant = status == "active" and tally.error == 0
+        who = managers.setdefault(manager, _Manager())
+        who.members += 1
+        who.tally.merge(tally)
+        for group in (members, *(programs.setdefault(p, _Group()) for p in _programs(case))):
+            group.total += 1
+            group.status[status] += 1
+            group.active += status == "active"
+            group.compliant += compliant
+        if status == "active":
+            who.active += 1
+            who.compliant += compliant
+            if not compliant:
+                not_compliant.append({"member": _member_label(case, root),
+                                      "case_manager": manager, "errors": tally.error})
+        for obligation in case_obligations(case, settings, today):
+            if obligation.overdue(today):
+                _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
+    for tally in per_folder.values():  # folders the walk did not yield (should not happen): not lost
+        outside.merge(tally)
+    if scope == root and caseload.repo.staff is not None:
+        for obligation in staff_obligations(caseload.repo, settings, today):
+            if obligation.overdue(today):
+                _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
+
+    # 3. The report, as JSON carries it.
+    by_rule = []
+    for code in sorted(rules):
+        row = rules[code]
+        by_rule.append({**row, "name": RULES[code].name if code in RULES else row["name"],
+                        "members": len(rule_folders.get(code, ()))})
+    top = sorted((r for r in by_rule if r["count"]), key=lambda r: (-r["count"], r["code"]))[:TOP_RULES]
+    order = sorted(managers, key=lambda m: (m is None, m or ""))
+    total = _Tally()
+    for who in managers.values():
+        total.merge(who.tally)
+    total.merge(outside)
+    data = {
+        "version": 1,
+        "today": today.isoformat(),
+        "scope": _relative(scope, root),
+        "members": {
+            "total": members.total,
+            "by_status": members.status,
+            "by_program": [{"program": p, "total": g.total, "by_status": g.status}
+                           for p, g in sorted(programs.items(), key=lambda i: (i[0] is None, i[0] or ""))],
+        },
+        "compliance": {
+            "active_members": members.active,
+            "compliant_members": members.compliant,
+            "share": _share(members.compliant, members.active),
+            "by_program": [{"program": p, "active_members": g.active, "compliant_members": g.compliant,
+                            "share": _share(g.compliant, g.active)}
+                           for p, g in sorted(programs.items(), key=lambda i: (i[0] is None, i[0] or ""))
+                           if g.active],
+            "by_case_manager": [{"case_manager": m, "active_members": managers[m].active,
+                                 "compliant_members": managers[m].compliant,
+                                 "share": _share(managers[m].compliant, managers[m].active)}
+                                for m in order if managers[m].active],
+            "not_compliant": sorted(not_compliant, key=lambda r: r["member"]),
+        },
+        "findings": {"total": total.findings, "error": total.error, "warning": total.warning, "info": total.info,
+                     "excepted": total.excepted, "outside_member_folders": outside.findings},
+        "findings_by_rule": by_rule,
+        "findings_by_case_manager": [
+            {"case_manager": m, "members": managers[m].members, "active_members": managers[m].active,
+             "findings": managers[m].tally.findings, "error": managers[m].tally.error,
+             "warning": managers[m].tally.warning, "info": managers[m].tally.info,
+             "excepted": managers[m].tally.excepted}
+            for m in order if managers[m].members],
+        "top_rules": [{"rank": rank, "code": r["code"], "name": r["name"], "severity": r["severity"],
+                       "count": r["count"], "members": r["members"]} for rank, r in enumerate(top, 1)],
+        "overdue_by_case_manager": [
+            {"case_manager": m, "overdue": sum(managers[m].overdue.values()),
+             "members": len(managers[m].overdue_members),
+             "by_kind": {k: managers[m].overdue[k] for k in KINDS if k in managers[m].overdue},
+             "oldest_due": managers[m].oldest_due.isoformat() if managers[m].oldest_due else None}
+            for m in order],
+    }
+    names = {}
+    for staff_id, person in caseload.repo.staff_by_id.items():
+        name = person.get("name")
+        if staff_id in managers and isinstance(name, str) and name.strip():
+            names[staff_id] = " ".join(name.split())
+    dirs = ([(root / caseload.config.templates).resolve()] if caseload.config.templates else [])
+    from ..resources import templates_dir
+
+    return Report(data, names, caseload.config.agency, caseload.config.paper, [*dirs, templates_dir()])
+
+
+def _status(case: Case) -> str:
+    if case.closed:
+        return "closed"
+    status = case.member.get("status") if case.member is not None else None
+    return status if status in STATUSES and status != "unknown" else "unknown"
+
+
+def _member_label(case: Case, root: Path) -> str:
+    """The member id; the folder's path where the id is missing or is text typed where an id belongs."""
+    member = case.member_id
+    return member if member and _ID_LIKE.match(member) else _relative(case.folder, root)
+
+
+def _programs(case: Case) -> list[str | None]:
+    """The member's distinct programs (a member in two programs counts in both), or [None]."""
+    found = []
+    if case.member is not None:
+        for _, entry in case.member.items("programs"):
+            name = entry.get("program")
+            if isinstance(name, str) and name.strip() and name.strip() not in found:
+                found.append(name.strip())
+    return sorted(found) or [None]
+
+
+def _overdue(who: _Manager, obligation) -> None:
+    who.overdue[obligation.kind] = who.overdue.get(obligation.kind, 0) + 1
+    if obligation.member:
+        who.overdue_members.add(obligation.member)
+    if who.oldest_due is None or obligation.due < who.oldest_due:
+        who.oldest_due = obligation.due
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        relative = path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+    return relative or "."
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Output
+
+
+def format_for(fmt: str | None, output: Path | None) -> str:
+    """The format asked for; else the output file's suffix (``.json``, ``.html``); else ``table``."""
+    if fmt:
+        return fmt
+    suffix = output.suffix.lower() if output is not None else ""
+    return {".json": "json", ".html": "html", ".htm": "html"}.get(suffix, "table")
+
+
+def write_report(report: Report, fmt: str, stream: IO, terminal: bool = False) -> None:
+    if fmt == "json":
+        json.dump(report.data, stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+    elif fmt == "html":
+        stream.write(render_html(report))
+    elif fmt == "table":
+        write_table(report, stream, terminal)
+    else:
+        raise ValueError(fmt)
+
+
+def percent(share: float | None) -> str:
+    """``0.6667`` → ``"66.7%"``, ``1.0`` → ``"100%"``, None → ``"—"``."""
+    if share is None:
+        return "—"
+    value = round(share * 100, 1)
+    return f"{value:.0f}%" if value == int(value) else f"{value:.1f}%"
+
+
+def long_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def manager_label(staff_id: str | None) -> str:
+    return staff_id if staff_id is not None else "(no case manager)"
+
+
+def program_label(program: str | None) -> str:
+    return program if program is not None else "(no program)"
+
+
+# -- terminal --------------------------------------------------------------------------------------------------
+
+
+def write_table(report: Report, stream: IO, terminal: bool) -> None:
+    """Rich tables in a terminal; plain ASCII (no colour, fixed width) anywhere else."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    import io
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, highlight=False, markup=False, emoji=False, soft_wrap=False,
+                      force_terminal=True if terminal else False, no_color=None if terminal else True,
+                      width=None if terminal else 100)
+    style = box.ROUNDED if terminal else box.ASCII
+    d = report.data
+
+    def manager(staff_id: str | None) -> str:
+        name = report.staff_names.get(staff_id) if staff_id else None
+        return f"{name} ({staff_id})" if name else manager_label(staff_id)
+
+    def table(title: str, *columns: str) -> Table:
+        """Columns named ``>name`` hold numbers (right-aligned)."""
+        t = Table(title=title, title_justify="left", box=style, title_style="bold" if terminal else "")
+        for column in columns:
+            t.add_column(column.lstrip(">"), justify="right" if column.startswith(">") else "left",
+                         overflow="fold")
+        return t
+
+    def show(t: Table) -> None:
+        console.print(t)
+        console.print()
+
+    scope = "" if d["scope"] == "." else f" for {d['scope']}"
+    header = f"Caseload report{scope} as of {d['today']}"
+    console.print(Text(f"{report.agency}: {header}" if report.agency else header, style="bold" if terminal else ""))
+    console.print()
+
+    statuses = [s for s in STATUSES if s != "unknown" or d["members"]["by_status"]["unknown"]]
+    t = table("Members by program and status", "program", *(">" + _STATUS_LABEL[s] for s in statuses), ">total")
+    for row in d["members"]["by_program"]:
+        t.add_row(program_label(row["program"]), *(str(row["by_status"][s]) for s in statuses), str(row["total"]))
+    t.add_section()
+    t.add_row("all members", *(str(d["members"]["by_status"][s]) for s in statuses), str(d["members"]["total"]))
+    show(t)
+
+    c = d["compliance"]
+    console.print(f"Fully compliant: {c['compliant_members']} of {c['active_members']} active members "
+                  f"({percent(c['share'])}) have no open error-level finding.")
+    console.print()
+    if c["by_case_manager"]:
+        t = table("Compliance per case manager", "case manager", ">active", ">compliant", ">share")
+        for row in c["by_case_manager"]:
+            t.add_row(manager(row["case_manager"]), str(row["active_members"]),
+                      str(row["compliant_members"]), percent(row["share"]))
+        show(t)
+    if c["not_compliant"]:
+        t = table("Active members with open errors", "member", "case manager", ">errors")
+        for row in c["not_compliant"]:
+            t.add_row(row["member"], manager(row["case_manager"]), str(row["errors"]))
+        show(t)
+
+    f = d["findings"]
+    console.print(f"Findings: {f['total']} ({f['error']} error, {f['warning']} warning, {f['info']} info); "
+                  f"{f['excepted']} excepted; {f['outside_member_folders']} outside member folders.")
+    console.print()
+    if d["top_rules"]:
+        t = table(f"Rules most often broken (top {TOP_RULES})", ">#", "code", "name", "severity", ">findings",
+                  ">members")
+        for row in d["top_rules"]:
+            t.add_row(str(row["rank"]), row["code"], row["name"], row["severity"], str(row["count"]),
+                      str(row["members"]))
+        show(t)
+    if d["findings_by_rule"]:
+        t = table("Findings per rule", "code", "name", "severity", ">findings", ">excepted", ">members")
+        for row in d["findings_by_rule"]:
+            t.add_row(row["code"], row["name"], row["severity"], str(row["count"]), str(row["excepted"]),
+                      str(row["members"]))
+        show(t)
+    if d["findings_by_case_manager"]:
+        t = table("Findings per case manager", "case manager", ">members", ">error", ">warning", ">info",
+                  ">excepted", ">findings")
+        for row in d["findings_by_case_manager"]:
+            t.add_row(manager(row["case_manager"]), str(row["members"]), str(row["error"]),
+                      str(row["warning"]), str(row["info"]), str(row["excepted"]), str(row["findings"]))
+        show(t)
+    if d["overdue_by_case_manager"]:
+        t = table("Overdue obligations per case manager", "case manager", ">overdue", ">members", "oldest due",
+                  "kinds")
+        for row in d["overdue_by_case_manager"]:
+            kinds = ", ".join(f"{kind} {count}" for kind, count in row["by_kind"].items())
+            t.add_row(manager(row["case_manager"]), str(row["overdue"]), str(row["members"]),
+                      row["oldest_due"] or "-", kinds or "-")
+        show(t)
+    text = buffer.getvalue()
+    # Plain text: no padding after the last character of a line (rich pads table titles).
+    stream.write(text if terminal else "".join(line.rstrip() + "\n" for line in text.splitlines()))
+
+
+# -- charts (inline SVG, drawn from these numbers; the template only writes them out) -------------------------
+
+CHART_WIDTH = 760
+LABEL_WIDTH = 250
+VALUE_WIDTH = 110
+PLOT_WIDTH = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH - 10
+ROW_HEIGHT = 26
+BAR_HEIGHT = 16
+TOP = 8
+AXIS_HEIGHT = 26
+COLOURS = {"error": "#b42318", "warning": "#c2680a", "info": "#1d4ed8", "compliant": "#1e7b34",
+           "overdue": "#7a2e8e", "track": "#e4e9ef", "grid": "#c9d2dc", "ink": "#1a1a1a", "muted": "#4a4a4a"}
+
+
+@dataclass(frozen=True)
+class Segment:
+    css: str  # a class name: the severity, "compliant", "overdue"
+    x: str
+    width: str
+    value: int
+    fill: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    title: str  # the label in full (the chart may shorten it)
+    y: str
+    text_y: str
+    segments: tuple[Segment, ...]
+    track: bool  # a full-width background bar (the compliance scale)
+    value: str  # written after the bar
+    value_x: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    rows: tuple[Row, ...]
+    ticks: tuple[Tick, ...]
+    axis_y: str
+    legend: tuple[tuple[str, str], ...]  # (colour, label)
+
+    @property
+    def plot_left(self) -> int:
+        return LABEL_WIDTH
+
+
+def _n(value: float) -> str:
+    """A coordinate, written the same way on every run."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text if text != "-0" else "0"
+
+
+def _shorten(text: str, limit: int = 34) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _scale(largest: int) -> tuple[int, int]:
+    """A round top of the scale (≥ largest) and its tick step: 1, 2 or 5 times a power of ten."""
+    largest = max(largest, 1)
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if largest <= step * factor * 5:
+                s = step * factor
+                return -(-largest // s) * s, s
+        step *= 10
+
+
+def bar_chart(chart_id: str, title: str, rows: Iterable[tuple[str, list[tuple[str, int, str]]]],
+              legend: tuple[tuple[str, str], ...] = ()) -> Chart:
+    """Horizontal bars, one per row, stacked by segment: ``(label, [(css, value, title), ...])``."""
+    rows = list(rows)
+    top, step = _scale(max((sum(v for _, v, _ in parts) for _, parts in rows), default=0))
+    unit = PLOT_WIDTH / top
+    drawn = []
+    for index, (label, parts) in enumerate(rows):
+        y = TOP + index * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
+        x, segments = float(LABEL_WIDTH), []
+        for css, value, part_title in parts:
+            if value <= 0:
+                continue
+            segments.append(Segment(css, _n(x), _n(value * unit), value, COLOURS[css], part_title))
+            x += value * unit
+        total = sum(v for _, v, _ in parts)
+        drawn.append(Row(_shorten(label), label, _n(y), _n(y + BAR_HEIGHT - 3.5), tuple(segments), False,
+                         str(total), _n(x + 6)))
+    ticks = tuple(Tick(_n(LABEL_WIDTH + value * unit), str(value)) for value in range(0, top + 1, step))
+    height = TOP + len(rows) * ROW_HEIGHT + AXIS_HEIGHT
+    description = "; ".join(f"{label}: {sum(v for _, v, _ in parts)}" for label, parts in rows) + "."
+    return Chart(chart_id, title, description, CHART_WIDTH, height, tuple(drawn), ticks,
+                 _n(TOP + len(rows) * ROW_HEIGHT), legend)
+
+
+def share_chart(chart_id: str, title: str, rows: Iterable[tuple[str, int, int]]) -> Chart:
+    """Bars on a 0–100 % scale: ``(label, compliant, active)``; each on a grey track of the whole."""
+    rows = list(rows)
+    drawn = []
+    for index, (label, part, whole) in enumerate(rows):
+        y = TOP + index * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
+        share = part / whole if whole else 0.0
+        segments = (Segment("compliant", _n(LABEL_WIDTH), _n(share * PLOT_WIDTH), part, COLOURS["compliant"],
+                            f"{label}: {part} of {whole} compliant"),) if part else ()
+        drawn.append(Row(_shorten(label), label, _n(y), _n(y + BAR_HEIGHT - 3.5), segments, True,
+                         f"{percent(_share(part, whole))} ({part} of {whole})", _n(LABEL_WIDTH + PLOT_WIDTH + 6)))
+    ticks = tuple(Tick(_n(LABEL_WIDTH + PLOT_WIDTH * p / 100), f"{p}%") for p in (0, 25, 50, 75, 100))
+    height = TOP + len(rows) * ROW_HEIGHT + AXIS_HEIGHT
+    description = "; ".join(f"{label}: {percent(_share(part, whole))}, {part} of {whole} active members "
+                            "fully compliant" for label, part, whole in rows) + "."
+    return Chart(chart_id, title, description, CHART_WIDTH, height, tuple(drawn), ticks,
+                 _n(TOP + len(rows) * ROW_HEIGHT), ((COLOURS["compliant"], "fully compliant"),
+                                                    (COLOURS["track"], "not compliant")))
+
+
+def charts(report: Report) -> dict[str, Chart | None]:
+    d = report.data
+    severity_legend = tuple((COLOURS[s], s) for s in SEVERITIES)
+    rules = sorted((r for r in d["findings_by_rule"] if r["count"]), key=lambda r: (-r["count"], r["code"]))
+    by_rule = bar_chart("chart-findings-by-rule", "Findings per rule",
+                        [(f"{r['code']} {r['name']}", [(r["severity"], r["count"], f"{r['code']}: {r['count']}")])
+                         for r in rules],
+                        tuple(item for item in severity_legend if any(r["severity"] == item[1] for r in rules)))
+    managers = d["findings_by_case_manager"]
+    by_manager = bar_chart("chart-findings-by-case-manager", "Findings per case manager",
+                           [(manager_label(m["case_manager"]),
+                             [(s, m[s], f"{manager_label(m['case_manager'])}: {m[s]} {s}") for s in SEVERITIES])
+                            for m in managers], severity_legend)
+    c = d["compliance"]
+    compliance = share_chart("chart-compliance", "Fully compliant active members",
+                             [("all active members", c["compliant_members"], c["active_members"]),
+                              *((manager_label(m["case_manager"]), m["compliant_members"], m["active_members"])
+                                for m in c["by_case_manager"])]) if c["active_members"] else None
+    overdue = bar_chart("chart-overdue-by-case-manager", "Overdue obligations per case manager",
+                        [(manager_label(m["case_manager"]),
+                          [("overdue", m["overdue"], f"{manager_label(m['case_manager'])}: {m['overdue']} overdue")])
+                         for m in d["overdue_by_case_manager"]], ((COLOURS["overdue"], "overdue"),))
+    return {"findings_by_rule": by_rule if rules else None,
+            "findings_by_case_manager": by_manager if any(m["findings"] for m in managers) else None,
+            "compliance": compliance,
+            "overdue": overdue if any(m["overdue"] for m in d["overdue_by_case_manager"]) else None}
+
+
+# -- HTML -----------------------------------------------------------------------------------------------------
+
+
+def render_html(report: Report) -> str:
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+    from .. import __version__
+
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(str(d)) for d in report.template_dirs]),
+                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters["percent"] = percent
+    env.filters["long_date"] = long_date
+    env.filters["manager"] = manager_label
+    env.filters["program"] = program_label
+    env.globals["status_label"] = _STATUS_LABEL
+    env.globals["kind_label"] = KINDS
+    d = report.data
+    kinds = [k for k in KINDS if any(k in row["by_kind"] for row in d["overdue_by_case_manager"])]
+    return env.get_template(HTML_TEMPLATE).render(
+        report=d, agency=report.agency, paper=report.paper, staff_names=report.staff_names,
+        charts=charts(report), statuses=[s for s in STATUSES if s != "unknown" or d["members"]["by_status"][s]],
+        overdue_kinds=kinds, top_limit=TOP_RULES, version=__version__, colours=COLOURS)

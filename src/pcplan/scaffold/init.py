@@ -1,0 +1,96 @@
+"""`pcplan init`: a new case repository, ready for the first member.
+
+It writes pcplan.toml (every key, with its default and a comment), staff.yaml,
+a fictional sample member, the JSON Schemas and editor settings, pre-commit and
+GitHub Actions configuration, .gitattributes and a README for the agency.
+
+A folder that is not empty is refused unless ``--force`` (a `.git` folder alone
+does not count: `git init` first is fine). Even with ``--force`` an existing
+file is never replaced: it is kept and reported as skipped. The sample member
+is only added to a repository that has no member folder yet.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import ScaffoldError
+from . import texts
+
+
+@dataclass
+class InitRequest:
+    directory: Path
+    today: date
+    force: bool = False
+    agency: str | None = None
+    sample: bool = True
+
+
+@dataclass
+class InitResult:
+    root: Path
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # existed: kept as they were
+    notes: list[str] = field(default_factory=list)
+
+
+def planned_files(request: InitRequest, with_sample: bool) -> dict[str, str]:
+    """Relative path → text of every file `init` writes."""
+    from ..schema import KINDS, schema_for
+
+    agency = request.agency.strip() if request.agency and request.agency.strip() else None
+    files = {
+        "pcplan.toml": texts.pcplan_toml(agency),
+        "staff.yaml": texts.staff_yaml(request.today, agency),
+        "README.md": texts.readme(agency),
+        ".gitattributes": texts.GITATTRIBUTES,
+        ".pre-commit-config.yaml": texts.PRE_COMMIT,
+        ".github/workflows/pcplan.yml": texts.ci_workflow(),
+        ".vscode/settings.json": texts.vscode_settings(),
+        ".vscode/extensions.json": texts.VSCODE_EXTENSIONS,
+    }
+    for kind in KINDS:
+        files[f"{texts.SCHEMA_FOLDER}/{kind}.schema.json"] = json.dumps(schema_for(kind), indent=2,
+                                                                        ensure_ascii=False) + "\n"
+    if with_sample:
+        files.update(texts.sample_member(request.today))
+    return files
+
+
+def init_repository(request: InitRequest) -> InitResult:
+    from ..output import OutputError, write_atomically
+    from ..walk import walk
+
+    root = request.directory.resolve()
+    if root.exists() and not root.is_dir():
+        raise ScaffoldError(f"{request.directory}: is a file, not a folder")
+    if root.is_dir():
+        present = sorted(p.name for p in root.iterdir() if p.name != ".git")
+        if present and not request.force:
+            shown = ", ".join(present[:3]) + (", …" if len(present) > 3 else "")
+            raise ScaffoldError(f"{request.directory}: not empty ({shown}); pass --force to add the missing "
+                                "files (existing files are kept)")
+    result = InitResult(root)
+    with_sample = request.sample
+    if with_sample and root.is_dir() and walk(root, root).cases:
+        with_sample = False
+        result.notes.append("the repository already has member folders; no sample member added")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for relative, content in planned_files(request, with_sample).items():
+            target = root / relative
+            if target.exists() or target.is_symlink():
+                result.skipped.append(target)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(target, lambda stream, content=content: stream.write(content))
+            result.written.append(target)
+    except OutputError as exc:
+        raise ScaffoldError(str(exc)) from None
+    except OSError as exc:
+        raise ScaffoldError(f"{request.directory}: cannot write: {exc.strerror or exc}") from None
+    return result

@@ -1,0 +1,697 @@
+"""`pcplan new`: a correctly shaped case file with the next id, today's date and the right references.
+
+The file checks with no schema error (E001–E007); the rules then say what the
+case manager still has to fill in (a new plan has no signatures yet, so C301
+fires, and so on). Where a person fills something in, the file says so in a
+comment; nothing is made up that a rule exists to check (no participant, goal,
+signature or copy is recorded that did not happen).
+
+Where the file goes:
+
+* ``new member``: ``members/<id>/member.yaml`` under the repository root (the
+  folder with pcplan.toml, else .git, found upward from PATH or the current
+  folder); when the root has no ``members/`` folder but all existing member
+  folders share one parent folder, there. The id is the highest numbered member
+  id in the repository plus one, zero-padded the same way (``M-000301`` →
+  ``M-000302``; ``M-000001`` in an empty repository), unless ``--id`` names one.
+* the other kinds: the member folder named by PATH (the folder, or any file or
+  folder inside it) or by ``--member ID``: ``assessment-DATE.yaml``,
+  ``plan-DATE.yaml``, ``notes/DATE.yaml`` (``notes/DATE-2.yaml`` when that
+  exists, and so on) and ``closure.yaml``.
+
+An existing file is never replaced: the request fails instead.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from ..config import find_root, load_config
+from ..dates import add_months, parse_iso
+from ..model import Case, Document, get_in, is_active_goal, text
+from . import ScaffoldError
+from .yamltext import Text, scalar
+
+KINDS = ("member", "assessment", "plan", "note", "closure")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # member and staff ids, as the schemas say
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
+
+# What a plan revision carries forward from the plan in effect, in the order written.
+CARRIED = ("setting", "what_matters", "goals", "deferred_needs", "supports", "strategies",
+           "risk_mitigations", "rights_modifications", "monitoring")
+
+# The options (without --) each kind takes besides PATH, --member, --today.
+OPTIONS = {
+    "member": ("legal_name", "preferred_name", "id", "language", "case_manager", "program"),
+    "assessment": ("type", "assessor"),
+    "plan": ("type", "assessment"),
+    "note": ("staff", "contact"),
+    "closure": ("reason",),
+}
+
+# An `Ask` gets (option, question, choices) and returns the answer, or raises ScaffoldError.
+Ask = Callable[[str, str, Optional[tuple]], str]
+
+
+@dataclass
+class NewRequest:
+    kind: str
+    today: date
+    target: Path | None = None  # PATH: a member folder (or a path inside one); for `member`, a repository folder
+    member: str | None = None  # --member ID
+    from_previous: bool = False
+    values: dict[str, Any] = field(default_factory=dict)  # option name (without --) → value given
+    cwd: Path | None = None
+
+
+def _enum(kind: str, *keys: str) -> tuple[str, ...]:
+    """The allowed values of a field, from the JSON Schema (one source of truth)."""
+    from ..schema import schema_for
+
+    node = schema_for(kind)
+    for key in keys:
+        node = node["items"] if key == "[]" else node["properties"][key]
+    return tuple(node["enum"])
+
+
+def asker(interactive: bool | None = None) -> Ask:
+    """Prompt in a terminal (stdin is a TTY); otherwise a missing value is an error naming its option."""
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+
+    def ask(option: str, question: str, choices: tuple | None = None) -> str:
+        if not interactive:
+            hint = f" ({', '.join(choices)})" if choices else ""
+            raise ScaffoldError(f"{question[0].lower() + question[1:]} is required: pass {option}{hint}")
+        import typer
+
+        shown = f"{question} ({', '.join(choices)})" if choices else question
+        while True:
+            answer = str(typer.prompt(shown, err=True)).strip()
+            if not choices or answer in choices:
+                return answer
+            typer.echo(f"Please answer one of: {', '.join(choices)}.", err=True)
+
+    return ask
+
+
+def new_file(request: NewRequest, ask: Ask | None = None) -> Path:
+    """Write the file ``request`` asks for and return its path; ScaffoldError when it cannot."""
+    ask = ask or asker(False)
+    if request.kind not in KINDS:
+        raise ScaffoldError(f"cannot make a `{request.kind}`; pcplan new makes {', '.join(KINDS)}")
+    for name, value in request.values.items():
+        if value is not None and name not in OPTIONS[request.kind]:
+            users = [kind for kind, names in OPTIONS.items() if name in names]
+            raise ScaffoldError(f"--{name.replace('_', '-')} is for `pcplan new {' / '.join(users)}`, "
+                                f"not `{request.kind}`")
+    cwd = (request.cwd or Path.cwd()).resolve()
+    if request.kind == "member":
+        if request.member:
+            raise ScaffoldError("--member names an existing member; `pcplan new member` makes a new one (use --id)")
+        return _new_member(request, cwd, ask)
+    if request.from_previous and request.kind != "plan":
+        raise ScaffoldError("--from-previous is for `pcplan new plan`")
+    case, settings = _open_case(request, cwd)
+    member_id = case.member_id
+    if member_id is None:
+        raise ScaffoldError(f"{_shown(case.member.path if case.member else case.folder, cwd)}: the member "
+                            "record has no readable `id`; fix it first (pcplan check)")
+    make = {"assessment": _new_assessment, "plan": _new_plan, "note": _new_note, "closure": _new_closure}
+    target, content = make[request.kind](request, case, settings, ask)
+    return _write(target, content, cwd)
+
+
+# ---------------------------------------------------------------- locating things
+
+
+def _open_case(request: NewRequest, cwd: Path) -> tuple[Case, Any]:
+    from ..config import ConfigError
+    from ..rules import RULES
+    from ..walk import enclosing_member_folder, walk
+
+    start = _resolve(request.target, cwd) if request.target is not None else cwd
+    if not start.exists():
+        raise ScaffoldError(f"{request.target}: no such file or folder")
+    root = find_root(start)
+    try:
+        config = load_config(root, set(RULES))
+    except ConfigError as exc:
+        raise ScaffoldError(str(exc)) from None
+    folder = None
+    if request.target is not None:
+        folder = enclosing_member_folder(start, root)
+        if folder is None:
+            raise ScaffoldError(f"{request.target}: not in a member folder (a folder holding member.yaml); "
+                                "name one, or pass --member ID")
+    if request.member:
+        if not _ID.match(request.member):
+            raise ScaffoldError("--member: not a member id (such as M-000123)")
+        found = [f for f, member_id in _member_folders(root, config.exclude) if member_id == request.member]
+        if not found:
+            raise ScaffoldError(f"no member.yaml under {_shown(root, cwd) or '.'} has the id `{request.member}`")
+        if len(found) > 1:
+            raise ScaffoldError(f"member id `{request.member}` is in more than one member.yaml: "
+                                + ", ".join(_shown(f, cwd) for f in found))
+        if folder is not None and folder != found[0]:
+            raise ScaffoldError(f"{request.target} is not in the member folder of `{request.member}` "
+                                f"({_shown(found[0], cwd)})")
+        folder = found[0]
+    if folder is None:
+        folder = enclosing_member_folder(start, root)
+    if folder is None:
+        raise ScaffoldError(f"pcplan new {request.kind} needs a member: name the member folder "
+                            f"(pcplan new {request.kind} members/M-000123) or pass --member ID")
+    files = next((files for f, files in walk(folder, root, config.exclude).cases if f == folder), [])
+    case = Case(folder, [Document.load(p, _shown(p, cwd)) for p in files])
+    return case, config.settings
+
+
+def _member_folders(root: Path, exclude: tuple[str, ...]) -> list[tuple[Path, str | None]]:
+    """Every member folder of the repository with its member id (None when unreadable)."""
+    from ..load import load_file
+    from ..walk import MEMBER_FILES, walk
+
+    out = []
+    for folder, _files in walk(root, root, exclude).cases:
+        member_file = next((folder / n for n in MEMBER_FILES if (folder / n).is_file()), None)
+        data = load_file(member_file).data if member_file else None
+        value = data.get("id") if isinstance(data, dict) else None
+        out.append((folder, value if isinstance(value, str) else None))
+    return out
+
+
+def next_member_id(ids: list[str]) -> str:
+    """The highest numbered id plus one, zero-padded like the others (``M-000001`` for none)."""
+    numbered = [(m.group(1), int(m.group(2)), len(m.group(2))) for i in ids if (m := _NUMBERED.match(i))]
+    if not numbered:
+        return "M-000001"
+    prefix = Counter(p for p, _, _ in numbered).most_common(1)[0][0]
+    same = [(n, width) for p, n, width in numbered if p == prefix]
+    return prefix + str(max(n for n, _ in same) + 1).zfill(max(width for _, width in same))
+
+
+def _next_case_id(case: Case, kind: str, letter: str) -> str:
+    """``A<n>``/``P<n>``: one above the highest in the member folder (broken files' ids counted too)."""
+    numbers = [0]
+    for doc in case.documents:
+        value = doc.id if doc.kind == kind else _raw_id(doc) if doc.kind is None else None
+        if value and (m := re.fullmatch(letter + r"([0-9]+)", value)):
+            numbers.append(int(m.group(1)))
+    return f"{letter}{max(numbers) + 1}"
+
+
+def _raw_id(doc: Document) -> str | None:
+    """The `id:` of a file that did not load, read from its text (so a broken file's id is not reused)."""
+    try:
+        found = re.search(r"^id:\s*[\"']?([A-Za-z0-9]+)", doc.path.read_text(encoding="utf-8", errors="replace"),
+                          re.M)
+    except OSError:
+        return None
+    return found.group(1) if found else None
+
+
+def _resolve(path: Path, cwd: Path) -> Path:
+    return (path if path.is_absolute() else cwd / path).resolve()
+
+
+def shown(path: Path, cwd: Path | None = None) -> str:
+    """A path as pcplan prints it: relative to the current folder when inside it."""
+    return _shown(path, (cwd or Path.cwd()).resolve())
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return path.resolve().relative_to(cwd).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _write(target: Path, content: str, cwd: Path) -> Path:
+    from ..output import OutputError, write_atomically
+    from ..load import load_text
+    from ..schema import identify
+
+    if target.exists():
+        raise ScaffoldError(f"{_shown(target, cwd)}: exists; pcplan new never writes over a file")
+    loaded = load_text(content, target)  # a last guard: what we write must read back as a case file
+    if not loaded.ok or identify(loaded.data)[0] is None:  # pragma: no cover - a bug in pcplan, not in the input
+        raise ScaffoldError(f"{_shown(target, cwd)}: internal error: the scaffold does not read back")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        write_atomically(target, lambda stream: stream.write(content))
+    except OutputError as exc:
+        raise ScaffoldError(str(exc)) from None
+    return target
+
+
+def _value(request: NewRequest, name: str) -> str | None:
+    value = request.values.get(name)
+    if isinstance(value, str):
+        value = value.strip()
+    return value or None
+
+
+def _required(request: NewRequest, ask: Ask, name: str, question: str, choices: tuple | None = None) -> str:
+    value = _value(request, name) or ask("--" + name.replace("_", "-"), question, choices)
+    value = value.strip() if isinstance(value, str) else value
+    if not value:
+        raise ScaffoldError(f"--{name.replace('_', '-')}: must not be empty")
+    if choices and value not in choices:
+        raise ScaffoldError(f"--{name.replace('_', '-')} must be one of {', '.join(choices)}, not `{value}`")
+    return value
+
+
+def _choice(request: NewRequest, name: str, choices: tuple, default: str) -> str:
+    value = _value(request, name) or default
+    if value not in choices:
+        raise ScaffoldError(f"--{name.replace('_', '-')} must be one of {', '.join(choices)}, not `{value}`")
+    return value
+
+
+def _staff_id(request: NewRequest, name: str) -> str | None:
+    value = _value(request, name)
+    if value is not None and not _ID.match(value):
+        raise ScaffoldError(f"--{name.replace('_', '-')}: `{value}` is not a staff id (such as cm-jlee)")
+    return value
+
+
+def _case_manager(case: Case, today: date) -> str | None:
+    from ..caseload.obligations import case_manager_of
+
+    return case_manager_of(case, today)
+
+
+def _preferred_name(case: Case) -> str | None:
+    name = case.member.get("name") if case.member is not None else None
+    return text(name, "preferred") or text(name, "legal")
+
+
+def _ids(doc: Document | None, key: str) -> list[str]:
+    if doc is None:
+        return []
+    return [item["id"] for _, item in doc.items(key) if isinstance(item.get("id"), str)]
+
+
+# ---------------------------------------------------------------- member
+
+
+def _new_member(request: NewRequest, cwd: Path, ask: Ask) -> Path:
+    from ..config import ConfigError
+    from ..rules import RULES
+
+    start = _resolve(request.target, cwd) if request.target is not None else cwd
+    if not start.is_dir():
+        raise ScaffoldError(f"{request.target}: no such folder (name a folder in the case repository)")
+    root = find_root(start)
+    try:
+        config = load_config(root, set(RULES))
+    except ConfigError as exc:
+        raise ScaffoldError(str(exc)) from None
+    existing = _member_folders(root, config.exclude)
+    taken = {member_id for _, member_id in existing if member_id}
+    member_id = _value(request, "id")
+    if member_id is None:
+        member_id = next_member_id(sorted(taken))
+    elif not _ID.match(member_id):
+        raise ScaffoldError(f"--id: `{member_id}` is not a member id (letters, digits, `.`, `_`, `-`; "
+                            "such as M-000123)")
+    elif member_id in taken:
+        where = next(f for f, i in existing if i == member_id)
+        raise ScaffoldError(f"member id `{member_id}` is taken ({_shown(where, cwd)})")
+    parents = {folder.parent for folder, _ in existing}
+    base = root / "members"
+    if not base.is_dir() and len(parents) == 1:
+        base = parents.pop()
+    folder = base / member_id
+    if folder.exists():
+        raise ScaffoldError(f"{_shown(folder, cwd)}: exists; pcplan new never writes over a member folder")
+
+    legal = _required(request, ask, "legal_name", "Legal name (as on official records)")
+    preferred = _required(request, ask, "preferred_name", "Preferred name (what the member wants to be called)")
+    language = _value(request, "language")
+    if language is not None and not _LANGUAGE.match(language):
+        raise ScaffoldError(f"--language: `{language}` is not a language code (such as en, es or pt-BR)")
+    manager = _staff_id(request, "case_manager")
+    program = _value(request, "program")
+    return _write(folder / "member.yaml", member_text(member_id, legal, preferred, request.today,
+                                                      language=language, case_manager=manager, program=program), cwd)
+
+
+def member_text(member_id: str, legal: str, preferred: str, today: date, *, language: str | None = None,
+                case_manager: str | None = None, program: str | None = None) -> str:
+    day = today.isoformat()
+    t = Text()
+    t.comment("The member's record. Fill in the commented fields with the member and uncomment them;",
+              "`pcplan check` says what is still missing. Dates are YYYY-MM-DD.")
+    t.field("kind", "member").field("version", 1).field("id", member_id, "unique in the agency")
+    t.raw("name:")
+    t.field("legal", legal, "as on official records", indent=2)
+    t.field("preferred", preferred, "what the member wants to be called; plans use it", indent=2)
+    t.comment("pronouns: they/them", "birth_date: 1990-01-31")
+    if language:
+        t.raw("language:")
+        t.field("preferred", language, "a language code: en, es, so, pt-BR…", indent=2)
+        t.comment("interpreter_needed: true        # true if the member needs an interpreter", indent=2)
+    else:
+        t.comment("The member's preferred language (a code: en, es, so, pt-BR…) and whether they need an "
+                  "interpreter:", "language:", "  preferred: en", "  interpreter_needed: false")
+    t.comment("How the member wants documents: print | large_print | braille | electronic",
+              "document_format: print",
+              "How they want their identity described: person_first | identity_first",
+              "identity_language: person_first",
+              "contact:",
+              '  phone: "970-555-0100"          # phone numbers in quotes',
+              "  address: 1 Main Street, Apt 2, Greeley, CO 80631")
+    t.field("representatives", [], "people who represent or support the member:")
+    t.comment("  - name: Full Name",
+              "    relationship: sister",
+              "    authority: supporter          # legal_guardian | power_of_attorney | "
+              "authorized_representative | supporter",
+              '    phone: "970-555-0101"')
+    if program:
+        t.raw("programs:")
+        t.raw(f"  - program: {scalar(program)}")
+        t.field("enrolled_on", day, "the date the member was enrolled", indent=4)
+        t.comment("referral_source: who referred the member",
+                  "eligibility:",
+                  f"  determined_on: {day}",
+                  "  determined_by: cm-id            # a staff id, or the body that determined it",
+                  "  basis: why the member is eligible, in a sentence or two", indent=4)
+    else:
+        t.field("programs", [], "programs the member is enrolled in:")
+        t.comment("  - program: HCBS-EBD",
+                  f"    enrolled_on: {day}",
+                  "    referral_source: who referred the member",
+                  "    eligibility:",
+                  f"      determined_on: {day}",
+                  "      determined_by: cm-id          # a staff id, or the body that determined it",
+                  "      basis: why the member is eligible, in a sentence or two")
+    t.comment("The date you explained the member's rights and responsibilities, including conflict-free case "
+              "management:", f"rights_explained_on: {day}",
+              "The date you offered the member a choice of case manager:",
+              f"choice_of_case_manager_offered_on: {day}")
+    if case_manager:
+        t.raw("case_managers:")
+        t.raw(f"  - staff: {scalar(case_manager)}")
+        t.field("from", day, "the day the assignment began", indent=4)
+        t.comment("assigned_by: sup-id             # who made the assignment",
+                  "chosen_by_member: true          # true if the member chose this case manager",
+                  "preferences: what the member asked for in a case manager", indent=4)
+        t.field("reason", "Initial assignment.", indent=4)
+    else:
+        t.field("case_managers", [], "the current case manager, with the day the assignment began:")
+        t.comment("  - staff: cm-id", f"    from: {day}", "    assigned_by: sup-id",
+                  "    chosen_by_member: true", "    reason: Initial assignment.")
+    t.field("status", "active", "referred | active | on_hold | closed")
+    return str(t)
+
+
+# ---------------------------------------------------------------- assessment
+
+
+def _new_assessment(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[Path, str]:
+    day = request.today.isoformat()
+    previous = case.assessments[-1] if case.assessments else None
+    kind = _choice(request, "type", _enum("assessment", "type"), "annual" if previous else "initial")
+    assessor = _staff_id(request, "assessor") or _case_manager(case, request.today)
+    name = _preferred_name(case)
+    t = Text()
+    t.comment("An assessment with the member: what is important to them, their strengths, needs, barriers and",
+              "risks. Number them S1…, N1…, B1…, R1…: the plan refers to them by these ids.")
+    t.field("kind", "assessment").field("version", 1)
+    t.field("id", _next_case_id(case, "assessment", "A"))
+    t.field("member", case.member_id).field("date", day)
+    t.field("type", kind, " | ".join(_enum("assessment", "type")))
+    if assessor:
+        t.field("assessor", assessor, "the staff id of who assessed")
+    else:
+        t.comment("assessor: cm-id                 # the staff id of who assessed")
+    t.field("sources", ["interview"], "interview | records | family | observation | testing | provider")
+    if name:
+        t.raw("participants:")
+        t.raw(f"  - name: {scalar(name)}")
+        t.raw("    role: member")
+        t.comment("- name: Full Name", "  role: sister", indent=2)
+    else:
+        t.field("participants", [], "who took part, the member first")
+    t.comment("What is important to the member, in their own words:",
+              "important_to_me: ...")
+    t.field("strengths", [], "what the member is good at, and who and what they can count on:")
+    t.comment("  - id: S1", "    text: ...")
+    t.field("needs", [], "what the member needs help with:")
+    t.comment("  - id: N1",
+              "    domain: health                # " + " | ".join(_enum("assessment", "needs", "[]", "domain")),
+              "    text: ...", "    priority: 1")
+    t.field("barriers", [], "what stands in the way, and which needs it affects:")
+    t.comment("  - id: B1", "    text: ...", "    needs:", "      - N1")
+    t.field("risks", [], "risks to the member's health or safety:")
+    t.comment("  - id: R1", "    text: ...", "    level: medium               # low | medium | high")
+    return case.folder / f"assessment-{day}.yaml", str(t)
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _new_plan(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[Path, str]:
+    today = request.today
+    day = today.isoformat()
+    assessment = _plan_assessment(request, case)
+    previous = None
+    if request.from_previous:
+        previous = case.plan_in_effect(today)
+        if previous is None:
+            raise ScaffoldError(f"member {case.member_id} has no plan to carry forward; "
+                                "leave out --from-previous to start a new plan")
+        if not previous.loaded.ok or previous.kind != "plan":
+            raise ScaffoldError(f"{previous.display_path}: cannot read the current plan; fix it first (pcplan check)")
+    default_type = "revision" if previous is not None else ("annual" if case.plans else "initial")
+    kind = _choice(request, "type", _enum("plan", "type"), default_type)
+    manager = _case_manager(case, today)
+    name = _preferred_name(case) or "the member"
+    end = add_months(today, settings.review_interval_months) - timedelta(days=1)
+    if previous is not None:
+        previous_end = parse_iso(get_in(previous.data, "effective", "end"))
+        if previous_end is not None and today <= previous_end <= end:
+            end = previous_end
+
+    t = Text()
+    if previous is not None:
+        t.comment(f"A revision of plan {previous.id or '(no id)'} ({previous.path.name}): its goals, supports, "
+                  "strategies, risk mitigations,",
+                  "setting and monitoring are carried forward. Go through them with "
+                  f"{name}, change what changed,",
+                  "then collect new signatures and give copies (`pcplan fingerprint` this file when it is signed).")
+    else:
+        t.comment(f"A person-centered plan, written with {name}. Fill in the commented fields and uncomment them;",
+                  "`pcplan check` says what is still missing.")
+    t.field("kind", "plan").field("version", 1)
+    t.field("id", _next_case_id(case, "plan", "P"))
+    t.field("member", case.member_id).field("date", day)
+    t.field("type", kind, " | ".join(_enum("plan", "type")))
+    t.field("assessment", assessment, "the assessment this plan is based on")
+    _assessment_ids_comment(t, case, assessment)
+    t.raw("meeting:")
+    t.field("date", day, "the planning meeting", indent=2)
+    t.comment("place: where it was held",
+              f"chosen_by_member: true          # true when {name} chose the time and place",
+              f"facilitator: member             # `member` when {name} led it, else a staff id"
+              + (f" such as {manager}" if manager else ""), indent=2)
+    t.field("participants", [], f"who took part, {name} first:", indent=2)
+    t.comment(f"  - name: {name}", "    role: member",
+              "  - name: Full Name", "    role: sister", "    invited_by_member: true", indent=2)
+    carried = previous.data if previous is not None else {}
+    if "setting" in carried:
+        t.field("setting", carried["setting"])
+    else:
+        t.comment(f"Where {name} lives, that they chose it, and the options they considered:",
+                  "setting:",
+                  "  type: own_home                # " + " | ".join(_enum("plan", "setting", "type")),
+                  "  chosen_by_member: true",
+                  "  options_considered:",
+                  "    - ...", "    - ...")
+    t.raw("effective:")
+    t.field("start", day, indent=2)
+    t.field("end", end.isoformat(), f"at most {settings.review_interval_months} months after the start", indent=2)
+    if "what_matters" in carried:
+        t.field("what_matters", carried["what_matters"])
+    else:
+        t.comment("What matters to the member, in their own words:", "what_matters: ...")
+    _carried_or_empty(t, carried, "goals", [
+        "  - id: G1", "    own_words: what the member wants, in their own words",
+        "    needs:            # the needs it answers", "      - N1",
+        "    strengths:        # the strengths it draws on", "      - S1",
+        f"    target_date: {end.isoformat()}", "    status: active",
+        "    objectives:", "      - id: G1.1", "        text: ...", "        measure: ...",
+        f"        target_date: {end.isoformat()}"], "each goal, in the member's own words:")
+    _carried_or_empty(t, carried, "deferred_needs", [
+        "  - need: N1", "    reason: why this need waits, agreed with the member"],
+        "needs not addressed now, with the reason:")
+    _carried_or_empty(t, carried, "supports", [
+        "  - id: SP1", "    description: what the help is",
+        "    paid: true                  # false for help from family, friends, neighbors",
+        "    provider: who gives it", "    goals:", "      - G1",
+        "    amount: 2", "    unit: hours",
+        "    frequency: weekly           # " + " | ".join(_enum("plan", "supports", "[]", "frequency")),
+        f"    start: {day}", f"    end: {end.isoformat()}"], "paid and unpaid help for each goal:")
+    _carried_or_empty(t, carried, "strategies", [
+        "  - barrier: B1", "    text: how the barrier will be overcome"], "a strategy for each barrier:")
+    _carried_or_empty(t, carried, "risk_mitigations", [
+        "  - risk: R1", "    mitigation: what reduces the risk",
+        "    backup_plan: what happens if a support does not come"], "for each risk, what reduces it:")
+    _carried_or_empty(t, carried, "rights_modifications", [], "any limit on a right, with its eight elements")
+    if "monitoring" in carried:
+        t.field("monitoring", carried["monitoring"])
+    else:
+        t.raw("monitoring:")
+        if manager:
+            t.field("responsible", manager, "who monitors the plan", indent=2)
+        else:
+            t.comment("responsible: cm-id             # who monitors the plan", indent=2)
+        t.field("contacts", [], f"the contacts agreed with {name}:", indent=2)
+        t.comment("  - type: face_to_face          # face_to_face | video | phone | collateral | written",
+                  "    every: 3 months", "  - type: phone", "    every: 1 month", indent=2)
+        t.comment(f"review_every: 6 months          # at most {settings.review_interval_months} months", indent=2)
+    t.field("reviews", [], "periodic reviews held: date, by, outcome")
+    t.field("signatures", [], f"{name} (or a legal representative), the case manager and each paid provider:")
+    t.comment("  - role: member", f"    name: {name}", f"    signed_on: {day}", "    method: wet",
+              "    fingerprint: sha256:...       # `pcplan fingerprint` of this file when signed")
+    t.field("distribution", [], "the copies given:")
+    member = case.member.data if case.member is not None else {}
+    t.comment(f"  - to: {name}", "    role: member", "    copy_given: true", f"    given_on: {day}",
+              f"    format: {text(member, 'document_format') or 'print'}",
+              f"    language: {get_in(member, 'language', 'preferred') or 'en'}")
+    t.field("exceptions", [], "a rule that cannot be met: rule, reason, documented_by, on")
+    return case.folder / f"plan-{day}.yaml", str(t)
+
+
+def _plan_assessment(request: NewRequest, case: Case) -> str:
+    wanted = _value(request, "assessment")
+    ids = [a.id for a in case.assessments if a.id]
+    if wanted is not None:
+        if wanted not in ids:
+            raise ScaffoldError(f"--assessment: no assessment `{wanted}` in this member folder"
+                                + (f" (there are {', '.join(ids)})" if ids else ""))
+        return wanted
+    if not case.assessments:
+        raise ScaffoldError(f"member {case.member_id} has no assessment yet; a plan is based on one: "
+                            f"pcplan new assessment --member {case.member_id}")
+    latest = case.assessments[-1]
+    if latest.id is None:
+        raise ScaffoldError(f"{latest.display_path}: the latest assessment has no readable `id`; fix it first "
+                            "(pcplan check) or pass --assessment")
+    return latest.id
+
+
+def _assessment_ids_comment(t: Text, case: Case, assessment_id: str) -> None:
+    doc = next((a for a in reversed(case.assessments) if a.id == assessment_id), None)
+    parts = [(label, _ids(doc, key)) for label, key in (("needs", "needs"), ("strengths", "strengths"),
+                                                         ("barriers", "barriers"), ("risks", "risks"))]
+    listed = [f"{label} {', '.join(found)}" for label, found in parts if found]
+    if listed:
+        t.comment(f"{assessment_id} records: " + "; ".join(listed) + ".")
+
+
+def _carried_or_empty(t: Text, carried: dict, key: str, example: list[str], note: str) -> None:
+    if key in carried:
+        t.field(key, carried[key])
+    else:
+        t.field(key, [], note)
+        if example:
+            t.comment(*example)
+
+
+# ---------------------------------------------------------------- note
+
+
+def _new_note(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[Path, str]:
+    today = request.today
+    day = today.isoformat()
+    contacts = _enum("note", "contact")
+    staff = _staff_id(request, "staff") or _case_manager(case, today)
+    if staff is None:
+        staff = _required(request, ask, "staff", "Staff id of who made the contact (such as cm-jlee)")
+        if not _ID.match(staff):
+            raise ScaffoldError(f"--staff: `{staff}` is not a staff id (such as cm-jlee)")
+    contact = _required(request, ask, "contact", "Contact type", contacts)
+    plan = case.plan_at(today)
+    goals = [item["id"] for _, item in plan.items("goals")
+             if isinstance(item.get("id"), str) and is_active_goal(item)] if plan else []
+    name = _preferred_name(case)
+
+    t = Text()
+    t.comment("A note of one contact with or about the member. Dates are YYYY-MM-DD.")
+    t.field("kind", "note").field("version", 1)
+    t.field("member", case.member_id).field("date", day)
+    t.field("staff", staff, "who made the contact")
+    t.field("contact", contact, " | ".join(contacts))
+    if name and contact not in ("collateral", "written"):
+        t.field("with", [name], "who the contact was with, by name")
+    else:
+        t.comment("with:                           # who the contact was with, by name", "  - Full Name")
+    t.comment("minutes: 30")
+    if goals:
+        t.raw(f"progress:                       # progress on the goals of plan {plan.id or plan.path.name}; "
+              "delete a goal you did not talk about")
+        for goal in goals:
+            t.raw(f"  - goal: {goal}")
+            t.comment("text: what changed, in plain words", indent=4)
+    else:
+        t.field("progress", [], "progress on the plan's goals:")
+        t.comment("  - goal: G1", "    text: what changed, in plain words")
+    t.comment("How satisfied the member is with their plan and supports, in their words:",
+              "satisfaction: ...")
+    t.field("unmet_needs", [], "needs the member raised that the plan does not meet yet")
+    t.comment("What happened and what comes next:", "text: ...")
+    folder = case.folder / "notes"
+    target = folder / f"{day}.yaml"
+    number = 2
+    while target.exists():
+        target = folder / f"{day}-{number}.yaml"
+        number += 1
+    return target, str(t)
+
+
+# ---------------------------------------------------------------- closure
+
+
+def _new_closure(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[Path, str]:
+    day = request.today.isoformat()
+    if case.closure is not None:
+        raise ScaffoldError(f"{case.closure.display_path}: the case already has a closure")
+    reasons = _enum("closure", "reason")
+    reason = _required(request, ask, "reason", "Reason the case closes", reasons)
+    name = _preferred_name(case) or "the member"
+    t = Text()
+    t.comment("The end of the case: the exit interview, what happens next, and the referrals given.",
+              "Set `status: closed` in member.yaml too.")
+    t.field("kind", "closure").field("version", 1)
+    t.field("member", case.member_id).field("date", day)
+    t.field("reason", reason, " | ".join(reasons))
+    if reason == "transferred":
+        t.comment("transferred_to: the agency or program the case went to")
+    t.comment(f"The exit interview with {name}:",
+              "exit_interview:",
+              f"  held_on: {day}",
+              "  summary: what the member said worked and what did not",
+              f"or, when {name} declined one:",
+              "exit_interview:",
+              "  declined: true",
+              "  declined_reason: ...",
+              f"What happens next for {name}:",
+              "next_stage_plan: ...")
+    t.field("referrals", [], "referrals and resources given:")
+    t.comment("  - to: who", "    for: what", f"    on: {day}")
+    t.comment(f"How {name} can come back to the agency:", "agency_can_still_help: ...")
+    return case.folder / "closure.yaml", str(t)
+
+
+__all__ = ["KINDS", "CARRIED", "OPTIONS", "NewRequest", "asker", "new_file", "next_member_id", "member_text",
+           "shown"]
