@@ -36,6 +36,9 @@ class CheckFormat(str, Enum):
     full = "full"
     concise = "concise"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    junit = "junit"
 
 
 class FailOn(str, Enum):
@@ -74,6 +77,19 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _shard(value: str) -> tuple[int, int]:
+    """``"2/4"`` → (2, 4); a usage error otherwise."""
+    from .engine import UsageError
+
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard takes I/N such as 2/4, not {value!r}") from None
+    if not 1 <= index <= count:
+        raise UsageError(f"--shard {value}: I must be between 1 and N")
+    return index, count
+
+
 def _codes(values: Optional[List[str]]) -> tuple[str, ...]:
     out: list[str] = []
     for value in values or ():
@@ -86,7 +102,8 @@ def check(
     paths: List[Path] = typer.Argument(None, help="Files or folders to check (default: the current folder)."),
     output_format: Optional[CheckFormat] = typer.Option(
         None, "--output-format", "-f", envvar="PCPLAN_OUTPUT_FORMAT", case_sensitive=False,
-        help="full (default in a terminal), concise (default otherwise) or json."),
+        help="full (default in a terminal), concise (default otherwise), json, sarif, github (default "
+             "under GitHub Actions) or junit."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     today: Optional[str] = typer.Option(None, "--today", help="Check as of this date (YYYY-MM-DD); "
                                         "default PCPLAN_TODAY, else the real date."),
@@ -100,6 +117,8 @@ def check(
     no_source: bool = typer.Option(False, "--no-source", help="Do not quote case-file lines (automatic when CI is set)."),
     member_folders: bool = typer.Option(False, "--member-folders", help="Check and report the whole member folder "
                                         "of each file named (what the pre-commit hook does)."),
+    shard: Optional[str] = typer.Option(None, "--shard", metavar="I/N", help="Check only shard I of N of the "
+                                        "member folders (a CI matrix); staff.yaml and loose files are in shard 1."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in "
                                             "this baseline file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record today's findings "
@@ -116,7 +135,8 @@ def check(
 
     try:
         options = Options(today=resolve_today(today), select=_codes(select) if select else None,
-                          ignore=_codes(ignore), debug=debug, member_folders=member_folders)
+                          ignore=_codes(ignore), debug=debug, member_folders=member_folders,
+                          shard=_shard(shard) if shard else None)
         result = run_check(list(paths or [Path(".")]), options)
     except (ConfigError, UsageError, DateError) as exc:
         _fail(str(exc))
@@ -140,7 +160,12 @@ def check(
             _fail(str(exc))
 
     to_terminal = output is None and sys.stdout.isatty()
-    fmt = (output_format.value if output_format else ("full" if to_terminal else "concise"))
+    if output_format is not None:
+        fmt = output_format.value
+    elif os.environ.get("GITHUB_ACTIONS") == "true":
+        fmt = "github"
+    else:
+        fmt = "full" if to_terminal else "concise"
     report_options = ReportOptions(show_source=not no_source and not os.environ.get("CI"),
                                    statistics=statistics, color=None if to_terminal else False,
                                    baselined=hidden)
