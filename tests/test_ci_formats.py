@@ -203,3 +203,16 @@ def test_machine_formats_carry_no_member_text(repo):
     for fmt in ("concise", "json", "sarif", "github", "junit"):
         text = output(result, fmt, show_source=False)
         assert "Zq" not in text and "secret" not in text, fmt
+
+
+def test_parallel_workers_find_exactly_what_one_process_finds(tmp_path, monkeypatch):
+    from conftest import SAMPLE_CASES
+    import pcplan.engine as engine
+
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 2)  # the sample has 6 member folders
+    shutil.copytree(SAMPLE_CASES, tmp_path / "cases")
+    root = tmp_path / "cases"
+    serial = check([root], Options(today=TODAY, jobs=1), cwd=root)
+    parallel = check([root], Options(today=TODAY, jobs=3), cwd=root)
+    assert [f.as_dict() for f in parallel.findings] == [f.as_dict() for f in serial.findings]
+    assert (parallel.files, parallel.members, parallel.checked) == (serial.files, serial.members, serial.checked)

@@ -77,3 +77,28 @@ def test_schema_command_prints_and_writes(tmp_path):
     assert runner.invoke(app, ["schema", "--output", str(tmp_path)]).exit_code == 2  # never overwrites
     assert runner.invoke(app, ["schema", "--output", str(tmp_path), "--force"]).exit_code == 0
     assert runner.invoke(app, ["schema", "memo"]).exit_code == 2
+
+
+def test_the_fast_validator_agrees_with_the_reference_one():
+    """Messages must not depend on which validator ran: the fast one only says valid or not."""
+    import copy
+
+    from pcplan.load import load_file
+    from pcplan.schema import _fast_validator, _validator
+    from conftest import SAMPLE_CASES
+
+    fast = _fast_validator("plan")
+    if fast is None:
+        pytest.skip("jsonschema-rs is not installed")
+    plan = load_file(SAMPLE_CASES / "members" / "M-000123" / "plan-2026-09-03.yaml").data
+    variants = [plan]
+    for key, value in (("date", "2026-02-30"), ("date", "26-03-01"), ("type", "yearly"), ("extra", 1),
+                       ("assessment", 7), ("goals", "none")):
+        changed = copy.deepcopy(plan)
+        changed[key] = value
+        variants.append(changed)
+    missing = copy.deepcopy(plan)
+    del missing["supports"][0]["id"]
+    variants.append(missing)
+    for variant in variants:
+        assert fast.is_valid(variant) == (not list(_validator("plan").iter_errors(variant)))

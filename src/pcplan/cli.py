@@ -119,6 +119,8 @@ def check(
                                         "of each file named (what the pre-commit hook does)."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="I/N", help="Check only shard I of N of the "
                                         "member folders (a CI matrix); staff.yaml and loose files are in shard 1."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for member folders "
+                                       "(default: the number of CPUs; 1 checks in this process)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in "
                                             "this baseline file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record today's findings "
@@ -136,7 +138,7 @@ def check(
     try:
         options = Options(today=resolve_today(today), select=_codes(select) if select else None,
                           ignore=_codes(ignore), debug=debug, member_folders=member_folders,
-                          shard=_shard(shard) if shard else None)
+                          shard=_shard(shard) if shard else None, jobs=jobs or os.cpu_count() or 1)
         result = run_check(list(paths or [Path(".")]), options)
     except (ConfigError, UsageError, DateError) as exc:
         _fail(str(exc))

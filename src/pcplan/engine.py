@@ -33,6 +33,7 @@ class Options:
     debug: bool = False
     member_folders: bool = False  # report on the whole member folder of each file named (pre-commit)
     shard: tuple[int, int] | None = None  # (i, n): check only member folders in shard i of n (1-based)
+    jobs: int = 1  # worker processes for member folders (the CLI defaults to the CPU count)
 
 
 @dataclass
@@ -67,6 +68,7 @@ def check(paths: list[Path], options: Options, cwd: Path | None = None) -> Check
     for root, targets in _group_by_root(paths):
         _check_root(root, targets, options, cwd, result)
     result.findings.sort(key=lambda f: f.sort_key)
+    result.checked.sort()
     return result
 
 
@@ -110,16 +112,16 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
     # the pre-commit hook (--member-folders) are treated like files found by walking.
     explicit = set() if options.member_folders else {t for t in targets if not t.is_dir()}
 
-    seen: set[Path] = set()
+    cases, seen = [], set()
     for folder, files in found.cases:
-        if folder in seen or not in_shard(_relative_to(folder, root), options.shard):
-            continue
-        seen.add(folder)
-        case = Case(folder, [Document.load(f, _display(f, cwd)) for f in files])
-        result.checked.extend(d.display_path for d in case.documents if runner.targeted(d.path))
-        result.files += len(case.documents)
-        result.members += 1
-        runner.run_case(case)
+        if folder not in seen and in_shard(_relative_to(folder, root), options.shard):
+            seen.add(folder)
+            cases.append((folder, files))
+    if options.jobs > 1 and len(cases) >= PARALLEL_FROM:
+        _check_cases_in_parallel(cases, runner, cwd, result, options.jobs)
+    else:
+        for folder, files in cases:
+            _check_case(folder, files, runner, cwd, result)
 
     for path in sorted(set(found.loose)):
         if staff_file is not None and path == staff_file:
@@ -149,6 +151,54 @@ def load_repository(root: Path, config: Config, cwd: Path) -> Repository:
     if staff_file is not None:
         repo.staff = Document.load(staff_file.resolve(), _display(staff_file.resolve(), cwd))
     return repo
+
+
+PARALLEL_FROM = 32  # member folders; below this, starting workers costs more than it saves
+
+
+def _check_case(folder: Path, files: list[Path], runner: "_Runner", cwd: Path, result: CheckResult) -> None:
+    case = Case(folder, [Document.load(f, _display(f, cwd)) for f in files])
+    result.checked.extend(d.display_path for d in case.documents if runner.targeted(d.path))
+    result.files += len(case.documents)
+    result.members += 1
+    runner.run_case(case)
+
+
+# Set in the parent just before the workers fork, so they inherit it instead of re-reading it.
+_WORKER_STATE: tuple | None = None
+
+
+def _check_cases_in_parallel(cases: list, runner: "_Runner", cwd: Path, result: CheckResult, jobs: int) -> None:
+    """Member folders are independent: check them in forked workers and merge what they found."""
+    import multiprocessing
+
+    global _WORKER_STATE
+    for rule in runner.rules:  # e.g. a dictionary a rule needs, loaded once rather than in every worker
+        warm_up = getattr(rule.check, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+    _WORKER_STATE = (runner.selection, runner.ctx, runner.targets, runner.options, cwd)
+    size = max(1, min(64, len(cases) // (jobs * 8)))
+    chunks = [cases[i:i + size] for i in range(0, len(cases), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for part in pool.imap_unordered(_check_chunk, chunks):
+                result.findings.extend(part.findings)
+                result.checked.extend(part.checked)
+                result.files += part.files
+                result.members += part.members
+                result.internal_errors += part.internal_errors
+    finally:
+        _WORKER_STATE = None
+
+
+def _check_chunk(chunk: list) -> CheckResult:
+    selection, ctx, targets, options, cwd = _WORKER_STATE
+    part = CheckResult()
+    runner = _Runner(selection, ctx, targets, options, part)
+    for folder, files in chunk:
+        _check_case(folder, files, runner, cwd, part)
+    return part
 
 
 class Selection:

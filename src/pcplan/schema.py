@@ -39,10 +39,21 @@ def schema_for(kind: str) -> dict:
 
 @lru_cache(maxsize=None)
 def _validator(kind: str):
+    """The reference validator: slow, but its errors say exactly what and where."""
     import jsonschema
 
     cls = jsonschema.Draft202012Validator
     return cls(schema_for(kind), format_checker=cls.FORMAT_CHECKER)
+
+
+@lru_cache(maxsize=None)
+def _fast_validator(kind: str):
+    """A compiled validator (jsonschema-rs, ~200× faster) that only answers valid or not; None if unavailable."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.validator_for(schema_for(kind), validate_formats=True)
 
 
 def identify(data: Any) -> tuple[str | None, list[Problem]]:
@@ -62,10 +73,17 @@ def identify(data: Any) -> tuple[str | None, list[Problem]]:
 
 
 def validate(kind: str, data: Any) -> list[Problem]:
-    """E004 problems, one per violation, positioned by data path."""
-    validator = _validator(kind)
+    """E004 problems, one per violation, positioned by data path.
+
+    Most documents are valid: the compiled validator says so in microseconds.
+    Only a document it rejects is run through `jsonschema` for the detailed
+    errors, so the messages are the same whichever validator is installed.
+    """
+    fast = _fast_validator(kind)
+    if fast is not None and fast.is_valid(data):
+        return []
     problems: list[Problem] = []
-    for error in validator.iter_errors(data):
+    for error in _validator(kind).iter_errors(data):
         problems.extend(_problems(error))
     return problems
 

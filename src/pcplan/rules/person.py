@@ -368,6 +368,10 @@ def _note_text(note) -> Iterator[tuple[tuple, str, str]]:
         yield from _field(entry, "text", ("progress", index), f"the progress `text` on {owner}")
 
 
+# Load textstat's pronouncing dictionary once in the parent before workers fork.
+plain_language.warm_up = lambda: _grade("The case manager will call you every week to see how things are going.")
+
+
 @rule("P407", "deficit-language", "warning", source="Love Focus ECM toolkit")
 def deficit_language(case, ctx) -> Iterator[Hit]:
     """Staff-written text uses no words from the agency's deficit-language list ("non-compliant",
