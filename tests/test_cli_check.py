@@ -227,3 +227,23 @@ def test_narrow_terminal_crops_source_and_keeps_the_caret_aligned(broken):
     source = next(text for text in lines if re.match(r"^\s*\d+ \| ", text))
     assert source.endswith("…")
     assert source.index("[]") == lines[lines.index(source) + 1].index("^")
+
+
+def test_output_to_a_device_writes_through_and_keeps_the_device(broken, tmp_path):
+    """`--output /dev/null` must not replace the device with a file (as root, a rename would)."""
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    received = []
+    reader = threading.Thread(target=lambda: received.append(open(fifo, encoding="utf-8").read()))
+    reader.start()
+    result = run(broken, "check", *TODAY, "-f", "json", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 1
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(received[0])["version"] == 1
+    assert run(broken, "check", *TODAY, "-o", os.devnull).exit_code == 1
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)

@@ -8,11 +8,21 @@ previous file intact.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Callable, IO
 
 from .walk import YAML_SUFFIXES
+
+# Control characters (a terminal runs ESC sequences: clear the screen, set the title, write the
+# clipboard) and bidirectional overrides (text that displays in another order than it reads).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a case file as a terminal may show it: every control character becomes U+FFFD."""
+    return _UNPRINTABLE.sub("\ufffd", text)
 
 
 class OutputError(Exception):
@@ -25,6 +35,8 @@ def check_target(path: Path, overwrite: bool, may_replace_yaml: bool = False) ->
         raise OutputError(f"{path}: refusing to write inside a .git folder")
     if target.is_dir():
         raise OutputError(f"{path}: is a folder; name a file")
+    if target.exists() and not target.is_file():
+        return target  # a device or pipe: written in place, nothing to overwrite
     if target.exists():
         if target.suffix in YAML_SUFFIXES and not may_replace_yaml:
             raise OutputError(f"{path}: exists and may be a case file; pcplan never writes over one")
@@ -37,8 +49,16 @@ def check_target(path: Path, overwrite: bool, may_replace_yaml: bool = False) ->
 
 def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool = False,
                      binary: bool = False) -> Path:
-    """Call ``produce(stream)`` into a temporary file, then rename it to ``path``."""
+    """Call ``produce(stream)`` into a temporary file, then rename it to ``path``.
+
+    A target that exists and is not a regular file (``/dev/null``, ``/dev/stdout``,
+    a named pipe) is written directly: renaming over it would replace the device.
+    """
     target = check_target(path, overwrite)
+    if target.exists() and not target.is_file():
+        with open(target, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as stream:
+            produce(stream)
+        return target
     fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": "\n"})) as stream:
