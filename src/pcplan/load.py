@@ -13,16 +13,27 @@ data ourselves so that:
 
 Size and nesting depth are checked *before* libyaml sees the text: libyaml
 overflows the C stack on input nested ~25,000 deep, which would kill a CI run.
+Only regular files are read, and never more than the size limit: a case file
+that is a symlink to ``/dev/zero`` or a named pipe must not hang the run.
+
+Lines are counted as editors count them: a line ends at LF, CRLF or a lone CR.
+libyaml also ends lines at NEL, U+2028 and U+2029 (text pasted from Word or a
+web page), which editors show inside a line; in the rare file holding one,
+marks are converted from libyaml's character index, so positions stay exact.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from yaml import MappingNode, MarkedYAMLError, Node, ScalarNode, SequenceNode, YAMLError
+from yaml.reader import ReaderError
 from yaml._yaml import CParser
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -34,7 +45,18 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+\.[0-9]*)([eE][-+]?[0-9]+)?\Z")
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
-_BLOCK_PREFIX = re.compile(r"^[ \t?:-]*", re.M)
+def _deep_prefix(length: int) -> re.Pattern:
+    """A line starting with at least ``length`` characters of indentation or block indicators."""
+    return _DEEP_PREFIXES.get(length) or _DEEP_PREFIXES.setdefault(length, re.compile(rf"^[ \t?:-]{{{length},}}", re.M))
+
+
+_DEEP_PREFIXES: dict[int, re.Pattern] = {}
+
+# Characters YAML does not allow in a stream (libyaml refuses them without saying where).
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff")
+# Line breaks libyaml counts that editors do not (NEL, LS, PS); and the ones both count.
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+_LINE_END = re.compile("\r\n|\r|\n")
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$")
 
@@ -66,6 +88,7 @@ class LoadedFile:
     data: Any = None
     root: Node | None = None
     problems: list[Problem] = field(default_factory=list)
+    newlines: list[int] | None = None  # where each line ends, only when libyaml counts lines differently
 
     @property
     def ok(self) -> bool:
@@ -90,13 +113,41 @@ class LoadedFile:
                 break
             key_node, node = child
         target = key_node if at == "key" and key_node is not None else node
-        start, end = target.start_mark, target.end_mark
-        if isinstance(target, (MappingNode, SequenceNode)) and end.line > start.line:
+        lines = _Lines(self.newlines)
+        (line, column), (end_line, end_column) = lines.mark(target.start_mark), lines.mark(target.end_mark)
+        if isinstance(target, (MappingNode, SequenceNode)) and end_line > line:
             # A block collection ends where the next thing begins; stop at its first line instead.
-            end_line, end_column = start.line + 1, start.column + 2
-        else:
-            end_line, end_column = end.line + 1, end.column + 1
-        return (start.line + 1, start.column + 1, end_line, end_column)
+            end_line, end_column = line, column + 1
+        return (line, column, end_line, end_column)
+
+
+class _Lines:
+    """Converts libyaml marks to positions; libyaml's own line and column when its lines are git's."""
+
+    __slots__ = ("newlines",)
+
+    def __init__(self, newlines: list[int] | None) -> None:
+        self.newlines = newlines
+
+    def mark(self, mark) -> tuple[int, int]:
+        if self.newlines is None:
+            return mark.line + 1, mark.column + 1
+        return self.index(mark.index)
+
+    def index(self, index: int) -> tuple[int, int]:
+        line = bisect_left(self.newlines, index)  # the number of line ends before the index
+        start = self.newlines[line - 1] + 1 if line else 0
+        return line + 1, index - start + 1
+
+
+def line_ends(text: str) -> list[int]:
+    """The index of the last character of each line end (LF, CRLF or CR), as editors count lines."""
+    return [m.end() - 1 for m in _LINE_END.finditer(text)]
+
+
+def text_position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based (line, column) of a character index, lines ending at LF, CRLF or CR."""
+    return _Lines(line_ends(text[:index])).index(index)
 
 
 class _Composer(CParser):
@@ -121,13 +172,30 @@ def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
     """Read and parse one file. Never raises for bad content: problems are recorded."""
     result = LoadedFile(path=path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return _refuse(result, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for a case file")
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a named pipe must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         return _refuse(result, f"cannot read the file: {exc.strerror or exc}")
-    return load_bytes(raw, result, max_bytes)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+            return _refuse(result, f"not a regular file ({kind}); a case file is a plain text file")
+        if info.st_size > max_bytes:
+            return _refuse(result, f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit "
+                                   "for a case file")
+        chunks, size = [], 0
+        while size <= max_bytes:  # never more than the limit, even if the file grows while we read
+            chunk = os.read(fd, max_bytes + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return _refuse(result, f"cannot read the file: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
+    return load_bytes(b"".join(chunks), result, max_bytes)
 
 
 def load_text(text: str, path: Path | str = "<string>") -> LoadedFile:
@@ -150,7 +218,10 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
                 "unresolved git merge conflict: remove the <<<<<<<, ======= and >>>>>>> lines "
                 "and keep the right version"))
             return result
-    depth, depth_line = _nesting_bound(text)
+    if _ODD_BREAK.search(text):
+        result.newlines = line_ends(text)
+    lines = _Lines(result.newlines)
+    depth, depth_line = _nesting_bound(text, lines)
     if depth > MAX_DEPTH:
         return _refuse(result, f"nesting is deeper than {MAX_DEPTH} levels; a case file never needs that",
                        line=depth_line)
@@ -160,8 +231,25 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
         # An unclosed [ or { is noticed lines later; point at the bracket itself.
         in_flow = exc.context_mark is not None and "flow" in (exc.context or "")
         mark = exc.context_mark if in_flow else (exc.problem_mark or exc.context_mark)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        result.problems.append(Problem("E001", line, column, _yaml_message(exc)))
+        line, column = lines.mark(mark) if mark else (1, 1)
+        culprit = _invisible_culprit(text, exc)
+        if culprit is not None:  # what the user cannot see is what broke the file: point at it
+            line, column, message = culprit
+        else:
+            message = _yaml_message(exc)
+        result.problems.append(Problem("E001", line, column, message))
+        return result
+    except ReaderError:
+        # libyaml names a byte offset in its own buffer; find the character ourselves.
+        bad = _NOT_PRINTABLE.search(text)
+        index = bad.start() if bad else 0
+        char = text[index] if bad else ""
+        what = ("a byte-order mark (U+FEFF) in the middle of the file (were two files pasted together?)"
+                if char == "\ufeff" else
+                f"the character U+{ord(char):04X}, which YAML does not allow (the file may be binary, or hold "
+                "text pasted from a terminal or another program)" if char else "a character YAML does not allow")
+        line, column = text_position(text, index)
+        result.problems.append(Problem("E001", line, column, f"{what}; delete it"))
         return result
     except (YAMLError, RecursionError, ValueError) as exc:
         result.problems.append(Problem("E001", 1, 1, f"cannot parse as YAML: {exc}"))
@@ -170,12 +258,37 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
         result.problems.append(Problem("E001", 1, 1, "the file is empty; a case file starts with `kind:` and `version: 1`"))
         return result
     result.root = root
-    builder = _Builder(text)
+    builder = _Builder(text, lines)
     result.data = builder.build(root, ())
     result.problems.extend(builder.problems)
     if builder.aliased:
-        _place_aliases(text, result)
+        _place_aliases(text, result, lines)
     return result
+
+
+_INVISIBLE = {
+    "\ufeff": "a byte-order mark (U+FEFF) in the middle of the file (were two files pasted together?); delete it",
+    "\x85": "a NEL character (U+0085), which YAML reads as the end of a line; replace it with a space or a "
+            "line break, or put the text in quotes",
+    "\u2028": "a line separator (U+2028, often pasted from a web page or a word processor), which YAML reads as "
+              "the end of a line; replace it with a space or a line break, or put the text in quotes",
+    "\u2029": "a paragraph separator (U+2029, often pasted from a web page or a word processor), which YAML reads "
+              "as the end of a line; replace it with a space or a line break, or put the text in quotes",
+}
+
+
+def _invisible_culprit(text: str, exc: MarkedYAMLError) -> tuple[int, int, str] | None:
+    """A character the user cannot see (a stray BOM, U+2028…) just before where libyaml gave up.
+
+    libyaml reports such an error at the start of what it took for a new line or token,
+    which looks fine in an editor; the invisible character is what to fix.
+    """
+    for mark in (exc.context_mark, exc.problem_mark):
+        index = mark.index - 1 if mark is not None else -1
+        if 0 <= index < len(text) and text[index] in _INVISIBLE:
+            line, column = text_position(text, index)
+            return line, column, _INVISIBLE[text[index]]
+    return None
 
 
 def _refuse(result: LoadedFile, message: str, line: int = 1) -> LoadedFile:
@@ -201,7 +314,7 @@ def _decode(raw: bytes, result: LoadedFile) -> str | None:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _nesting_bound(text: str) -> tuple[int, int]:
+def _nesting_bound(text: str, lines: _Lines) -> tuple[int, int]:
     """The nesting depth of the text (or a bound below the limit) and where it peaks.
 
     Block nesting needs one more column of indentation or one more ``- `` per
@@ -211,9 +324,9 @@ def _nesting_bound(text: str) -> tuple[int, int]:
     event stream, whose parser keeps an explicit stack (it is the composer that
     recurses and would overflow), stopping as soon as the limit is passed.
     """
-    block = max((len(m) for m in _BLOCK_PREFIX.findall(text)), default=0) + 1
-    if text.count("[") + text.count("{") + block <= MAX_DEPTH:
-        return (block, 1)
+    flow = text.count("[") + text.count("{")
+    if flow < MAX_DEPTH - 1 and _deep_prefix(MAX_DEPTH - 1 - flow).search(text) is None:
+        return (flow + 1, 1)  # no line starts with that much indentation: the bound holds
     parser = CParser(text)
     depth = 0
     try:
@@ -225,7 +338,7 @@ def _nesting_bound(text: str) -> tuple[int, int]:
             if name in ("MappingStartEvent", "SequenceStartEvent"):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return (depth, event.start_mark.line + 1)
+                    return (depth, lines.mark(event.start_mark)[0])
             elif name in ("MappingEndEvent", "SequenceEndEvent"):
                 depth -= 1
             elif name == "StreamEndEvent":
@@ -246,10 +359,11 @@ def _yaml_message(exc: MarkedYAMLError) -> str:
 class _Builder:
     """Turns a node tree into plain data, recording duplicate keys, aliases and unsafe tags."""
 
-    __slots__ = ("text", "problems", "seen", "aliased")
+    __slots__ = ("text", "lines", "problems", "seen", "aliased")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lines: _Lines) -> None:
         self.text = text
+        self.lines = lines
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.aliased = False
@@ -287,13 +401,13 @@ class _Builder:
                     path + (key,))
                 self.build(value_node, path + (key,))  # still walked, so an alias inside is caught
                 continue
-            first_line[key] = key_node.start_mark.line + 1
+            first_line[key] = self.lines.mark(key_node.start_mark)[0]
             data[key] = self.build(value_node, path + (key,))
         return data
 
     def _problem(self, code: str, node: Node, message: str, path: tuple) -> None:
-        mark = node.start_mark
-        self.problems.append(Problem(code, mark.line + 1, mark.column + 1, message, path))
+        line, column = self.lines.mark(node.start_mark)
+        self.problems.append(Problem(code, line, column, message, path))
 
 
 def _scalar(node: ScalarNode, tag: str) -> Any:
@@ -321,7 +435,7 @@ def _scalar(node: ScalarNode, tag: str) -> Any:
     return value  # !!str, !!timestamp and the rest stay text
 
 
-def _place_aliases(text: str, result: LoadedFile) -> None:
+def _place_aliases(text: str, result: LoadedFile, lines: _Lines) -> None:
     """Report each alias of a mapping or sequence at the alias itself.
 
     Runs only for the rare file that has one: the event stream knows where the
@@ -337,14 +451,14 @@ def _place_aliases(text: str, result: LoadedFile) -> None:
             anchor = getattr(event, "anchor", None)
             if name in ("MappingStartEvent", "SequenceStartEvent") and anchor:
                 collections.add(anchor)
-                anchors_seen[anchor] = event.start_mark.line + 1
+                anchors_seen[anchor] = lines.mark(event.start_mark)[0]
             elif name == "ScalarEvent" and anchor:
                 collections.discard(anchor)
             elif name == "AliasEvent" and event.anchor in collections:
                 collections.discard(event.anchor)  # one finding per anchor is enough
-                mark = event.start_mark
+                line, column = lines.mark(event.start_mark)
                 result.problems.append(Problem(
-                    "E005", mark.line + 1, mark.column + 1,
+                    "E005", line, column,
                     f"alias `*{event.anchor}` repeats a mapping or list (anchored at line "
                     f"{anchors_seen[event.anchor]}); aliases can hide huge expansions, so write it out"))
     except YAMLError:  # the composer already accepted this text; be safe anyway
