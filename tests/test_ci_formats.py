@@ -39,7 +39,7 @@ def broken(repo):
 
 
 def run(repo, **options):
-    return check([repo.root], Options(today=TODAY, **options), cwd=repo.root)
+    return check([repo.root], Options(today=TODAY, record_checked=True, **options), cwd=repo.root)
 
 
 # --- SARIF -----------------------------------------------------------------------------------
@@ -153,8 +153,9 @@ def test_the_union_of_shards_is_the_full_run(tmp_path, count):
 
     shutil.copytree(SAMPLE_CASES, tmp_path / "cases")
     root = tmp_path / "cases"
-    full = check([root], Options(today=TODAY), cwd=root)
-    shards = [check([root], Options(today=TODAY, shard=(i, count)), cwd=root) for i in range(1, count + 1)]
+    full = check([root], Options(today=TODAY, record_checked=True), cwd=root)
+    shards = [check([root], Options(today=TODAY, shard=(i, count), record_checked=True), cwd=root)
+              for i in range(1, count + 1)]
     union = sorted((f for s in shards for f in s.findings), key=lambda f: f.sort_key)
     assert [f.as_dict() for f in union] == [f.as_dict() for f in full.findings]
     assert sum(s.members for s in shards) == full.members
@@ -212,7 +213,7 @@ def test_parallel_workers_find_exactly_what_one_process_finds(tmp_path, monkeypa
     monkeypatch.setattr(engine, "PARALLEL_FROM", 2)  # the sample has 6 member folders
     shutil.copytree(SAMPLE_CASES, tmp_path / "cases")
     root = tmp_path / "cases"
-    serial = check([root], Options(today=TODAY, jobs=1), cwd=root)
-    parallel = check([root], Options(today=TODAY, jobs=3), cwd=root)
+    serial = check([root], Options(today=TODAY, jobs=1, record_checked=True), cwd=root)
+    parallel = check([root], Options(today=TODAY, jobs=3, record_checked=True), cwd=root)
     assert [f.as_dict() for f in parallel.findings] == [f.as_dict() for f in serial.findings]
     assert (parallel.files, parallel.members, parallel.checked) == (serial.files, serial.members, serial.checked)

@@ -135,10 +135,12 @@ def check(
     from .findings import at_or_above
     from .report import ReportOptions, writer
 
+    _debug_log(debug)
     try:
         options = Options(today=resolve_today(today), select=_codes(select) if select else None,
                           ignore=_codes(ignore), debug=debug, member_folders=member_folders,
-                          shard=_shard(shard) if shard else None, jobs=jobs or os.cpu_count() or 1)
+                          shard=_shard(shard) if shard else None, jobs=jobs or os.cpu_count() or 1,
+                          record_checked=output_format is not None and output_format.value == "junit")
         result = run_check(list(paths or [Path(".")]), options)
     except (ConfigError, UsageError, DateError) as exc:
         _fail(str(exc))
@@ -153,7 +155,7 @@ def check(
         except OutputError as exc:
             _fail(str(exc))
         typer.echo(f"pcplan: wrote {len(result.findings)} finding(s) to the baseline {write_baseline}", err=True)
-        raise typer.Exit(2 if result.internal_errors else 0)
+        raise typer.Exit(2 if _internal(result) else 0)
     hidden = 0
     if baseline is not None:
         try:
@@ -180,10 +182,29 @@ def check(
         except OutputError as exc:
             _fail(str(exc))
 
-    if result.internal_errors:
+    if _internal(result):
         raise typer.Exit(2)
     failing = any(not f.excepted and at_or_above(f.severity, fail_on.value) for f in result.findings)
     raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+def _debug_log(debug: bool) -> None:
+    """With --debug, tracebacks of internal errors while reading a file go to stderr (the logger "pcplan")."""
+    import logging
+
+    class Stderr(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            sys.stderr.write(self.format(record) + "\n")
+
+    logger = logging.getLogger("pcplan")
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if not any(type(h).__name__ == "Stderr" for h in logger.handlers):
+        logger.addHandler(Stderr())
+
+
+def _internal(result) -> bool:
+    """An internal error happened: a rule raised, or reading a file did (an E000 finding)."""
+    return bool(result.internal_errors) or any(f.code == "E000" for f in result.findings)
 
 
 @app.command(rich_help_panel=PANEL_DOCUMENTS)

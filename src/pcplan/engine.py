@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from . import rules as _rules  # noqa: F401 - importing registers every rule
 from .config import Config, ConfigError, check_code, find_root, load_config
@@ -24,7 +24,7 @@ from .load import LoadedFile, Problem
 from .model import Case, Document, Repository
 from .model import display_path as _display
 from .rules.registry import RULES, Rule
-from .walk import STAFF_FILES, Walk, enclosing_member_folder, glob_regex, walk
+from .walk import STAFF_FILES, enclosing_member_folder, glob_regex, iter_walk
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Options:
     debug: bool = False
     member_folders: bool = False  # report on the whole member folder of each file named (pre-commit)
     shard: tuple[int, int] | None = None  # (i, n): check only member folders in shard i of n (1-based)
+    record_checked: bool = False  # list every file reported on (JUnit needs it; it grows with the repository)
     jobs: int = 1  # worker processes for member folders (the CLI defaults to the CPU count)
 
 
@@ -117,36 +118,35 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
     ctx = Context(options.today, config, repo)
     runner = _Runner(selection, ctx, targets, options, result)
 
-    found = Walk()
-    for target in targets:
-        enclosing = enclosing_member_folder(target, root)
-        if enclosing is not None:
-            sub = walk(enclosing, root, config.exclude)
-            found.cases.extend(c for c in sub.cases if c[0] == enclosing)
-            found.errors.extend(sub.errors)
-        elif target.is_dir():
-            sub = walk(target, root, config.exclude)
-            found.cases.extend(sub.cases)
-            found.loose.extend(sub.loose)
-            found.errors.extend(sub.errors)
-        else:
-            found.loose.append(target)
-    # A file named on the command line is checked even without `kind:`; files handed over by
-    # the pre-commit hook (--member-folders) are treated like files found by walking.
+    loose: list[Path] = []
+    errors: list[tuple[Path, str]] = []
+
+    def member_folders():
+        """Member folders as the walk completes them: the repository is never held whole."""
+        seen: set[Path] = set()
+        for target in targets:
+            enclosing = enclosing_member_folder(target, root)
+            if enclosing is not None:
+                found = (c for c in iter_walk(enclosing, root, config.exclude, [], errors) if c[0] == enclosing)
+            elif target.is_dir():
+                found = iter_walk(target, root, config.exclude, loose, errors)
+            else:
+                loose.append(target)
+                continue
+            for folder, files in found:
+                if folder not in seen and in_shard(_relative_to(folder, root), options.shard):
+                    seen.add(folder)
+                    yield folder, files
+
     explicit = set() if options.member_folders else {t for t in targets if not t.is_dir()}
 
-    cases, seen = [], set()
-    for folder, files in found.cases:
-        if folder not in seen and in_shard(_relative_to(folder, root), options.shard):
-            seen.add(folder)
-            cases.append((folder, files))
-    if options.jobs > 1 and len(cases) >= PARALLEL_FROM:
-        _check_cases_in_parallel(cases, runner, cwd, result, options.jobs)
+    if options.jobs > 1:
+        _check_cases_in_parallel(member_folders(), runner, cwd, result, options.jobs)
     else:
-        for folder, files in cases:
+        for folder, files in member_folders():
             _check_case(folder, files, runner, cwd, result)
 
-    for path in sorted(set(found.loose)):
+    for path in sorted(set(loose)):
         if staff_file is not None and path == staff_file:
             continue
         doc = Document.load(path, _display(path, cwd))
@@ -156,14 +156,15 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
                 and "kind" not in doc.loaded.data:
             continue
         repo.loose.append(doc)
-    for path, message in found.errors:
+    for path, message in errors:
         doc = Document(loaded=LoadedFile(path=path), display_path=_display(path, cwd))
         doc.problems.append(Problem("E005", 1, 1, message))
         repo.loose.append(doc)
     if options.shard is not None and options.shard[0] != 1:
         return  # files outside member folders, staff.yaml included, belong to the first shard
     result.files += len(repo.loose) + (1 if repo.staff else 0)
-    result.checked.extend(d.display_path for d in repo.documents() if runner.targeted(d.path))
+    if options.record_checked:
+        result.checked.extend(d.display_path for d in repo.documents() if runner.targeted(d.path))
     runner.run_repository(repo)
 
 
@@ -177,6 +178,7 @@ def load_repository(root: Path, config: Config, cwd: Path) -> Repository:
 
 
 PARALLEL_FROM = 32  # member folders; below this, starting workers costs more than it saves
+CHUNK = 16  # member folders handed to a worker at a time
 
 
 def _check_case(folder: Path, files: list[Path], runner: "_Runner", cwd: Path, result: CheckResult) -> None:
@@ -184,7 +186,8 @@ def _check_case(folder: Path, files: list[Path], runner: "_Runner", cwd: Path, r
     base, cut = _display(folder, cwd), len(str(folder)) + 1
     prefix = "" if base == "." else base + "/"
     case = Case(folder, [Document.load(f, prefix + str(f)[cut:].replace(os.sep, "/")) for f in files])
-    result.checked.extend(d.display_path for d in case.documents if runner.targeted(d.path))
+    if runner.options.record_checked:
+        result.checked.extend(d.display_path for d in case.documents if runner.targeted(d.path))
     result.files += len(case.documents)
     result.members += 1
     runner.run_case(case)
@@ -194,18 +197,28 @@ def _check_case(folder: Path, files: list[Path], runner: "_Runner", cwd: Path, r
 _WORKER_STATE: tuple | None = None
 
 
-def _check_cases_in_parallel(cases: list, runner: "_Runner", cwd: Path, result: CheckResult, jobs: int) -> None:
-    """Member folders are independent: check them in forked workers and merge what they found."""
+def _check_cases_in_parallel(cases: Iterator, runner: "_Runner", cwd: Path, result: CheckResult, jobs: int) -> None:
+    """Member folders are independent: check them in forked workers and merge what they found.
+
+    The first PARALLEL_FROM folders are taken before deciding: a small repository is
+    checked in this process, where starting workers would cost more than it saves.
+    """
+    import itertools
     import multiprocessing
 
     global _WORKER_STATE
+    head = list(itertools.islice(cases, PARALLEL_FROM))
+    if len(head) < PARALLEL_FROM:
+        for folder, files in head:
+            _check_case(folder, files, runner, cwd, result)
+        return
     for rule in runner.rules:  # e.g. a dictionary a rule needs, loaded once rather than in every worker
         warm_up = getattr(rule.check, "warm_up", None)
         if warm_up is not None:
             warm_up()
     _WORKER_STATE = (runner.selection, runner.ctx, runner.targets, runner.options, cwd)
-    size = max(1, min(64, len(cases) // (jobs * 8)))
-    chunks = [cases[i:i + size] for i in range(0, len(cases), size)]
+    stream = itertools.chain(head, cases)
+    chunks = iter(lambda: list(itertools.islice(stream, CHUNK)), [])
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for part in pool.imap_unordered(_check_chunk, chunks):

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MEMBER_FILES = ("member.yaml", "member.yml")
@@ -58,23 +59,35 @@ def glob_regex(pattern: str) -> re.Pattern:
 
 
 def walk(directory: Path, root: Path, exclude: tuple[str, ...] = ()) -> Walk:
+    """Everything below ``directory`` at once (small folders; the engine streams with ``iter_walk``)."""
     result = Walk()
-    excluded = [glob_regex(g) for g in exclude]
-    _walk(directory, root, excluded, result, member_folder=None)
+    result.cases = list(iter_walk(directory, root, exclude, result.loose, result.errors))
     return result
 
 
-def _walk(folder: Path, root: Path, excluded: list, result: Walk, member_folder: list | None) -> None:
+def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list, errors: list
+              ) -> Iterator[tuple[Path, list[Path]]]:
+    """Member folders with their files, each yielded as soon as it is complete (memory stays flat).
+
+    Files outside member folders are appended to ``loose`` and unreadable places to
+    ``errors`` as the walk meets them.
+    """
+    excluded = [glob_regex(g) for g in exclude]
+    yield from _walk(directory, root, excluded, loose, errors, member_files=None)
+
+
+def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list,
+          member_files: list | None) -> Iterator[tuple[Path, list[Path]]]:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
     except OSError as exc:
-        result.errors.append((folder, f"cannot read the folder: {exc.strerror or exc}"))
+        errors.append((folder, f"cannot read the folder: {exc.strerror or exc}"))
         return
     names = {e.name for e in entries}
-    if any(name in names for name in MEMBER_FILES):
-        member_folder = []  # a new member folder starts here, nested ones included
-        result.cases.append((folder, member_folder))
+    starts_member = any(name in names for name in MEMBER_FILES)
+    if starts_member:
+        member_files = []  # a new member folder starts here, nested ones included
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -83,11 +96,13 @@ def _walk(folder: Path, root: Path, excluded: list, result: Walk, member_folder:
             continue
         try:
             if entry.is_dir(follow_symlinks=False):
-                _walk(path, root, excluded, result, member_folder)
+                yield from _walk(path, root, excluded, loose, errors, member_files)
             elif entry.name.endswith(YAML_SUFFIXES):
-                (member_folder if member_folder is not None else result.loose).append(path)
+                (member_files if member_files is not None else loose).append(path)
         except OSError as exc:
-            result.errors.append((path, f"cannot read: {exc.strerror or exc}"))
+            errors.append((path, f"cannot read: {exc.strerror or exc}"))
+    if starts_member:
+        yield folder, member_files
 
 
 def _is_excluded(path: Path, root: Path, excluded: list) -> bool:
