@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from .findings import Finding, Hit
-from .model import Case, Document, items, text
+from .model import Case, Document, items, shown_id, text
 
 # Fields whose value names the item an entry is about (``risk: R1`` in risk_mitigations).
 _REFERENCE_FIELDS = ("id", "risk", "barrier", "need", "goal")
@@ -43,11 +43,16 @@ def apply_exceptions(case: Case, findings: list[Finding], today: date,
         code = entry["rule"]
         if index in used or code not in enabled:
             continue  # a rule switched off cannot show whether its exception is still needed
-        about = f" about {entry['about']}" if isinstance(entry.get("about"), str) else ""
+        about = f" about {_shown(entry['about'])}" if isinstance(entry.get("about"), str) else ""
         stale.append(Hit(plan, ("exceptions", index, "rule"),
-                         f"the exception for {code}{about} no longer matches any finding; remove it "
+                         f"the exception for {_shown(code)}{about} no longer matches any finding; remove it "
                          "(or correct its `rule`/`about`)"))
     return marked, stale
+
+
+def _shown(value: str) -> str:
+    """A rule code or an id as the message shows it (words typed there are not repeated)."""
+    return value if shown_id(value) != "(not an id)" else "(not an id)"
 
 
 def _covers(entry: dict, finding: Finding, documents: dict) -> bool:

@@ -29,6 +29,20 @@ class Document:
 
     @classmethod
     def load(cls, path: Path, display_path: str) -> "Document":
+        """The file read, parsed and validated; a bug in pcplan while doing so is an E000 problem of
+        this file (the traceback is logged for --debug), so the other files are still checked."""
+        try:
+            return cls._load(path, display_path)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, it is pcplan's bug, not the file's
+            import logging
+
+            logging.getLogger("pcplan").debug("internal error while reading %s", display_path, exc_info=True)
+            return cls(LoadedFile(path=path), display_path, problems=[Problem(
+                "E000", 1, 1, f"internal error while reading this file ({type(exc).__name__}); the other files "
+                "were still checked. Run with --debug for details and please report it")])
+
+    @classmethod
+    def _load(cls, path: Path, display_path: str) -> "Document":
         loaded = load_file(path)
         doc = cls(loaded, display_path, problems=list(loaded.problems))
         if loaded.ok:
@@ -176,7 +190,10 @@ class Case:
 
     @property
     def member_id(self) -> str | None:
-        return self.member.id if self.member else None
+        """The member's id; None when member.yaml has none, or has text typed where the id belongs
+        (a name, say: E004 reports it, and it must not travel into findings, due dates or reports)."""
+        value = self.member.id if self.member else None
+        return value if value is not None and _ID_LIKE.match(value) else None
 
     @property
     def closed(self) -> bool:

@@ -29,9 +29,14 @@ class OutputError(Exception):
     """The output cannot be written where asked; the CLI exits with 2."""
 
 
+def inside_git(path: Path) -> bool:
+    """Whether ``path`` (resolved) is in a .git folder; .GIT is .git on macOS and Windows."""
+    return any(part.casefold() == ".git" for part in path.resolve().parts)
+
+
 def check_target(path: Path, overwrite: bool, may_replace_yaml: bool = False) -> Path:
     target = path.resolve()
-    if ".git" in target.parts:
+    if inside_git(target):
         raise OutputError(f"{path}: refusing to write inside a .git folder")
     if target.is_dir():
         raise OutputError(f"{path}: is a folder; name a file")
@@ -66,7 +71,10 @@ def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool 
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_name, _mode_for(target))  # mkstemp makes 0600; give the file its normal mode
-        os.replace(temp_name, target)
+        if overwrite:
+            os.replace(temp_name, target)
+        else:
+            _rename_new(temp_name, target, path)
     except BaseException:
         try:
             os.unlink(temp_name)
@@ -74,6 +82,26 @@ def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool 
             pass
         raise
     return target
+
+
+def _rename_new(temp_name: str, target: Path, shown: Path) -> None:
+    """Rename without replacing: a file that appeared since ``check_target`` (another pcplan, an editor) is kept.
+
+    A hard link fails if the name is taken, atomically; where the file system has no hard links,
+    look once more and rename (the window is then a few microseconds, not the whole write).
+    """
+    try:
+        os.link(temp_name, target)
+    except FileExistsError:
+        raise OutputError(f"{shown}: exists (it appeared while pcplan was writing); use --force to replace it") \
+            from None
+    except OSError:
+        if os.path.lexists(target):
+            raise OutputError(f"{shown}: exists (it appeared while pcplan was writing); use --force to replace "
+                              "it") from None
+        os.replace(temp_name, target)
+        return
+    os.unlink(temp_name)
 
 
 def _mode_for(target: Path) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..dates import add_months
+from ..output import terminal_safe
 from . import open_caseload
 from .obligations import KINDS, Obligation, case_obligations, staff_obligations
 
@@ -252,8 +253,9 @@ def write_table(report: DueReport, stream: TextIO, color: bool | None = None, wi
     console = Console(file=buffer, width=probe.width, force_terminal=probe.is_terminal,
                       color_system=probe.color_system, no_color=probe.no_color,
                       highlight=False, soft_wrap=False, emoji=False)
-    cells = [(o.due.isoformat(), days_text(o.days_left(report.today)), o.member or "(staff)", o.description, o.path)
-             for o in report.obligations]
+    # Ids, names and file names come from case files: no control character reaches the terminal.
+    cells = [(o.due.isoformat(), days_text(o.days_left(report.today)), terminal_safe(o.member or "(staff)"),
+              terminal_safe(o.description), terminal_safe(o.path)) for o in report.obligations]
     widths = [max([cell_len(h)] + [cell_len(row[i]) for row in cells]) for i, h in enumerate(_HEADERS)]
     flex = _HEADERS.index("What")
     room = console.width - (sum(widths) - widths[flex]) - 3 * (len(widths) - 1)  # what is left for "What"
@@ -268,9 +270,9 @@ def write_table(report: DueReport, stream: TextIO, color: bool | None = None, wi
         if manager is None:
             heading = "No case manager"
         elif manager in report.staff_names:
-            heading = f"{report.staff_names[manager]} ({manager})"
+            heading = terminal_safe(f"{report.staff_names[manager]} ({manager})")
         else:
-            heading = f"{manager} (not in staff.yaml)"
+            heading = terminal_safe(f"{manager} (not in staff.yaml)")
         counts = f"{len(rows)} obligation{'s' if len(rows) != 1 else ''}" + (f", {late} overdue" if late else "")
         console.print(Text.assemble((heading, "bold"), f" — {counts}"), overflow="fold")
         if wide:

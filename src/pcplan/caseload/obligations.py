@@ -59,6 +59,9 @@ class Obligation:
         return (self.due, self.member or "", self.kind, self.subject)
 
 
+NOT_AN_ID = "(not an id)"  # a case manager named by text typed where a staff id belongs: never repeated
+
+
 def _id(value, fallback: str) -> str:
     """An id as an obligation may carry it: text typed where an id belongs is never repeated (privacy)."""
     return value if isinstance(value, str) and _ID_LIKE.match(value) else fallback
@@ -70,10 +73,10 @@ def case_manager_of(case: Case, today: date) -> str | None:
         for _, assignment in case.member.items("case_managers"):
             start, end = parse_iso(assignment.get("from")), parse_iso(assignment.get("to"))
             if start and start <= today and (end is None or end >= today) and isinstance(assignment.get("staff"), str):
-                return assignment["staff"]
+                return _id(assignment["staff"], NOT_AN_ID)
     plan = case.plan_in_effect(today)
     responsible = get_in(plan.data, "monitoring", "responsible") if plan else None
-    return responsible if isinstance(responsible, str) else None
+    return _id(responsible, NOT_AN_ID) if isinstance(responsible, str) else None
 
 
 def case_obligations(case: Case, settings: Settings, today: date) -> list[Obligation]:

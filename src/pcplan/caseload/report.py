@@ -34,6 +34,7 @@ from typing import IO, Iterable
 
 from ..engine import Options, check
 from ..model import Case
+from ..output import terminal_safe
 from ..rules import RULES
 from ..walk import enclosing_member_folder
 from . import open_caseload
@@ -347,9 +348,10 @@ def write_table(report: Report, stream: IO, terminal: bool) -> None:
     style = box.ROUNDED if terminal else box.ASCII
     d = report.data
 
+    # Names, ids and program names come from case files: no control character reaches the terminal.
     def manager(staff_id: str | None) -> str:
         name = report.staff_names.get(staff_id) if staff_id else None
-        return f"{name} ({staff_id})" if name else manager_label(staff_id)
+        return terminal_safe(f"{name} ({staff_id})" if name else manager_label(staff_id))
 
     def table(title: str, *columns: str) -> Table:
         """Columns named ``>name`` hold numbers (right-aligned)."""
@@ -365,13 +367,14 @@ def write_table(report: Report, stream: IO, terminal: bool) -> None:
 
     scope = "" if d["scope"] == "." else f" for {d['scope']}"
     header = f"Caseload report{scope} as of {d['today']}"
-    console.print(Text(f"{report.agency}: {header}" if report.agency else header, style="bold" if terminal else ""))
+    console.print(Text(terminal_safe(f"{report.agency}: {header}") if report.agency else header,
+                       style="bold" if terminal else ""))
     console.print()
 
     statuses = [s for s in STATUSES if s != "unknown" or d["members"]["by_status"]["unknown"]]
     t = table("Members by program and status", "program", *(">" + _STATUS_LABEL[s] for s in statuses), ">total")
     for row in d["members"]["by_program"]:
-        t.add_row(program_label(row["program"]), *(str(row["by_status"][s]) for s in statuses), str(row["total"]))
+        t.add_row(terminal_safe(program_label(row["program"])), *(str(row["by_status"][s]) for s in statuses), str(row["total"]))
     t.add_section()
     t.add_row("all members", *(str(d["members"]["by_status"][s]) for s in statuses), str(d["members"]["total"]))
     show(t)
@@ -389,7 +392,7 @@ def write_table(report: Report, stream: IO, terminal: bool) -> None:
     if c["not_compliant"]:
         t = table("Active members with open errors", "member", "case manager", ">errors")
         for row in c["not_compliant"]:
-            t.add_row(row["member"], manager(row["case_manager"]), str(row["errors"]))
+            t.add_row(terminal_safe(row["member"]), manager(row["case_manager"]), str(row["errors"]))
         show(t)
 
     f = d["findings"]

@@ -89,7 +89,8 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
     translations = load_translations(wanted, locale_dirs)
     language = primary(wanted) or SOURCE_LANGUAGE
     if translations is None:
-        notices.append(f"no translation for `{wanted}` (available: {', '.join(available_languages(locale_dirs))}); "
+        shown = f"`{wanted}`" if primary(wanted) else "the member's language (not a language code)"
+        notices.append(f"no translation for {shown} (available: {', '.join(available_languages(locale_dirs))}); "
                        "rendered in English")
         translations = load_translations(SOURCE_LANGUAGE, locale_dirs)
         language = SOURCE_LANGUAGE

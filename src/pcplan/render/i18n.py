@@ -10,20 +10,27 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from pathlib import Path
 
 DOMAIN = "pcplan"
 SOURCE_LANGUAGE = "en"
 
 
+_CODE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*\Z")
+
+
 def primary(code: str | None) -> str | None:
     """``es-MX`` → ``es``; None for anything that is not a language code."""
-    if not isinstance(code, str) or not code.strip():
+    if not isinstance(code, str) or not _CODE.match(code.strip()):
         return None
     return code.strip().replace("_", "-").split("-")[0].lower()
 
 
 def catalogue_path(lang: str, locale_dirs: list[Path]) -> Path | None:
+    if primary(lang) is None:  # a language from a case file names a folder: only a language code may
+        return None
+    lang = lang.strip()
     for folder in locale_dirs:
         for candidate in (lang, primary(lang)):
             path = folder / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -183,7 +183,7 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
                         for _, o in items(goal, "objectives") if isinstance(o.get("id"), str)],
             supports=[support for served, support in supports if goal["id"] in served]))
     other_supports = [support for served, support in supports if not served & goal_ids]
-    mitigations = {m.get("risk"): m for _, m in plan.items("risk_mitigations")}
+    mitigations = {m["risk"]: m for _, m in plan.items("risk_mitigations") if isinstance(m.get("risk"), str)}
     risks = [Risk(r["id"], text(r, "text"), r.get("level") if isinstance(r.get("level"), str) else None,
                   text(mitigations.get(r["id"], {}), "mitigation"), text(mitigations.get(r["id"], {}), "backup_plan"))
              for _, r in items(assessed, "risks") if isinstance(r.get("id"), str)]
@@ -196,18 +196,18 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
         member_id=case.member_id or "",
         preferred_name=text(name, "preferred") or text(name, "legal") or (case.member_id or ""),
         pronouns=text(member, "pronouns"),
-        member_language=get_in(member, "language", "preferred"),
+        member_language=_str(get_in(member, "language", "preferred")),
         document_format=member.get("document_format") if isinstance(member.get("document_format"), str) else "print",
         closed=case.closed,
         closed_on=case.closure.date if case.closure is not None else None,
-        plan_id=plan.id, plan_type=plan.get("type"), plan_date=plan.date,
+        plan_id=plan.id, plan_type=_str(plan.get("type")), plan_date=plan.date,
         effective_start=parse_iso(get_in(plan.data, "effective", "start")),
         effective_end=parse_iso(get_in(plan.data, "effective", "end")),
         what_matters=text(plan.data, "what_matters"),
         important_to_me=text(assessed, "important_to_me"),
         strengths=[t for t in strength_text.values() if t],
         goals=goals, other_supports=other_supports,
-        deferred_needs=[(need_text.get(d.get("need")) or str(d.get("need")), text(d, "reason"))
+        deferred_needs=[(need_text.get(_str(d.get("need"))) or str(d.get("need")), text(d, "reason"))
                         for _, d in plan.items("deferred_needs")],
         risks=risks,
         rights_modifications=[_modification(m) for _, m in plan.items("rights_modifications")],
@@ -222,10 +222,15 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
                      text(c, "language"), c.get("declined") is True)
                 for _, c in plan.items("distribution")],
         agency=agency,
-        setting_type=get_in(plan.data, "setting", "type"),
+        setting_type=_str(get_in(plan.data, "setting", "type")),
         meeting_place=text(plan.data.get("meeting") or {}, "place"),
         meeting_date=parse_iso(get_in(plan.data, "meeting", "date")),
     )
+
+
+def _str(value: Any) -> str | None:
+    """A value that must be text to be used (as a key, a code, a language); None otherwise."""
+    return value if isinstance(value, str) else None
 
 
 def _strings(value: Any) -> list[str]:

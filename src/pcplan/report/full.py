@@ -21,6 +21,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..load import MAX_FILE_BYTES
+from ..output import terminal_safe
 from ..rules.registry import RULES
 from . import ReportOptions, statistics, summary_counts
 
@@ -73,17 +75,22 @@ def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
 
 
 def _source_line(f, cache: dict) -> str | None:
+    """The finding's line as the loader counts lines (LF, CRLF or CR), safe to print in a terminal."""
     if f.file is None:
         return None
     if f.file not in cache:
+        cache[f.file] = None
         try:
-            cache[f.file] = f.file.read_text(encoding="utf-8").splitlines()
+            # Only a plain file within the size limit (never a pipe or /dev/zero behind a symlink).
+            if f.file.is_file() and f.file.stat().st_size <= MAX_FILE_BYTES:
+                text = f.file.read_bytes().decode("utf-8")
+                cache[f.file] = re.split("\r\n|\r|\n", text.removeprefix("\ufeff"))
         except (OSError, UnicodeDecodeError):
-            cache[f.file] = None
+            pass
     lines = cache[f.file]
     if not lines or not 1 <= f.line <= len(lines):
         return None
-    return lines[f.line - 1]
+    return terminal_safe(lines[f.line - 1])
 
 
 def _summary(result, console: Console, baselined: int) -> None:

@@ -11,7 +11,7 @@ from typing import Iterator
 from ..dates import parse_iso
 from ..findings import Hit
 from ..fingerprint import fingerprint, matches
-from ..model import normalized_name, text
+from ..model import normalized_name, shown_id, text
 from .registry import rule
 
 LEGAL_AUTHORITIES = {
@@ -27,7 +27,18 @@ def _legal_representatives(case) -> list[tuple[int, dict]]:
     if case.member is None:
         return []
     return [(index, rep) for index, rep in case.member.items("representatives")
-            if rep.get("authority") in LEGAL_AUTHORITIES]
+            if isinstance(rep.get("authority"), str) and rep["authority"] in LEGAL_AUTHORITIES]
+
+
+def _field_value(key: str, value) -> str:
+    """``key: value`` to write, as a message may show it (text typed where a code belongs is not repeated)."""
+    return f"`{key}: {value}`" if shown_id(value) != "(not an id)" else f"`{key}:`"
+
+
+def _role(entry: dict) -> str | None:
+    """An entry's `role` when it is text (a list or mapping typed there is E004's, and no role)."""
+    role = entry.get("role")
+    return role if isinstance(role, str) else None
 
 
 def _section(doc, key: str) -> tuple[tuple, str]:
@@ -86,11 +97,11 @@ def member_signature_missing(case, ctx) -> Iterator[Hit]:
                 yield Hit(plan, ("signatures", index),
                           f"refusal recorded without a reason: {who} declined to sign; "
                           "add `refusal_reason:` saying why")
-        if reported or any(signature.get("role") in allowed and (_signed(signature) or _documented_refusal(signature))
+        if reported or any(_role(signature) in allowed and (_signed(signature) or _documented_refusal(signature))
                            for _, signature in signatures):
             continue
         unsigned = next(((index, s) for index, s in signatures
-                         if s.get("role") in allowed and s.get("refused") is not True), None)
+                         if _role(s) in allowed and s.get("refused") is not True), None)
         if unsigned is not None:
             index, signature = unsigned
             who = "the member's" if signature["role"] == "member" else "the legal representative's"
@@ -276,21 +287,21 @@ def copy_language(case, ctx) -> Iterator[Hit]:
                 given = entry.get("language")
                 if "language" not in entry or _primary(given) is None:
                     yield Hit(plan, base + (("language",) if "language" in entry else ()),
-                              f"the member's copy does not say its language; the member prefers `{preferred}`: "
-                              f"give a copy in it and record `language: {preferred}`")
+                              f"the member's copy does not say its language; the member prefers {shown_id(preferred)}: "
+                              f"give a copy in it and record {_field_value('language', preferred)}")
                 elif _primary(given) != wanted_language:
                     yield Hit(plan, base + ("language",),
-                              f"the member's copy is in `{given}` but the member prefers `{preferred}`; "
+                              f"the member's copy is in {shown_id(given)} but the member prefers {shown_id(preferred)}; "
                               "give a copy in the member's language")
             if wanted_format is not None:
                 given = entry.get("format")
                 if "format" not in entry or not isinstance(given, str):
                     yield Hit(plan, base + (("format",) if "format" in entry else ()),
-                              f"the member's copy does not say its format; the member asked for `{wanted_format}`: "
-                              f"record `format: {wanted_format}`")
+                              f"the member's copy does not say its format; the member asked for {shown_id(wanted_format)}: "
+                              f"record {_field_value('format', wanted_format)}")
                 elif given != wanted_format:
                     yield Hit(plan, base + ("format",),
-                              f"the member's copy is in `{given}` format but the member asked for `{wanted_format}` "
+                              f"the member's copy is in {shown_id(given)} format but the member asked for {shown_id(wanted_format)} "
                               "(`document_format` in member.yaml); give a copy in that format")
 
 

@@ -142,7 +142,7 @@ def need_unaddressed(case, ctx) -> Iterator[Hit]:
                 deferred[entry["need"]] = index
                 if text(entry, "reason") is None:
                     yield Hit(plan, ("deferred_needs", index),
-                              f"need `{entry['need']}` is deferred without a reason; say why")
+                              f"need {shown_id(entry['need'])} is deferred without a reason; say why")
         for index, need in assessment.items("needs"):
             need_id = need.get("id")
             if isinstance(need_id, str) and need_id not in addressed and need_id not in deferred:
@@ -225,7 +225,7 @@ def risk_unmitigated(case, ctx) -> Iterator[Hit]:
                 listed.add(entry["risk"])
                 if text(entry, "mitigation") is None:
                     yield Hit(plan, ("risk_mitigations", index),
-                              f"the entry for risk `{entry['risk']}` does not say how the risk is reduced "
+                              f"the entry for risk {shown_id(entry['risk'])} does not say how the risk is reduced "
                               "(`mitigation:`)")
         for index, risk in assessment.items("risks"):
             risk_id = risk.get("id")

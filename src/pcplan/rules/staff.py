@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..dates import parse_iso
 from ..findings import Hit
-from ..model import items, normalized_name, text
+from ..model import items, normalized_name, shown_id, text
 from .registry import rule
 
 ASSIGNMENTS = "case_managers"
@@ -22,7 +22,7 @@ _STAFF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 def _assignment_label(index: int, entry: dict) -> str:
     staff = entry.get("staff")
-    who = f" (`{staff}`)" if isinstance(staff, str) and staff.strip() else ""
+    who = f" ({shown_id(staff)})" if isinstance(staff, str) and staff.strip() else ""
     return f"case-manager assignment {index + 1}{who}"
 
 
@@ -159,10 +159,10 @@ def unknown_staff(case, ctx) -> Iterator[Hit]:
         if not isinstance(value, str) or not value.strip():
             continue  # the schema's finding
         if repo.staff is None:
-            yield Hit(doc, path, f"staff id `{value}` cannot be checked: there is no staff.yaml at the "
+            yield Hit(doc, path, f"staff id {shown_id(value)} cannot be checked: there is no staff.yaml at the "
                       "repository root; add one listing the agency's staff")
         elif value not in known:
-            yield Hit(doc, path, f"staff id `{value}` is not in staff.yaml; correct the id or add the "
+            yield Hit(doc, path, f"staff id {shown_id(value)} is not in staff.yaml; correct the id or add the "
                       "staff member to staff.yaml")
 
 
@@ -217,7 +217,7 @@ def untrained_assignment(case, ctx) -> Iterator[Hit]:
         gaps = _training_gaps(known[staff_id], required, start)
         if gaps:
             yield Hit(member, (ASSIGNMENTS, index, "from"),
-                      f"case manager `{staff_id}` had not completed the required training before this "
+                      f"case manager {shown_id(staff_id)} had not completed the required training before this "
                       f"assignment began on {start.isoformat()}: {', '.join(gaps)}; assign a trained case "
                       "manager or record the training in staff.yaml")
 
@@ -263,7 +263,7 @@ def training_overdue(repo, ctx) -> Iterator[Hit]:
         if missing:
             modules = ", ".join(m.split(" ")[0] for m in missing)
             who = person.get("id")
-            who = f"staff member `{who}`" if isinstance(who, str) and who.strip() else "this staff member"
+            who = f"staff member {shown_id(who)}" if isinstance(who, str) and who.strip() else "this staff member"
             yield Hit(staff_doc, ("staff", index),
                       f"{who} was hired on {hired.isoformat()} and is past the "
                       f"{ctx.settings.training_deadline_days}-day training deadline ({deadline.isoformat()}) "
@@ -313,9 +313,9 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
         return  # unknown id: A602's finding
     agency = ctx.repo.staff.get("organization") if ctx.repo.staff is not None else None
     conflicts = (
-        (normalized_name(person.get("name")), f"is the responsible case manager (`{responsible}`)"),
+        (normalized_name(person.get("name")), f"is the responsible case manager ({shown_id(responsible)})"),
         (normalized_name(person.get("organization")), f"is the organization of the responsible case manager "
-                                              f"(`{responsible}`)"),
+                                              f"({shown_id(responsible)})"),
         (normalized_name(agency), "is the case management agency itself"),
     )
     for index, support in plan.items("supports"):
@@ -326,7 +326,8 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
             continue
         for name, what in conflicts:
             if name is not None and provider == name:
-                label = f"paid support {support['id']}" if isinstance(support.get("id"), str) else "a paid support"
+                label = f"paid support {shown_id(support['id'])}" if isinstance(support.get("id"), str) \
+                    else "a paid support"
                 yield Hit(plan, ("supports", index, "provider"),
                           f"the provider of {label} {what}; case management must be free of "
                           "conflicts of interest: choose another provider with the member or document an "

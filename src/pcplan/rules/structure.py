@@ -29,7 +29,7 @@ def internal_error(doc, case, ctx):
     `pcplan check --debug` on the file and report the traceback to the pcplan
     developers (it contains no case data unless you paste some).
     """
-    return ()  # reported by the engine when a rule raises
+    return _problems(doc, "E000")  # reading the file failed; the engine reports a rule that raises
 
 
 @rule("E001", "yaml-syntax", "error", scope="file")
@@ -164,8 +164,8 @@ def wrong_member(doc, case, ctx):
                   "each member has a folder of their own", at="key")
     elif doc.kind in MEMBER_KINDS and case.member_id and doc.member_ref \
             and doc.member_ref != case.member_id:
-        yield Hit(doc, ("member",), f"`member: {doc.member_ref}` does not match this folder's "
-                  f"member.yaml (`{case.member_id}`)")
+        said = f"`member: {doc.member_ref}`" if shown_id(doc.member_ref) != "(not an id)" else "`member:` (not an id)"
+        yield Hit(doc, ("member",), f"{said} does not match this folder's member.yaml ({shown_id(case.member_id)})")
 
 
 @rule("E007", "duplicate-id", "error", scope="file")
@@ -196,7 +196,7 @@ def duplicate_id(doc, case, ctx):
         earlier = [d for d in case.documents if d.kind == doc.kind and d.id == doc.id]
         earlier.sort(key=lambda d: d.display_path)
         if earlier and earlier[0] is not doc:
-            yield Hit(doc, ("id",), f"{doc.kind} id `{doc.id}` is also used by "
+            yield Hit(doc, ("id",), f"{doc.kind} id {shown_id(doc.id)} is also used by "
                       f"{earlier[0].path.name}; each {doc.kind} of a member needs its own id")
 
 

@@ -62,10 +62,12 @@ def planned_files(request: InitRequest, with_sample: bool) -> dict[str, str]:
 
 
 def init_repository(request: InitRequest) -> InitResult:
-    from ..output import OutputError, write_atomically
+    from ..output import OutputError, inside_git, write_atomically
     from ..walk import walk
 
     root = request.directory.resolve()
+    if inside_git(root):  # before any folder is made there
+        raise ScaffoldError(f"{request.directory}: refusing to write inside a .git folder")
     if root.exists() and not root.is_dir():
         raise ScaffoldError(f"{request.directory}: is a file, not a folder")
     if root.is_dir():
