@@ -994,8 +994,6 @@ def test_words_typed_into_an_exception_are_not_repeated(repo):
     assert "E004" in result.output  # the rule code's pattern
 
 
-@pytest.mark.xfail(strict=True, reason="engine.py: a repository rule that crashes when there is no staff.yaml "
-                   "has no anchor, so its E000 finding is dropped: the run exits 2 and says nothing about why")
 def test_a_repository_rule_that_crashes_without_staff_yaml_is_still_reported(repo, monkeypatch):
     repo.path("staff.yaml").unlink()
     _crash_on(monkeypatch, "A604", lambda repo_, ctx: True)

@@ -116,7 +116,7 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
     repo = load_repository(root, config, cwd)
     staff_file = repo.staff.path if repo.staff is not None else None
     ctx = Context(options.today, config, repo)
-    runner = _Runner(selection, ctx, targets, options, result)
+    runner = _Runner(selection, ctx, targets, options, result, cwd)
 
     loose: list[Path] = []
     errors: list[tuple[Path, str]] = []
@@ -234,7 +234,7 @@ def _check_cases_in_parallel(cases: Iterator, runner: "_Runner", cwd: Path, resu
 def _check_chunk(chunk: list) -> CheckResult:
     selection, ctx, targets, options, cwd = _WORKER_STATE
     part = CheckResult()
-    runner = _Runner(selection, ctx, targets, options, part)
+    runner = _Runner(selection, ctx, targets, options, part, cwd)
     for folder, files in chunk:
         _check_case(folder, files, runner, cwd, part)
     return part
@@ -268,7 +268,7 @@ class _Runner:
     """Calls each enabled rule and converts its hits into findings."""
 
     def __init__(self, selection: Selection, ctx: Context, targets: list[Path], options: Options,
-                 result: CheckResult) -> None:
+                 result: CheckResult, cwd: Path) -> None:
         self.selection = selection
         self.ctx = ctx
         self.targets = targets
@@ -276,6 +276,7 @@ class _Runner:
         self.result = result
         self.rules = [r for code, r in sorted(RULES.items()) if code in selection.enabled]
         self._target_texts = [str(t) for t in targets]
+        self._cwd = cwd
 
     def run_case(self, case: Case) -> None:
         found: list[Finding] = []
@@ -295,9 +296,12 @@ class _Runner:
         found: list[Finding] = []
         for doc in repo.documents():
             self._file_rules(doc, None, None, found)
+        # An internal error in a repository rule is reported at staff.yaml, or where it would be.
+        anchor = repo.staff or Document(LoadedFile(path=repo.root / STAFF_FILES[0]),
+                                        _display(repo.root / STAFF_FILES[0], self._cwd))
         for rule in self.rules:
             if rule.scope == "repository":
-                self._call(rule, lambda: rule.check(repo, self.ctx), None, repo.staff, found)
+                self._call(rule, lambda: rule.check(repo, self.ctx), None, anchor, found)
         self._keep(found)
 
     def _file_rules(self, doc: Document, case: Case | None, member: str | None, found: list) -> None:
