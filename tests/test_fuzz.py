@@ -201,7 +201,16 @@ def workspace(tmp_path_factory):
     out.mkdir()
     yield root, out
     if KEEP_GOING:
+        _progress()
         print(f"\nfuzz: {RUN['examples']} examples, {RUN['crashes']} crashing (distinct crashes in {KEEP_GOING})")
+
+
+def _progress() -> None:
+    folder = Path(KEEP_GOING)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "progress.txt", "a", encoding="utf-8") as log:
+        log.write(f"{RUN['examples']} examples, {RUN['crashes']} crashing, "
+                  f"{len(list(folder.glob('*.txt'))) - 1} distinct\n")
 
 
 def exercise(root: Path, out: Path, name: str, fmt: str, report_html: bool) -> None:
@@ -259,6 +268,8 @@ def test_mutated_documents_never_crash_check_render_due_or_report(workspace, doc
     target = root / name
     original = target.read_bytes()
     RUN["examples"] += 1
+    if KEEP_GOING and RUN["examples"] % 250 == 0:  # a long run says how far it got, even if it is killed
+        _progress()
     try:
         target.write_bytes(raw)
         exercise(root, out, name, fmt, report_html)
