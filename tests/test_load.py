@@ -264,6 +264,45 @@ def test_block_nesting_bomb_is_fast_E005():
     assert at(problem) == (1, 1)
 
 
+@pytest.mark.parametrize("where", ["event-walk", "composer"])
+def test_a_limit_libyaml_enforces_is_pcplans_E005_whatever_the_release(monkeypatch, where):
+    """libyaml 0.2.6 stops deep nesting itself; older releases do not. Either way: E005, our message."""
+    import yaml.scanner
+    from yaml.error import Mark
+
+    import pcplan.load as loader
+
+    def refuse(*_args, **_kwargs):
+        mark = Mark("<text>", 40, 3, 7, None, None)
+        raise yaml.scanner.ScannerError("while increasing flow level", mark, "exceeded maximum nesting depth", mark)
+
+    text = "kind: plan\nversion: 1\ndeep: " + "[" * 70 + "]" * 70 + "\n"
+    if where == "composer":
+        monkeypatch.setattr(loader, "_nesting_bound", lambda *_: (1, 1))  # our bound let it through
+        monkeypatch.setattr(loader._Composer, "get_single_node", refuse)
+    else:
+        monkeypatch.setattr(loader, "CParser", type("Refusing", (), {"__init__": lambda self, _t: None,
+                                                                     "get_event": refuse}))
+    problem = only(load_text(text), "E005")
+    assert at(problem) == (3, 1)
+    assert problem.message == f"nesting is deeper than {MAX_DEPTH} levels; a case file never needs that"
+
+
+def test_deep_flow_nesting_over_several_lines_is_reported_where_it_passes_the_limit():
+    text = "kind: plan\nnote: '[[[ quoted, not nesting'\ndeep:\n" + "  [\n" * 200 + "]" * 200 + "\n"
+    problem = only(load_text(text), "E005")
+    assert problem.line == 3 + MAX_DEPTH  # the root mapping is level 1
+    # The same line when libyaml's own limit is what stops the walk (libyaml 0.2.6 and later).
+    import yaml.scanner
+    from yaml.error import Mark
+
+    import pcplan.load as loader
+
+    mark = Mark("<text>", 0, 250, 0, None, None)
+    error = yaml.scanner.ScannerError("while increasing flow level", mark, "exceeded maximum nesting depth", mark)
+    assert loader._deep_flow_line(text, loader._Lines(None), error) == 3 + MAX_DEPTH
+
+
 def test_nesting_just_over_limit_is_E005_at_its_line():
     text = "kind: plan\ndeep: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n"
     problem = only(load_text(text), "E005")

@@ -11,8 +11,11 @@ data ourselves so that:
   would build objects are refused;
 * every node keeps its position, looked up by data path when a finding needs it.
 
-Size and nesting depth are checked *before* libyaml sees the text: libyaml
-overflows the C stack on input nested ~25,000 deep, which would kill a CI run.
+Size and nesting depth are pcplan's limits, checked *before* libyaml builds
+anything: older libyaml overflows the C stack on input nested ~25,000 deep,
+which would kill a CI run, and libyaml 0.2.6 (PyYAML 6.0.3+) stops at a depth of
+its own. Whatever the installed release, a limit libyaml enforces is reported
+as pcplan's E005 with pcplan's message and position, never as a syntax error.
 Only regular files are read, and never more than the size limit: a case file
 that is a symlink to ``/dev/zero`` or a named pipe must not hang the run.
 
@@ -57,6 +60,8 @@ _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U0001
 # Line breaks libyaml counts that editors do not (NEL, LS, PS); and the ones both count.
 _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 _LINE_END = re.compile("\r\n|\r|\n")
+
+_DEPTH_MESSAGE = f"nesting is deeper than {MAX_DEPTH} levels; a case file never needs that"
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$")
 
@@ -223,11 +228,12 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     lines = _Lines(result.newlines)
     depth, depth_line = _nesting_bound(text, lines)
     if depth > MAX_DEPTH:
-        return _refuse(result, f"nesting is deeper than {MAX_DEPTH} levels; a case file never needs that",
-                       line=depth_line)
+        return _refuse(result, _DEPTH_MESSAGE, line=depth_line)
     try:
         root = _Composer(text).get_single_node()
     except MarkedYAMLError as exc:
+        if _is_limit_error(exc):
+            return _refuse(result, _DEPTH_MESSAGE, line=_deep_flow_line(text, lines, exc))
         # An unclosed [ or { is noticed lines later; point at the bracket itself.
         in_flow = exc.context_mark is not None and "flow" in (exc.context or "")
         mark = exc.context_mark if in_flow else (exc.problem_mark or exc.context_mark)
@@ -343,8 +349,48 @@ def _nesting_bound(text: str, lines: _Lines) -> tuple[int, int]:
                 depth -= 1
             elif name == "StreamEndEvent":
                 return (depth, 1)
-    except YAMLError:
+    except MarkedYAMLError as exc:
+        if _is_limit_error(exc):  # libyaml's own limit (newer releases) is far past ours
+            return (MAX_DEPTH + 1, _deep_flow_line(text, lines, exc))
         return (0, 1)  # a syntax error: the composer reports it with its position
+    except YAMLError:
+        return (0, 1)
+
+
+def _is_limit_error(exc: YAMLError) -> bool:
+    """libyaml refused the text for one of its own limits (nesting depth in 0.2.6 and later)."""
+    words = f"{getattr(exc, 'problem', '') or ''} {getattr(exc, 'context', '') or ''} {exc}".lower()
+    return "nesting" in words or "depth" in words or "limit" in words
+
+
+def _deep_flow_line(text: str, lines: _Lines, exc: MarkedYAMLError) -> int:
+    """The line where flow nesting first passes our limit, else where libyaml gave up.
+
+    libyaml's scanner reads a whole run of brackets before the parser emits an
+    event, so its error points at its own (much deeper) limit; we point at ours.
+    Quoted text and comments are skipped; a rough scan is enough to find a line.
+    """
+    first = re.search(r"[^\s#]", re.sub(r"#[^\n]*", "", text[:4096]))
+    depth = 0 if first and first.group() in "[{" else 1  # a block root is a level of its own
+    quote, comment = "", False
+    for index, char in enumerate(text):
+        if comment:
+            comment = char not in "\r\n"
+        elif quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text_position(text, index)[0]
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    mark = exc.problem_mark or exc.context_mark
+    return lines.mark(mark)[0] if mark else 1
 
 
 def _yaml_message(exc: MarkedYAMLError) -> str:
