@@ -48,9 +48,10 @@ def test_help_groups_commands_into_panels():
     assert "Checking case files" in result.output and "Rules and schemas" in result.output
 
 
-def test_clean_repository_exits_0_and_prints_nothing_in_concise(repo):
+def test_clean_repository_exits_0_and_concise_says_what_it_checked(repo):
     result = run(repo, "check", *TODAY)
-    assert (result.exit_code, result.output) == (0, "")
+    assert (result.exit_code, result.output) == (
+        0, "All checks passed: no findings in 29 files (repository: the current folder).\n")
 
 
 def test_findings_exit_1_in_concise_format(broken):
@@ -61,6 +62,7 @@ def test_findings_exit_1_in_concise_format(broken):
     assert result.output.splitlines() == [
         f"{ELENA_PLAN}:{goal_line}:{goal_column}: L105 [warning] active goal G1 has no support working toward it",
         f"{ELENA_PLAN}:{line}:{column}: L104 [error] support SP1 serves no goal; add `goals: [G…]`",
+        "Found 2 findings (1 error, 1 warning) in 29 files (repository: the current folder).",
     ]
 
 
@@ -122,13 +124,16 @@ def test_select_ignore_and_prefixes(broken):
     assert run(broken, "check", *TODAY, "--select", "L105").output.count("L10") == 1
     assert "L104" not in run(broken, "check", *TODAY, "--ignore", "L104").output
     assert run(broken, "check", *TODAY, "--select", "E,L1").output.count("L10") == 2
-    assert run(broken, "check", *TODAY, "--select", "E").output == ""
+    assert run(broken, "check", *TODAY, "--select", "E").output.startswith("All checks passed: no findings")
 
 
 def test_statistics(broken):
     result = run(broken, "check", *TODAY, "--statistics")
-    assert result.output.splitlines() == ["     1  L104  support-without-goal [error]",
-                                          "     1  L105  goal-without-support [warning]"]
+    assert result.output.splitlines() == [
+        "     1  L104  support-without-goal [error]",
+        "     1  L105  goal-without-support [warning]",
+        "Found 2 findings (1 error, 1 warning) in 29 files (repository: the current folder).",
+    ]
 
 
 def test_output_file_and_byte_identical_runs(broken, tmp_path):

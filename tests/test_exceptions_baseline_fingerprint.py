@@ -103,7 +103,8 @@ def test_baseline_hides_known_findings_even_when_lines_move(unquantified, tmp_pa
                         "data_path": "supports[0]", "count": 1}]
     unquantified.edit(ELENA_PLAN, "what_matters:", "# a comment pushing every line down\nwhat_matters:")
     result = run(unquantified, "check", *TODAY, "--baseline", str(baseline))
-    assert (result.exit_code, result.output) == (0, "")
+    assert (result.exit_code, result.output) == (0, "All checks passed: no findings in 29 files (repository: the "
+                                                    "current folder). Not counted: 1 in the baseline.\n")
     document = json.loads(run(unquantified, "check", *TODAY, "-f", "json", "--baseline", str(baseline)).output)
     assert document["summary"]["baselined"] == 1
 
@@ -114,7 +115,9 @@ def test_baseline_still_reports_new_findings(unquantified, tmp_path):
     unquantified.edit(ELENA_PLAN, "    needs: [N2]\n", "    needs: [N9]\n")
     result = run(unquantified, "check", *TODAY, "--baseline", str(baseline))
     assert result.exit_code == 1
-    assert [line.split(": ")[1].split()[0] for line in result.output.splitlines()] == ["L103", "L102"]
+    *findings, summary = result.output.splitlines()
+    assert [line.split(": ")[1].split()[0] for line in findings] == ["L103", "L102"]
+    assert summary.endswith(" Not counted: 1 in the baseline.")
 
 
 def test_baseline_counts_repeated_keys(unquantified, tmp_path):

@@ -109,9 +109,9 @@ def test_every_command_runs_with_the_network_blocked(repo, tmp_path, offline):
     commands = [
         *([root, ["check", *AS_OF, "-f", fmt]] for fmt in ("full", "concise", "json", "sarif", "junit")),
         [root, ["check", *AS_OF, "--write-baseline", str(out / "baseline.json")]],
-        *([root, ["render", "members/M-000123", "--format", fmt, "--output", str(out), *AS_OF]]
+        *([root, ["render", "members/M-000123", "-f", fmt, "--output", str(out), *AS_OF]]
           for fmt in ("html", "pdf", "md")),
-        [root, ["render", "members/M-000207", "--format", "pdf", "--output", str(out), *AS_OF]],
+        [root, ["render", "members/M-000207", "-f", "pdf", "--output", str(out), *AS_OF]],
         *([root, ["due", "--within", "all", "-f", fmt, *AS_OF]] for fmt in ("table", "json", "csv", "ics")),
         [root, ["due", "-f", "ics", "-o", str(out / "due.ics"), *AS_OF]],
         *([root, ["report", "-f", fmt, *AS_OF]] for fmt in ("table", "json", "html")),
@@ -147,7 +147,7 @@ def test_every_command_runs_with_the_network_blocked(repo, tmp_path, offline):
 def test_the_command_line_entry_point_with_the_network_blocked(repo, tmp_path, offline):
     """The usual way in (`python -m pcplan`), for the command that reaches furthest: a PDF."""
     _, log, env = offline
-    process = subprocess.run([sys.executable, "-m", "pcplan", "render", "members/M-000207", "--format", "pdf",
+    process = subprocess.run([sys.executable, "-m", "pcplan", "render", "members/M-000207", "-f", "pdf",
                               "--output", str(tmp_path), *AS_OF], cwd=repo.root, capture_output=True, text=True,
                              env=env, timeout=300)
     assert process.returncode == 0, process.stderr

@@ -282,7 +282,7 @@ def english(reference, tmp_path_factory) -> dict[tuple[str, str], Path]:
     paths = {}
     for member in MEMBERS:
         for fmt in ("html", "pdf", "md"):
-            result = render_cli(reference.root, reference.path(f"members/{member}"), *EN, "--format", fmt,
+            result = render_cli(reference.root, reference.path(f"members/{member}"), *EN, "-f", fmt,
                                 "--output", str(out))
             paths[member, fmt] = written(result)
     return paths
@@ -294,7 +294,7 @@ def english(reference, tmp_path_factory) -> dict[tuple[str, str], Path]:
 @pytest.mark.parametrize("member", list(MEMBERS))
 def test_each_reference_member_renders(reference, tmp_path, member, fmt):
     """In the member's own language (or English with a notice), into the current folder by default."""
-    result = render_cli(tmp_path, reference.path(f"members/{member}"), "--format", fmt)
+    result = render_cli(tmp_path, reference.path(f"members/{member}"), "-f", fmt)
     path = written(result)
     assert path.is_file()
     assert path.parent == tmp_path.resolve()
@@ -503,7 +503,7 @@ def test_html_shows_every_payload_as_text(payload_repo, out):
 
 def test_markdown_escapes_every_payload(payload_repo, out):
     repo, payloads, draft = payload_repo
-    md = written(render_cli(repo.root, repo.path("members/M-000207"), *EN, *draft, "--format", "md",
+    md = written(render_cli(repo.root, repo.path("members/M-000207"), *EN, *draft, "-f", "md",
                             "--output", str(out / "plan.md"))).read_text(encoding="utf-8")
     assert "<script>" not in md
     assert not re.search(r"(?<!\\)<(script|img|b>|/)", md), "raw HTML in the Markdown"
@@ -522,7 +522,7 @@ def test_markdown_escapes_every_payload(payload_repo, out):
 def test_markdown_shows_text_inside_vocabulary_macros_as_written(repo, out):
     repo.edit(DANNY_PLAN, "    unit: sessions\n", "    unit: sessions (1 hour)\n")
     repo.edit(DANNY_PLAN, "role: host home provider,", "role: host home provider (Lydia's),")
-    md = written(render_cli(repo.root, repo.path("members/M-000207"), *EN, "--format", "md",
+    md = written(render_cli(repo.root, repo.path("members/M-000207"), *EN, "-f", "md",
                             "--output", str(out / "plan.md"))).read_text(encoding="utf-8")
     text = html_text(markdown_html(md))
     assert "2 sessions (1 hour)" in text
@@ -535,7 +535,7 @@ def test_markdown_shows_block_syntax_and_entities_as_text(repo, out, strength):
     repo.edit("members/M-000207/assessment-2026-05-06.yaml",
               "    text: Loves bowling and keeps track of league scores.",
               "    text: '" + strength.replace("'", "''") + "'")
-    md = written(render_cli(repo.root, repo.path("members/M-000207"), *EN, "--format", "md",
+    md = written(render_cli(repo.root, repo.path("members/M-000207"), *EN, "-f", "md",
                             "--output", str(out / "plan.md"))).read_text(encoding="utf-8")
     # the list under "My strengths" (the same words also appear inline, after "Strengths I will use:")
     section = markdown_html(md).split("<h2>My strengths</h2>", 1)[1].split("<h2>", 1)[0]
@@ -544,7 +544,7 @@ def test_markdown_shows_block_syntax_and_entities_as_text(repo, out, strength):
 
 def test_pdf_page_footer_shows_the_name_as_written(repo, out):
     repo.edit("members/M-000207/member.yaml", "  preferred: Danny\n", "  preferred: \"D'Andre & Dee\"\n")
-    pdf = written(render_cli(repo.root, repo.path("members/M-000207"), *EN, "--format", "pdf",
+    pdf = written(render_cli(repo.root, repo.path("members/M-000207"), *EN, "-f", "pdf",
                              "--output", str(out / "plan.pdf")))
     for page in range(1, page_count(pdf) + 1):
         text = norm(pdftotext(pdf, page=page))
@@ -566,14 +566,14 @@ def elena_with_error(repo):
 def test_a_plan_with_errors_is_refused(elena_with_error, out, fmt):
     repo = elena_with_error
     before_root = {p.name for p in repo.root.iterdir()}
-    result = render_cli(repo.root, "members/M-000123", *EN, "--format", fmt)
+    result = render_cli(repo.root, "members/M-000123", *EN, "-f", fmt)
     assert result.exit_code == 1, result.stderr
     assert result.stdout == ""
     assert re.search(r"members/M-000123/plan-2026-09-03\.yaml:\d+:\d+: L101\b", result.stderr), result.stderr
     assert "--draft" in result.stderr
     assert new_files(repo.root, before_root) == set()
     assert not list(repo.root.rglob(f"*.{fmt}"))
-    result = render_cli(repo.root, "members/M-000123", *EN, "--format", fmt, "--output", str(out))
+    result = render_cli(repo.root, "members/M-000123", *EN, "-f", fmt, "--output", str(out))
     assert result.exit_code == 1
     assert list(out.iterdir()) == []
 
@@ -586,13 +586,13 @@ def test_draft_html_has_notice_and_class(elena_with_error, out):
 
 
 def test_draft_markdown_has_notice(elena_with_error, out):
-    md = written(render_cli(elena_with_error.root, "members/M-000123", *EN, "--draft", "--format", "md",
+    md = written(render_cli(elena_with_error.root, "members/M-000123", *EN, "--draft", "-f", "md",
                             "--output", str(out))).read_text(encoding="utf-8")
     assert "DRAFT" in md.split("\n## ")[0]  # before the first section
 
 
 def test_draft_pdf_has_watermark_on_every_page(elena_with_error, out):
-    pdf = written(render_cli(elena_with_error.root, "members/M-000123", *EN, "--draft", "--format", "pdf",
+    pdf = written(render_cli(elena_with_error.root, "members/M-000123", *EN, "--draft", "-f", "pdf",
                              "--output", str(out)))
     pages = page_count(pdf)
     assert pages >= 2  # a real multi-page check
@@ -632,10 +632,10 @@ def test_never_overwrites_without_force(repo, out):
 
 
 def test_default_name_in_the_current_folder_is_not_overwritten_either(repo):
-    path = written(render_cli(repo.root, "members/M-000123", *EN, "--format", "md"))
+    path = written(render_cli(repo.root, "members/M-000123", *EN, "-f", "md"))
     assert path == repo.root.resolve() / "M-000123-plan-2026-09-03.en.md"
     original = path.read_bytes()
-    result = render_cli(repo.root, "members/M-000123", *EN, "--format", "md")
+    result = render_cli(repo.root, "members/M-000123", *EN, "-f", "md")
     assert result.exit_code == 2
     assert path.read_bytes() == original
 
@@ -692,9 +692,9 @@ def test_written_file_has_normal_permissions(repo, out):
 
 def test_force_keeps_the_mode_of_the_file_it_replaces(repo, out):
     target = out / "plan.md"
-    written(render_cli(repo.root, "members/M-000207", *EN, "--format", "md", "--output", str(target)))
+    written(render_cli(repo.root, "members/M-000207", *EN, "-f", "md", "--output", str(target)))
     target.chmod(0o640)
-    written(render_cli(repo.root, "members/M-000207", *EN, "--format", "md", "--output", str(target), "--force"))
+    written(render_cli(repo.root, "members/M-000207", *EN, "-f", "md", "--output", str(target), "--force"))
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
@@ -811,7 +811,7 @@ def test_agency_name_from_configuration(repo, out):
     assert "Northwind Supports & Services" in html_text(html)
     assert "Northwind Supports &amp; Services" in html
     assert "Riverside Case Management Agency" not in html
-    md = written(render_cli(repo.root, "members/M-000207", *EN, "--format", "md",
+    md = written(render_cli(repo.root, "members/M-000207", *EN, "-f", "md",
                             "--output", str(out))).read_text("utf-8")
     assert "Northwind Supports & Services" in html_text(markdown_html(md))
 
@@ -855,8 +855,8 @@ def test_agency_templates_folder_overrides_the_stylesheet(repo, out):
 @pytest.mark.parametrize("fmt", ["html", "md"])
 @pytest.mark.parametrize("member", list(MEMBERS))
 def test_rendering_twice_gives_identical_bytes(reference, tmp_path, member, fmt):
-    first = written(render_cli(reference.root, f"members/{member}", *EN, "--format", fmt,
+    first = written(render_cli(reference.root, f"members/{member}", *EN, "-f", fmt,
                                "--output", str(tmp_path / f"a.{fmt}")))
-    second = written(render_cli(reference.root, f"members/{member}", *EN, "--format", fmt,
+    second = written(render_cli(reference.root, f"members/{member}", *EN, "-f", fmt,
                                 "--output", str(tmp_path / f"b.{fmt}")))
     assert first.read_bytes() == second.read_bytes()

@@ -33,15 +33,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLEAN_MEMBERS, DANNY_PLAN, PROJECT, SAMPLE_CASES, TODAY
+from conftest import CLEAN_MEMBERS, DANNY_PLAN, PROJECT, SAMPLE_CASES, TODAY, CaseRepo
 from pcplan.render import RenderError, RenderRequest, render
 
 ELENA = SAMPLE_CASES / "members" / "M-000123"  # Spanish, large print
 DANNY = SAMPLE_CASES / "members" / "M-000207"  # English, a rights modification, a guardian
 ABDI = SAMPLE_CASES / "members" / "M-000301"  # Somali (no catalogue: English), closed case
 
-PAGES = ["elena-es-large-print", "danny-en", "danny-en-draft", "danny-en-logo", "abdi-en"]
-AXE_PAGES = ["elena-es-large-print", "danny-en", "danny-en-draft", "danny-en-logo"]
+PAGES = ["elena-es-large-print", "danny-en", "danny-en-draft", "danny-en-logo", "abdi-en",
+         "danny-en-for-signature", "elena-es-large-print-for-signature"]
+AXE_PAGES = ["elena-es-large-print", "danny-en", "danny-en-draft", "danny-en-logo",
+             "danny-en-for-signature", "elena-es-large-print-for-signature"]
+LARGE_PRINT_PAGES = ["elena-es-large-print", "elena-es-large-print-for-signature"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 CSP_META = re.compile(r'<meta\s+http-equiv="Content-Security-Policy"[^>]*>\s*', re.IGNORECASE)
 
@@ -139,7 +142,15 @@ def pages(tmp_path_factory) -> dict[str, tuple[str, str]]:
     (with_logo / "logo.png").write_bytes(_png())
     toml = with_logo / "pcplan.toml"  # top-level keys go before the first [table]
     toml.write_text('logo = "logo.png"\npaper = "a4"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    # Copies for signature: a revision of Danny's plan awaiting signature, Elena's only plan unsigned.
+    from test_render_signature import DANNY_DRAFT, danny_draft, unsign_elena
+
+    unsigned = CaseRepo(_copy_repository(tmp_path_factory.mktemp("unsigned") / "cases"))
+    danny_draft(unsigned)
+    unsign_elena(unsigned)
     return {
+        "danny-en-for-signature": _html(unsigned.path(DANNY_DRAFT), out / "danny-sign.html"),
+        "elena-es-large-print-for-signature": _html(unsigned.path("members/M-000123"), out / "elena-sign.html"),
         "elena-es-large-print": _html(ELENA, out / "elena.html", lang="es"),
         "danny-en": _html(DANNY, out / "danny.html"),
         "danny-en-draft": _html(DANNY, out / "danny-draft.html", draft=True),
@@ -236,6 +247,16 @@ def test_stacked_tables_name_each_cell(pages):
             cells = re.findall(r"<td\b[^>]*>", body)
             assert cells and all('data-label="' in cell for cell in cells), cells
     assert 'data-label="How often"' in page and 'data-label="If that does not work"' in page
+
+
+@pytest.mark.parametrize("name", ["danny-en-for-signature", "elena-es-large-print-for-signature"])
+def test_signature_lines_name_each_cell(pages, name):
+    """The lines to sign become cards on narrow screens and in large print: each cell carries its column's
+    name, so an empty line to sign still says what it is for."""
+    page = pages[name][0]
+    (table,) = re.findall(r'<table class="signature-lines">.*?</table>', page, re.DOTALL)
+    cells = re.findall(r"<td\b[^>]*>", table)
+    assert len(cells) >= 8 and all('data-label="' in cell for cell in cells), cells
 
 
 def test_logo_is_decorative_beside_the_agency_name(pages):
@@ -418,7 +439,8 @@ def test_axe_finds_no_violation(pages, axe, name, width):
 
 
 @pytest.mark.parametrize("width", [1200, 400])
-def test_large_print_has_no_text_under_18pt(pages, axe, width):
-    smallest = axe(pages["elena-es-large-print"][0], width)["smallestText"]
+@pytest.mark.parametrize("name", LARGE_PRINT_PAGES)
+def test_large_print_has_no_text_under_18pt(pages, axe, name, width):
+    smallest = axe(pages[name][0], width)["smallestText"]
     assert smallest["px"] * 0.75 >= 18, smallest  # 1 pt = 4/3 px
 

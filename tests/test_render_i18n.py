@@ -62,7 +62,7 @@ def render(root: Path, member: str, *args: str, fmt: str = "html"):
     old = os.getcwd()
     os.chdir(root)
     try:
-        result = runner.invoke(app, ["render", member, "--format", fmt, "--today", "2026-11-22", "--force",
+        result = runner.invoke(app, ["render", member, "-f", fmt, "--today", "2026-11-22", "--force",
                                      "--output", str(out), *args], catch_exceptions=False)
     finally:
         os.chdir(old)

@@ -100,6 +100,10 @@ def test_reference_repository_counts(repo):
         == [("cm-jlee", 2, 0), ("cm-obello", 1, 0)]
     assert [(m["case_manager"], m["overdue"]) for m in report["overdue_by_case_manager"]] \
         == [("cm-jlee", 0), ("cm-obello", 0)]
+    assert list(members) == ["total", "by_status", "by_program", "by_lifecycle"]  # new keys only after the old
+    assert members["by_lifecycle"] == {"open": 2, "on_hold": 0, "closed": 1, "with_plan_in_effect": 2,
+                                       "without_plan_in_effect": 0, "drafts_awaiting_signature": 0,
+                                       "members_with_drafts": 0}
 
 
 def test_reference_repository_html_says_100_percent(repo):
@@ -175,6 +179,67 @@ def test_staff_findings_and_training_deadlines_count_apart(repo):
     assert new == [{"case_manager": "cm-new", "overdue": 4, "members": 0, "by_kind": {"training": 4},
                     "oldest_due": "2026-05-05"}]
     assert report["compliance"]["compliant_members"] == 2  # staff.yaml is no member's folder
+
+
+# -- the state of each case, as the lifecycle decides it ------------------------------------------------------
+
+
+LIFECYCLE_ROWS = ("open", "on hold (a recorded hold covers today)", "closed",
+                  "not closed, with a consented plan in effect", "not closed, with no plan in effect",
+                  "drafts awaiting signature (plans)", "members with a draft awaiting signature")
+
+
+def test_a_draft_revision_is_counted_as_awaiting_signature_and_the_plan_in_effect_stays(repo):
+    from test_lifecycle import revision
+
+    revision(repo)  # Elena's unsigned revision, dated 2027-01-20
+    report = report_json(repo.root, "--today", "2027-02-10")
+    assert report["members"]["by_lifecycle"] == {"open": 2, "on_hold": 0, "closed": 1, "with_plan_in_effect": 2,
+                                                 "without_plan_in_effect": 0, "drafts_awaiting_signature": 1,
+                                                 "members_with_drafts": 1}
+    # past signature_due_days (30) the draft is overdue for its case manager, beside what P1 still asks
+    later = report_json(repo.root, "--today", "2027-03-01")
+    jlee = next(m for m in later["overdue_by_case_manager"] if m["case_manager"] == "cm-jlee")
+    assert jlee["by_kind"] == {"objective-target": 3, "contact": 2, "signature": 1}
+
+
+def test_a_reenrolled_member_is_open_again_with_no_plan_in_effect(repo):
+    from test_lifecycle import reenroll_abdi
+
+    reenroll_abdi(repo)  # closure.yaml stays; a later enrollment opens a new episode
+    members = report_json(repo.root)["members"]
+    assert members["by_status"] == {"active": 3, "on_hold": 0, "referred": 0, "closed": 0, "unknown": 0}
+    assert members["by_lifecycle"] == {"open": 3, "on_hold": 0, "closed": 0, "with_plan_in_effect": 2,
+                                       "without_plan_in_effect": 1, "drafts_awaiting_signature": 0,
+                                       "members_with_drafts": 0}
+
+
+def test_a_recorded_hold_counts_as_on_hold_and_a_status_alone_closes_a_case(repo):
+    repo.edit("members/M-000123/member.yaml", "status: active",
+              "holds:\n  - {start: 2026-11-01, reason: Hospital stay.}\nstatus: on_hold")
+    repo.edit("members/M-000207/member.yaml", "status: active", "status: closed")
+    members = report_json(repo.root)["members"]
+    assert members["by_lifecycle"] == {"open": 0, "on_hold": 1, "closed": 2, "with_plan_in_effect": 1,
+                                       "without_plan_in_effect": 0, "drafts_awaiting_signature": 0,
+                                       "members_with_drafts": 0}
+
+
+def test_the_table_and_the_page_add_the_state_rows(repo):
+    from test_lifecycle import revision
+
+    revision(repo)
+    table = run(repo.root, "report", "--today", "2027-02-10").stdout
+    section = table[table.index("Members by the state of their case"):]
+    rows = [re.match(r"\| (.+?) +\| +(\d+) \|", line).groups() for line in section.splitlines()[4:11]]
+    assert rows == list(zip(LIFECYCLE_ROWS, ("2", "0", "1", "2", "0", "1", "1")))
+    assert table.index("Members by program and status") < table.index("Members by the state of their case") \
+        < table.index("Fully compliant:")
+    html = run(repo.root, "report", "--today", "2027-02-10", "-f", "html").stdout
+    assert "<caption>Members by the state of their case</caption>" in html
+    cells = re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td></tr>',
+                       html[html.index('id="members-by-lifecycle"'):])[:7]
+    assert cells == [(label[0].upper() + label[1:], n) for label, n in
+                     zip(LIFECYCLE_ROWS, ("2", "0", "1", "2", "0", "1", "1"))]
 
 
 # -- the sample cases, against `pcplan check -f json` ---------------------------------------------------------

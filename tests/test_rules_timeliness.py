@@ -65,34 +65,43 @@ def test_t201_danny_review_from_his_last_review(repo):
     assert t(repo.check(today=date(2027, 2, 5), select=("T201",))) == []
 
 
-def test_t201_without_review_every_uses_the_agency_interval_and_the_plan_end(repo):
+def test_t201_without_review_every_uses_the_agency_interval(repo):
     repo.edit(ELENA_PLAN, "  review_every: 6 months\n", "")
-    assert t(repo.check(ELENA, today=date(2027, 9, 2), select=("T201",))) == []  # due 2027-09-03; ends 2027-09-02
-    findings = t(repo.check(ELENA, today=date(2027, 9, 4), select=("T201",)))
-    assert sorted(at(f) for f in findings) == sorted([
-        (ELENA_PLAN, *repo.locate(ELENA_PLAN, "\ndate: 2026-09-03", offset=7)),
-        (ELENA_PLAN, *repo.locate(ELENA_PLAN, "\n  end: 2027-09-02", offset=8)),
-    ])
-    messages = sorted(f.message for f in findings)
-    assert "due on 2027-09-03 (plan date 2026-09-03 + 12 months" in messages[0]
-    assert "`monitoring.review_every` is missing or unreadable" in messages[0]
-    assert messages[1].startswith("the plan ended on 2027-09-02")
+    repo.edit(ELENA_PLAN, "\n  end: 2027-09-02", "\n  end: 2027-09-10")  # T202's business, not T201's
+    assert t(repo.check(ELENA, today=date(2027, 9, 3), select=("T201",))) == []  # due 2027-09-03
+    finding = only(repo.check(ELENA, today=date(2027, 9, 4), select=("T201",)), "T201")
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "\ndate: 2026-09-03", offset=7))
+    assert "due on 2027-09-03 (plan date 2026-09-03 + 12 months" in finding.message
+    assert "`monitoring.review_every` is missing or unreadable" in finding.message
 
 
-def test_t201_plan_ended(repo):
+def test_t201_counts_from_consent_when_the_member_signed_after_the_plan_date(repo):
+    repo.edit(ELENA_PLAN, "  - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}",
+              "  - {role: member, name: Elena, signed_on: 2026-09-12, method: wet}")
+    assert t(repo.check(ELENA, today=date(2027, 3, 12), select=("T201",))) == []
+    finding = only(repo.check(ELENA, today=date(2027, 3, 13), select=("T201",)), "T201")
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "{role: member, name: Elena"))
+    assert "due on 2027-03-12 (consent 2026-09-12 + 6 months)" in finding.message
+
+
+def test_t201_leaves_an_ended_plan_to_t211(repo):
     repo.edit(ELENA_PLAN, "\n  end: 2027-09-02", "\n  end: 2026-11-20")
-    finding = only(repo.check(select=("T201",)), "T201")
+    assert t(repo.check(select=("T201",))) == []
+    finding = only(repo.check(ELENA, select=("T201", "T211")), "T211")
     assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "\n  end: 2026-11-20", offset=8))
-    assert "a new plan is due" in finding.message
 
 
 def test_t201_not_for_a_closed_member(repo):
-    # Abdi's last review 2026-08-03 + 6 months = 2027-02-03: overdue by 2027-06-01, but his case is closed
-    assert t(repo.check(ABDI, today=date(2027, 6, 1), select=("T201",)), "T201") == []
+    # Abdi's last review 2026-08-03 + 6 months = 2027-02-03: overdue by 2027-01-20, but his case is closed
+    assert t(repo.check(ABDI, today=date(2027, 1, 20), select=("T201",)), "T201") == []
     reopen_abdi(repo)
-    findings = t(repo.check(ABDI, today=date(2027, 6, 1), select=("T201",)))
-    assert sorted(at(f) for f in findings) == [(ABDI_PLAN, *repo.locate(ABDI_PLAN, "\n  end: 2027-02-01", offset=8)),
-                                               (ABDI_PLAN, *repo.locate(ABDI_PLAN, "2026-08-03, by"))]
+    findings = t(repo.check(ABDI, today=date(2027, 1, 20), select=("T201",)))
+    assert [at(f) for f in findings] == []  # 2027-02-03 not yet
+    findings = t(repo.check(ABDI, today=date(2027, 2, 1), select=("T201",)))
+    assert findings == []
+    repo.edit(ABDI_PLAN, "2026-08-03, by", "2026-07-03, by")
+    findings = t(repo.check(ABDI, today=date(2027, 1, 20), select=("T201",)))
+    assert [at(f) for f in findings] == [(ABDI_PLAN, *repo.locate(ABDI_PLAN, "2026-07-03, by"))]
 
 
 def test_t201_not_for_a_member_whose_status_is_closed(repo):
@@ -213,7 +222,7 @@ def test_t205_a_face_to_face_visit_meets_a_phone_requirement(repo):
     finding = only(repo.check(), "T205")
     assert at(finding) == (ELENA_NOTE_NOV18, *repo.locate(ELENA_NOTE_NOV18, "date: 2026-11-18", offset=6))
     assert finding.message.startswith("this contact came 2026-11-18, after the phone contact due by 2026-11-01 "
-                                      "(every 1 month since the last one on 2026-10-01")
+                                      "under plan P1 (every 1 month since the last phone contact on 2026-10-01")
 
 
 def test_t205_a_video_contact_meets_a_phone_requirement(repo):
@@ -225,21 +234,21 @@ def test_t205_first_contact_counted_from_the_plan_date(repo):
     repo.edit(ELENA_NOTE, "date: 2026-10-01", "date: 2026-10-05")
     finding = only(repo.check(), "T205")
     assert at(finding) == (ELENA_NOTE, *repo.locate(ELENA_NOTE, "date: 2026-10-05", offset=6))
-    assert "due by 2026-10-03 (every 1 month since the plan date 2026-09-03" in finding.message
+    assert "due by 2026-10-03 under plan P1 (every 1 month since plan P1 took effect on 2026-09-03" in finding.message
 
 
 def test_t205_the_gap_up_to_today(repo):
     assert t(repo.check(ELENA, today=date(2026, 12, 18)), "T205") == []  # a contact on the due date would be on time
     finding = only(repo.check(ELENA, today=date(2026, 12, 19)), "T205")
     assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "{type: phone, every: 1 month}"))
-    assert finding.message.startswith("no phone contact since the last one on 2026-11-18; one was due by 2026-12-18")
+    assert finding.message.startswith("no phone contact since the last phone contact on 2026-11-18; one was due by 2026-12-18")
 
 
 def test_t205_face_to_face_gap(repo):
     repo.edit(ELENA_NOTE_OCT29, "contact: face_to_face", "contact: phone")
     finding = only(repo.check(today=date(2026, 12, 4)), "T205")
     assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "{type: face_to_face, every: 3 months}"))
-    assert "no face_to_face contact since the plan date 2026-09-03; one was due by 2026-12-03" in finding.message
+    assert "no face_to_face contact since plan P1 took effect on 2026-09-03; one was due by 2026-12-03 under plan P1" in finding.message
 
 
 def test_t205_a_closed_case_stops_at_the_closure_date(repo):
@@ -270,16 +279,18 @@ def test_t205_an_open_case_runs_to_today(repo):
 def test_t205_month_arithmetic_from_january_31(repo):
     """A plan dated 2027-01-31 with monthly phone contact: the first is due on 2027-02-28."""
     repo.edit(ELENA_PLAN, "\ndate: 2026-09-03", "\ndate: 2027-01-31")
+    repo.edit(ELENA_PLAN, "start: 2026-09-03", "start: 2027-01-31")
+    repo.edit(ELENA_PLAN, "signed_on: 2026-09-03", "signed_on: 2027-01-31", count=2)
     # earlier notes do not count, and none is due yet
     assert t(repo.check(ELENA, today=date(2027, 2, 28), select=("T205",))) == []
     finding = only(repo.check(ELENA, today=date(2027, 3, 1), select=("T205",)), "T205")
     assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "{type: phone, every: 1 month}"))
-    assert "since the plan date 2027-01-31; one was due by 2027-02-28" in finding.message
+    assert "since plan P1 took effect on 2027-01-31; one was due by 2027-02-28" in finding.message
     late = "members/M-000123/notes/2027-03-01.yaml"
     repo.write(late, repo.read(ELENA_NOTE).replace("date: 2026-10-01", "date: 2027-03-01"))
     finding = only(repo.check(ELENA, today=date(2027, 3, 2), select=("T205",)), "T205")
     assert at(finding) == (late, *repo.locate(late, "date: 2027-03-01", offset=6))
-    assert "due by 2027-02-28 (every 1 month since the plan date 2027-01-31" in finding.message
+    assert "due by 2027-02-28 under plan P1 (every 1 month since plan P1 took effect on 2027-01-31" in finding.message
     repo.write(late, repo.read(ELENA_NOTE).replace("date: 2026-10-01", "date: 2027-02-28"))
     assert t(repo.check(ELENA, today=date(2027, 3, 28), select=("T205",))) == []  # 2027-02-28 + 1 month
 

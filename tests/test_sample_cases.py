@@ -31,7 +31,7 @@ sample_cases/members/M-000530/plan-2026-06-17.yaml:52:5: L105 [warning] active g
 sample_cases/members/M-000530/plan-2026-06-17.yaml:80:9: E007 [error] id `SP2` is used twice in this file (first at line 70)
 sample_cases/members/M-000644/member.yaml:40:5: A606 [error] case-manager assignment 2 (`cm-jlee`) changes the case manager without a reason; record why (`reason`), for example that the member asked for a change
 sample_cases/members/M-000644/notes/2026-06-16.yaml:9:1: N801 [warning] this note records progress on no goal of plan P1 (in effect on 2026-06-16); add a `progress` entry naming the goal it relates to
-sample_cases/members/M-000644/notes/2026-08-12.yaml:4:7: T205 [error] this contact came 2026-08-12, after the face_to_face contact due by 2026-05-08 (every 1 month since the last one on 2026-04-08, as the plan's monitoring agrees)
+sample_cases/members/M-000644/notes/2026-08-12.yaml:4:7: T205 [error] this contact came 2026-08-12, after the face_to_face contact due by 2026-05-08 under plan P1 (every 1 month since the last face_to_face contact on 2026-04-08, as the plan's monitoring agrees)
 sample_cases/members/M-000644/notes/2026-09-09.yaml:16:7: P407 [warning] this note's `text` uses deficit language (`refuses`); describe the person and what happened in respectful, person-first words
 sample_cases/members/M-000644/plan-2026-03-10.yaml:5:7: T201 [error] the next review was due on 2026-09-10 (plan date 2026-03-10 + 6 months); hold the review with the member and record it under `reviews`
 sample_cases/members/M-000644/plan-2026-03-10.yaml:106:15: C302 [warning] the provider of support SP3 (a paid support) has not signed the plan; add a `role: provider` signature with its name and `signed_on`
@@ -39,6 +39,7 @@ sample_cases/members/M-000644/plan-2026-03-10.yaml:115:18: P402 [warning] the `d
 sample_cases/members/M-000644/plan-2026-03-10.yaml:138:5: H501 [error] rights modification RM1 does not document the less intrusive methods tried (`less_intrusive_methods`)
 sample_cases/members/M-000644/plan-2026-03-10.yaml:161:58: T207 [warning] the member's copy was given on 2026-04-15, 30 days after the last signature (2026-03-16, `signatures[3].signed_on`); copies are due within 15 days
 sample_cases/members/M-000644/plan-2026-03-10.yaml:161:95: C304 [warning] the member's copy is in `en` but the member prefers `es`; give a copy in the member's language
+Found 25 findings (17 errors, 8 warnings) in 50 files (repository: sample_cases).
 """
 
 

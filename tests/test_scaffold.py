@@ -142,7 +142,9 @@ def test_pre_commit_hook_and_ci_workflow_are_valid_and_run_pcplan_check(fresh):
     assert ".pre-commit-config.yaml" not in chosen and ".github/workflows/pcplan.yml" not in chosen
     assert "staff.yaml" in chosen and any(p.startswith("members/M-000001/") for p in chosen)
     result = run(fresh, "check", "--member-folders", *chosen, *DAY)
-    assert (result.exit_code, result.output) == (0, "")
+    # No finding; since issue 11 the report may end with a one-line summary, so only finding lines are counted.
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"^\S+:\d+:\d+: ", result.output, re.M) and "Traceback" not in result.output
 
 
 def test_vscode_settings_map_existing_schemas_to_the_case_files(fresh):
@@ -266,7 +268,7 @@ def test_new_never_overwrites(repo):
     assert (repo.root / first).read_text(encoding="utf-8") == before
 
     closure = run(repo.root, "new", "closure", "members/M-000301", "--reason", "goals_met", *DAY)
-    assert closure.exit_code == 2 and "already has a closure" in closure.stderr
+    assert closure.exit_code == 2 and "the case is already closed" in closure.stderr
     taken = run(repo.root, "new", "member", "--id", "M-000207", "--legal-name", "X Y", "--preferred-name", "X")
     assert taken.exit_code == 2 and "M-000207" in taken.stderr and "taken" in taken.stderr
 
@@ -369,7 +371,8 @@ def test_in_a_terminal_pcplan_new_asks(repo, monkeypatch):
     assert note["contact"] == "video"
     assert "Contact type (face_to_face, video, phone, collateral, written)" in result.stderr
     assert "Please answer one of" in result.stderr
-    result = run(repo.root, "new", "member", *DAY, input="Lee Chan\nLee\n")
+    # (the case manager is asked too, since issue 11: an empty answer leaves it to fill in later)
+    result = run(repo.root, "new", "member", *DAY, input="Lee Chan\nLee\n\n")
     assert data(repo.root / written(result))["name"] == {"legal": "Lee Chan", "preferred": "Lee"}
 
 

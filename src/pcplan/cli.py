@@ -10,14 +10,17 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import typer
 
 from . import __version__
+from .clihelp import Command, Group
+from .formats import FormatError, Formats, choose
 
 app = typer.Typer(
     name="pcplan",
+    cls=Group,
     help="Check, render and track person-centered case files kept as YAML in git.",
     no_args_is_help=True,
     add_completion=False,
@@ -58,6 +61,16 @@ class ListFormat(str, Enum):
     json = "json"
 
 
+def _formats(command: str, enum: type[Enum]) -> Formats:
+    return Formats(command, tuple(member.value for member in enum))
+
+
+CHECK_FORMATS = _formats("check", CheckFormat)
+RENDER_FORMATS = _formats("render", RenderFormat)
+RULES_FORMATS = _formats("rules", ListFormat)
+RULE_FORMATS = Formats("rule", ("text", "json"), {".md": ("text",)})  # its text is Markdown
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"pcplan {__version__}")
@@ -90,6 +103,24 @@ def _shard(value: str) -> tuple[int, int]:
     return index, count
 
 
+def _output_format(ctx: typer.Context, formats: Formats, value: Optional[Enum], output: Optional[Path],
+                   default: str) -> str:
+    """The format a command writes (`formats.choose`); exit 2 when -f and the -o file name disagree.
+
+    A format from an environment variable (PCPLAN_OUTPUT_FORMAT) is a default: a file name
+    that says otherwise (`-o findings.sarif`) wins over it.
+    """
+    asked = value.value if value is not None else None
+    source = ctx.get_parameter_source("output_format")
+    if asked is not None and source is not None and source.name == "ENVIRONMENT":
+        asked, default = None, asked
+    try:
+        return choose(formats, asked, output, default)
+    except FormatError as exc:
+        _fail(str(exc))
+        raise  # not reached: _fail exits
+
+
 def _codes(values: Optional[List[str]]) -> tuple[str, ...]:
     out: list[str] = []
     for value in values or ():
@@ -97,21 +128,27 @@ def _codes(values: Optional[List[str]]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@app.command(rich_help_panel=PANEL_CHECK)
+@app.command(cls=Command, rich_help_panel=PANEL_CHECK)
 def check(
-    paths: List[Path] = typer.Argument(None, help="Files or folders to check (default: the current folder)."),
+    ctx: typer.Context,
+    paths: List[Path] = typer.Argument(None, metavar="PATH", help="Files or folders to check (default: the "
+                                       "current folder)."),
     output_format: Optional[CheckFormat] = typer.Option(
-        None, "--output-format", "-f", envvar="PCPLAN_OUTPUT_FORMAT", case_sensitive=False,
+        None, "--output-format", "-f", metavar="FORMAT", envvar="PCPLAN_OUTPUT_FORMAT", case_sensitive=False,
         help="full (default in a terminal), concise (default otherwise), json, sarif, github (default "
-             "under GitHub Actions) or junit."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-    today: Optional[str] = typer.Option(None, "--today", help="Check as of this date (YYYY-MM-DD); "
-                                        "default PCPLAN_TODAY, else the real date."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule codes or prefixes "
-                                               "(comma-separated; replaces the configuration's)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Also skip these rule codes or prefixes."),
-    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", case_sensitive=False,
-                                   help="Exit 1 when a finding is at or above this severity."),
+             "under GitHub Actions) or junit; with --output, the file's extension picks it (.json, .sarif, "
+             ".xml for junit, .txt for concise)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                          help="Write the report to this file."),
+    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="Check as of this date "
+                                        "(YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODES", help="Only these rule codes "
+                                               "or prefixes (comma-separated; replaces the configuration's)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODES", help="Also skip these rule "
+                                               "codes or prefixes (comma-separated)."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", metavar="SEVERITY", case_sensitive=False,
+                                   help="Exit 1 when a finding is at or above this severity: error, warning "
+                                   "or info."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the check ran."),
     statistics: bool = typer.Option(False, "--statistics", help="Count findings per rule instead of listing them."),
     no_source: bool = typer.Option(False, "--no-source", help="Do not quote case-file lines (automatic when CI is set)."),
@@ -119,12 +156,13 @@ def check(
                                         "of each file named (what the pre-commit hook does)."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="I/N", help="Check only shard I of N of the "
                                         "member folders (a CI matrix); staff.yaml and loose files are in shard 1."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for member folders "
-                                       "(default: the number of CPUs; 1 checks in this process)."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in "
-                                            "this baseline file."),
-    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record today's findings "
-                                                  "in this file (keyed on member, file, code and data path) and exit 0."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1, help="Worker processes for "
+                                       "member folders (default: the number of CPUs; 1 checks in this process)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report only findings not "
+                                            "recorded in this baseline file."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record today's "
+                                                  "findings in this file (keyed on member, file, code and data "
+                                                  "path) and exit 0."),
     force: bool = typer.Option(False, "--force", help="Let --write-baseline replace an existing file."),
     debug: bool = typer.Option(False, "--debug", help="Print tracebacks of internal errors."),
 ) -> None:
@@ -136,11 +174,17 @@ def check(
     from .report import ReportOptions, writer
 
     _debug_log(debug)
+    to_terminal = output is None and sys.stdout.isatty()
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        default = "github"
+    else:
+        default = "full" if to_terminal else "concise"
+    fmt = _output_format(ctx, CHECK_FORMATS, output_format, output, default)
     try:
         options = Options(today=resolve_today(today), select=_codes(select) if select else None,
                           ignore=_codes(ignore), debug=debug, member_folders=member_folders,
                           shard=_shard(shard) if shard else None, jobs=jobs or os.cpu_count() or 1,
-                          record_checked=output_format is not None and output_format.value == "junit")
+                          record_checked=fmt == "junit")
         result = run_check(list(paths or [Path(".")]), options)
     except (ConfigError, UsageError, DateError) as exc:
         _fail(str(exc))
@@ -163,13 +207,6 @@ def check(
         except baselines.BaselineError as exc:
             _fail(str(exc))
 
-    to_terminal = output is None and sys.stdout.isatty()
-    if output_format is not None:
-        fmt = output_format.value
-    elif os.environ.get("GITHUB_ACTIONS") == "true":
-        fmt = "github"
-    else:
-        fmt = "full" if to_terminal else "concise"
     report_options = ReportOptions(show_source=not no_source and not os.environ.get("CI"),
                                    statistics=statistics, color=None if to_terminal else False,
                                    baselined=hidden)
@@ -207,20 +244,25 @@ def _internal(result) -> bool:
     return bool(result.internal_errors) or any(f.code == "E000" for f in result.findings)
 
 
-@app.command(rich_help_panel=PANEL_DOCUMENTS)
+@app.command(cls=Command, rich_help_panel=PANEL_DOCUMENTS)
 def render(
-    path: Path = typer.Argument(..., help="A member folder (renders the plan in effect) or a plan file."),
-    output_format: RenderFormat = typer.Option(RenderFormat.html, "--format", case_sensitive=False,
-                                               help="html (print-ready, accessible), pdf or md."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="A file, or a folder for the default "
-                                          "name (MEMBER-PLAN.LANG.EXT); default: the current folder."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language code (default: the member's preferred "
-                                       "language; English when there is no translation)."),
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., metavar="PATH", help="A member folder (renders the plan in effect) or a "
+                                "plan file."),
+    output_format: Optional[RenderFormat] = typer.Option(
+        None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
+        help="html (default; print-ready, accessible), pdf or md; with --output, the file's extension picks it."),
+    legacy_format: Optional[RenderFormat] = typer.Option(None, "--format", metavar="FORMAT", case_sensitive=False,
+                                                         hidden=True, help="Deprecated: use --output-format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="PATH", help="A file, or a folder for "
+                                          "the default name (MEMBER-PLAN.LANG.EXT); default: the current folder."),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="LANG", help="Language code (default: the "
+                                       "member's preferred language; English when there is no translation)."),
     draft: bool = typer.Option(False, "--draft", help="Render even with error-level findings, with a DRAFT "
                                "watermark on every page."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
-    today: Optional[str] = typer.Option(None, "--today", help="Check and date the plan as of this day "
-                                        "(YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
+    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="Check and date the plan as of "
+                                        "this day (YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
 ) -> None:
     """Render a member's plan for the member to read: HTML, PDF or Markdown, in their language and format."""
     from .config import ConfigError
@@ -228,8 +270,16 @@ def render(
     from .output import OutputError
     from .render import RenderError, RenderRequest, render as render_plan
 
+    if legacy_format is not None:  # the old name, kept for one release
+        typer.echo("pcplan: --format is deprecated and will be removed in the next release; use "
+                   "-f/--output-format", err=True)
+        if output_format is not None and output_format != legacy_format:
+            _fail(f"--format {legacy_format.value} and --output-format {output_format.value} disagree; "
+                  "give only --output-format")
+        output_format = output_format or legacy_format
+    fmt = _output_format(ctx, RENDER_FORMATS, output_format, output, "html")
     try:
-        rendered = render_plan(RenderRequest(target=path, fmt=output_format.value, output=output, lang=lang,
+        rendered = render_plan(RenderRequest(target=path, fmt=fmt, output=output, lang=lang,
                                              draft=draft, force=force, today=resolve_today(today)))
     except RenderError as exc:
         for finding in exc.findings:
@@ -252,21 +302,29 @@ class DueFormat(str, Enum):
     ics = "ics"
 
 
-@app.command(rich_help_panel=PANEL_CASELOAD)
+DUE_FORMATS = _formats("due", DueFormat)
+
+
+@app.command(cls=Command, rich_help_panel=PANEL_CASELOAD)
 def due(
-    path: Path = typer.Argument(Path("."), help="The repository (adds staff training deadlines), a folder, "
-                                "or one member's folder (default: the current folder)."),
-    within: str = typer.Option("30d", "--within", help="Show what is due within this window: Nd, Nw, Nm "
-                               "(days, weeks, calendar months) or all. Overdue obligations are always shown."),
-    case_manager: Optional[str] = typer.Option(None, "--case-manager", help="Only this staff id's obligations."),
-    output_format: DueFormat = typer.Option(DueFormat.table, "--output-format", "-f", case_sensitive=False,
-                                            help="table (plain text when not a terminal), json, csv or ics "
-                                            "(an iCalendar file to subscribe to)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    ctx: typer.Context,
+    path: Path = typer.Argument(Path("."), metavar="PATH", help="The repository (adds staff training "
+                                "deadlines), a folder, or one member's folder (default: the current folder)."),
+    within: str = typer.Option("30d", "--within", metavar="WINDOW", help="Show what is due within this window: N or Nd "
+                               "(days), Nw (weeks), Nm (calendar months) or all. Overdue obligations are "
+                               "always shown."),
+    case_manager: Optional[str] = typer.Option(None, "--case-manager", metavar="ID",
+                                               help="Only this staff id's obligations."),
+    output_format: Optional[DueFormat] = typer.Option(
+        None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
+        help="table (default; plain text when not a terminal), json, csv or ics (an iCalendar file to subscribe "
+        "to); with --output, the file's extension picks it."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                          help="Write to this file instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
     fail_on_overdue: bool = typer.Option(False, "--fail-on-overdue", help="Exit 1 when anything listed is overdue."),
-    today: Optional[str] = typer.Option(None, "--today", help="As of this date (YYYY-MM-DD); default "
-                                        "PCPLAN_TODAY, else the real date."),
+    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
+                                        "default PCPLAN_TODAY, else the real date."),
 ) -> None:
     """What is due across the caseload: reviews, reassessments, targets, contacts, copies, training; overdue first."""
     from .caseload.due import DueError, DueOptions, collect, write
@@ -275,12 +333,12 @@ def due(
     from .engine import UsageError
     from .output import OutputError, write_atomically
 
+    fmt = _output_format(ctx, DUE_FORMATS, output_format, output, "table")
     try:
         report = collect(path, DueOptions(today=resolve_today(today), within=within, case_manager=case_manager))
     except (ConfigError, DateError, DueError, UsageError) as exc:
         _fail(str(exc))
         return
-    fmt = output_format.value
     if output is None:
         write(report, fmt, sys.stdout, color=None if sys.stdout.isatty() and fmt == "table" else False)
     else:
@@ -299,27 +357,32 @@ class ReportFormat(str, Enum):
     html = "html"
 
 
-@app.command(rich_help_panel=PANEL_CASELOAD)
+REPORT_FORMATS = _formats("report", ReportFormat)
+
+
+@app.command(cls=Command, rich_help_panel=PANEL_CASELOAD)
 def report(
-    path: Path = typer.Argument(Path("."), help="The repository, a folder of member folders, or one member's "
-                                "folder (default: the current folder)."),
+    ctx: typer.Context,
+    path: Path = typer.Argument(Path("."), metavar="PATH", help="The repository, a folder of member folders, "
+                                "or one member's folder (default: the current folder)."),
     output_format: Optional[ReportFormat] = typer.Option(
-        None, "--output-format", "-f", case_sensitive=False,
+        None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
         help="table (default; plain text when not a terminal), json, or html (one self-contained page with "
-        "charts); with --output, a .json or .html name picks the format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+        "charts); with --output, the file's extension picks it."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                          help="Write to this file instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
-    today: Optional[str] = typer.Option(None, "--today", help="As of this date (YYYY-MM-DD); default "
-                                        "PCPLAN_TODAY, else the real date."),
+    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
+                                        "default PCPLAN_TODAY, else the real date."),
 ) -> None:
     """The supervisor's aggregate review: members, compliance, findings per rule and case manager, overdue work."""
-    from .caseload.report import build_report, format_for, write_report
+    from .caseload.report import build_report, write_report
     from .config import ConfigError
     from .dates import DateError, resolve_today
     from .engine import UsageError
     from .output import OutputError, check_target, write_atomically
 
-    fmt = format_for(output_format.value if output_format else None, output)
+    fmt = _output_format(ctx, REPORT_FORMATS, output_format, output, "table")
     try:
         if output is not None:
             check_target(output, force)  # before the work, not after it
@@ -337,41 +400,45 @@ def report(
     typer.echo(f"pcplan: wrote the {fmt} report to {output}", err=True)
 
 
-@app.command(rich_help_panel=PANEL_SCAFFOLD)
+@app.command(cls=Command, rich_help_panel=PANEL_SCAFFOLD)
 def new(
-    kind: str = typer.Argument(..., help="member, assessment, plan, note or closure."),
-    path: Optional[Path] = typer.Argument(None, help="assessment, plan, note, closure: the member folder (or a "
-                                          "file in it); member: a folder of the repository (default: the "
-                                          "current folder)."),
-    member: Optional[str] = typer.Option(None, "--member", help="The member's id, instead of PATH."),
+    kind: str = typer.Argument(..., metavar="KIND", help="member, assessment, plan, note or closure."),
+    path: Optional[Path] = typer.Argument(None, metavar="PATH", help="assessment, plan, note, closure: the member "
+                                          "folder (or a file in it); member: a folder of the repository (default: "
+                                          "the current folder)."),
+    member: Optional[str] = typer.Option(None, "--member", metavar="ID", help="The member's id, instead of PATH."),
     from_previous: bool = typer.Option(False, "--from-previous", help="plan: a revision carrying the current "
                                        "plan's goals, supports, strategies, risk mitigations, setting and "
                                        "monitoring forward (signatures, copies and reviews start empty)."),
-    today: Optional[str] = typer.Option(None, "--today", help="The record's date (YYYY-MM-DD); default "
-                                        "PCPLAN_TODAY, else the real date."),
-    legal_name: Optional[str] = typer.Option(None, "--legal-name", help="member: the legal name (asked in a "
-                                             "terminal)."),
-    preferred_name: Optional[str] = typer.Option(None, "--preferred-name", help="member: the name the member "
-                                                 "goes by (asked in a terminal)."),
-    member_id: Optional[str] = typer.Option(None, "--id", help="member: the new id (default: the highest "
-                                            "member id + 1, such as M-000302)."),
-    language: Optional[str] = typer.Option(None, "--language", help="member: preferred language code (en, es…)."),
-    case_manager: Optional[str] = typer.Option(None, "--case-manager", help="member: the case manager's staff "
-                                               "id, assigned today."),
-    program: Optional[str] = typer.Option(None, "--program", help="member: a program enrolled in today."),
-    record_type: Optional[str] = typer.Option(None, "--type", help="assessment: initial, annual, "
+    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="The record's date (YYYY-MM-DD); "
+                                        "default PCPLAN_TODAY, else the real date."),
+    legal_name: Optional[str] = typer.Option(None, "--legal-name", metavar="NAME", help="member: the legal name "
+                                             "(asked in a terminal)."),
+    preferred_name: Optional[str] = typer.Option(None, "--preferred-name", metavar="NAME", help="member: the name "
+                                                 "the member goes by (asked in a terminal)."),
+    member_id: Optional[str] = typer.Option(None, "--id", metavar="ID", help="member: the new id (default: the "
+                                            "highest member id + 1, such as M-000302)."),
+    language: Optional[str] = typer.Option(None, "--language", metavar="LANG", help="member: preferred language "
+                                           "code (en, es…)."),
+    case_manager: Optional[str] = typer.Option(None, "--case-manager", metavar="ID", help="member: the case "
+                                               "manager's staff id (listed in staff.yaml), assigned today (asked "
+                                               "in a terminal)."),
+    program: Optional[str] = typer.Option(None, "--program", metavar="PROGRAM", help="member: a program enrolled "
+                                          "in today."),
+    record_type: Optional[str] = typer.Option(None, "--type", metavar="TYPE", help="assessment: initial, annual, "
                                               "change_in_condition or member_request; plan: initial, annual or "
                                               "revision (default: from the member's history)."),
-    assessor: Optional[str] = typer.Option(None, "--assessor", help="assessment: staff id (default: the current "
-                                           "case manager)."),
-    assessment: Optional[str] = typer.Option(None, "--assessment", help="plan: the assessment it is based on "
-                                             "(default: the latest)."),
-    staff: Optional[str] = typer.Option(None, "--staff", help="note: who made the contact (default: the "
-                                        "current case manager)."),
-    contact: Optional[str] = typer.Option(None, "--contact", help="note: face_to_face, video, phone, collateral "
-                                          "or written (asked in a terminal)."),
-    reason: Optional[str] = typer.Option(None, "--reason", help="closure: goals_met, member_choice, moved, "
-                                         "ineligible, transferred, deceased or lost_contact (asked in a terminal)."),
+    assessor: Optional[str] = typer.Option(None, "--assessor", metavar="ID", help="assessment: staff id (default: "
+                                           "the current case manager)."),
+    assessment: Optional[str] = typer.Option(None, "--assessment", metavar="ID", help="plan: the assessment it is "
+                                             "based on (default: the latest)."),
+    staff: Optional[str] = typer.Option(None, "--staff", metavar="ID", help="note: who made the contact (default: "
+                                        "the current case manager)."),
+    contact: Optional[str] = typer.Option(None, "--contact", metavar="CONTACT", help="note: face_to_face, video, "
+                                          "phone, collateral or written (asked in a terminal)."),
+    reason: Optional[str] = typer.Option(None, "--reason", metavar="REASON", help="closure: goals_met, "
+                                         "member_choice, moved, ineligible, transferred, deceased or lost_contact "
+                                         "(asked in a terminal)."),
 ) -> None:
     """Start a case file with the next id, today's date and the right references; never overwrites."""
     from .dates import DateError, resolve_today
@@ -391,19 +458,22 @@ def new(
     typer.echo(shown(written))
 
 
-@app.command(rich_help_panel=PANEL_SCAFFOLD)
+@app.command(cls=Command, rich_help_panel=PANEL_SCAFFOLD)
 def init(
-    directory: Path = typer.Argument(Path("."), help="Where to create the repository (default: the current "
-                                     "folder; created if missing)."),
+    directory: Path = typer.Argument(Path("."), metavar="DIR", help="Where to create the repository (default: "
+                                     "the current folder; created if missing)."),
     force: bool = typer.Option(False, "--force", help="Add the missing files to a folder that is not empty; "
                                "existing files are kept, never replaced."),
-    agency: Optional[str] = typer.Option(None, "--agency", help="The agency's name (pcplan.toml, staff.yaml, "
-                                         "README)."),
+    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", help="The agency's name (pcplan.toml, "
+                                         "staff.yaml, README)."),
     no_sample: bool = typer.Option(False, "--no-sample", help="Leave out the fictional sample member."),
-    today: Optional[str] = typer.Option(None, "--today", help="Date the sample member and staff from this day "
-                                        "(YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
+    no_git: bool = typer.Option(False, "--no-git", help="Do not run `git init` (by default it runs when DIR is "
+                                "not in a git repository yet)."),
+    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="Date the sample member and staff "
+                                        "from this day (YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
 ) -> None:
-    """Create a case repository: pcplan.toml, staff.yaml, a sample member, schemas, editor, pre-commit and CI."""
+    """Create a case repository: pcplan.toml, staff.yaml, a sample member, schemas, editor, pre-commit and CI;
+    `git init` when DIR is not in a git repository; then the next commands to run."""
     from .dates import DateError, resolve_today
     from .scaffold import ScaffoldError
     from .scaffold.init import InitRequest, init_repository
@@ -411,7 +481,7 @@ def init(
 
     try:
         result = init_repository(InitRequest(directory=directory, today=resolve_today(today), force=force,
-                                             agency=agency, sample=not no_sample))
+                                             agency=agency, sample=not no_sample, git=not no_git))
     except (DateError, ScaffoldError) as exc:
         _fail(str(exc))
         return
@@ -421,44 +491,98 @@ def init(
         typer.echo(f"pcplan: kept {shown(kept)} (it exists; init never replaces a file)", err=True)
     for note in result.notes:
         typer.echo(f"pcplan: {note}", err=True)
+    typer.echo("Next steps:", err=True)
+    for command in result.next_commands:
+        typer.echo(f"  {command}", err=True)
 
 
-@app.command(rich_help_panel=PANEL_RULES)
+@app.command(cls=Command, rich_help_panel=PANEL_RULES)
 def rules(
-    output_format: ListFormat = typer.Option(ListFormat.text, "--output-format", "-f", case_sensitive=False,
-                                             help="text or json."),
+    ctx: typer.Context,
+    output_format: Optional[ListFormat] = typer.Option(
+        None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
+        help="text (default) or json; with --output, the file's extension picks it (.json, .txt)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                          help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
 ) -> None:
     """List every rule: code, name, default severity and source."""
     from .explain import print_rules
 
-    print_rules(output_format.value)
+    fmt = _output_format(ctx, RULES_FORMATS, output_format, output, "text")
+    if output is None:
+        print_rules(fmt)
+        return
+    _write_printed(output, force, lambda: print_rules(fmt))
+    typer.echo(f"pcplan: wrote the rule list ({fmt}) to {output}", err=True)
 
 
-@app.command(rich_help_panel=PANEL_RULES)
+@app.command(cls=Command, rich_help_panel=PANEL_RULES)
 def rule(
-    code: str = typer.Argument(..., help="A rule code, such as L101."),
-    output_format: ListFormat = typer.Option(ListFormat.text, "--output-format", "-f", case_sensitive=False,
-                                             help="text or json."),
+    ctx: typer.Context,
+    code: str = typer.Argument(..., metavar="CODE", help="A rule code, such as L101."),
+    output_format: Optional[ListFormat] = typer.Option(
+        None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
+        help="text (default; Markdown when not a terminal) or json; with --output, the file's extension picks it "
+        "(.json, .md, .txt)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                          help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
 ) -> None:
     """Explain one rule: what it checks, why it matters, how to fix it, with an example."""
     from .explain import UnknownRule, print_rule
 
+    fmt = _output_format(ctx, RULE_FORMATS, output_format, output, "text")
     try:
-        print_rule(code, output_format.value)
+        if output is None:
+            print_rule(code, fmt)
+            return
+        _write_printed(output, force, lambda: print_rule(code, fmt))
     except UnknownRule as exc:
+        _fail(str(exc))
+    typer.echo(f"pcplan: wrote rule {code.strip().upper()} ({fmt}) to {output}", err=True)
+
+
+def _write_printed(output: Path, force: bool, show: Callable[[], None]) -> None:
+    """Write to ``output`` what ``show()`` prints, as it prints it to a pipe (no colour, no table borders)."""
+    from contextlib import redirect_stdout
+
+    from .output import OutputError, write_atomically
+
+    def produce(stream) -> None:
+        with redirect_stdout(stream):
+            show()
+
+    try:
+        write_atomically(output, produce, overwrite=force)
+    except OutputError as exc:
         _fail(str(exc))
 
 
-@app.command(rich_help_panel=PANEL_RULES)
+@app.command(cls=Command, rich_help_panel=PANEL_RULES)
 def fingerprint(
-    plan: Path = typer.Argument(..., help="A plan file."),
+    path: Path = typer.Argument(..., metavar="PATH", help="A plan file, or a member folder (its plan in effect)."),
+    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="For a member folder: the plan in "
+                                        "effect on this date (YYYY-MM-DD); default PCPLAN_TODAY, else the real "
+                                        "date."),
 ) -> None:
     """Print the plan's content fingerprint (record it in a signature; C305 fires when the plan changes)."""
+    from .dates import DateError, resolve_today
     from .fingerprint import fingerprint as content_fingerprint
-    from .model import Document
+    from .model import Document, display_path
 
-    if not plan.is_file():
-        _fail(f"{plan}: no such file")
+    plan = path
+    if path.is_dir():
+        try:
+            day = resolve_today(today)
+        except DateError as exc:
+            _fail(str(exc))
+            return
+        plan, what = _plan_in_effect(path, day)
+        # stdout stays the fingerprint alone (scripts read it); which file it is goes to stderr
+        typer.echo(f"pcplan: fingerprinting {display_path(plan, Path.cwd())}, {what} on {day.isoformat()}", err=True)
+    elif not path.is_file():
+        _fail(f"{path}: no such file or folder")
     doc = Document.load(plan.resolve(), str(plan))
     blocking = [p for p in doc.problems if p.code in ("E001", "E002", "E003", "E005")]
     if blocking or doc.kind != "plan":
@@ -467,18 +591,44 @@ def fingerprint(
     typer.echo(content_fingerprint(doc.data))
 
 
-@app.command(rich_help_panel=PANEL_RULES)
+def _plan_in_effect(folder: Path, day) -> tuple[Path, str]:
+    """The plan in effect in a member folder on ``day`` (else the draft awaiting signature); exit 2 when none."""
+    from .config import ConfigError, find_root, load_config
+    from .lifecycle import lifecycle
+    from .model import Case, Document, display_path
+    from .rules import RULES
+    from .walk import is_member_folder, walk
+
+    target = folder.resolve()
+    if not is_member_folder(target):
+        _fail(f"{folder}: not a member folder (no member.yaml); name a plan file or a member's folder")
+    root = find_root(target)
+    try:
+        config = load_config(root, set(RULES))
+    except ConfigError as exc:
+        _fail(str(exc))
+    files = next((files for found, files in walk(target, root, config.exclude).cases if found == target), [])
+    case = Case(target, [Document.load(f, display_path(f, Path.cwd())) for f in files])
+    life = lifecycle(case, day)
+    drafts = life.drafts()
+    plan = life.plan_in_effect or (drafts[-1].plan if drafts else None)  # none in effect: the draft to sign
+    if plan is None:
+        _fail(f"{folder}: this member has no plan to fingerprint")
+    return plan.path, ("the plan in effect" if plan is life.plan_in_effect else "the draft awaiting signature")
+
+
+@app.command(cls=Command, rich_help_panel=PANEL_RULES)
 def schema(
-    kind: Optional[str] = typer.Argument(None, help="member, assessment, plan, note, closure or staff "
-                                         "(default: all, as one JSON object keyed by kind)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write KIND.schema.json files into "
-                                          "this folder instead of printing."),
+    kind: Optional[str] = typer.Argument(None, metavar="KIND", help="member, assessment, plan, note, closure or "
+                                         "staff (default: all, as one JSON object keyed by kind)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="DIR", help="Write KIND.schema.json "
+                                          "files into this folder (created if missing) instead of printing."),
     force: bool = typer.Option(False, "--force", help="Replace existing schema files in --output."),
 ) -> None:
     """Print or write the JSON Schemas of the case files, for editors and other tools."""
     import json
 
-    from .output import OutputError, write_atomically
+    from .output import OutputError, check_target, write_atomically
     from .schema import KINDS, schema_for
 
     kinds = KINDS if kind is None else (kind,)
@@ -488,15 +638,39 @@ def schema(
         document = schema_for(kind) if kind else {k: schema_for(k) for k in KINDS}
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
-    if not output.is_dir():
-        _fail(f"{output}: no such folder")
-    for name in kinds:
+    _schema_folder(output)
+    targets = [output / f"{name}.schema.json" for name in kinds]
+    try:
+        for target in targets:  # every name checked before any is written: all files or none
+            check_target(target, force)
+    except OutputError as exc:
+        _fail(str(exc))
+    for name, target in zip(kinds, targets):
         text = json.dumps(schema_for(name), indent=2, ensure_ascii=False) + "\n"
         try:
-            write_atomically(output / f"{name}.schema.json", lambda stream: stream.write(text), overwrite=force)
+            write_atomically(target, lambda stream: stream.write(text), overwrite=force)
         except OutputError as exc:
             _fail(str(exc))
-        typer.echo(str(output / f"{name}.schema.json"))
+        typer.echo(str(target))
+
+
+def _schema_folder(output: Path) -> None:
+    """Make sure ``schema --output`` names a folder, creating it; it writes several files, so never a file name."""
+    from .output import inside_git
+
+    if inside_git(output):
+        _fail(f"{output}: refusing to write inside a .git folder")
+    if output.is_dir():
+        return
+    if output.exists():
+        _fail(f"{output}: is a file; --output takes a folder (schema writes one KIND.schema.json file per kind)")
+    if output.suffix.lower() == ".json":
+        _fail(f"{output}: --output takes a folder (schema writes one KIND.schema.json file per kind); to save one "
+              f"schema as a file, use `pcplan schema KIND > {output.name}`")
+    try:
+        output.mkdir(parents=True)
+    except OSError as exc:
+        _fail(f"{output}: cannot create the folder: {exc.strerror or exc}")
 
 
 def main() -> None:

@@ -45,6 +45,13 @@ class Settings:
     required_trainings: tuple[str, ...] = ()
     plain_language_grade: float = 8.0
     deficit_terms: tuple[str, ...] = DEFAULT_DEFICIT_TERMS
+    # The life of a case (DESIGN.md): agency policy; the defaults are placeholders for the state's deadlines.
+    assessment_due_days: int = 30  # T210: an episode's enrollment → its first assessment
+    plan_due_days: int = 60  # T211: an episode's enrollment → a consented plan in effect
+    change_review_days: int = 30  # T212: a significant-change assessment → a review or consented revision
+    signature_due_days: int = 30  # T213: a plan's date → its consent
+    notice_days: int = 10  # C308: advance notice of a reduced or ended paid support
+    history_months: int = 12  # T205: how far back missed contacts under superseded plans are still reported
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,12 @@ _SETTINGS = {
     "required_trainings": (_str_list, "a list of training module names"),
     "plain_language_grade": (_grade, "a grade level from 1 to 20"),
     "deficit_terms": (_str_list, "a list of words or phrases"),
+    "assessment_due_days": (_pos_int, "a whole number of days above 0"),
+    "plan_due_days": (_pos_int, "a whole number of days above 0"),
+    "change_review_days": (_pos_int, "a whole number of days above 0"),
+    "signature_due_days": (_pos_int, "a whole number of days above 0"),
+    "notice_days": (_nonneg_int, "a whole number of days, 0 or more"),
+    "history_months": (_pos_int, "a whole number of months above 0"),
 }
 _MODULE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

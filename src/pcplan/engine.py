@@ -59,6 +59,7 @@ class CheckResult:
     members: int = 0
     internal_errors: int = 0
     checked: list[str] = field(default_factory=list)  # display paths of the files reported on (JUnit)
+    roots: list[str] = field(default_factory=list)  # repository roots with files checked, as display paths
 
 
 class UsageError(Exception):
@@ -66,14 +67,94 @@ class UsageError(Exception):
 
 
 def check(paths: list[Path], options: Options, cwd: Path | None = None) -> CheckResult:
+    """Check what ``paths`` name, each repository root against its own staff and configuration.
+
+    A folder holding further repositories (their own ``pcplan.toml`` or ``.git``) has
+    each checked as itself: the walk stops at them and they join the queue. UsageError
+    when nothing at all was found to check.
+    """
     cwd = (cwd or Path.cwd()).resolve()
     result = CheckResult()
+    pending = dict(_group_by_root(paths))
+    found = 0
     with _without_cycle_collection():
-        for root, targets in _group_by_root(paths):
-            _check_root(root, targets, options, cwd, result)
+        while pending:
+            # Nested roots sort after the root that found them, so the smallest is never one already done.
+            root = min(pending)
+            targets = pending.pop(root)
+            nested: list[Path] = []
+            here = _check_root(root, targets, options, cwd, result, nested)
+            if here:
+                result.roots.append(_display(root, cwd))
+            found += here
+            for inner in nested:
+                if any(t == inner or t in inner.parents for t in targets):
+                    pending[inner] = _cover([*pending.get(inner, []), inner])
+    if not found and not (options.member_folders and all(not p.is_dir() for p in paths)):
+        # The pre-commit hook is handed every changed YAML file (.pre-commit-config.yaml
+        # too): there, naming no case file is nothing to do, not a mistake.
+        raise UsageError(no_case_files(paths, cwd))
     result.findings.sort(key=lambda f: f.sort_key)
     result.checked.sort()
     return result
+
+
+def no_case_files(paths: list[Path], cwd: Path) -> str:
+    """``no case files under PATH``, naming where pcplan looked."""
+    shown = list(dict.fromkeys(_where(path, cwd) for path in paths))
+    return f"no case files under {', '.join(shown)}"
+
+
+def _where(path: Path, cwd: Path) -> str:
+    """A folder as the user named it, relative to the current folder; that one by its full path ("." says nothing)."""
+    text = _display(path.resolve(), cwd)
+    return str(cwd) if text == "." else text
+
+
+def case_repositories(path: Path) -> list[Path]:
+    """The repository roots holding case files under ``path``: its own root, and those nested below it.
+
+    A root counts when member folders lie under ``path`` in it, or when ``path``
+    takes in the root itself and it has a staff file. Each root's walk honours its
+    own ``exclude``, and a broken pcplan.toml is a ConfigError naming that file.
+    """
+    if not os.path.lexists(path):
+        raise UsageError(f"{path}: no such file or folder")
+    scope = path.resolve()
+    scope = scope if scope.is_dir() else scope.parent
+    pending, roots = [(find_root(scope), scope)], []
+    while pending:
+        root, folder = pending.pop()
+        config = load_config(root, set(RULES))
+        nested: list[Path] = []
+        start = enclosing_member_folder(folder, root) or folder
+        members = sum(1 for _ in iter_walk(start, root, config.exclude, [], [], nested))
+        staff = folder == root and any((root / name).is_file() for name in STAFF_FILES)
+        if members or staff:
+            roots.append(root)
+        pending.extend((inner, inner) for inner in nested)
+    return sorted(roots)
+
+
+def one_repository(path: Path, command: str, cwd: Path | None = None) -> Path:
+    """What a command that reads one repository at a time (`due`, `report`) should open for ``path``.
+
+    ``path`` itself, or the one repository nested below it that holds its case files.
+    UsageError when there are none, or when they belong to several repositories:
+    their staff and configuration differ, so their counts must not be merged.
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    roots = case_repositories(path)
+    if not roots:
+        raise UsageError(no_case_files([path], cwd))
+    if len(roots) > 1:
+        shown = ", ".join(_display(root, cwd) for root in roots)
+        raise UsageError(
+            f"{_where(path, cwd)} holds {len(roots)} case repositories ({shown}), each with its own staff and "
+            f"configuration; `pcplan {command}` reads one repository at a time: run it once per repository, "
+            f"as in `pcplan {command} {_display(roots[0], cwd)}`")
+    scope = path.resolve()
+    return roots[0] if scope in roots[0].parents else path
 
 
 @contextmanager
@@ -103,10 +184,22 @@ def _group_by_root(paths: list[Path]) -> list[tuple[Path, list[Path]]]:
             raise UsageError(f"{path}: no such file or folder")
         resolved = path.resolve()
         groups.setdefault(find_root(resolved), []).append(resolved)
-    return sorted(groups.items())
+    return sorted((root, _cover(targets)) for root, targets in groups.items())
 
 
-def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, result: CheckResult) -> None:
+def _cover(targets: list[Path]) -> list[Path]:
+    """The targets without those inside another target (each place is walked once)."""
+    unique = set(targets)  # a pre-commit run can name thousands of files: look up ancestors, not pairs
+    return sorted(t for t in unique if not any(parent in unique for parent in t.parents))
+
+
+def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, result: CheckResult,
+                nested: list[Path]) -> int:
+    """Check ``targets`` under one repository root.
+
+    Returns how many member folders and other files were found there, in every shard
+    (a shard with no member folders of its own still belongs to a run that found some).
+    """
     if options.member_folders:
         # A changed note can break a rule whose finding sits in the plan: widen each file
         # to its member folder, so cross-file findings are reported too.
@@ -120,23 +213,25 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
 
     loose: list[Path] = []
     errors: list[tuple[Path, str]] = []
+    seen: set[Path] = set()  # member folders found, in every shard
 
     def member_folders():
         """Member folders as the walk completes them: the repository is never held whole."""
-        seen: set[Path] = set()
         for target in targets:
             enclosing = enclosing_member_folder(target, root)
             if enclosing is not None:
-                found = (c for c in iter_walk(enclosing, root, config.exclude, [], errors) if c[0] == enclosing)
+                found = (c for c in iter_walk(enclosing, root, config.exclude, [], errors, nested)
+                         if c[0] == enclosing)
             elif target.is_dir():
-                found = iter_walk(target, root, config.exclude, loose, errors)
+                found = iter_walk(target, root, config.exclude, loose, errors, nested)
             else:
                 loose.append(target)
                 continue
             for folder, files in found:
-                if folder not in seen and in_shard(_relative_to(folder, root), options.shard):
+                if folder not in seen:
                     seen.add(folder)
-                    yield folder, files
+                    if in_shard(_relative_to(folder, root), options.shard):
+                        yield folder, files
 
     explicit = set() if options.member_folders else {t for t in targets if not t.is_dir()}
 
@@ -160,12 +255,14 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
         doc = Document(loaded=LoadedFile(path=path), display_path=_display(path, cwd))
         doc.problems.append(Problem("E005", 1, 1, message))
         repo.loose.append(doc)
+    found = len(seen) + len(repo.loose) + (1 if staff_file is not None and runner.targeted(staff_file) else 0)
     if options.shard is not None and options.shard[0] != 1:
-        return  # files outside member folders, staff.yaml included, belong to the first shard
+        return found  # files outside member folders, staff.yaml included, belong to the first shard
     result.files += len(repo.loose) + (1 if repo.staff else 0)
     if options.record_checked:
         result.checked.extend(d.display_path for d in repo.documents() if runner.targeted(d.path))
     runner.run_repository(repo)
+    return found
 
 
 def load_repository(root: Path, config: Config, cwd: Path) -> Repository:
@@ -338,7 +435,8 @@ class _Runner:
         return Finding(
             code=rule.code, name=rule.name, severity=self.selection.severity.get(rule.code, rule.severity),
             path=doc.display_path, line=line, column=column, message=hit.message, member=member,
-            data_path=hit.data_path, file=path, repo_path=relative, end_line=end_line, end_column=end_column)
+            data_path=hit.data_path, file=path, repo_path=relative, end_line=end_line, end_column=end_column,
+            hint=hit.hint, due=hit.due)
 
     def _keep(self, found: list) -> None:
         self.result.findings.extend(f for f in found if f is not None and self.targeted(f.file))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TextIO
 
 from .rules import RULES
 from .rules.registry import Rule
@@ -27,15 +28,38 @@ def print_rules(output_format: str) -> None:
         for code, r in sorted(RULES.items()):
             sys.stdout.write(f"{code}\t{r.name}\t{r.severity}\t{r.source}\n")
         return
-    from rich.console import Console
-    from rich.table import Table
+    write_rules_table(sys.stdout)
 
-    table = Table(title="pcplan rules", title_justify="left")
-    for column in ("code", "name", "severity", "source", "what must hold"):
-        table.add_column(column, overflow="fold")
-    for code, r in sorted(RULES.items()):
-        table.add_row(code, r.name, r.severity, r.source, r.summary)
-    Console(highlight=False).print(table)
+
+def write_rules_table(stream: TextIO, width: int | None = None, color: bool | None = None) -> None:
+    """The catalogue as a table that keeps words whole: five columns where they fit, else three.
+
+    In the narrower form the name, what must hold and the source share one
+    column, so an 80- or 60-column terminal still shows whole words.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    from .layout import buffered_console, flush, print_table
+
+    console = buffered_console(stream, width, color)
+    rules = sorted(RULES.items())
+    wide = Table(title="pcplan rules", title_justify="left")
+    wide.add_column("code", no_wrap=True)
+    wide.add_column("name", no_wrap=True)
+    wide.add_column("severity", no_wrap=True)
+    wide.add_column("source", no_wrap=True)
+    wide.add_column("what must hold", overflow="fold")  # fold: only a word wider than the whole column
+    narrow = Table(title="pcplan rules", title_justify="left")
+    narrow.add_column("code", no_wrap=True)
+    narrow.add_column("severity", no_wrap=True)
+    narrow.add_column("rule: what must hold (source)", overflow="fold")
+    for code, r in rules:
+        wide.add_row(code, r.name, r.severity, r.source, r.summary)
+        narrow.add_row(code, r.severity, Text.assemble((r.name, "bold"), "\n", r.summary, "\n",
+                                                        (f"source: {r.source}", "dim")))
+    print_table(console, wide, narrow)
+    flush(console, stream)
 
 
 def print_rule(code: str, output_format: str) -> None:

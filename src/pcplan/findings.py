@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -24,6 +25,8 @@ class Hit:
     at: str = "value"  # "value" (the node), or "key" (the mapping key naming it)
     line: int | None = None  # set only when the loader already knows the position
     column: int | None = None
+    hint: str | None = None  # what to do about this finding; None: the rule's own "How to fix"
+    due: date | None = None  # date-driven rules: when what was missed was due (the occurrence exceptions cover)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,8 @@ class Finding:
     repo_path: str = field(default="", compare=False)  # relative to the repository root (baselines)
     end_line: int | None = field(default=None, compare=False)  # end of the node (SARIF, annotations)
     end_column: int | None = field(default=None, compare=False)
+    hint: str | None = field(default=None, compare=False)  # this finding's own hint (terminal output only)
+    due: date | None = field(default=None, compare=False)  # the occurrence of a date-driven rule (exceptions)
 
     @property
     def sort_key(self) -> tuple:

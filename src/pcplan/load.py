@@ -83,6 +83,7 @@ class Problem:
     message: str
     data_path: tuple = ()
     at: str = "value"  # with data_path: the node itself, or the mapping "key" naming it
+    hint: str | None = None  # advice for this problem; None: the rule's own "How to fix"
 
 
 @dataclass(slots=True)
@@ -239,11 +240,15 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
         mark = exc.context_mark if in_flow else (exc.problem_mark or exc.context_mark)
         line, column = lines.mark(mark) if mark else (1, 1)
         culprit = _invisible_culprit(text, exc)
+        tab = None if in_flow else _indenting_tab(text, exc)
+        hint = None
         if culprit is not None:  # what the user cannot see is what broke the file: point at it
             line, column, message = culprit
+        elif tab is not None:  # libyaml's wording ("violates indentation") hides the cause; name it, at the tab
+            (line, column), message, hint = text_position(text, tab), _TAB_MESSAGE, _TAB_HINT
         else:
             message = _yaml_message(exc)
-        result.problems.append(Problem("E001", line, column, message))
+        result.problems.append(Problem("E001", line, column, message, hint=hint))
         return result
     except ReaderError:
         # libyaml names a byte offset in its own buffer; find the character ourselves.
@@ -281,6 +286,34 @@ _INVISIBLE = {
     "\u2029": "a paragraph separator (U+2029, often pasted from a web page or a word processor), which YAML reads "
               "as the end of a line; replace it with a space or a line break, or put the text in quotes",
 }
+
+
+_TAB_MESSAGE = "tabs are not allowed for indentation; use spaces"
+_TAB_HINT = ("Replace the tab with spaces, as many as the lines around it use (most editors can be set to "
+             "insert spaces when you press Tab).")
+# A line's indentation: spaces, tabs and the block indicators that start a nested item (`- `, `? `, `: `).
+_INDENTATION = re.compile(r"(?:[ \t]|[-?:](?=[ \t]))*")
+
+
+def _indenting_tab(text: str, exc: MarkedYAMLError) -> int | None:
+    """The index of the tab in the indentation of the line where libyaml gave up, when a tab is why.
+
+    YAML forbids tabs for indentation; libyaml says so in words that depend on its
+    release ("found a tab character that violates indentation", or "found character
+    that cannot start any token" at the tab), so both its wording and the character
+    it stopped at are checked.
+    """
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    index = min(mark.index, len(text))
+    at_tab = index < len(text) and text[index] == "\t"
+    if not at_tab and "tab" not in (exc.problem or ""):
+        return None
+    start = max(text.rfind(end, 0, index) for end in "\n\r\x85\u2028\u2029") + 1
+    indentation = _INDENTATION.match(text, start)
+    tab = text.find("\t", start, indentation.end())
+    return tab if tab >= 0 else None
 
 
 def _invisible_culprit(text: str, exc: MarkedYAMLError) -> tuple[int, int, str] | None:

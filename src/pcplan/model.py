@@ -148,38 +148,13 @@ def is_active_goal(goal: dict) -> bool:
     return goal.get("status") in (None, "active")
 
 
-@dataclass(frozen=True)
-class ReviewSchedule:
-    """When a plan's next review is due: the last review held (or the plan date) + `review_every`."""
-
-    base: date
-    last_review_index: int | None  # index in `reviews`, or None when counting from the plan date
-    frequency: tuple[int, str]
-    default_frequency: bool  # `review_every` missing or unreadable: the agency's interval was used
-    due: date
-
-
-def review_schedule(plan: "Document", default_months: int) -> ReviewSchedule | None:
-    """The plan's review schedule, or None when neither a review nor the plan has a readable date."""
-    from .dates import add_frequency, parse_frequency
-
-    frequency = parse_frequency(get_in(plan.data, "monitoring", "review_every"))
-    default = frequency is None
-    if default:
-        frequency = (default_months, "month")
-    held = [(day, index) for index, review in plan.items("reviews") if (day := parse_iso(review.get("date")))]
-    if held:
-        base, index = max(held)
-    elif plan.date is not None:
-        base, index = plan.date, None
-    else:
-        return None
-    return ReviewSchedule(base, index, frequency, default, add_frequency(base, frequency))
-
-
 @dataclass
 class Case:
-    """A member folder: member.yaml and every case file in and below it."""
+    """A member folder: member.yaml and every case file in and below it.
+
+    Which plan is in force, its consent, episodes and holds are not decided here but in
+    ``pcplan.lifecycle`` (the one place DESIGN.md's "life of a case" is read).
+    """
 
     folder: Path
     documents: list[Document]
@@ -194,12 +169,6 @@ class Case:
         (a name, say: E004 reports it, and it must not travel into findings, due dates or reports)."""
         value = self.member.id if self.member else None
         return value if value is not None and _ID_LIKE.match(value) else None
-
-    @property
-    def closed(self) -> bool:
-        """Closed when member.yaml says so or a closure file exists."""
-        status = self.member.get("status") if self.member is not None else None
-        return status == "closed" or self.closure is not None
 
     def of_kind(self, kind: str) -> list[Document]:
         """Documents of one kind, oldest first (by date, then file name)."""
@@ -218,37 +187,10 @@ class Case:
     def notes(self) -> list[Document]:
         return self.of_kind("note")
 
-    @cached_property
-    def closure(self) -> Document | None:
-        closures = self.of_kind("closure")
-        return closures[-1] if closures else None
-
-    def plan_in_effect(self, today: date) -> Document | None:
-        """The latest plan dated on or before today (or, if all are later, the earliest)."""
-        current = [p for p in self.plans if p.date and p.date <= today]
-        if current:
-            return current[-1]
-        return self.plans[0] if self.plans else None
-
-    def plans_to_check(self, today: date) -> list[Document]:
-        """The plan in effect and any plan after it; superseded plans are history."""
-        current = self.plan_in_effect(today)
-        if current is None:
-            return []
-        start = self.plans.index(current)
-        return self.plans[start:]
-
     def assessment_for(self, plan: Document) -> Document | None:
         wanted = plan.get("assessment")
         matches = [a for a in self.assessments if a.id == wanted]
         return matches[-1] if matches else None
-
-    def plan_at(self, day: date | None) -> Document | None:
-        """The plan in effect on a given day (for notes)."""
-        if day is None:
-            return None
-        current = [p for p in self.plans if p.date and p.date <= day]
-        return current[-1] if current else None
 
 
 @dataclass

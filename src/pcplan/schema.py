@@ -64,7 +64,8 @@ def identify(data: Any) -> tuple[str | None, list[Problem]]:
     if "kind" not in data:
         return None, [Problem("E003", 1, 1, f"missing `kind:`; say which kind of file this is ({', '.join(KINDS)})")]
     if kind not in KINDS:
-        return None, [Problem("E003", None, None, f"unknown kind; pcplan knows {', '.join(KINDS)}", ("kind",))]
+        return None, [Problem("E003", None, None,
+                              f"unknown kind; pcplan knows {', '.join(KINDS)}{_suggest_value(kind, KINDS)}", ("kind",))]
     if "version" not in data:
         return None, [Problem("E003", 1, 1, "missing `version: 1`")]
     if version not in VERSIONS or isinstance(version, bool):
@@ -84,35 +85,39 @@ def validate(kind: str, data: Any) -> list[Problem]:
         return []
     problems: list[Problem] = []
     for error in _validator(kind).iter_errors(data):
-        problems.extend(_problems(error))
+        problems.extend(_problems(kind, error))
     return problems
 
 
-def _problems(error) -> Iterator[Problem]:
+def _problems(kind: str, error) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     keyword = error.validator
     value = error.validator_value
     instance = error.instance
     field = _field(path)
     if keyword == "additionalProperties" and isinstance(instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        properties = error.schema.get("properties", {})
         for key in instance:
-            if key not in allowed:
-                yield _at(path + (key,), f"unknown field {shown_key(key)}{_suggest(key, allowed)}", at="key")
+            if key not in properties:
+                close = _closest(key, properties)
+                suggestion = f" (did you mean `{close}`?)" if close else ""
+                hint = (_field_hint(kind, path + (close,)) if close else
+                        f"The fields allowed here are {', '.join(f'`{k}`' for k in properties)}. {_MORE}")
+                yield _at(path + (key,), f"unknown field {shown_key(key)}{suggestion}", at="key", hint=hint)
         return
     if keyword == "required":
         match = re.match(r"^'(.+)' is a required property$", error.message)
         missing = [match.group(1)] if match else [k for k in value if k not in instance]
         for key in missing:
             where = f" in `{field}`" if field else ""
-            yield _at(path, f"missing required field `{key}`{where}")
+            yield _at(path, f"missing required field `{key}`{where}", hint=_field_hint(kind, path + (key,)))
         return
     if keyword in ("anyOf", "oneOf") and error.context:
         import jsonschema
 
-        yield from _problems(jsonschema.exceptions.best_match(error.context))
+        yield from _problems(kind, jsonschema.exceptions.best_match(error.context))
         return
-    yield _at(path, _message(keyword, value, instance, field, error.schema))
+    yield _at(path, _message(keyword, value, instance, field, error.schema), hint=_field_hint(kind, path))
 
 
 def _message(keyword: str, value: Any, instance: Any, field: str, schema: dict) -> str:
@@ -121,7 +126,7 @@ def _message(keyword: str, value: Any, instance: Any, field: str, schema: dict) 
         expected = " or ".join(_TYPE_NAMES.get(t, t) for t in (value if isinstance(value, list) else [value]))
         return f"{name} must be {expected}, not {_kind_of(instance)}"
     if keyword == "enum":
-        return f"{name} must be one of: {', '.join(str(v) for v in value)}"
+        return f"{name} must be one of: {', '.join(str(v) for v in value)}{_suggest_value(instance, value)}"
     if keyword == "const":
         return f"{name} must be `{value}`"
     if keyword == "format" and value == "date":
@@ -180,12 +185,65 @@ def _field(path: tuple) -> str:
     return ""
 
 
-def _at(path: tuple, message: str, at: str = "value") -> Problem:
-    return Problem("E004", None, None, message, path, at)
+def _at(path: tuple, message: str, at: str = "value", hint: str | None = None) -> Problem:
+    return Problem("E004", None, None, message, path, at, hint)
 
 
-def _suggest(key: str, allowed: set[str]) -> str:
+def _closest(word: str, choices) -> str | None:
     import difflib
 
-    close = difflib.get_close_matches(key, sorted(allowed), n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return close[0] if close else None
+
+
+def _suggest_value(instance: Any, values) -> str:
+    """`` (did you mean `phone`?)`` for a value close to one allowed; the value itself is never repeated.
+
+    What was typed may be a member's words, so only the valid value is shown.
+    Case, spaces and hyphens are forgiven first (`Face to face` → `face_to_face`).
+    """
+    if not isinstance(instance, str):
+        return ""
+    choices = [v for v in values if isinstance(v, str)]
+    typed = re.sub(r"[\s-]+", "_", instance.strip()).casefold()
+    close = next((v for v in choices if v.casefold() == typed), None) or _closest(typed, choices)
+    return f" (did you mean `{close}`?)" if close else ""
+
+
+# ---------------------------------------------------------------- hints
+
+_MORE = "`pcplan rule E004` explains this check."
+
+
+def _field_hint(kind: str, path: tuple) -> str:
+    """The hint for an E004 problem: the field's own description from the schema, then where to read more."""
+    description = describe(kind, path)
+    field = _field(path)
+    if not description or not field:
+        return f"Compare the file with `pcplan schema {kind}`. {_MORE}"
+    each = " (each item)" if path and isinstance(path[-1], int) else ""
+    return f"`{field}`{each}: {description.rstrip('.')}. {_MORE}"
+
+
+def describe(kind: str, path: tuple) -> str | None:
+    """The schema's description of the node at a data path (a list position: its items' description)."""
+    root = schema_for(kind)
+    node: Any = root
+    for step in path:
+        node = _resolved(root, node)
+        node = node.get("items") if isinstance(step, int) else node.get("properties", {}).get(step)
+        if not isinstance(node, dict):
+            return None
+    # A property's own description is more specific than the shared definition it refers to.
+    return node.get("description") or _resolved(root, node).get("description")
+
+
+def _resolved(root: dict, node: dict) -> dict:
+    """``{"$ref": "#/$defs/date"}`` → the definition (the schemas refer only within themselves)."""
+    ref = node.get("$ref")
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        return node
+    target: Any = root
+    for part in ref[2:].split("/"):
+        target = target.get(part, {}) if isinstance(target, dict) else {}
+    return target if isinstance(target, dict) else {}

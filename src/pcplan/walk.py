@@ -2,6 +2,9 @@
 
 Hidden files and folders (``.git``, ``.github``, ``.pre-commit-config.yaml``)
 are skipped, and so are folder symlinks (a symlink loop must not hang a CI run).
+A walk stops at a nested repository root (a folder ``find_root`` would name, with
+its own ``pcplan.toml`` or ``.git``): its files are checked against its own staff
+and configuration, never the outer repository's.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
+
+from .config import CONFIG_NAME, find_root
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MEMBER_FILES = ("member.yaml", "member.yml")
@@ -24,6 +29,10 @@ class Walk:
     cases: list[tuple[Path, list[Path]]] = field(default_factory=list)
     loose: list[Path] = field(default_factory=list)
     errors: list[tuple[Path, str]] = field(default_factory=list)
+    nested: list[Path] = field(default_factory=list)  # repository roots below, not walked
+
+
+ROOT_MARKERS = (CONFIG_NAME, ".git")
 
 
 def is_member_folder(folder: Path) -> bool:
@@ -61,23 +70,24 @@ def glob_regex(pattern: str) -> re.Pattern:
 def walk(directory: Path, root: Path, exclude: tuple[str, ...] = ()) -> Walk:
     """Everything below ``directory`` at once (small folders; the engine streams with ``iter_walk``)."""
     result = Walk()
-    result.cases = list(iter_walk(directory, root, exclude, result.loose, result.errors))
+    result.cases = list(iter_walk(directory, root, exclude, result.loose, result.errors, result.nested))
     return result
 
 
-def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list, errors: list
-              ) -> Iterator[tuple[Path, list[Path]]]:
+def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list, errors: list,
+              nested: list | None = None) -> Iterator[tuple[Path, list[Path]]]:
     """Member folders with their files, each yielded as soon as it is complete (memory stays flat).
 
-    Files outside member folders are appended to ``loose`` and unreadable places to
-    ``errors`` as the walk meets them.
+    Files outside member folders are appended to ``loose``, unreadable places to
+    ``errors`` and nested repository roots (not walked) to ``nested`` as the walk
+    meets them.
     """
     excluded = [glob_regex(g) for g in exclude]
-    yield from _walk(directory, root, excluded, loose, errors, member_files=None)
+    yield from _walk(directory, root, excluded, loose, errors, nested, member_files=None, start=True)
 
 
-def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list,
-          member_files: list | None) -> Iterator[tuple[Path, list[Path]]]:
+def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, nested: list | None,
+          member_files: list | None, start: bool = False) -> Iterator[tuple[Path, list[Path]]]:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
@@ -85,6 +95,11 @@ def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list,
         errors.append((folder, f"cannot read the folder: {exc.strerror or exc}"))
         return
     names = {e.name for e in entries}
+    # Two set lookups rule out almost every folder before find_root climbs to the top.
+    if not start and (CONFIG_NAME in names or ".git" in names) and is_nested_root(folder, names):
+        if nested is not None:
+            nested.append(folder)
+        return
     starts_member = any(name in names for name in MEMBER_FILES)
     if starts_member:
         member_files = []  # a new member folder starts here, nested ones included
@@ -96,13 +111,19 @@ def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list,
             continue
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(path, root, excluded, loose, errors, member_files)
+                yield from _walk(path, root, excluded, loose, errors, nested, member_files)
             elif entry.name.endswith(YAML_SUFFIXES):
                 (member_files if member_files is not None else loose).append(path)
         except OSError as exc:
             errors.append((path, f"cannot read: {exc.strerror or exc}"))
     if starts_member:
         yield folder, member_files
+
+
+def is_nested_root(folder: Path, names: set[str]) -> bool:
+    """Whether ``folder`` (holding ``names``) is a repository root of its own: exactly when
+    ``find_root`` would name it, so checking a file there and checking a folder above agree."""
+    return any(marker in names for marker in ROOT_MARKERS) and find_root(folder) == folder.resolve()
 
 
 def _is_excluded(path: Path, root: Path, excluded: list) -> bool:

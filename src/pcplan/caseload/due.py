@@ -31,7 +31,9 @@ FORMATS = ("table", "json", "csv", "ics")
 FIELDS = ("due", "overdue", "days", "kind", "description", "member", "case_manager", "path", "data_path")
 DEFAULT_WINDOW = "30d"
 
-_WINDOW = re.compile(r"^\s*([0-9]{1,4})\s*([dwm])\s*$", re.IGNORECASE)
+# A bare number is days (`--within 3`), as people say "in 3 days"; d, w and m name the unit.
+_WINDOW = re.compile(r"^\s*([0-9]{1,4})\s*([dwm]?)\s*$", re.IGNORECASE)
+WINDOW_FORMS = "a number of days (`3`), days, weeks or calendar months (`3d`, `2w`, `3m`), or `all`"
 
 
 class DueError(ValueError):
@@ -41,7 +43,7 @@ class DueError(ValueError):
 @dataclass(frozen=True)
 class DueOptions:
     today: date
-    within: str = DEFAULT_WINDOW  # "30d", "2w", "3m" or "all"
+    within: str = DEFAULT_WINDOW  # "30" (days), "30d", "2w", "3m" or "all"
     case_manager: str | None = None
 
 
@@ -62,15 +64,14 @@ class DueReport:
 
 
 def parse_window(text: str, today: date) -> int | None:
-    """``"30d"``/``"4w"``/``"3m"`` → days from today (months are calendar months); ``"all"`` → None."""
+    """``"30"``/``"30d"``/``"4w"``/``"3m"`` → days from today (months are calendar months); ``"all"`` → None."""
     if text.strip().lower() == "all":
         return None
     match = _WINDOW.match(text)
     if not match:
-        raise DueError(f"--within must be a number of days, weeks or months (`30d`, `4w`, `3m`) or `all`, "
-                       f"got {text!r}")
+        raise DueError(f"--within takes {WINDOW_FORMS}; got {text!r}")
     count, unit = int(match.group(1)), match.group(2).lower()
-    if unit == "d":
+    if unit in ("", "d"):
         return count
     if unit == "w":
         return count * 7
@@ -84,7 +85,9 @@ def collect(path: Path, options: DueOptions, cwd: Path | None = None) -> DueRepo
     """
     today = options.today
     within_days = parse_window(options.within, today)
-    caseload = open_caseload(path, cwd)
+    from ..engine import one_repository  # several repositories under path: refused, never merged
+
+    caseload = open_caseload(one_repository(path, "due", cwd), cwd)
     settings = caseload.config.settings
     found: list[Obligation] = []
     for case in caseload.cases():
@@ -227,7 +230,38 @@ def ics_text(report: DueReport) -> str:
         event.add("categories", [o.kind])
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    return fold_ics(calendar.to_ical().decode("utf-8"))
+
+
+def fold_ics(text: str) -> str:
+    """Fold content lines at 75 octets (RFC 5545, 3.1), never right after a blank.
+
+    icalendar folds at a fixed width, so a folded line can end in the space
+    of ``Due: …``; that space is content, so the fold moves before it (the
+    next line starts with the folding space and then the content's own).
+    """
+    out = []
+    for line in text.replace("\r\n ", "").replace("\r\n\t", "").split("\r\n"):
+        first = True
+        while len(line.encode("utf-8")) > (75 if first else 74):
+            cut = _fold_point(line, 75 if first else 74)
+            out.append(("" if first else " ") + line[:cut])
+            line, first = line[cut:], False
+        out.append(("" if first else " ") + line)
+    return "\r\n".join(out)
+
+
+def _fold_point(line: str, limit: int) -> int:
+    """Where to cut ``line``: within ``limit`` octets, on a character boundary, not after a space or tab."""
+    cut, size = 0, 0
+    for char in line:
+        size += len(char.encode("utf-8"))
+        if size > limit:
+            break
+        cut += 1
+    while cut > 1 and line[cut - 1] in " \t":
+        cut -= 1
+    return cut
 
 
 _HEADERS = ("Due", "Days", "Member", "What", "File")
@@ -259,7 +293,9 @@ def write_table(report: DueReport, stream: TextIO, color: bool | None = None, wi
     widths = [max([cell_len(h)] + [cell_len(row[i]) for row in cells]) for i, h in enumerate(_HEADERS)]
     flex = _HEADERS.index("What")
     room = console.width - (sum(widths) - widths[flex]) - 3 * (len(widths) - 1)  # what is left for "What"
-    wide = room >= min(widths[flex], _MIN_WHAT)
+    # The table only where "What" keeps its longest word whole; else blocks, which wrap between words.
+    longest = max((cell_len(word) for row in cells for word in row[flex].split()), default=0)
+    wide = room >= max(min(widths[flex], _MIN_WHAT), longest)
     widths[flex] = min(widths[flex], max(room, 0))
     groups: dict[str | None, list[tuple[Obligation, tuple]]] = {}
     for o, row in zip(report.obligations, cells):

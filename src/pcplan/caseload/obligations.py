@@ -1,10 +1,15 @@
 """Every dated obligation a caseload carries: what is due, for whom, by when.
 
 The same dates the rules enforce (T201 review, T208 reassessment, T205
-contacts, H502 modification reviews, T207/C303 copies, A604 training), turned
-around into a calendar. An obligation names the member id, the case manager and
-the kind of task; it never carries health details, so it can go into a
-calendar feed.
+contacts, H502 modification reviews, T207/C303 copies, T210/T211 intake,
+T212 significant change, T213 signature, A604 training), turned around into a
+calendar. An obligation names the member id, the case manager and the kind of
+task; it never carries health details, so it can go into a calendar feed.
+
+Which plan is in effect, what is a draft and which episode is current come from
+``pcplan.lifecycle`` (DESIGN.md, "The life of a case"): the plan in effect
+decides what is due, so starting a revision hides nothing; a draft adds only
+its own "awaiting signature" line.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from datetime import date, timedelta
 from typing import Iterator
 
 from ..config import Settings
-from ..dates import CONTACT_RANK, add_frequency, add_months, parse_frequency, parse_iso
-from ..model import Case, Document, Repository, get_in, is_active_goal, items, review_schedule, text
+from ..dates import add_frequency, add_months, parse_frequency, parse_iso
+from ..lifecycle import CONSENTED, LEGAL_AUTHORITIES, Lifecycle, PlanRecord, lifecycle
+from ..model import Case, Document, Repository, get_in, is_active_goal, items, normalized_name, text
 
 _ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
@@ -30,6 +36,11 @@ KINDS = {
     "modification-review": "rights modification review",
     "contact": "contact due",
     "copy": "member's copy of the plan",
+    "representative-copy": "legal representative's copy of the plan",
+    "signature": "awaiting signature",
+    "intake-assessment": "assessment after enrollment",
+    "intake-plan": "consented plan in effect after enrollment",
+    "change-review": "review after a significant change",
     "training": "staff training deadline",
 }
 
@@ -43,6 +54,7 @@ class Obligation:
     subject: str  # what exactly, by id: "plan P1", "goal G2", "face_to_face", "module member-rights"
     path: str  # the file it comes from, as findings show paths
     data_path: tuple = ()
+    since: date | None = None  # a draft's own date: "awaiting signature since DATE"
 
     def overdue(self, today: date) -> bool:
         return self.due < today
@@ -52,6 +64,8 @@ class Obligation:
 
     @property
     def description(self) -> str:
+        if self.kind == "signature" and self.since is not None:
+            return f"{KINDS[self.kind]} since {self.since.isoformat()}: {self.subject}"
         return f"{KINDS[self.kind]}: {self.subject}"
 
     @property
@@ -68,27 +82,41 @@ def _id(value, fallback: str) -> str:
 
 
 def case_manager_of(case: Case, today: date) -> str | None:
-    """The staff id of the member's current case-manager assignment, else the plan's responsible."""
+    """The staff id of the member's current case-manager assignment, else the responsible of the plan
+    that speaks for the current episode (the one in effect, else the newest consented one, else the newest
+    draft)."""
     if case.member is not None:
         for _, assignment in case.member.items("case_managers"):
             start, end = parse_iso(assignment.get("from")), parse_iso(assignment.get("to"))
             if start and start <= today and (end is None or end >= today) and isinstance(assignment.get("staff"), str):
                 return _id(assignment["staff"], NOT_AN_ID)
-    plan = case.plan_in_effect(today)
-    responsible = get_in(plan.data, "monitoring", "responsible") if plan else None
+    life = lifecycle(case, today)
+    drafts = life.drafts()
+    record = life.governing or (drafts[-1] if drafts else None)
+    responsible = get_in(record.plan.data, "monitoring", "responsible") if record is not None else None
     return _id(responsible, NOT_AN_ID) if isinstance(responsible, str) else None
 
 
 def case_obligations(case: Case, settings: Settings, today: date) -> list[Obligation]:
-    """The open obligations of one member (none once the case is closed)."""
-    if case.closed or case.member_id is None:
+    """The open obligations of one member in the current episode (none once the case is closed)."""
+    life = lifecycle(case, today)
+    if life.closed or case.member_id is None:
         return []
     manager = case_manager_of(case, today)
-    found = list(_plan_obligations(case, settings, today, manager))
-    latest = case.assessments[-1] if case.assessments else None
-    if latest is not None and latest.date is not None:
+    member = case.member_id
+    found = list(_plan_obligations(life, settings, member, manager))
+    found.extend(_drafts(life, settings, member, manager))
+    found.extend(_intake(case, life, settings, member, manager))
+    for change in life.significant_changes(settings.change_review_days):
+        if change.answered_on is None:  # answered late is T212's finding, no longer a date to meet
+            found.append(Obligation(change.deadline, "change-review", member, manager,
+                                    f"assessment {_id(change.assessment.id, change.assessment.path.name)}",
+                                    change.assessment.display_path, ("type",)))
+    mine = [a for a in case.assessments if life.in_current_episode(a)]  # an old episode's assessment is history
+    latest = mine[-1] if mine else None
+    if latest is not None:
         found.append(Obligation(add_months(latest.date, settings.reassessment_interval_months), "reassessment",
-                                case.member_id, manager, f"assessment {_id(latest.id, latest.path.name)}",
+                                member, manager, f"assessment {_id(latest.id, latest.path.name)}",
                                 latest.display_path, ("date",)))
     return sorted(found, key=lambda o: o.sort_key)
 
@@ -113,19 +141,33 @@ def staff_obligations(repo: Repository, settings: Settings, today: date) -> list
     return found
 
 
-def _plan_obligations(case: Case, settings: Settings, today: date, manager: str | None) -> Iterator[Obligation]:
-    plan = case.plan_in_effect(today)
-    if plan is None:
+def _label(plan: Document) -> str:
+    return f"plan {_id(plan.id, plan.path.name)}"
+
+
+def _plan_obligations(life: Lifecycle, settings: Settings, member: str, manager: str | None) -> Iterator[Obligation]:
+    """What the plan in effect asks for. Drafts ask nothing here (they have their own line), so starting
+    a revision never moves a date; a plan whose period has ended leaves only its renewal, overdue."""
+    record = life.in_effect()
+    if record is None:
+        ended = life.governing
+        if ended is not None and ended.end is not None and ended.end < life.today:
+            yield Obligation(ended.end, "plan-renewal", member, manager, _label(ended.plan),
+                             ended.plan.display_path, ("effective", "end"))
         return
-    member, where = case.member_id, plan.display_path
-    label = f"plan {_id(plan.id, plan.path.name)}"
-    schedule = review_schedule(plan, settings.review_interval_months)
+    plan = record.plan
+    where, label = plan.display_path, _label(plan)
+    schedule = life.review_schedule(record, settings.review_interval_months)
     if schedule is not None:
-        at = ("reviews", schedule.last_review_index, "date") if schedule.last_review_index is not None else ("date",)
+        if schedule.last_review_index is not None:
+            at = ("reviews", schedule.last_review_index, "date")
+        elif schedule.since == "consent" and record.consent_path is not None:
+            at = record.consent_path
+        else:
+            at = ("date",)
         yield Obligation(schedule.due, "plan-review", member, manager, label, where, at)
-    end = parse_iso(get_in(plan.data, "effective", "end"))
-    if end is not None:
-        yield Obligation(end, "plan-renewal", member, manager, label, where, ("effective", "end"))
+    if record.end is not None:
+        yield Obligation(record.end, "plan-renewal", member, manager, label, where, ("effective", "end"))
     elif plan.date is not None:
         yield Obligation(add_months(plan.date, settings.review_interval_months), "plan-renewal", member, manager,
                          label, where, ("date",))
@@ -144,10 +186,14 @@ def _plan_obligations(case: Case, settings: Settings, today: date, manager: str 
                 yield Obligation(target, "objective-target", member, manager, f"objective {name}",
                                  where, ("goals", index, "objectives", sub, "target_date"))
     yield from _modification_reviews(plan, member, manager)
-    yield from _contacts(case, plan, today, member, manager)
-    copy = _copy_due(plan, settings)
-    if copy is not None:
-        yield Obligation(copy, "copy", member, manager, label, where, ("distribution",))
+    # The next contact of each type, judged across revisions and paused by holds (none during an open hold).
+    for upcoming in life.contact_schedule()[1]:
+        yield Obligation(upcoming.due, "contact", member, manager, upcoming.kind, upcoming.under.plan.display_path,
+                         ("monitoring", "contacts", upcoming.requirement))
+    # Copies: of the plan in effect and of any consented revision waiting for its start.
+    for consented in [record] + [r for r in life.plans if r.episode is record.episode and r.order > record.order
+                                 and life.state(r) == CONSENTED]:
+        yield from _copies(life, consented, settings, member, manager)
 
 
 def _modification_reviews(plan: Document, member: str, manager: str | None) -> Iterator[Obligation]:
@@ -163,29 +209,60 @@ def _modification_reviews(plan: Document, member: str, manager: str | None) -> I
                              plan.display_path, ("rights_modifications", index))
 
 
-def _contacts(case: Case, plan: Document, today: date, member: str, manager: str | None) -> Iterator[Obligation]:
-    """The next contact of each type the plan's monitoring asks for (the clock starts at the plan date)."""
-    for index, wanted in plan.items("monitoring", "contacts"):
-        kind, frequency = wanted.get("type"), parse_frequency(wanted.get("every"))
-        if not isinstance(kind, str) or kind not in CONTACT_RANK or frequency is None or plan.date is None:
+def _copy_recorded(entry: dict) -> bool:
+    """A copy given on a date, or declined with the reason recorded (as C303 reads it)."""
+    return (entry.get("copy_given") is True and parse_iso(entry.get("given_on")) is not None) \
+        or (entry.get("declined") is True and text(entry, "declined_reason") is not None)
+
+
+def _copies(life: Lifecycle, record: PlanRecord, settings: Settings, member: str,
+            manager: str | None) -> Iterator[Obligation]:
+    """The member's copy and each legal representative's (member.yaml), due from the plan's consent."""
+    if record.consent_on is None:
+        return
+    due = record.consent_on + timedelta(days=settings.copy_deadline_days)
+    plan, label = record.plan, _label(record.plan)
+    entries = [entry for _, entry in plan.items("distribution")]
+    if not any(e.get("role") == "member" and _copy_recorded(e) for e in entries):
+        yield Obligation(due, "copy", member, manager, label, plan.display_path, ("distribution",))
+    representatives = life.case.member.items("representatives") if life.case.member is not None else []
+    for index, rep in representatives:
+        if not isinstance(rep.get("authority"), str) or rep["authority"] not in LEGAL_AUTHORITIES:
             continue
-        last = plan.date
-        for note in case.notes:
-            contact = note.get("contact")
-            if note.date and plan.date <= note.date <= today and isinstance(contact, str) \
-                    and contact in CONTACT_RANK and CONTACT_RANK[contact] >= CONTACT_RANK[kind]:
-                last = max(last, note.date)
-        yield Obligation(add_frequency(last, frequency), "contact", member, manager, kind, plan.display_path,
-                         ("monitoring", "contacts", index))
+        name = normalized_name(rep.get("name"))
+        if name is not None and any(e.get("role") == "representative" and normalized_name(e.get("to")) == name
+                                    and _copy_recorded(e) for e in entries):
+            continue
+        # Named by its place in member.yaml, never by name (privacy).
+        yield Obligation(due, "representative-copy", member, manager, f"{label} (representatives[{index}])",
+                         plan.display_path, ("distribution",))
 
 
-def _copy_due(plan: Document, settings: Settings) -> date | None:
-    """When the member's copy is due, if it has not been given (or declined, documented)."""
-    for _, entry in plan.items("distribution"):
-        if entry.get("role") == "member" and (
-                (entry.get("copy_given") is True and parse_iso(entry.get("given_on")))
-                or (entry.get("declined") is True and text(entry, "declined_reason"))):
-            return None
-    signed = [d for _, s in plan.items("signatures") if (d := parse_iso(s.get("signed_on")))]
-    start = max(signed) if signed else plan.date
-    return start + timedelta(days=settings.copy_deadline_days) if start else None
+def _drafts(life: Lifecycle, settings: Settings, member: str, manager: str | None) -> Iterator[Obligation]:
+    """Each draft newer than the governing plan, "awaiting signature since" its date (T213's deadline)."""
+    for draft in life.drafts():
+        dated = draft.plan.date
+        if dated is not None:
+            yield Obligation(dated + timedelta(days=settings.signature_due_days), "signature", member, manager,
+                             _label(draft.plan), draft.plan.display_path, ("signatures",), since=dated)
+
+
+def _intake(case: Case, life: Lifecycle, settings: Settings, member: str,
+            manager: str | None) -> Iterator[Obligation]:
+    """T210/T211 as dates to meet, counted from the enrollment that opened the current episode."""
+    episode = life.current_episode
+    if case.member is None or episode.enrolled_on is None:
+        return
+    enrolled, where = episode.enrolled_on, case.member.display_path
+    subject = f"enrolled {enrolled.isoformat()}"
+    if not any(life.in_current_episode(a) for a in case.assessments):
+        yield Obligation(enrolled + timedelta(days=settings.assessment_due_days), "intake-assessment", member,
+                         manager, subject, where, episode.enrollment_path)
+    if life.in_effect() is None:
+        ended = life.governing
+        if ended is not None and ended.end is not None and ended.end < life.today:
+            return  # the ended plan's renewal line says it (T211 names that plan too)
+        yield Obligation(enrolled + timedelta(days=settings.plan_due_days), "intake-plan", member, manager,
+                         subject, where, episode.enrollment_path)
+
+

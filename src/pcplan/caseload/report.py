@@ -4,7 +4,9 @@ ISED's sixth stage asks a supervisor for "aggregate reviews of client services":
 are appropriate assessments, plans, referrals and monitoring occurring with all
 cases? This module answers with counts, never with a member's words:
 
-* members by program and status;
+* members by program and status, and by the state of their case (open, on
+  hold, closed; a consented plan in effect or not; drafts awaiting signature),
+  as ``pcplan.lifecycle`` decides it;
 * findings per rule and per case manager (``pcplan check``'s findings, each
   attributed to the member's current case manager, ``case_manager_of``);
 * the share of active members whose case is fully compliant;
@@ -12,7 +14,7 @@ cases? This module answers with counts, never with a member's words:
 * overdue obligations per case manager (``pcplan due``'s dates).
 
 **Fully compliant** (the definition the README documents): an *active* member
-(``status: active`` and no closure) whose member folder has no error-level
+(``status: active`` and the current episode not closed) whose member folder has no error-level
 finding that a documented exception does not cover. Warnings, info findings and
 excepted findings do not count against it; an agency's severity overrides do.
 
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from ..engine import Options, check
+from ..lifecycle import Lifecycle, lifecycle
 from ..model import Case
 from ..output import terminal_safe
 from ..rules import RULES
@@ -102,6 +105,28 @@ class _Group:
     compliant: int = 0
 
 
+# Members by the state of their case (DESIGN.md, "The life of a case"): open + on_hold + closed is every member;
+# with + without a plan in effect is every member not closed.
+LIFECYCLE = ("open", "on_hold", "closed", "with_plan_in_effect", "without_plan_in_effect",
+             "drafts_awaiting_signature", "members_with_drafts")
+LIFECYCLE_LABEL = {"open": "open", "on_hold": "on hold (a recorded hold covers today)", "closed": "closed",
+                   "with_plan_in_effect": "not closed, with a consented plan in effect",
+                   "without_plan_in_effect": "not closed, with no plan in effect",
+                   "drafts_awaiting_signature": "drafts awaiting signature (plans)",
+                   "members_with_drafts": "members with a draft awaiting signature"}
+
+
+def _count_lifecycle(counts: dict[str, int], life: Lifecycle) -> None:
+    if life.closed:
+        counts["closed"] += 1
+        return
+    counts["on_hold" if life.on_hold(life.today) else "open"] += 1
+    counts["with_plan_in_effect" if life.in_effect() is not None else "without_plan_in_effect"] += 1
+    drafts = len(life.drafts())
+    counts["drafts_awaiting_signature"] += drafts
+    counts["members_with_drafts"] += drafts > 0
+
+
 @dataclass
 class Report:
     """The report's counts (``data``, exactly what JSON carries) and what only people see (staff names)."""
@@ -116,7 +141,9 @@ class Report:
 def build_report(path: Path, today: date, cwd: Path | None = None) -> Report:
     """Check the scope, stream its member folders and count. UsageError/ConfigError for bad paths or config."""
     cwd = (cwd or Path.cwd()).resolve()
-    caseload = open_caseload(path, cwd)
+    from ..engine import one_repository  # several repositories under path: refused, never merged
+
+    caseload = open_caseload(one_repository(path, "report", cwd), cwd)
     root = caseload.root
     scope = enclosing_member_folder(caseload.scope, root) or caseload.scope
 
@@ -143,11 +170,14 @@ def build_report(path: Path, today: date, cwd: Path | None = None) -> Report:
     # 2. Member folders, one at a time.
     settings = caseload.config.settings
     members = _Group()
+    states = dict.fromkeys(LIFECYCLE, 0)
     programs: dict[str | None, _Group] = {}
     managers: dict[str | None, _Manager] = {}
     not_compliant: list[dict] = []
     for case in caseload.cases():
-        status = _status(case)
+        life = lifecycle(case, today)
+        status = _status(case, life)
+        _count_lifecycle(states, life)
         manager = case_manager_of(case, today)
         tally = per_folder.pop(case.folder, _Tally())
         compliant = status == "active" and tally.error == 0
@@ -196,6 +226,7 @@ def build_report(path: Path, today: date, cwd: Path | None = None) -> Report:
             "by_status": members.status,
             "by_program": [{"program": p, "total": g.total, "by_status": g.status}
                            for p, g in sorted(programs.items(), key=lambda i: (i[0] is None, i[0] or ""))],
+            "by_lifecycle": states,
         },
         "compliance": {
             "active_members": members.active,
@@ -240,8 +271,8 @@ def build_report(path: Path, today: date, cwd: Path | None = None) -> Report:
     return Report(data, names, caseload.config.agency, caseload.config.paper, [*dirs, templates_dir()])
 
 
-def _status(case: Case) -> str:
-    if case.closed:
+def _status(case: Case, life: Lifecycle) -> str:
+    if life.closed:  # a re-enrolled member's old closure closes nothing
         return "closed"
     status = case.member.get("status") if case.member is not None else None
     return status if status in STATUSES and status != "unknown" else "unknown"
@@ -288,14 +319,6 @@ def _relative(path: Path, root: Path) -> str:
 # Output
 
 
-def format_for(fmt: str | None, output: Path | None) -> str:
-    """The format asked for; else the output file's suffix (``.json``, ``.html``); else ``table``."""
-    if fmt:
-        return fmt
-    suffix = output.suffix.lower() if output is not None else ""
-    return {".json": "json", ".html": "html", ".htm": "html"}.get(suffix, "table")
-
-
 def write_report(report: Report, fmt: str, stream: IO, terminal: bool = False) -> None:
     if fmt == "json":
         json.dump(report.data, stream, indent=2, ensure_ascii=False)
@@ -332,8 +355,13 @@ def program_label(program: str | None) -> str:
 # -- terminal --------------------------------------------------------------------------------------------------
 
 
-def write_table(report: Report, stream: IO, terminal: bool) -> None:
-    """Rich tables in a terminal; plain ASCII (no colour, fixed width) anywhere else."""
+def write_table(report: Report, stream: IO, terminal: bool, width: int | None = None) -> None:
+    """Rich tables in a terminal; plain ASCII (no colour, 100 columns unless ``width``) anywhere else.
+
+    A table too wide for the terminal narrows its text columns down to their
+    longest word, and past that is shown one record per row: words are never
+    cut across lines.
+    """
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -341,10 +369,12 @@ def write_table(report: Report, stream: IO, terminal: bool) -> None:
 
     import io
 
+    from ..layout import print_table, strip_line_ends
+
     buffer = io.StringIO()
     console = Console(file=buffer, highlight=False, markup=False, emoji=False, soft_wrap=False,
                       force_terminal=True if terminal else False, no_color=None if terminal else True,
-                      width=None if terminal else 100)
+                      width=width if width is not None else (None if terminal else 100))
     style = box.ROUNDED if terminal else box.ASCII
     d = report.data
 
@@ -354,15 +384,16 @@ def write_table(report: Report, stream: IO, terminal: bool) -> None:
         return terminal_safe(f"{name} ({staff_id})" if name else manager_label(staff_id))
 
     def table(title: str, *columns: str) -> Table:
-        """Columns named ``>name`` hold numbers (right-aligned)."""
+        """Columns named ``>name`` hold numbers (right-aligned, never wrapped); text wraps between words."""
         t = Table(title=title, title_justify="left", box=style, title_style="bold" if terminal else "")
         for column in columns:
-            t.add_column(column.lstrip(">"), justify="right" if column.startswith(">") else "left",
-                         overflow="fold")
+            number = column.startswith(">")
+            t.add_column(column.lstrip(">"), justify="right" if number else "left", no_wrap=number,
+                         overflow="fold")  # fold: only a word wider than the whole column
         return t
 
-    def show(t: Table) -> None:
-        console.print(t)
+    def show(t: Table, heading: int = 1) -> None:
+        print_table(console, t, heading=heading)
         console.print()
 
     scope = "" if d["scope"] == "." else f" for {d['scope']}"
@@ -377,6 +408,10 @@ def write_table(report: Report, stream: IO, terminal: bool) -> None:
         t.add_row(terminal_safe(program_label(row["program"])), *(str(row["by_status"][s]) for s in statuses), str(row["total"]))
     t.add_section()
     t.add_row("all members", *(str(d["members"]["by_status"][s]) for s in statuses), str(d["members"]["total"]))
+    show(t)
+    t = table("Members by the state of their case", "state", ">count")
+    for key in LIFECYCLE:
+        t.add_row(LIFECYCLE_LABEL[key], str(d["members"]["by_lifecycle"][key]))
     show(t)
 
     c = d["compliance"]
@@ -405,13 +440,13 @@ def write_table(report: Report, stream: IO, terminal: bool) -> None:
         for row in d["top_rules"]:
             t.add_row(str(row["rank"]), row["code"], row["name"], row["severity"], str(row["count"]),
                       str(row["members"]))
-        show(t)
+        show(t, heading=3)
     if d["findings_by_rule"]:
         t = table("Findings per rule", "code", "name", "severity", ">findings", ">excepted", ">members")
         for row in d["findings_by_rule"]:
             t.add_row(row["code"], row["name"], row["severity"], str(row["count"]), str(row["excepted"]),
                       str(row["members"]))
-        show(t)
+        show(t, heading=2)
     if d["findings_by_case_manager"]:
         t = table("Findings per case manager", "case manager", ">members", ">error", ">warning", ">info",
                   ">excepted", ">findings")
@@ -427,9 +462,8 @@ def write_table(report: Report, stream: IO, terminal: bool) -> None:
             t.add_row(manager(row["case_manager"]), str(row["overdue"]), str(row["members"]),
                       row["oldest_due"] or "-", kinds or "-")
         show(t)
-    text = buffer.getvalue()
-    # Plain text: no padding after the last character of a line (rich pads table titles).
-    stream.write(text if terminal else "".join(line.rstrip() + "\n" for line in text.splitlines()))
+    # No padding after the last character of a line (rich pads table titles and cells).
+    stream.write(strip_line_ends(buffer.getvalue()))
 
 
 # -- charts (inline SVG, drawn from these numbers; the template only writes them out) -------------------------
@@ -603,6 +637,8 @@ def render_html(report: Report) -> str:
     env.filters["program"] = program_label
     env.globals["status_label"] = _STATUS_LABEL
     env.globals["kind_label"] = KINDS
+    env.globals["lifecycle_keys"] = LIFECYCLE
+    env.globals["lifecycle_label"] = LIFECYCLE_LABEL
     d = report.data
     kinds = [k for k in KINDS if any(k in row["by_kind"] for row in d["overdue_by_case_manager"])]
     return env.get_template(HTML_TEMPLATE).render(

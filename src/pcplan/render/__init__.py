@@ -2,15 +2,22 @@
 
 The plan belongs to the member: it is written to them, by their preferred name,
 in their language where a catalogue exists, in large print when they asked for
-it. A plan with error-level findings is refused unless ``--draft``, which
-watermarks every page. Every value from a case file is escaped; the HTML is
-self-contained (inline styles, the logo as a data URI, no scripts allowed).
+it. Which plan a member folder prints, and whether it is a draft, is the
+lifecycle's answer (pcplan.lifecycle). A draft (no consent yet) prints as a
+copy *for signature*: a line for each person who signs, no watermark. Every
+page carries the plan's content fingerprint, so a paper copy names the file
+version it shows. A plan with content errors is refused unless ``--draft``,
+which watermarks every page; missing signatures and copies, and the deadlines
+the case has to meet, never stop a plan from printing (see ``blocks``).
+Every value from a case file is escaped; the HTML is self-contained (inline
+styles, the logo as a data URI, no scripts allowed).
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
+import shlex
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +25,7 @@ from pathlib import Path
 from ..config import find_root, load_config
 from ..engine import Options, check, load_repository
 from ..findings import Finding
+from ..lifecycle import Lifecycle, PlanRecord, lifecycle
 from ..model import Case, Document
 from ..model import display_path as _display
 from ..output import check_target, write_atomically
@@ -45,6 +53,7 @@ class Rendered:
     language: str
     notices: list[str] = field(default_factory=list)
     draft: bool = False
+    for_signature: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,18 +80,22 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
         raise RenderError(f"{request.target}: not a member folder or a file inside one (no member.yaml)")
     config = load_config(root, set(RULES))
     case = _load_case(folder, cwd, root, config)
-    plan = _plan(case, target, request)
+    life = lifecycle(case, request.today)
+    notices: list[str] = []
+    record = _plan(life, target, request, cwd, notices)
+    plan = record.plan
 
-    errors = _blocking_findings(folder, request.today, cwd)
+    errors = _blocking_findings(folder, case, plan, request.today, cwd)
     if errors and not request.draft:
         raise RenderError(f"{_display(folder, cwd)}: the plan has {len(errors)} error-level finding(s); fix them "
                           "(`pcplan check`) or render a watermarked draft with --draft", 1, errors)
 
     repo = load_repository(root, config, cwd)
-    view = build_view(case, plan, repo.staff_by_id, config.agency,
+    view = build_view(life, record, repo.staff_by_id, config.agency,
                       config.settings.review_interval_months)
+    # --draft is a working copy with problems still to fix: never one to sign.
+    for_signature = view.awaiting_signature and not request.draft
 
-    notices: list[str] = []
     dirs = _template_dirs(root, config.templates)
     locale_dirs = [d / "locale" for d in dirs]
     wanted = request.lang or view.member_language or config.locale or SOURCE_LANGUAGE
@@ -103,6 +116,7 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
         "plan": view,
         "lang": language,
         "draft": request.draft,
+        "for_signature": for_signature,
         "large_print": view.document_format == "large_print",
         "logo": _logo(root, config.logo),
         "today": request.today,
@@ -116,7 +130,7 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
 
     binary = isinstance(content, bytes)
     write_atomically(path, lambda stream: stream.write(content), overwrite=request.force, binary=binary)
-    return Rendered(path=path, language=language, notices=notices, draft=request.draft)
+    return Rendered(path=path, language=language, notices=notices, draft=request.draft, for_signature=for_signature)
 
 
 def _load_case(folder: Path, cwd: Path, root: Path, config) -> Case:
@@ -125,21 +139,51 @@ def _load_case(folder: Path, cwd: Path, root: Path, config) -> Case:
     return Case(folder, [Document.load(f, _display(f, cwd)) for f in files])
 
 
-def _plan(case: Case, target: Path, request: RenderRequest) -> Document:
+def _plan(life: Lifecycle, target: Path, request: RenderRequest, cwd: Path, notices: list[str]) -> PlanRecord:
+    """The plan file named, else the member's plan: the one in effect; if none, the newest draft (to sign);
+    if none, the plan that last spoke for the episode (expired, closed, or consented and not yet started)."""
     if target.is_file():
-        plan = next((d for d in case.documents if d.path == target), None)
-        if plan is None or plan.kind != "plan":
+        record = next((r for r in life.plans if r.plan.path == target), None)
+        if record is None:
             raise RenderError(f"{request.target}: not a plan (kind: plan)")
-        return plan
-    plan = case.plan_in_effect(request.today)
-    if plan is None:
-        raise RenderError(f"{request.target}: this member has no plan to render")
-    return plan
+        return record
+    current, drafts = life.in_effect(), life.drafts()
+    if current is not None:
+        if drafts and drafts[-1].order > current.order:
+            shown = _display(drafts[-1].plan.path, cwd)
+            notices.append(f"{shown} is a newer plan awaiting signature; this is the plan in effect. "
+                           f"To print the draft for signature: pcplan render {shlex.quote(shown)}")
+        return current
+    record = drafts[-1] if drafts else life.governing
+    if record is None:
+        older = " in its current episode; name a plan file to print an older one" if life.plans else ""
+        raise RenderError(f"{request.target}: this member has no plan to render{older}")
+    return record
 
 
-def _blocking_findings(folder: Path, today: date, cwd: Path) -> list[Finding]:
+# Never a reason to refuse printing: signatures and copies are what printing is for, and a draft is
+# unsigned and so not in effect (DESIGN.md, `pcplan render`: "missing signatures and copies never block
+# printing").
+SIGNING = frozenset({"C301", "C302", "C303", "C304", "T207", "T211", "T213"})
+# The date-driven rules (DESIGN.md, "Documented exceptions have a period") judge what the case owes by a
+# date (a review, a contact, a reassessment), not what the plan says: a member whose contact is overdue
+# still gets their plan, and a revision can still be printed to sign.
+DATE_DRIVEN = frozenset({"T201", "T205", "T207", "T208", "T210", "T211", "T212", "T213", "H502", "A604"})
+
+
+def blocks(finding: Finding, other_plans: set[Path]) -> bool:
+    """Whether a finding of the member folder stops a plan from printing (without --draft): a content
+    error of the plan or of the records it is printed from, never one of another plan (a draft being
+    written must not stop the plan in effect from printing, nor the other way round)."""
+    if finding.severity != "error" or finding.excepted or finding.code in SIGNING | DATE_DRIVEN:
+        return False
+    return finding.file is None or finding.file.resolve() not in other_plans
+
+
+def _blocking_findings(folder: Path, case: Case, plan: Document, today: date, cwd: Path) -> list[Finding]:
     result = check([folder], Options(today=today), cwd=cwd)
-    return [f for f in result.findings if f.severity == "error" and not f.excepted]
+    others = {p.path.resolve() for p in case.plans if p is not plan}
+    return [f for f in result.findings if blocks(f, others)]
 
 
 def _template_dirs(root: Path, agency_templates: str | None) -> list[Path]:

@@ -12,7 +12,10 @@ from datetime import date
 from typing import Any
 
 from ..dates import parse_frequency, parse_iso
-from ..model import Case, Document, get_in, ids, items, review_schedule, text
+from ..fingerprint import fingerprint
+from ..lifecycle import DRAFT, Lifecycle, PlanRecord
+from ..model import Document, get_in, ids, items, text
+from .signing import responsible_staff, signers
 
 # Marks a field holding a code (an enum value, an id), not words someone wrote:
 # templates look codes up in their vocabulary, and Markdown output escapes only words.
@@ -113,6 +116,16 @@ class Signature:
 
 
 @dataclass
+class SignatureLine:
+    """A line of a copy for signature: who signs, and what the plan already records for them."""
+
+    name: str | None
+    role: str = field(metadata=CODE)  # member, representative, case_manager, provider, …
+    authority: str | None = field(metadata=CODE)  # a representative's legal authority
+    signed: Signature | None  # None: a blank line to sign
+
+
+@dataclass
 class Copy:
     to: str | None
     role: str | None = field(metadata=CODE)
@@ -155,10 +168,14 @@ class PlanView:
     setting_type: str | None = field(default=None, metadata=CODE)
     meeting_place: str | None = None
     meeting_date: date | None = None
+    fingerprint: str = field(default="", metadata=CODE)  # the content fingerprint: which version was printed
+    awaiting_signature: bool = False  # a draft: no consent yet (DESIGN.md, "The life of a case")
+    signature_lines: list[SignatureLine] = field(default_factory=list)  # drafts: who signs, filled or blank
 
 
-def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency: str,
+def build_view(life: Lifecycle, record: PlanRecord, staff_by_id: dict[str, dict], agency: str,
                review_interval_months: int = 12) -> PlanView:
+    case, plan = life.case, record.plan
     member = case.member.data if case.member is not None else {}
     assessment = case.assessment_for(plan)
     assessed = assessment.data if assessment is not None else {}
@@ -187,19 +204,33 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
     risks = [Risk(r["id"], text(r, "text"), r.get("level") if isinstance(r.get("level"), str) else None,
                   text(mitigations.get(r["id"], {}), "mitigation"), text(mitigations.get(r["id"], {}), "backup_plan"))
              for _, r in items(assessed, "risks") if isinstance(r.get("id"), str)]
-    responsible = get_in(plan.data, "monitoring", "responsible")
-    case_manager = _staff_person(staff_by_id.get(responsible)) if isinstance(responsible, str) else None
-    schedule = review_schedule(plan, review_interval_months)
+    responsible = responsible_staff(plan)
+    case_manager = _staff_person(staff_by_id.get(responsible)) if responsible is not None else None
+    awaiting = life.state(record) == DRAFT
+    # A draft's reviews count from a consent it does not have yet: its page says how often instead.
+    schedule = None if awaiting else life.review_schedule(record, review_interval_months)
     held = [d for _, r in plan.items("reviews") if (d := parse_iso(r.get("date")))]
     name = member.get("name") if isinstance(member.get("name"), dict) else {}
+    preferred = text(name, "preferred") or text(name, "legal") or (case.member_id or "")
+    signatures = [Signature(text(s, "role"), text(s, "name"), parse_iso(s.get("signed_on")), text(s, "method"),
+                            s.get("refused") is True, text(s, "refusal_reason"))
+                  for _, s in plan.items("signatures")]
+    by_index = dict(zip((index for index, _ in plan.items("signatures")), signatures))
+    lines = [SignatureLine(who.name, who.role, who.authority,
+                           by_index.get(who.signature) if who.signature is not None else None)
+             for who in signers(plan, case.member, preferred,
+                                (responsible, case_manager.name) if case_manager and responsible else None)]
+    # The plan's own episode says whether the case closed after it (a re-enrolled member's old plan).
+    episode = record.episode if record.episode is not None else life.current_episode
+    closed = life.closed if episode is life.current_episode else episode.closed
     return PlanView(
         member_id=case.member_id or "",
-        preferred_name=text(name, "preferred") or text(name, "legal") or (case.member_id or ""),
+        preferred_name=preferred,
         pronouns=text(member, "pronouns"),
         member_language=_str(get_in(member, "language", "preferred")),
         document_format=member.get("document_format") if isinstance(member.get("document_format"), str) else "print",
-        closed=case.closed,
-        closed_on=case.closure.date if case.closure is not None else None,
+        closed=closed,
+        closed_on=episode.closed_on,
         plan_id=plan.id, plan_type=_str(plan.get("type")), plan_date=plan.date,
         effective_start=parse_iso(get_in(plan.data, "effective", "start")),
         effective_end=parse_iso(get_in(plan.data, "effective", "end")),
@@ -215,9 +246,7 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
         case_manager=case_manager,
         review_every=_interval(get_in(plan.data, "monitoring", "review_every")),
         next_review=schedule.due if schedule else None, last_review=max(held) if held else None,
-        signatures=[Signature(text(s, "role"), text(s, "name"), parse_iso(s.get("signed_on")), text(s, "method"),
-                              s.get("refused") is True, text(s, "refusal_reason"))
-                    for _, s in plan.items("signatures")],
+        signatures=signatures,
         copies=[Copy(text(c, "to"), text(c, "role"), parse_iso(c.get("given_on")), text(c, "format"),
                      text(c, "language"), c.get("declined") is True)
                 for _, c in plan.items("distribution")],
@@ -225,6 +254,9 @@ def build_view(case: Case, plan: Document, staff_by_id: dict[str, dict], agency:
         setting_type=_str(get_in(plan.data, "setting", "type")),
         meeting_place=text(plan.data.get("meeting") or {}, "place"),
         meeting_date=parse_iso(get_in(plan.data, "meeting", "date")),
+        fingerprint=fingerprint(plan.data),
+        awaiting_signature=awaiting,
+        signature_lines=lines,
     )
 
 

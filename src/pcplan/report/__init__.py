@@ -46,6 +46,52 @@ def summary_counts(result: CheckResult, baselined: int = 0) -> dict:
             "baselined": baselined, "files": result.files, "members": result.members}
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The closing line of `full` and `concise`, in parts so that `full` can colour them.
+
+    ``Found 3 findings (2 errors, 1 warning) in 12 files (repository: cases).``
+    ``All checks passed: no findings in 12 files (repository: the current folder).``
+    followed, where not zero, by ``Not counted: 2 covered by documented
+    exceptions, 4 in the baseline.``
+    """
+
+    passed: bool
+    head: str  # "Found 3 findings" or "All checks passed:"
+    body: str  # " (2 errors, 1 warning) in 12 files (repository: cases)."
+    note: str  # "" or " Not counted: ..."
+
+    @property
+    def text(self) -> str:
+        return self.head + self.body + self.note
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 or noun == 'info' else 's'}"
+
+
+def summary(result: CheckResult, baselined: int = 0, members: bool = False) -> Summary:
+    """The summary line; ``members`` adds the member folders to the scope (`full` does)."""
+    counts = summary_counts(result, baselined)
+    scope = _plural(result.files, "file")
+    if members and result.members:
+        scope += f" in {_plural(result.members, 'member folder')}"
+    roots = ["the current folder" if str(root) == "." else str(root) for root in getattr(result, "roots", None) or []]
+    if roots:
+        scope += f" ({'repository' if len(roots) == 1 else 'repositories'}: {', '.join(roots)})"
+    if counts["findings"]:
+        parts = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "info") if counts[s])
+        head, body, passed = f"Found {_plural(counts['findings'], 'finding')}", f" ({parts}) in {scope}.", False
+    else:
+        head, body, passed = "All checks passed:", f" no findings in {scope}.", True
+    left_out = []
+    if counts["excepted"]:
+        left_out.append(f"{counts['excepted']} covered by documented exceptions")
+    if baselined:
+        left_out.append(f"{baselined} in the baseline")
+    return Summary(passed, head, body, f" Not counted: {', '.join(left_out)}." if left_out else "")
+
+
 def statistics(result: CheckResult) -> list[dict]:
     """Findings per rule, most frequent first (excepted findings counted apart)."""
     rows: dict[str, dict] = {}

@@ -1,10 +1,16 @@
-"""`path:line:col: CODE [severity] message`, one finding a line, nothing else."""
+"""`path:line:col: CODE [severity] message`, one finding a line, then a one-line summary (as ruff does).
+
+The summary names the files checked even when nothing was found, so a run
+that checked nothing cannot pass unnoticed: ``All checks passed: no findings
+in 12 files.`` With ``--statistics`` the per-rule counts come first, then the
+same summary.
+"""
 
 from __future__ import annotations
 
 from typing import TextIO
 
-from . import ReportOptions, statistics
+from . import ReportOptions, statistics, summary
 
 
 def write(result, stream: TextIO, options: ReportOptions) -> None:
@@ -12,7 +18,8 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
         for row in statistics(result):
             extra = f" (+{row['excepted']} excepted)" if row["excepted"] else ""
             stream.write(f"{row['count']:6d}  {row['code']}  {row['name']} [{row['severity']}]{extra}\n")
-        return
-    for f in result.findings:
-        mark = " (excepted)" if f.excepted else ""
-        stream.write(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}]{mark} {f.message}\n")
+    else:
+        for f in result.findings:
+            mark = " (excepted)" if f.excepted else ""
+            stream.write(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}]{mark} {f.message}\n")
+    stream.write(summary(result, options.baselined).text + "\n")

@@ -7,8 +7,10 @@
        |     ^
        = hint: Add the ids of the needs this goal addresses, from the assessment the plan is based on.
 
-Source lines are cropped, never wrapped, so the caret stays under its column in
-a narrow terminal; colour follows the terminal and ``NO_COLOR``.
+Source lines are never wrapped, so the caret stays under its column in a narrow
+terminal: a line too long for it is shown as a window around the column, with
+``…`` where it is cut. Colour follows the terminal and ``NO_COLOR``; no line
+ends in a blank.
 """
 
 from __future__ import annotations
@@ -17,30 +19,33 @@ import re
 from pathlib import Path
 from typing import TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..layout import buffered_console, flush, print_table
 from ..load import MAX_FILE_BYTES
 from ..output import terminal_safe
 from ..rules.registry import RULES
-from . import ReportOptions, statistics, summary_counts
+from . import ReportOptions, statistics, summary
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
 
 
 def write(result, stream: TextIO, options: ReportOptions) -> None:
-    console = Console(file=stream, highlight=False, soft_wrap=False, width=options.width,
-                      no_color=None if options.color is None else not options.color,
-                      force_terminal=options.color, emoji=False)
+    # Rendered a finding at a time into a buffer, passed on without the blanks rich pads lines with.
+    console = buffered_console(stream, options.width, options.color)
     if options.statistics:
         _statistics(result, console)
-        return
-    lines_cache: dict[Path, list[str] | None] = {}
-    for finding in result.findings:
-        _finding(finding, console, options, lines_cache)
+    else:
+        lines_cache: dict[Path, list[str] | None] = {}
+        for finding in result.findings:
+            _finding(finding, console, options, lines_cache)
+            flush(console, stream)
     _summary(result, console, options.baselined)
+    flush(console, stream)
 
 
 def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
@@ -59,19 +64,30 @@ def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
         bar = Text(" " * gutter + "|", style="blue")
         console.print(bar)
         numbered = Text(f"{f.line}".rjust(gutter - 1) + " | ", style="blue")
-        numbered.append(source.expandtabs(1))
-        console.print(numbered, overflow="ellipsis", no_wrap=True, crop=True)
-        console.print(bar + Text(" " * f.column + "^", style=_STYLE[f.severity]), no_wrap=True, crop=True)
-    rule = RULES.get(f.code)
-    if rule is not None:
-        hint = _FIRST_SENTENCE.match(rule.fix)
+        # A tab is one column to the loader: shown as one space, the caret stays under its character.
+        shown, caret = excerpt(source.expandtabs(1), f.column, console.width - len(numbered))
+        numbered.append(shown)
+        console.print(numbered, no_wrap=True, crop=True)
+        console.print(bar + Text(" " * (caret + 1) + "^", style=_STYLE[f.severity]), no_wrap=True, crop=True)
+    hint = _hint(f)
+    if hint:
         grid = Table.grid()
         grid.add_column(no_wrap=True)
         grid.add_column()  # wraps with a hanging indent in a narrow terminal
-        grid.add_row(Text(" " * gutter + "= ", style="blue") + Text("hint: ", style="bold"),
-                     Text(hint.group(1) if hint else rule.fix))
+        grid.add_row(Text(" " * gutter + "= ", style="blue") + Text("hint: ", style="bold"), Text(hint))
         console.print(grid)
     console.print()
+
+
+def _hint(f) -> str | None:
+    """The finding's own hint (one E005 cause, one E004 field), else the first sentence of its rule's fix."""
+    if f.hint:
+        return f.hint
+    rule = RULES.get(f.code)
+    if rule is None:
+        return None
+    first = _FIRST_SENTENCE.match(rule.fix)
+    return first.group(1) if first else rule.fix
 
 
 def _source_line(f, cache: dict) -> str | None:
@@ -93,23 +109,61 @@ def _source_line(f, cache: dict) -> str | None:
     return terminal_safe(lines[f.line - 1])
 
 
+def excerpt(line: str, column: int, room: int) -> tuple[str, int]:
+    """The part of ``line`` to show in ``room`` cells so that ``column`` (1-based) is in view.
+
+    Returns the text and the cell under which the caret goes. A line that fits
+    is shown whole; a longer one is cut where it must be, with ``…`` on each
+    cut side, around the column: from the start when the column is near it,
+    to the end when the column is near that, else centred on the column. A
+    column past the end of the line puts the caret just after its last
+    character (there is nothing further to point at; the location line gives
+    the column). Wide characters take two cells and combining marks none, as
+    in the terminal.
+    """
+    room = max(room, 3)
+    widths = [cell_len(char) for char in line]
+    total = sum(widths)
+    caret = sum(widths[:max(column - 1, 0)])
+    end = max(total, caret + 1)  # what must be reachable: the line, and the caret's cell after it
+    if end <= room:
+        return line, caret
+    if caret < room - 1:  # near the start: cut only on the right
+        return _cells(line, widths, 0, room - 1) + "…", caret
+    start = caret - (room - 2) // 2  # centred between two ellipses
+    if start + room - 1 >= end:  # near the end: cut only on the left
+        start = end - (room - 1)
+        return "…" + _cells(line, widths, start, end), caret - start + 1
+    return "…" + _cells(line, widths, start, start + room - 2) + "…", caret - start + 1
+
+
+def _cells(line: str, widths: list[int], start: int, stop: int) -> str:
+    """The characters of ``line`` within cells [start, stop), padded to that many cells.
+
+    A wide character cut by an edge becomes a blank; a combining mark goes with its character.
+    """
+    out, position, kept = [], 0, False
+    for char, width in zip(line, widths):
+        if width == 0:
+            if kept:
+                out.append(char)
+            continue
+        kept = start <= position and position + width <= stop
+        if kept:
+            out.append(char)
+        elif position < stop and position + width > start:
+            out.append(" " * (min(position + width, stop) - max(position, start)))
+        position += width
+    text = "".join(out)
+    return text + " " * (stop - start - cell_len(text))
+
+
 def _summary(result, console: Console, baselined: int) -> None:
-    counts = summary_counts(result, baselined)
-    scope = f"{result.files} file{'s' if result.files != 1 else ''}" + (
-        f" in {result.members} member folder{'s' if result.members != 1 else ''}" if result.members else "")
-    if counts["findings"] == 0:
-        line = Text("All clear: ", style="bold green") + Text(f"no findings in {scope}.")
-    else:
-        parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}"
-                 for s in ("error", "warning", "info") if counts[s]]
-        line = Text(f"Found {counts['findings']} finding{'s' if counts['findings'] != 1 else ''} ",
-                    style="bold") + Text(f"({', '.join(parts)}) in {scope}.")
-    if counts["excepted"]:
-        line.append(f" {counts['excepted']} more covered by documented exceptions.", style="dim")
-    if baselined:
-        line.append(f" {baselined} more in the baseline, not shown.", style="dim")
-    console.print(line)
-    if counts["findings"]:
+    line = summary(result, baselined, members=True)
+    text = Text(line.head, style="bold green" if line.passed else "bold") + Text(line.body)
+    text.append(line.note, style="dim")
+    console.print(text)
+    if not line.passed:
         codes = sorted({f.code for f in result.findings if not f.excepted})
         console.print(Text(f"Explain a rule: pcplan rule {codes[0]}", style="dim"))
 
@@ -122,4 +176,4 @@ def _statistics(result, console: Console) -> None:
     for row in statistics(result):
         table.add_row(str(row["count"]), row["code"], row["name"],
                       Text(row["severity"], style=_STYLE[row["severity"]]), str(row["excepted"] or ""))
-    console.print(table)
+    print_table(console, table, heading=2)

@@ -12,7 +12,8 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
     document = {
         "version": 1,
         "findings": [f.as_dict() for f in result.findings],
-        "summary": summary_counts(result, options.baselined),
+        # The repository roots whose staff and configuration judged these files.
+        "summary": {**summary_counts(result, options.baselined), "roots": list(result.roots)},
     }
     if options.statistics:
         document["statistics"] = statistics(result)

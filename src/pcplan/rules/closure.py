@@ -11,6 +11,7 @@ from typing import Iterator
 from ..dates import parse_iso
 from ..findings import Hit
 from ..model import text
+from ..lifecycle import lifecycle
 from .registry import rule
 
 
@@ -85,7 +86,7 @@ def _exit_interview(closure, data: dict) -> Iterator[Hit]:
 
 @rule("X702", "activity-after-closure", "error", source="ISED")
 def activity_after_closure(case, ctx) -> Iterator[Hit]:
-    """No note or plan is dated after the case's closure.
+    """No note or plan is dated after a closure and before the next enrollment.
 
     Why it matters: documentation is an unbroken chronological chain from
     engagement to termination. A contact or plan after the closure date is
@@ -94,8 +95,11 @@ def activity_after_closure(case, ctx) -> Iterator[Hit]:
     before anything else was done.
 
     How to fix: correct the date if it is a mistake. If the member came back
-    for services, reopen the case with the member's agreement (a new
-    enrollment, assessment and plan) rather than adding to a closed one.
+    for services, reopen the case with the member's agreement: add the new
+    enrollment to member.yaml (`programs[].enrolled_on`), which opens a new
+    episode, then assess and plan anew. Each episode has its own closure file
+    (for example `closure-2026-03-30.yaml`); activity is checked between a
+    closure and the next enrollment only.
 
     Example:
         # closure.yaml: date: 2026-10-15
@@ -103,13 +107,63 @@ def activity_after_closure(case, ctx) -> Iterator[Hit]:
         date: 2026-11-02     # wrong: after the case closed
         date: 2026-10-02     # right, if that is when the contact happened
     """
-    closure = case.closure
-    closed_on = closure.date if closure is not None else None
-    if closed_on is None:
+    episodes = lifecycle(case, ctx.today).episodes
+    for position, episode in enumerate(episodes):
+        closed_on = episode.closed_on
+        if closed_on is None:
+            continue
+        following = episodes[position + 1] if position + 1 < len(episodes) else None
+        reopened = following.enrolled_on if following is not None else None
+        for doc in (*case.plans, *case.notes):
+            day = doc.date
+            if day is not None and day > closed_on and (reopened is None or day < reopened):
+                what = "note" if doc.kind == "note" else "plan"
+                until = (f" and before the member was enrolled again on {reopened.isoformat()}"
+                         if reopened is not None else "")
+                yield Hit(doc, ("date",), f"this {what} is dated {day.isoformat()}, after the case closed on "
+                          f"{closed_on.isoformat()} ({episode.closure.path.name}){until}; correct the date, or "
+                          "reopen the case with a new enrollment (`programs[].enrolled_on`) first")
+
+
+@rule("X703", "status-mismatch", "error", source="ISED")
+def status_mismatch(case, ctx) -> Iterator[Hit]:
+    """member.yaml's `status` agrees with the latest episode: closed only with a closure, active or on hold only without one after the latest enrollment.
+
+    Why it matters: the status is what a supervisor's list, a caseload count
+    and every deadline start from. A member marked closed with no closure on
+    record left without an exit interview, a next-stage plan or referrals; a
+    member marked active whose case was closed is counted, and chased for
+    contacts, by nobody's intent.
+
+    How to fix: when the case ends, add a closure file (`pcplan new closure`)
+    and set `status: closed`; when a closed member comes back, add the new
+    enrollment under `programs` and set `status: active`. `status: on_hold`
+    needs a current hold under `holds` (start, reason, and end once it is
+    over).
+
+    Example:
+        # member.yaml, with no closure file in the folder
+        status: closed       # wrong: nothing records how the case ended
+        # right: add closure-2026-10-15.yaml (kind: closure), then
+        status: closed
+    """
+    life = lifecycle(case, ctx.today)
+    member = case.member
+    status = life.status
+    if member is None or status is None:
         return
-    for doc in (*case.plans, *case.notes):
-        day = doc.date
-        if day is not None and day > closed_on:
-            what = "note" if doc.kind == "note" else "plan"
-            yield Hit(doc, ("date",), f"this {what} is dated {day.isoformat()}, after the case closed on "
-                      f"{closed_on.isoformat()} ({closure.path.name}); correct the date or reopen the case")
+    episode = life.current_episode
+    where = ("status",)
+    if episode.closed and status != "closed":
+        closed_on = episode.closed_on.isoformat() if episode.closed_on else "an unreadable date"
+        yield Hit(member, where, f"`status: {status}` but the case was closed on {closed_on} "
+                  f"({episode.closure.path.name}) and no enrollment follows; set `status: closed`, or record the "
+                  "new enrollment under `programs`")
+    elif not episode.closed and status == "closed":
+        since = (f" after the latest enrollment ({episode.enrolled_on.isoformat()})"
+                 if episode.enrolled_on is not None else "")
+        yield Hit(member, where, f"`status: closed` but no closure is recorded{since}; add the closure file "
+                  "(`pcplan new closure`) with the exit interview, next-stage plan and referrals")
+    elif status == "on_hold" and not life.on_hold(ctx.today):
+        yield Hit(member, where, "`status: on_hold` but no hold covering today is recorded; add it under "
+                  "`holds` (start, reason), or set `status: active` if the hold is over")

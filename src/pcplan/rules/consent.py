@@ -12,6 +12,7 @@ from ..dates import parse_iso
 from ..findings import Hit
 from ..fingerprint import fingerprint, matches
 from ..model import normalized_name, shown_id, text
+from ..lifecycle import lifecycle
 from .registry import rule
 
 LEGAL_AUTHORITIES = {
@@ -86,7 +87,7 @@ def member_signature_missing(case, ctx) -> Iterator[Hit]:
     """
     has_legal = bool(_legal_representatives(case))
     allowed = {"member", "representative"} if has_legal else {"member"}
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         signatures = plan.items("signatures")
         reported = False
         for index, signature in signatures:
@@ -141,7 +142,7 @@ def provider_signature_missing(case, ctx) -> Iterator[Hit]:
         signatures:
           - {role: provider, name: Sunrise Home Care, signed_on: 2026-09-08, method: electronic}
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         signed, unsigned = set(), set()
         for _, signature in plan.items("signatures"):
             name = normalized_name(signature.get("name"))
@@ -217,7 +218,7 @@ def copy_not_given(case, ctx) -> Iterator[Hit]:
           - {to: Elena, role: member, copy_given: true, given_on: 2026-09-10, format: large_print, language: es}
     """
     legal = _legal_representatives(case)
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         entries = plan.items("distribution")
         where, at = _section(plan, "distribution")
         member_entries = [(i, e) for i, e in entries if e.get("role") == "member"]
@@ -278,7 +279,7 @@ def copy_language(case, ctx) -> Iterator[Hit]:
     wanted_format = member.get("document_format", "print")
     if not isinstance(wanted_format, str):
         wanted_format = None
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         for index, entry in plan.items("distribution"):
             if entry.get("role") != "member" or entry.get("copy_given") is not True:
                 continue
@@ -327,7 +328,7 @@ def changed_after_signature(case, ctx) -> Iterator[Hit]:
         signatures:
           - {role: member, name: Elena, signed_on: 2026-09-03, fingerprint: "sha256:3f2a9c0d1e4b5a67"}
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         current = None
         for index, signature in plan.items("signatures"):
             recorded = signature.get("fingerprint")

@@ -10,12 +10,13 @@ from typing import Iterator
 
 from ..findings import Hit
 from ..model import ids, is_active_goal, label, shown_id, str_list, text
+from ..lifecycle import lifecycle
 from .registry import rule
 
 
 def _plans_with_assessment(case, ctx):
     """(plan, assessment) for each plan to check whose assessment exists."""
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         assessment = case.assessment_for(plan)
         if assessment is not None:
             yield plan, assessment
@@ -40,7 +41,7 @@ def goal_without_need(case, ctx) -> Iterator[Hit]:
             own_words: I want to work three days a week.
             needs: [N2]        # the assessed need this goal answers
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         for index, goal in plan.items("goals"):
             if not str_list(goal, "needs"):
                 where = ("goals", index, "needs") if "needs" in goal else ("goals", index)
@@ -71,7 +72,7 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
         for index, barrier in assessment.items("barriers"):
             yield from _missing(assessment, ("barriers", index, "needs"), barrier, "needs", need_ids,
                                 "need", "this assessment")
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         wanted = plan.get("assessment")
         if isinstance(wanted, str) and wanted not in assessment_ids:
             yield Hit(plan, ("assessment",), f"assessment {shown_id(wanted)} is not in this member's folder")
@@ -97,7 +98,7 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
                 if isinstance(value, str) and value not in known:
                     yield Hit(plan, (key, index, field), f"{kind} {shown_id(value)} is not in {source}")
     for note in case.notes:
-        plan = case.plan_at(note.date)
+        plan = lifecycle(case, ctx.today).plan_on(note.date)
         if plan is None:
             continue
         goals = ids(plan.data, "goals")
@@ -168,7 +169,7 @@ def support_without_goal(case, ctx) -> Iterator[Hit]:
             description: Rosa drives Elena to Mass.
             goals: [G3]
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         for index, support in plan.items("supports"):
             if not str_list(support, "goals"):
                 where = ("supports", index, "goals") if "goals" in support else ("supports", index)
@@ -194,7 +195,7 @@ def goal_without_support(case, ctx) -> Iterator[Hit]:
             paid: false
             goals: [G4]
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         served = {g for _, support in plan.items("supports") for g in str_list(support, "goals")}
         for index, goal in plan.items("goals"):
             if is_active_goal(goal) and isinstance(goal.get("id"), str) and goal["id"] not in served:
@@ -315,7 +316,7 @@ def support_unquantified(case, ctx) -> Iterator[Hit]:
           start: 2026-09-07
           end: 2027-09-02
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         for index, support in plan.items("supports"):
             for key, what in QUANTITIES:
                 if support.get(key) in (None, ""):

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from ..findings import Hit
 from ..model import text
+from ..lifecycle import lifecycle
 from .registry import rule
 
 
@@ -30,7 +31,7 @@ def note_without_goal(case, ctx) -> Iterator[Hit]:
             text: Elena has not missed a dose this month.
     """
     for note in case.notes:
-        plan = case.plan_at(note.date)
+        plan = lifecycle(case, ctx.today).plan_on(note.date)
         if plan is None:
             continue
         if any(text(entry, "goal") for _, entry in note.items("progress")):

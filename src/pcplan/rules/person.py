@@ -16,6 +16,7 @@ from typing import Iterator
 
 from ..findings import Hit
 from ..model import items, label, str_list, text
+from ..lifecycle import lifecycle
 from .registry import rule
 
 RIGHTS_FIELDS = ("right", "assessed_need", "prior_interventions", "less_intrusive_methods", "condition",
@@ -100,7 +101,7 @@ def goal_not_own_words(case, ctx) -> Iterator[Hit]:
         - id: G1
           own_words: I want to take my medicines right so I don't go back to the hospital.
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         for index, goal in plan.items("goals"):
             if text(goal, "own_words") is None:
                 where = ("goals", index, "own_words") if "own_words" in goal else ("goals", index)
@@ -140,7 +141,7 @@ def preferred_name_unused(case, ctx) -> Iterator[Hit]:
     if _whole(first).search(preferred):
         return  # the legal first name is (part of) the name they go by
     pattern = _whole(first)
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         for where, what, value in _staff_text(plan):
             if pattern.search(value):
                 yield Hit(plan, where, f"{what} calls the member by their legal first name; use the name they "
@@ -149,7 +150,7 @@ def preferred_name_unused(case, ctx) -> Iterator[Hit]:
 
 def _assessments_to_check(case, ctx) -> list:
     """The assessments the plans to check are based on; the latest assessment when there is no plan yet."""
-    plans = case.plans_to_check(ctx.today)
+    plans = lifecycle(case, ctx.today).plans_to_check()
     if not plans:
         return case.assessments[-1:]
     found = []
@@ -210,7 +211,7 @@ def meeting_not_member_chosen(case, ctx) -> Iterator[Hit]:
           place: Elena's apartment
           chosen_by_member: true    # Elena chose the time and the place
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         meeting = plan.get("meeting")
         if isinstance(meeting, dict) and meeting.get("chosen_by_member") is True:
             continue
@@ -255,7 +256,7 @@ def setting_choice_undocumented(case, ctx) -> Iterator[Hit]:
             - Host home with Lydia Park
             - His own apartment with drop-in support
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         setting = plan.get("setting")
         setting = setting if isinstance(setting, dict) else None
         if setting is None or setting.get("chosen_by_member") is not True:
@@ -391,10 +392,10 @@ def plain_language(case, ctx) -> Iterator[Hit]:
         # right (grade 8.4)
         description: A home health nurse sets up the weekly pill organizer and teaches the insulin routine.
     """
-    if case.closed:
+    if lifecycle(case, ctx.today).closed:
         return
     target = ctx.settings.plain_language_grade
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         for where, what, value in _staff_text(plan):
             graded = _grade(value)
             if graded is not None and graded[1] > target:
@@ -453,7 +454,7 @@ def deficit_language(case, ctx) -> Iterator[Hit]:
         return
     patterns = [(term, _whole(term)) for term in terms]
     any_term = _any_of(terms)
-    sources = [(plan, _staff_text(plan)) for plan in case.plans_to_check(ctx.today)]
+    sources = [(plan, _staff_text(plan)) for plan in lifecycle(case, ctx.today).plans_to_check()]
     sources += [(assessment, _assessment_text(assessment)) for assessment in _assessments_to_check(case, ctx)]
     sources += [(note, _note_text(note)) for note in case.notes]
     for doc, fields in sources:
@@ -491,7 +492,7 @@ def no_natural_supports(case, ctx) -> Iterator[Hit]:
             paid: false
             provider: Rosa Ruiz (sister)
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         if any(support.get("paid") is False for _, support in plan.items("supports")):
             continue
         where, at = (("supports",), "key") if "supports" in plan.data else ((), "value")
@@ -519,7 +520,7 @@ def member_absent(case, ctx) -> Iterator[Hit]:
             - {name: Elena, role: member}
             - {name: Rosa Ruiz, role: sister, invited_by_member: true}
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         meeting = plan.get("meeting")
         participants = items(meeting, "participants")
         if any(isinstance(p.get("role"), str) and p["role"].strip().casefold() == "member"

@@ -24,7 +24,9 @@ from typing import Callable, Iterable
 
 SCOPES = ("file", "case", "repository")
 _CODE = re.compile(r"^[A-Z][0-9]{3}$")
-_SECTION = re.compile(r"^(Why it matters|How to fix|Example):\s*", re.M)
+# Only spaces after the colon: the line break and the indentation of an example's first
+# line are the example's own (eating them misaligned a first line less indented than the rest).
+_SECTION = re.compile(r"^(Why it matters|How to fix|Example):[ \t]*", re.M)
 
 
 @dataclass(frozen=True)

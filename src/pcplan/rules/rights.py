@@ -13,6 +13,7 @@ from typing import Iterator
 from ..dates import add_frequency, parse_frequency, parse_iso
 from ..findings import Hit
 from ..model import label, text
+from ..lifecycle import lifecycle
 from .registry import rule
 
 MODIFICATIONS = "rights_modifications"
@@ -70,7 +71,7 @@ def modification_incomplete(case, ctx) -> Iterator[Hit]:
             consent: {given_by: Danny and his guardian, on: 2026-05-20}
             no_harm_assurance: His doctor confirmed the meal plan meets his nutrition needs.
     """
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         for index, item in plan.items(MODIFICATIONS):
             yield from _incomplete(plan, index, item)
 
@@ -144,9 +145,9 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
         review_by: 2027-05-20
         consent: {given_by: Danny and his guardian, on: 2027-02-18}
     """
-    if case.closed:
+    if lifecycle(case, ctx.today).closed:
         return
-    plan = case.plan_in_effect(ctx.today)
+    plan = lifecycle(case, ctx.today).plan_in_effect
     if plan is None:
         return
     for index, item in plan.items(MODIFICATIONS):

@@ -14,6 +14,7 @@ from typing import Iterator
 from ..dates import parse_iso
 from ..findings import Hit
 from ..model import items, normalized_name, shown_id, text
+from ..lifecycle import lifecycle
 from .registry import rule
 
 ASSIGNMENTS = "case_managers"
@@ -298,7 +299,7 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
             provider: Sunrise Home Care     # wrong: the case manager's own organization
             provider: Evergreen Home Care   # right: a provider the member chose elsewhere
     """
-    plan = case.plan_in_effect(ctx.today)
+    plan = lifecycle(case, ctx.today).plan_in_effect
     if plan is None:
         return
     known = ctx.repo.staff_by_id

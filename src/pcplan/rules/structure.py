@@ -11,11 +11,43 @@ from .registry import rule
 MEMBER_KINDS = ("assessment", "plan", "note", "closure")
 
 
-def _problems(doc, code: str) -> Iterator[Hit]:
-    """Problems the loader and schema stage recorded for one code."""
+def _problems(doc, code: str, hint=lambda problem: problem.hint) -> Iterator[Hit]:
+    """Problems the loader and schema stage recorded for one code, each with its own hint if it has one."""
     for p in doc.problems:
         if p.code == code:
-            yield Hit(doc, p.data_path, p.message, at=p.at, line=p.line, column=p.column)
+            yield Hit(doc, p.data_path, p.message, at=p.at, line=p.line, column=p.column, hint=hint(p))
+
+
+# E005 has several causes, each with its own remedy. The loader (and the walk, for
+# folders it cannot read) words each cause in its own way; the start of the message
+# says which it is. tests/test_messages.py makes every cause happen for real.
+_E005_HINTS = (
+    (("file is UTF-16", "file contains NUL", "file is not valid UTF-8"),
+     "Save the file as UTF-8 text (in most editors: Save As, then choose the UTF-8 encoding); a scan or a "
+     "word-processor document is not a case file."),
+    (("file is ",),  # "file is 5,000,000 bytes, over the … limit"
+     "Split the file (one assessment, plan or note per file); scans and attachments belong outside the case "
+     "repository."),
+    (("nesting is deeper",),
+     "Flatten the structure: a case file needs only a few levels; look for a run of brackets or of indentation "
+     "pasted by mistake."),
+    (("alias ", "aliases "),
+     "Write the repeated list or mapping out in full where `*name` stands, and remove its `&name`."),
+    (("merge keys",),
+     "Write the fields out in full instead of `<<: *name`."),
+    (("the tag ",),
+     "Remove the `!tag` before the value: a case file holds only text, numbers, dates, lists and mappings."),
+    (("not a regular file",),
+     "Replace the link, pipe or device with the file itself, or leave it out of the check with `exclude` in "
+     "pcplan.toml."),
+    (("cannot read",),
+     "Check that the file or folder exists (a link may point nowhere, or to itself) and that the account "
+     "running pcplan may read it."),
+)
+
+
+def _e005_hint(problem) -> str | None:
+    return problem.hint or next((hint for starts, hint in _E005_HINTS if problem.message.startswith(starts)), None)
 
 
 @rule("E000", "internal-error", "error", scope="file")
@@ -41,15 +73,19 @@ def yaml_syntax(doc, case, ctx):
     most common cause.
 
     How to fix: look at the line shown (often the line above it), fix the
-    indentation, the missing colon or the unclosed bracket or quote. For a
-    merge conflict, keep the right version and delete the `<<<<<<<`, `=======`
-    and `>>>>>>>` lines.
+    indentation, the missing colon or the unclosed bracket or quote. Indent
+    with spaces: YAML does not allow tabs there. For a merge conflict, keep
+    the right version and delete the `<<<<<<<`, `=======` and `>>>>>>>` lines.
 
     Example:
-        # wrong: the list is never closed
-        needs: [N1, N2
+        # wrong: the list is never closed, and a tab indents the goal
+        #   needs: [N1, N2
+        #   goals:
+        #   <tab>- id: G1
         # right
         needs: [N1, N2]
+        goals:
+          - id: G1
     """
     return _problems(doc, "E001")
 
@@ -123,19 +159,23 @@ def unreadable(doc, case, ctx):
     binary, mis-encoded, huge or booby-trapped file must not stop the check of
     the whole repository, nor run code.
 
-    How to fix: save the file as UTF-8 text; write repeated parts out instead
-    of using `&anchor`/`*alias`; remove `!!python/...` tags; split a huge file.
+    How to fix: what to do depends on the cause, and the hint under each
+    finding names the one that applies: save the file as UTF-8 text; split a
+    huge file; flatten nesting deeper than 64 levels; write repeated parts out
+    instead of using `&anchor`/`*alias` or `<<:`; remove `!!python/...` tags;
+    replace a link, pipe or device with the file itself; make a file pcplan
+    cannot open readable.
 
     Example:
         # wrong: an alias repeats a list, and a tag asks YAML to build an object
-        with: &visitors [Elena, Rosa Ruiz]
-        also_with: *visitors
-        text: !!python/object/apply:os.system ["echo"]
+        #   with: &visitors [Elena, Rosa Ruiz]
+        #   also_with: *visitors
+        #   text: !!python/object/apply:os.system ["echo"]
         # right
         with: [Elena, Rosa Ruiz]
         text: Reviewed the pill organizer together.
     """
-    return _problems(doc, "E005")
+    return _problems(doc, "E005", _e005_hint)
 
 
 @rule("E006", "wrong-member", "error", scope="file")
@@ -215,16 +255,18 @@ def _ids(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
 
 @rule("E008", "stale-exception", "warning", scope="file")
 def stale_exception(doc, case, ctx):
-    """Every documented exception in the plan in effect still covers a finding.
+    """Every documented exception in the plan in effect names a rule pcplan has and still covers a finding.
 
     Why it matters: an exception records why a rule cannot be met for this
     member ("member declined to sign; reason recorded"). Once the problem is
     fixed, a leftover exception would silently cover the same problem when it
-    comes back, so it must go. (pcplan's own code: DESIGN.md asks for this
+    comes back, so it must go. An exception naming a code pcplan does not have
+    (a typo such as `C310` for `C301`) can never apply, so the finding it was
+    meant for still fails the run. (pcplan's own code: DESIGN.md asks for this
     report without naming a code.)
 
     How to fix: remove the exception, or correct its `rule` (and `about`) if it
-    was meant for another finding.
+    was meant for another finding; `pcplan rules` lists the codes.
 
     Example:
         exceptions:

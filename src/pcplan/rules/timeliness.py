@@ -15,7 +15,8 @@ from typing import Iterator
 
 from ..dates import CONTACT_RANK, add_frequency, add_months, parse_frequency, parse_iso
 from ..findings import Hit
-from ..model import get_in, is_active_goal, items, label, review_schedule
+from ..lifecycle import lifecycle
+from ..model import get_in, is_active_goal, items, label
 from .registry import rule
 
 COPY_ROLES = ("member", "representative")
@@ -73,24 +74,23 @@ def review_overdue(case, ctx) -> Iterator[Hit]:
         reviews:
           - {date: 2027-02-25, by: cm-jlee, outcome: continue}
     """
-    plan = case.plan_in_effect(ctx.today)
-    if plan is None or case.closed:
+    life = lifecycle(case, ctx.today)
+    record = life.in_effect()
+    if record is None or life.closed:
         return
-    schedule = review_schedule(plan, ctx.settings.review_interval_months)
+    schedule = life.review_schedule(record, ctx.settings.review_interval_months)
     if schedule is not None and ctx.today > schedule.due:
         how = (", the agency's review interval, as `monitoring.review_every` is missing or unreadable"
                if schedule.default_frequency else "")
         if schedule.last_review_index is not None:
-            where, since = ("reviews", schedule.last_review_index, "date"), "last review"
+            where = ("reviews", schedule.last_review_index, "date")
+        elif schedule.since == "consent" and record.consent_path is not None:
+            where = record.consent_path
         else:
-            where, since = ("date",), "plan date"
-        yield Hit(plan, where, f"the next review was due on {schedule.due.isoformat()} ({since} "
+            where = ("date",)
+        yield Hit(record.plan, where, f"the next review was due on {schedule.due.isoformat()} ({schedule.since} "
                   f"{schedule.base.isoformat()} + {_freq_text(schedule.frequency)}{how}); hold the review "
-                  "with the member and record it under `reviews`")
-    end = _date_at(plan.data, "effective", "end")
-    if end is not None and ctx.today > end:
-        yield Hit(plan, ("effective", "end"), f"the plan ended on {end.isoformat()} (`effective.end`); "
-                  "a new plan is due")
+                  "with the member and record it under `reviews`", due=schedule.due)
 
 
 # ---------------------------------------------------------------- T202
@@ -123,7 +123,7 @@ def review_interval_too_long(case, ctx) -> Iterator[Hit]:
           review_every: 6 months
     """
     limit = ctx.settings.review_interval_months
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         frequency = parse_frequency(get_in(plan.data, "monitoring", "review_every"))
         if frequency is not None:
             base = plan.date or _NO_DATE
@@ -163,7 +163,7 @@ def assessment_stale(case, ctx) -> Iterator[Hit]:
         assessment: A2
     """
     limit = ctx.settings.assessment_max_age_days
-    for plan in case.plans_to_check(ctx.today):
+    for plan in lifecycle(case, ctx.today).plans_to_check():
         assessment = case.assessment_for(plan)
         if assessment is None or plan.date is None or assessment.date is None:
             continue
@@ -200,8 +200,9 @@ def target_date_passed(case, ctx) -> Iterator[Hit]:
           target_date: 2026-12-31
           status: achieved            # right: the outcome is recorded
     """
-    plan = case.plan_in_effect(ctx.today)
-    if plan is None or case.closed:
+    life = lifecycle(case, ctx.today)
+    plan = life.plan_in_effect
+    if plan is None or life.closed:
         return
     today = ctx.today.isoformat()
     for index, goal in plan.items("goals"):
@@ -257,46 +258,30 @@ def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
         # right: notes on 2026-10-01 (phone) and 2026-10-29 (face_to_face, which counts for phone)
         contact: face_to_face
     """
-    plan = case.plan_in_effect(ctx.today)
-    if plan is None or plan.date is None:
-        return
-    start, end, open_gap = plan.date, ctx.today, True
-    if case.closed:
-        closed_on = case.closure.date if case.closure is not None else None
-        if closed_on is not None:
-            end = min(end, closed_on)
+    life = lifecycle(case, ctx.today)
+    misses, _ = life.contact_schedule()
+    oldest = add_months(ctx.today, -ctx.settings.history_months)
+    for miss in misses:
+        if miss.due < oldest:
+            continue  # older than `history_months`: history no longer judged
+        every, due, under = _freq_text(miss.every), miss.due.isoformat(), miss.under.label
+        since = (f"the last {miss.since_contact} contact on {miss.since.isoformat()}" if miss.since_contact
+                 else f"{under} took effect on {miss.since.isoformat()}")
+        if miss.late_note is not None:
+            yield Hit(miss.late_note, ("date",),
+                      f"this contact came {miss.gap_end.isoformat()}, after the {miss.kind} contact due by {due} "
+                      f"under {under} (every {every} since {since}, as the plan's monitoring agrees)", due=miss.due)
+        elif miss.current is not None:
+            gap_to = "today" if miss.gap_end == ctx.today else "the closure"
+            yield Hit(miss.current.plan, ("monitoring", "contacts", miss.current_requirement),
+                      f"no {miss.kind} contact since {since}; one was due by {due} under {under} (every {every}) "
+                      f"and none is recorded up to {gap_to} ({miss.gap_end.isoformat()}); make the contact and "
+                      "record it in a note", due=miss.due)
         else:
-            open_gap = False  # closed, but on an unknown date: only gaps between recorded contacts count
-    contacts = [(index, entry["type"], frequency)
-                for index, entry in items(plan.data, "monitoring", "contacts")
-                if isinstance(entry.get("type"), str) and entry["type"] in CONTACT_RANK
-                and (frequency := parse_frequency(entry.get("every"))) is not None]
-    if not contacts:
-        return
-    dated = sorted(((note.date, note.display_path, note) for note in case.notes
-                    if note.date is not None and start <= note.date <= end
-                    and isinstance(note.get("contact"), str) and note.get("contact") in CONTACT_RANK),
-                   key=lambda entry: entry[:2])
-    for index, kind, frequency in contacts:
-        every = _freq_text(frequency)
-        since, what = start, "the plan date"
-        due = add_frequency(start, frequency)
-        for day, _, note in dated:
-            if CONTACT_RANK[note.get("contact")] < CONTACT_RANK[kind]:
-                continue
-            if day > due:
-                yield Hit(note, ("date",),
-                          f"this contact came {day.isoformat()}, after the {kind} contact due by "
-                          f"{due.isoformat()} (every {every} since {what} {since.isoformat()}, as the plan's "
-                          "monitoring agrees)")
-            since, what = day, "the last one on"
-            due = add_frequency(day, frequency)
-        if open_gap and end > due:
-            gap_to = "the closure" if end < ctx.today else "today"
-            yield Hit(plan, ("monitoring", "contacts", index),
-                      f"no {kind} contact since {what} {since.isoformat()}; one was due by {due.isoformat()} "
-                      f"(every {every}) and none is recorded up to {gap_to} ({end.isoformat()}); "
-                      "make the contact and record it in a note")
+            yield Hit(miss.under.plan, ("monitoring", "contacts", miss.requirement),
+                      f"no {miss.kind} contact since {since}; one was due by {due} under {under} (every {every}) "
+                      f"and none was recorded before that plan stopped asking for it "
+                      f"({miss.gap_end.isoformat()})", due=miss.due)
 
 
 # ---------------------------------------------------------------- T206
@@ -370,8 +355,13 @@ def chronology(case, ctx) -> Iterator[Hit]:
           - {role: member, signed_on: 2026-08-30}   # wrong: before the meeting
           - {role: member, signed_on: 2026-09-03}   # right
     """
-    for plan in case.plans_to_check(ctx.today):
+    life = lifecycle(case, ctx.today)
+    for plan in life.plans_to_check():
         yield from _plan_order(case, plan)
+        for day, index in life.stray_reviews(life.record(plan)):
+            yield Hit(plan, ("reviews", index, "date"), f"this review is dated {day.isoformat()}, before this "
+                      f"plan's own date ({plan.date.isoformat()}); it belongs to an older plan and does not count "
+                      "for this one: record it in that plan, or correct the date")
     yield from _before_enrollment(case)
     today = ctx.today
     for doc in case.documents:
@@ -452,7 +442,7 @@ def copy_late(case, ctx) -> Iterator[Hit]:
           - {role: member, copy_given: true, given_on: 2026-10-10}   # wrong: 30 days
           - {role: member, copy_given: true, given_on: 2026-09-12}   # right
     """
-    plan = case.plan_in_effect(ctx.today)
+    plan = lifecycle(case, ctx.today).plan_in_effect
     if plan is None:
         return
     signed = [(day, index) for index, s in plan.items("signatures")
@@ -501,9 +491,11 @@ def reassessment_due(case, ctx) -> Iterator[Hit]:
         date: 2026-09-24
         type: annual
     """
-    if case.closed:
+    life = lifecycle(case, ctx.today)
+    if life.closed:
         return
-    dated = [(a.date, position) for position, a in enumerate(case.assessments) if a.date is not None]
+    dated = [(a.date, position) for position, a in enumerate(case.assessments)
+             if a.date is not None and life.in_current_episode(a)]  # an earlier episode's are T210's business
     latest = _latest(dated)
     if latest is None:
         return

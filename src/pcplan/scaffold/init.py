@@ -8,11 +8,16 @@ A folder that is not empty is refused unless ``--force`` (a `.git` folder alone
 does not count: `git init` first is fine). Even with ``--force`` an existing
 file is never replaced: it is kept and reported as skipped. The sample member
 is only added to a repository that has no member folder yet.
+
+Outside a git work tree it runs `git init` (not with ``--no-git``), and it ends
+with the next commands to run, written for the folder given.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +33,7 @@ class InitRequest:
     force: bool = False
     agency: str | None = None
     sample: bool = True
+    git: bool = True  # `git init` when the folder is not in a git work tree yet
 
 
 @dataclass
@@ -36,6 +42,7 @@ class InitResult:
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)  # existed: kept as they were
     notes: list[str] = field(default_factory=list)
+    next_commands: list[str] = field(default_factory=list)  # runnable, from the current folder, in order
 
 
 def planned_files(request: InitRequest, with_sample: bool) -> dict[str, str]:
@@ -89,10 +96,40 @@ def init_repository(request: InitRequest) -> InitResult:
                 result.skipped.append(target)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(target, lambda stream, content=content: stream.write(content))
+            try:
+                write_atomically(target, lambda stream, content=content: stream.write(content))
+            except OutputError:
+                if not (target.exists() or target.is_symlink()):
+                    raise
+                result.skipped.append(target)  # it appeared while init was writing: kept, like any other
+                continue
             result.written.append(target)
     except OutputError as exc:
         raise ScaffoldError(str(exc)) from None
     except OSError as exc:
         raise ScaffoldError(f"{request.directory}: cannot write: {exc.strerror or exc}") from None
+    if request.git:
+        from .git import git_init, in_git_work_tree
+
+        if not in_git_work_tree(root):
+            result.notes.append(git_init(root, str(request.directory)))
+    result.next_commands = next_commands(request.directory, Path.cwd().resolve())
     return result
+
+
+def next_commands(directory: Path, cwd: Path) -> list[str]:
+    """The three commands that come next: into the repository, a first member, a check."""
+    inside = directory.resolve() == cwd
+    steps = [] if inside else [f"cd {_quoted(directory)}"]
+    steps += ["pcplan new member", "pcplan check"]
+    if inside:
+        steps.append("pcplan due")  # no `cd` needed: the caseload calendar comes third
+    return steps
+
+
+def _quoted(path: Path) -> str:
+    """``path`` as a shell reads it: POSIX quoting, or double quotes for Windows' cmd and PowerShell."""
+    text = str(path)
+    if os.name == "nt":
+        return f'"{text}"' if any(c in text for c in " &()^;,'") else text
+    return shlex.quote(text)

@@ -19,7 +19,13 @@ Where the file goes:
   ``plan-DATE.yaml``, ``notes/DATE.yaml`` (``notes/DATE-2.yaml`` when that
   exists, and so on) and ``closure.yaml``.
 
-An existing file is never replaced: the request fails instead.
+``new member`` refuses to run outside a case repository (no pcplan.toml or
+staff.yaml at the root found upward, and no member folders): `pcplan init`
+makes one. A staff id given as ``--case-manager``, ``--assessor`` or
+``--staff`` must be listed in staff.yaml (:mod:`pcplan.scaffold.staff`).
+
+An existing file is never replaced: the request fails instead, naming what to
+do next.
 """
 
 from __future__ import annotations
@@ -32,14 +38,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from ..lifecycle import lifecycle
 from ..config import find_root, load_config
 from ..dates import add_months, parse_iso
 from ..model import Case, Document, get_in, is_active_goal, text
 from . import ScaffoldError
+from .staff import ID as _ID, StaffList, staff_list, suggest
 from .yamltext import Text, scalar
 
 KINDS = ("member", "assessment", "plan", "note", "closure")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # member and staff ids, as the schemas say
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
 
@@ -56,8 +63,9 @@ OPTIONS = {
     "closure": ("reason",),
 }
 
-# An `Ask` gets (option, question, choices) and returns the answer, or raises ScaffoldError.
-Ask = Callable[[str, str, Optional[tuple]], str]
+# An `Ask` gets (option, question, choices, required=True) and returns the answer, or raises
+# ScaffoldError; a question that is not required may get None (not in a terminal, or left empty).
+Ask = Callable[..., Optional[str]]
 
 
 @dataclass
@@ -86,18 +94,29 @@ def asker(interactive: bool | None = None) -> Ask:
     if interactive is None:
         interactive = sys.stdin.isatty()
 
-    def ask(option: str, question: str, choices: tuple | None = None) -> str:
+    def ask(option: str, question: str, choices: tuple | None = None, required: bool = True) -> str | None:
         if not interactive:
+            if not required:
+                return None  # left for the person to fill in: the file says where
             hint = f" ({', '.join(choices)})" if choices else ""
             raise ScaffoldError(f"{question[0].lower() + question[1:]} is required: pass {option}{hint}")
         import typer
 
-        shown = f"{question} ({', '.join(choices)})" if choices else question
+        extra = [", ".join(choices[:10]) + (", …" if len(choices) > 10 else "")] if choices else []
+        if not required:
+            extra.append("empty to fill in later")
+        shown = f"{question} ({'; '.join(extra)})" if extra else question
         while True:
-            answer = str(typer.prompt(shown, err=True)).strip()
+            # Not required: an empty answer is accepted (click re-asks on empty input without a default).
+            answer = str(typer.prompt(shown, err=True, **({} if required else {"default": "",
+                                                                                "show_default": False}))).strip()
+            if not answer and not required:
+                return None
             if not choices or answer in choices:
                 return answer
-            typer.echo(f"Please answer one of: {', '.join(choices)}.", err=True)
+            close = suggest(answer, tuple(choices))
+            typer.echo(f"Please answer one of: {', '.join(choices)}"
+                       + (f" (did you mean `{close}`?)." if close else "."), err=True)
 
     return ask
 
@@ -119,20 +138,21 @@ def new_file(request: NewRequest, ask: Ask | None = None) -> Path:
         return _new_member(request, cwd, ask)
     if request.from_previous and request.kind != "plan":
         raise ScaffoldError("--from-previous is for `pcplan new plan`")
-    case, settings = _open_case(request, cwd)
+    case, settings, root = _open_case(request, cwd)
     member_id = case.member_id
     if member_id is None:
         raise ScaffoldError(f"{_shown(case.member.path if case.member else case.folder, cwd)}: the member "
                             "record has no readable `id`; fix it first (pcplan check)")
+    staff = staff_list(root, lambda p: _shown(p, cwd))
     make = {"assessment": _new_assessment, "plan": _new_plan, "note": _new_note, "closure": _new_closure}
-    target, content = make[request.kind](request, case, settings, ask)
-    return _write(target, content, cwd)
+    target, content = make[request.kind](request, case, settings, ask, staff)
+    return _write(target, content, cwd, request.kind)
 
 
 # ---------------------------------------------------------------- locating things
 
 
-def _open_case(request: NewRequest, cwd: Path) -> tuple[Case, Any]:
+def _open_case(request: NewRequest, cwd: Path) -> tuple[Case, Any, Path]:
     from ..config import ConfigError
     from ..rules import RULES
     from ..walk import enclosing_member_folder, walk
@@ -171,7 +191,7 @@ def _open_case(request: NewRequest, cwd: Path) -> tuple[Case, Any]:
                             f"(pcplan new {request.kind} members/M-000123) or pass --member ID")
     files = next((files for f, files in walk(folder, root, config.exclude).cases if f == folder), [])
     case = Case(folder, [Document.load(p, _shown(p, cwd)) for p in files])
-    return case, config.settings
+    return case, config.settings, root
 
 
 def _member_folders(root: Path, exclude: tuple[str, ...]) -> list[tuple[Path, str | None]]:
@@ -234,13 +254,14 @@ def _shown(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def _write(target: Path, content: str, cwd: Path) -> Path:
+def _write(target: Path, content: str, cwd: Path, kind: str) -> Path:
     from ..output import OutputError, write_atomically
     from ..load import load_text
     from ..schema import identify
 
     if target.exists():
-        raise ScaffoldError(f"{_shown(target, cwd)}: exists; pcplan new never writes over a file")
+        raise ScaffoldError(f"{_shown(target, cwd)}: exists; pcplan new never writes over a file: "
+                            f"{next_step(kind)}")
     loaded = load_text(content, target)  # a last guard: what we write must read back as a case file
     if not loaded.ok or identify(loaded.data)[0] is None:  # pragma: no cover - a bug in pcplan, not in the input
         raise ScaffoldError(f"{_shown(target, cwd)}: internal error: the scaffold does not read back")
@@ -248,8 +269,20 @@ def _write(target: Path, content: str, cwd: Path) -> Path:
     try:
         write_atomically(target, lambda stream: stream.write(content))
     except OutputError as exc:
+        if target.exists() or target.is_symlink():  # another run (or an editor) wrote it first: it is kept
+            raise ScaffoldError(f"{_shown(target, cwd)}: was created by another run while pcplan was writing; "
+                                f"it is kept as it is: {next_step(kind)}") from None
         raise ScaffoldError(str(exc)) from None
     return target
+
+
+def next_step(kind: str) -> str:
+    """What to do when the file `pcplan new KIND` would write exists (``new`` has no option to replace it)."""
+    if kind == "member":
+        return "run `pcplan new member` again for the next member id"
+    if kind == "note":
+        return "run `pcplan new note` again for the next note of the day"
+    return f"edit the existing {kind} instead"  # its name is its date: running again finds it again
 
 
 def _value(request: NewRequest, name: str) -> str | None:
@@ -265,22 +298,27 @@ def _required(request: NewRequest, ask: Ask, name: str, question: str, choices: 
     if not value:
         raise ScaffoldError(f"--{name.replace('_', '-')}: must not be empty")
     if choices and value not in choices:
-        raise ScaffoldError(f"--{name.replace('_', '-')} must be one of {', '.join(choices)}, not `{value}`")
+        raise ScaffoldError(_not_one_of(name, choices, value))
     return value
 
 
 def _choice(request: NewRequest, name: str, choices: tuple, default: str) -> str:
     value = _value(request, name) or default
     if value not in choices:
-        raise ScaffoldError(f"--{name.replace('_', '-')} must be one of {', '.join(choices)}, not `{value}`")
+        raise ScaffoldError(_not_one_of(name, choices, value))
     return value
 
 
-def _staff_id(request: NewRequest, name: str) -> str | None:
+def _not_one_of(name: str, choices: tuple, value: str) -> str:
+    close = suggest(value, tuple(choices))
+    return (f"--{name.replace('_', '-')} must be one of {', '.join(choices)}, not `{value}`"
+            + (f"; did you mean `{close}`?" if close else ""))
+
+
+def _staff_id(request: NewRequest, name: str, staff: StaffList) -> str | None:
+    """The staff id given as ``--NAME``, checked against staff.yaml; None when not given."""
     value = _value(request, name)
-    if value is not None and not _ID.match(value):
-        raise ScaffoldError(f"--{name.replace('_', '-')}: `{value}` is not a staff id (such as cm-jlee)")
-    return value
+    return None if value is None else staff.check(f"--{name.replace('_', '-')}", value)
 
 
 def _case_manager(case: Case, today: date) -> str | None:
@@ -316,6 +354,12 @@ def _new_member(request: NewRequest, cwd: Path, ask: Ask) -> Path:
     except ConfigError as exc:
         raise ScaffoldError(str(exc)) from None
     existing = _member_folders(root, config.exclude)
+    staff = staff_list(root, lambda p: _shown(p, cwd))
+    if config.path is None and staff.path is None and not existing:
+        where = "the current folder" if start == cwd else _shown(start, cwd)
+        at = "" if root == start else f" in {_shown(root, cwd) or '.'}"
+        raise ScaffoldError(f"not in a case repository: no pcplan.toml in {where} or a folder above, and no "
+                            f"staff.yaml{at}; start one with `pcplan init`, then run `pcplan new member` in it")
     taken = {member_id for _, member_id in existing if member_id}
     member_id = _value(request, "id")
     if member_id is None:
@@ -334,15 +378,18 @@ def _new_member(request: NewRequest, cwd: Path, ask: Ask) -> Path:
     if folder.exists():
         raise ScaffoldError(f"{_shown(folder, cwd)}: exists; pcplan new never writes over a member folder")
 
-    legal = _required(request, ask, "legal_name", "Legal name (as on official records)")
-    preferred = _required(request, ask, "preferred_name", "Preferred name (what the member wants to be called)")
     language = _value(request, "language")
     if language is not None and not _LANGUAGE.match(language):
         raise ScaffoldError(f"--language: `{language}` is not a language code (such as en, es or pt-BR)")
-    manager = _staff_id(request, "case_manager")
+    manager = _staff_id(request, "case_manager", staff)  # checked before anything is asked
+    legal = _required(request, ask, "legal_name", "Legal name (as on official records)")
+    preferred = _required(request, ask, "preferred_name", "Preferred name (what the member wants to be called)")
+    if manager is None and staff.ids:  # in a terminal: offered from staff.yaml, case managers first
+        manager = ask("--case-manager", "Case manager (a staff id)", staff.choices, required=False)
     program = _value(request, "program")
-    return _write(folder / "member.yaml", member_text(member_id, legal, preferred, request.today,
-                                                      language=language, case_manager=manager, program=program), cwd)
+    content = member_text(member_id, legal, preferred, request.today, language=language, case_manager=manager,
+                          program=program)
+    return _write(folder / "member.yaml", content, cwd, "member")
 
 
 def member_text(member_id: str, legal: str, preferred: str, today: date, *, language: str | None = None,
@@ -417,11 +464,11 @@ def member_text(member_id: str, legal: str, preferred: str, today: date, *, lang
 # ---------------------------------------------------------------- assessment
 
 
-def _new_assessment(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[Path, str]:
+def _new_assessment(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffList) -> tuple[Path, str]:
     day = request.today.isoformat()
     previous = case.assessments[-1] if case.assessments else None
     kind = _choice(request, "type", _enum("assessment", "type"), "annual" if previous else "initial")
-    assessor = _staff_id(request, "assessor") or _case_manager(case, request.today)
+    assessor = _staff_id(request, "assessor", staff) or _case_manager(case, request.today)
     name = _preferred_name(case)
     t = Text()
     t.comment("An assessment with the member: what is important to them, their strengths, needs, barriers and",
@@ -460,13 +507,17 @@ def _new_assessment(request: NewRequest, case: Case, settings, ask: Ask) -> tupl
 # ---------------------------------------------------------------- plan
 
 
-def _new_plan(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[Path, str]:
+def _new_plan(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffList) -> tuple[Path, str]:
     today = request.today
     day = today.isoformat()
     assessment = _plan_assessment(request, case)
     previous = None
     if request.from_previous:
-        previous = case.plan_in_effect(today)
+        life = lifecycle(case, today)
+        drafts = life.drafts()
+        # the plan in effect, else the newest plan of the episode (a draft, or one whose period ended)
+        previous = life.plan_in_effect or (life.governing.plan if life.governing else None) \
+            or (drafts[-1].plan if drafts else None)
         if previous is None:
             raise ScaffoldError(f"member {case.member_id} has no plan to carry forward; "
                                 "leave out --from-previous to start a new plan")
@@ -611,17 +662,16 @@ def _carried_or_empty(t: Text, carried: dict, key: str, example: list[str], note
 # ---------------------------------------------------------------- note
 
 
-def _new_note(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[Path, str]:
+def _new_note(request: NewRequest, case: Case, settings, ask: Ask, staff_ids: StaffList) -> tuple[Path, str]:
     today = request.today
     day = today.isoformat()
     contacts = _enum("note", "contact")
-    staff = _staff_id(request, "staff") or _case_manager(case, today)
-    if staff is None:
-        staff = _required(request, ask, "staff", "Staff id of who made the contact (such as cm-jlee)")
-        if not _ID.match(staff):
-            raise ScaffoldError(f"--staff: `{staff}` is not a staff id (such as cm-jlee)")
+    staff = _staff_id(request, "staff", staff_ids) or _case_manager(case, today)
+    if staff is None:  # no case manager on record: who made the contact, from staff.yaml when it lists anyone
+        staff = staff_ids.check("--staff", _required(request, ask, "staff", "Staff id of who made the contact "
+                                                     "(such as cm-jlee)", staff_ids.choices or None))
     contact = _required(request, ask, "contact", "Contact type", contacts)
-    plan = case.plan_at(today)
+    plan = lifecycle(case, today).plan_in_effect
     goals = [item["id"] for _, item in plan.items("goals")
              if isinstance(item.get("id"), str) and is_active_goal(item)] if plan else []
     name = _preferred_name(case)
@@ -662,10 +712,12 @@ def _new_note(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[Path
 # ---------------------------------------------------------------- closure
 
 
-def _new_closure(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[Path, str]:
+def _new_closure(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffList) -> tuple[Path, str]:
     day = request.today.isoformat()
-    if case.closure is not None:
-        raise ScaffoldError(f"{case.closure.display_path}: the case already has a closure")
+    episode = lifecycle(case, request.today).current_episode
+    if episode.closure is not None:  # a member re-enrolled after it is a new episode, with a closure of its own
+        raise ScaffoldError(f"{episode.closure.display_path}: the case is already closed; a member who comes back "
+                            "is re-enrolled (a new `programs` entry with `enrolled_on`) before a new closure")
     reasons = _enum("closure", "reason")
     reason = _required(request, ask, "reason", "Reason the case closes", reasons)
     name = _preferred_name(case) or "the member"
@@ -690,8 +742,10 @@ def _new_closure(request: NewRequest, case: Case, settings, ask: Ask) -> tuple[P
     t.field("referrals", [], "referrals and resources given:")
     t.comment("  - to: who", "    for: what", f"    on: {day}")
     t.comment(f"How {name} can come back to the agency:", "agency_can_still_help: ...")
-    return case.folder / "closure.yaml", str(t)
+    # one closure per episode: the first keeps the familiar name, later ones carry their date
+    name = "closure.yaml" if not (case.folder / "closure.yaml").exists() else f"closure-{day}.yaml"
+    return case.folder / name, str(t)
 
 
-__all__ = ["KINDS", "CARRIED", "OPTIONS", "NewRequest", "asker", "new_file", "next_member_id", "member_text",
-           "shown"]
+__all__ = ["KINDS", "CARRIED", "OPTIONS", "NewRequest", "asker", "new_file", "next_member_id", "next_step",
+           "member_text", "shown"]

@@ -57,6 +57,16 @@ _SETTINGS_COMMENTS = {
                           "required_trainings = [" + ", ".join(f'"{m}"' for m in SUGGESTED_TRAININGS) + "]",
     "plain_language_grade": "Highest reading grade level of the text staff write for the member (P406).",
     "deficit_terms": "Words and phrases that label rather than describe the person (P407).",
+    "assessment_due_days": "Days after an enrollment by which the episode has an assessment (T210). A placeholder:\n"
+                           "set it to your state's intake deadline.",
+    "plan_due_days": "Days after an enrollment by which a consented plan is in effect (T211). A placeholder:\n"
+                     "set it to your state's deadline.",
+    "change_review_days": "Days after a change-in-condition or member-request assessment by which the plan is\n"
+                          "reviewed or a consented revision is in place (T212).",
+    "signature_due_days": "Days after a plan's date by which the member (or legal representative) has signed it\n"
+                          "(T213).",
+    "notice_days": "Days of advance notice before a paid support is reduced or ended (C308).",
+    "history_months": "How far back a contact missed under an older plan is still reported (T205).",
 }
 
 

@@ -1,0 +1,275 @@
+"""T209–T213: the plan's life from intake to consent: monitoring defined, an assessment and a consented
+plan in time after enrollment, significant changes followed up, drafts signed.
+
+Which plan is in effect, what a draft is and which episode is current come
+from ``pcplan.lifecycle`` (DESIGN.md, "The life of a case"); these rules only
+compare its answers with the agency's deadlines.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Iterator
+
+from ..findings import Hit
+from ..lifecycle import lifecycle
+from ..model import get_in, shown_id
+from .registry import rule
+
+def _enrollment(case, life) -> tuple[date, tuple] | None:
+    """The current episode's enrollment date and where member.yaml records it, for an open case."""
+    episode = life.current_episode
+    if life.closed or case.member is None or episode.enrolled_on is None:
+        return None
+    return episode.enrolled_on, episode.enrollment_path
+
+
+def _section(doc, *keys: str) -> tuple[tuple, str]:
+    """Where to report something missing under ``keys``: the deepest key present, else the root."""
+    present: tuple = ()
+    node = doc.data
+    for key in keys:
+        if isinstance(node, dict) and key in node:
+            present += (key,)
+            node = node[key]
+        else:
+            break
+    return (present, "key") if present else ((), "value")
+
+
+# ---------------------------------------------------------------- T209
+
+@rule("T209", "monitoring-undefined", "error", source="42 CFR 441.301(c)(2); CMHPSM 13.003")
+def monitoring_undefined(case, ctx) -> Iterator[Hit]:
+    """The plan names who monitors it (a staff id), how often it is reviewed, and at least one contact frequency.
+
+    Why it matters: the federal rule asks that the plan name the person
+    responsible for monitoring it, and policy asks for contacts and periodic
+    reviews at the frequency the plan agrees. A plan that leaves these out
+    cannot be followed up: nobody is named to notice when a support stops
+    coming, and no date tells anyone when to look again.
+
+    How to fix: fill in `monitoring`: `responsible` (the staff id of the case
+    manager who monitors the plan), `review_every` (for example `6 months`)
+    and at least one entry under `contacts` (`type` and `every`). Each missing
+    element is its own finding. Drafts are checked too, so a revision is
+    complete before it is signed.
+
+    Example:
+        # wrong: nobody named, no contact frequency
+        monitoring:
+          review_every: 6 months
+        # right
+        monitoring:
+          responsible: cm-jlee
+          contacts:
+            - {type: face_to_face, every: 3 months}
+          review_every: 6 months
+    """
+    for plan in lifecycle(case, ctx.today).plans_to_check():
+        monitoring = plan.get("monitoring")
+        monitoring = monitoring if isinstance(monitoring, dict) else {}
+        if not isinstance(monitoring.get("responsible"), str) or not monitoring["responsible"].strip():
+            where, at = _section(plan, "monitoring", "responsible")
+            yield Hit(plan, where, "the plan does not name who monitors it; add `monitoring.responsible` "
+                      "with the case manager's staff id", at=at)
+        if monitoring.get("review_every") is None:
+            where, at = _section(plan, "monitoring")
+            yield Hit(plan, where, "the plan does not say how often it is reviewed; add "
+                      "`monitoring.review_every` (for example `6 months`)", at=at)
+        contacts = monitoring.get("contacts")
+        if not isinstance(contacts, list) or not contacts:
+            where, at = _section(plan, "monitoring", "contacts")
+            yield Hit(plan, where, "the plan agrees no contact frequency; add at least one entry under "
+                      "`monitoring.contacts` (`type` and `every`)", at=at)
+
+
+# ---------------------------------------------------------------- T210
+
+@rule("T210", "assessment-missing", "error", source="CMHPSM 13.003 (determination of need at intake); ISED")
+def assessment_missing(case, ctx) -> Iterator[Hit]:
+    """Once `assessment_due_days` have passed since the current episode's enrollment, the episode has an assessment.
+
+    Why it matters: need is determined at intake, and everything after it
+    (goals, supports, risks) answers the assessment. A member enrolled weeks
+    ago with no assessment on record is receiving services nobody has shown
+    they need, or waiting for services nobody has started to plan.
+
+    How to fix: assess the member with them (`pcplan new assessment`), dated
+    when it was done. The deadline is `assessment_due_days` in pcplan.toml
+    (30 by default, a placeholder for your state's intake deadline), counted
+    from the enrollment that opened the current episode (the latest
+    `programs[].enrolled_on` after any closure). The rule judges today's
+    state: a record that begins mid-history (a migrated case) is not faulted
+    for an old assessment it does not hold, only for having none.
+
+    Example:
+        # member.yaml, today 2026-11-22
+        programs:
+          - program: HCBS-EBD
+            enrolled_on: 2026-09-01     # wrong: 82 days, and no assessment in the folder
+        # right: add assessment-2026-09-20.yaml
+        kind: assessment
+        date: 2026-09-20
+        type: initial
+    """
+    life = lifecycle(case, ctx.today)
+    found = _enrollment(case, life)
+    if found is None:
+        return
+    enrolled, where = found
+    deadline = enrolled + timedelta(days=ctx.settings.assessment_due_days)
+    if ctx.today <= deadline or any(life.in_current_episode(a) for a in case.assessments):
+        return
+    yield Hit(case.member, where, f"the member was enrolled on {enrolled.isoformat()} and no assessment of "
+              f"this episode is on record; one was due by {deadline.isoformat()} "
+              f"({ctx.settings.assessment_due_days} days after enrollment); assess the member and record it",
+              due=deadline)
+
+
+# ---------------------------------------------------------------- T211
+
+@rule("T211", "no-plan-in-effect", "error", source="42 CFR 441.301(c)(3); CMHPSM 13.003")
+def no_plan_in_effect(case, ctx) -> Iterator[Hit]:
+    """Once `plan_due_days` have passed since the current episode's enrollment, an open case has a consented plan in effect today.
+
+    Why it matters: services are delivered under a person-centered plan the
+    member agreed to. A member with only an unsigned draft, or whose plan's
+    effective period has ended, is receiving services under no plan at all:
+    nothing they consented to says what help they get, from whom, how often.
+
+    How to fix: finish the plan with the member and record their signature
+    (or a legal representative's, or a documented refusal); when the plan's
+    `effective.end` has passed, write the next plan (`pcplan new plan
+    --from-previous`) and have it signed. The deadline is `plan_due_days` in
+    pcplan.toml (60 by default, a placeholder for your state's deadline),
+    counted from the enrollment that opened the current episode. A plan is in
+    effect from the later of its consent and `effective.start` until
+    `effective.end`.
+
+    Example:
+        # enrolled 2026-08-03, today 2026-11-22
+        # plan-2026-09-03.yaml: signatures: []          # wrong: a draft is not in effect
+        signatures:
+          - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}   # right
+    """
+    life = lifecycle(case, ctx.today)
+    found = _enrollment(case, life)
+    if found is None or life.in_effect() is not None:
+        return
+    enrolled, where = found
+    deadline = enrolled + timedelta(days=ctx.settings.plan_due_days)
+    if ctx.today <= deadline:
+        return
+    governing = life.governing
+    drafts = life.drafts()
+    if governing is not None and governing.end is not None and governing.end < ctx.today:
+        ended = governing.end
+        yield Hit(governing.plan, ("effective", "end"),
+                  f"{governing.label} ended on {ended.isoformat()} (`effective.end`) and no consented plan "
+                  "has replaced it, so the member has no plan in effect; write the next plan with the member "
+                  "and record their consent", due=max(deadline, ended + timedelta(days=1)))
+    elif drafts:
+        draft = drafts[-1]
+        place, at = _section(draft.plan, "signatures")
+        yield Hit(draft.plan, place, f"the member has no consented plan in effect: {draft.label} has no "
+                  "signature of the member or a legal representative (nor a documented refusal); a plan "
+                  f"was due in effect by {deadline.isoformat()} ({ctx.settings.plan_due_days} days after "
+                  f"enrollment on {enrolled.isoformat()})", at=at, due=deadline)
+    elif governing is not None:
+        start = governing.effective_from
+        yield Hit(governing.plan, ("effective", "start") if get_in(governing.plan.data, "effective", "start")
+                  else ("date",), f"{governing.label} takes effect on {start.isoformat() if start else '?'}, "
+                  f"so no plan is in effect today; one was due by {deadline.isoformat()}", due=deadline)
+    else:
+        yield Hit(case.member, where, f"the member was enrolled on {enrolled.isoformat()} and has no plan; a "
+                  f"consented plan was due in effect by {deadline.isoformat()} "
+                  f"({ctx.settings.plan_due_days} days after enrollment); plan with the member",
+                  due=deadline)
+
+
+# ---------------------------------------------------------------- T212
+
+@rule("T212", "change-not-reviewed", "error", source="42 CFR 441.301(c)(3)")
+def change_not_reviewed(case, ctx) -> Iterator[Hit]:
+    """A significant change (a change-in-condition or member-request assessment) is followed by a review or a consented revision within `change_review_days`.
+
+    Why it matters: the federal rule asks that the plan be revised when the
+    person's circumstances or needs change significantly, or at their
+    request. An assessment that records the change, with no review or revision
+    after it, leaves the member living under a plan everyone knows no longer
+    fits.
+
+    How to fix: within `change_review_days` (30 by default) of the
+    assessment, review the plan with the member and record it under the plan
+    in effect's `reviews` (dated on or after the assessment), or write a
+    revision based on the new assessment and have it consented. Only
+    assessments dated after the consent of the plan then in effect count as a
+    change to it.
+
+    Example:
+        # assessment-2026-10-01.yaml
+        type: change_in_condition      # after a fall; today 2026-11-22
+        # wrong: no review or revision since; right: in the plan in effect
+        reviews:
+          - {date: 2026-10-20, by: cm-jlee, outcome: revise}
+    """
+    life = lifecycle(case, ctx.today)
+    if life.closed:
+        return
+    limit = ctx.settings.change_review_days
+    for change in life.significant_changes(limit):
+        assessment, deadline, first = change.assessment, change.deadline, change.answered_on
+        changed = assessment.date
+        what = "a change in condition" if assessment.get("type") == "change_in_condition" else "the member's request"
+        name = f"assessment {assessment.id}" if shown_id(assessment.id) != "(not an id)" else "this assessment"
+        if first is None and ctx.today > deadline:
+            yield Hit(assessment, ("type",), f"{name} ({changed.isoformat()}) records {what}, and the plan has "
+                      f"not been reviewed or revised since; a review or consented revision was due by "
+                      f"{deadline.isoformat()} ({limit} days)", due=deadline)
+        elif first is not None and first > deadline:
+            yield Hit(assessment, ("type",), f"{name} ({changed.isoformat()}) records {what}; the plan was "
+                      f"reviewed or revised only on {first.isoformat()}, after {deadline.isoformat()} "
+                      f"({limit} days)", due=deadline)
+
+
+# ---------------------------------------------------------------- T213
+
+@rule("T213", "plan-unsigned", "warning", source="42 CFR 441.301(c)(2); Weld County CMA 8.7201.K")
+def plan_unsigned(case, ctx) -> Iterator[Hit]:
+    """A plan dated more than `signature_due_days` ago has the consent of the member or their legal representative.
+
+    Why it matters: a plan becomes the member's plan when they agree to it.
+    A draft that stays unsigned for weeks never takes effect: the plan in
+    effect stays the old one, and the changes the member asked for do not
+    happen.
+
+    How to fix: meet with the member (and legal representative) to go over
+    the draft (`pcplan render` prints it for signature, with signature lines
+    and the plan's fingerprint) and record their signature, or their refusal
+    to sign with `refused: true`, `refusal_reason` and `refused_on`. If the
+    draft was abandoned, delete it or mark the revision as never consented by
+    removing the file. The limit is `signature_due_days` (30 by default).
+
+    Example:
+        # plan-2026-10-01.yaml, today 2026-11-22: 52 days unsigned
+        signatures:
+          - {role: case_manager, name: Jordan Lee, staff: cm-jlee, signed_on: 2026-10-01}
+        # right: the member's signature
+          - {role: member, name: Elena, signed_on: 2026-10-08, method: wet}
+    """
+    life = lifecycle(case, ctx.today)
+    if life.closed:
+        return
+    limit = ctx.settings.signature_due_days
+    for draft in life.drafts():
+        dated = draft.plan.date
+        if dated is None:
+            continue
+        deadline = dated + timedelta(days=limit)
+        if ctx.today > deadline:
+            place, at = _section(draft.plan, "signatures")
+            yield Hit(draft.plan, place, f"{draft.label}, dated {dated.isoformat()}, has been awaiting the "
+                      f"signature of the member or a legal representative for {(ctx.today - dated).days} days "
+                      f"(at most {limit}); until it is signed the older plan stays in effect", at=at,
+                      due=deadline)
