@@ -156,6 +156,41 @@ def test_bad_review_interval(tmp_path, value):
     assert "settings.review_interval_months" in message
 
 
+LIFECYCLE_SETTINGS = ("assessment_due_days", "plan_due_days", "change_review_days", "signature_due_days",
+                      "history_months")
+
+
+@pytest.mark.parametrize("key", LIFECYCLE_SETTINGS)
+@pytest.mark.parametrize("value", ["0", "-3", "2.5", "false", '"30"'])
+def test_bad_lifecycle_deadlines(tmp_path, key, value):
+    message = config_error(tmp_path, f"[settings]\n{key} = {value}\n")
+    assert f"settings.{key}" in message
+
+
+@pytest.mark.parametrize("key", [*LIFECYCLE_SETTINGS, "notice_days"])
+def test_lifecycle_deadlines_are_read(tmp_path, key):
+    write(tmp_path, f"[settings]\n{key} = 45\n")
+    assert getattr(load_config(tmp_path, KNOWN).settings, key) == 45
+
+
+def test_notice_days_may_be_zero_and_a_misspelling_is_named(tmp_path):
+    write(tmp_path, "[settings]\nnotice_days = 0\n")
+    assert load_config(tmp_path, KNOWN).settings.notice_days == 0
+    message = config_error(tmp_path, "[settings]\nplan_due_day = 45\n")
+    assert "plan_due_days" in message  # did you mean
+
+
+def test_init_writes_every_setting_with_its_default(tmp_path):
+    import tomllib
+
+    from pcplan.config import Settings
+    from pcplan.scaffold.texts import pcplan_toml
+
+    written = tomllib.loads(pcplan_toml(None))["settings"]
+    for key in (*LIFECYCLE_SETTINGS, "notice_days"):
+        assert written[key] == getattr(Settings(), key)
+
+
 def test_plain_language_grade_zero(tmp_path):
     message = config_error(tmp_path, "[settings]\nplain_language_grade = 0\n")
     assert "settings.plain_language_grade" in message

@@ -210,3 +210,28 @@ def test_two_closures_one_per_episode(repo):
                "date: 2026-11-20").replace("held_on: 2026-10-15", "held_on: 2026-11-20"))
     repo.edit(ABDI_MEMBER, "status: active", "status: closed")
     assert found(repo, "X702", "X703", "T210", "T211") == []
+
+
+# ---------------------------------------------------------------- drafts never hide obligations (the done-when)
+
+def test_an_unsigned_revision_leaves_every_t205_finding_as_it_was_and_adds_its_own(repo):
+    today = date(2027, 2, 10)
+    before = [(f.code, f.path, f.line, f.column, f.message) for f in repo.check(ELENA, today=today)]
+    assert [f for f in before if f[0] == "T205"], "Elena is overdue for contacts on 2027-02-10"
+    revision(repo)  # plan-2027-01-20.yaml, signed only by the case manager
+    after = [(f.code, f.path, f.line, f.column, f.message) for f in repo.check(ELENA, today=today)]
+    assert [f for f in after if f[1] != ELENA_REVISION] == before
+    own = sorted({f[0] for f in after if f[1] == ELENA_REVISION})
+    assert "C301" in own and "T205" not in own and "T201" not in own
+
+
+# ---------------------------------------------------------------- T206: a review dated before its plan
+
+def test_t206_a_review_before_the_plans_own_date_belongs_to_an_older_plan(repo):
+    repo.edit(ELENA_PLAN, "reviews: []", "reviews:\n  - {date: 2026-08-30, by: cm-jlee, outcome: continue}")
+    finding = only(found(repo, "T206"), "T206")
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "2026-08-30, by"))
+    assert "before this plan's own date (2026-09-03)" in finding.message
+    # and it does not count: the review is still due from the plan date
+    t201 = only(found(repo, "T201", today=date(2027, 3, 4), paths=(ELENA,)), "T201")
+    assert "(plan date 2026-09-03 + 6 months)" in t201.message

@@ -39,7 +39,15 @@ sample_cases/members/M-000644/plan-2026-03-10.yaml:115:18: P402 [warning] the `d
 sample_cases/members/M-000644/plan-2026-03-10.yaml:138:5: H501 [error] rights modification RM1 does not document the less intrusive methods tried (`less_intrusive_methods`)
 sample_cases/members/M-000644/plan-2026-03-10.yaml:161:58: T207 [warning] the member's copy was given on 2026-04-15, 30 days after the last signature (2026-03-16, `signatures[3].signed_on`); copies are due within 15 days
 sample_cases/members/M-000644/plan-2026-03-10.yaml:161:95: C304 [warning] the member's copy is in `en` but the member prefers `es`; give a copy in the member's language
-Found 25 findings (17 errors, 8 warnings) in 50 files (repository: sample_cases).
+sample_cases/members/M-000715/plan-2026-03-24.yaml:105:7: T205 [error] no phone contact since the last face_to_face contact on 2026-10-15; one was due by 2026-11-15 under plan P1 (every 1 month) and none is recorded up to today (2026-11-22); make the contact and record it in a note
+sample_cases/members/M-000715/plan-2026-10-15.yaml:79:15: C302 [warning] the provider of support SP1 (a paid support) has not signed the plan; add a `role: provider` signature with its name and `signed_on`
+sample_cases/members/M-000715/plan-2026-10-15.yaml:89:15: C302 [warning] the provider of support SP2 (a paid support) has not signed the plan; add a `role: provider` signature with its name and `signed_on`
+sample_cases/members/M-000715/plan-2026-10-15.yaml:151:1: C301 [error] the plan is not signed by the member or a legal representative, nor is a refusal documented; add their signature with `signed_on`, or `refused: true` with `refusal_reason`
+sample_cases/members/M-000715/plan-2026-10-15.yaml:151:1: T213 [warning] plan P2, dated 2026-10-15, has been awaiting the signature of the member or a legal representative for 38 days (at most 30); until it is signed the older plan stays in effect
+sample_cases/members/M-000715/plan-2026-10-15.yaml:153:1: C303 [error] no copy of the plan is recorded as given to the member; add a `distribution` entry with `role: member`, `copy_given: true` and `given_on`
+sample_cases/members/M-000788/notes/2026-06-24.yaml:4:7: X702 [error] this note is dated 2026-06-24, after the case closed on 2026-03-30 (closure-2026-03-30.yaml) and before the member was enrolled again on 2026-07-13; correct the date, or reopen the case with a new enrollment (`programs[].enrolled_on`) first
+sample_cases/members/M-000823/plan-2026-04-06.yaml:5:7: T201 [error] the next review was due on 2026-10-06 (plan date 2026-04-06 + 6 months); hold the review with the member and record it under `reviews`
+Found 33 findings (22 errors, 11 warnings) in 93 files (repository: sample_cases).
 """
 
 
@@ -69,3 +77,95 @@ def test_sample_cases_clean_members_match_the_reference():
             source = os.path.join(folder, name)
             copy = PROJECT / "sample_cases" / os.path.relpath(source, reference)
             assert copy.read_bytes() == open(source, "rb").read(), copy
+
+
+# -- what the lifecycle samples demonstrate (README, sample section) ---------------------------------------------
+
+SAMPLE_TODAY = date(2026, 11, 22)
+
+
+def sample_case(member: str, *, leave_out: str | None = None, root=None):
+    """A sample member's folder as a Case (``leave_out``: a file name to read the folder without)."""
+    from pcplan.model import Case, Document
+
+    base = root if root is not None else PROJECT / "sample_cases"
+    folder = base / "members" / member
+    return Case(folder, [Document.load(p, p.relative_to(base).as_posix()) for p in sorted(folder.rglob("*.yaml"))
+                         if p.name != leave_out])
+
+
+def contacts(life) -> tuple[list[tuple], dict]:
+    misses, upcoming = life.contact_schedule()
+    return ([(m.kind, m.due, m.under.plan.id, m.late_note, m.gap_end) for m in misses],
+            {u.kind: (u.due, u.under.plan.id) for u in upcoming})
+
+
+def sample_findings(member: str) -> list[tuple[str, str]]:
+    result = check([PROJECT / "sample_cases" / "members" / member], Options(today=SAMPLE_TODAY), cwd=PROJECT)
+    return sorted((f.code, f.path.rsplit("/", 1)[-1]) for f in result.findings)
+
+
+def test_m000715_an_unsigned_revision_hides_nothing_the_plan_in_effect_asks():
+    from pcplan.lifecycle import DRAFT, IN_EFFECT, lifecycle
+
+    life = lifecycle(sample_case("M-000715"), SAMPLE_TODAY)
+    first, draft = life.plans
+    assert (first.plan.id, life.state(first), first.consent_on) == ("P1", IN_EFFECT, date(2026, 3, 24))
+    assert (draft.plan.id, life.state(draft), draft.consent_on) == ("P2", DRAFT, None)
+    assert life.in_effect() is first and life.drafts() == [draft]
+    # The phone contact P1 asks for every month is overdue, and the draft's own schedule (every 2 weeks) is not
+    # in force: the contacts are exactly what they are with the draft left out of the folder.
+    expected = ([("phone", date(2026, 11, 15), "P1", None, SAMPLE_TODAY)],
+                {"face_to_face": (date(2027, 1, 15), "P1"), "phone": (date(2026, 11, 15), "P1")})
+    assert contacts(life) == expected
+    assert contacts(lifecycle(sample_case("M-000715", leave_out="plan-2026-10-15.yaml"), SAMPLE_TODAY)) == expected
+    # The change in condition (assessment A2) was answered by the review held under P1 on the day of the draft.
+    (change,) = life.significant_changes(30)
+    assert (change.assessment.id, change.answered_on) == ("A2", date(2026, 10, 15))
+    assert sample_findings("M-000715") == [
+        ("C301", "plan-2026-10-15.yaml"), ("C302", "plan-2026-10-15.yaml"), ("C302", "plan-2026-10-15.yaml"),
+        ("C303", "plan-2026-10-15.yaml"), ("T205", "plan-2026-03-24.yaml"), ("T213", "plan-2026-10-15.yaml")]
+
+
+def test_m000788_closed_and_re_enrolled_is_judged_in_its_second_episode():
+    from pcplan.lifecycle import EXPIRED, IN_EFFECT, lifecycle
+
+    life = lifecycle(sample_case("M-000788"), SAMPLE_TODAY)
+    first, second = life.episodes
+    assert (first.enrolled_on, first.closed_on, first.closure.path.name) == \
+        (date(2025, 10, 6), date(2026, 3, 30), "closure-2026-03-30.yaml")
+    assert (second.enrolled_on, second.closed, second.begins_after) == (date(2026, 7, 13), False, date(2026, 3, 30))
+    assert life.current_episode is second and not life.closed
+    old, new = life.plans
+    assert (old.plan.id, old.episode, life.state(old)) == ("P1", first, EXPIRED)
+    assert (new.plan.id, new.episode, life.state(new)) == ("P2", second, IN_EFFECT)
+    assert life.in_effect() is new
+    assert contacts(life) == ([], {"face_to_face": (date(2026, 11, 26), "P2")})
+    # Its one mistake: the call logged between the closure and the new enrollment.
+    assert sample_findings("M-000788") == [("X702", "2026-06-24.yaml")]
+
+
+def test_m000823_on_hold_pauses_contacts_but_not_the_review(tmp_path):
+    from pcplan.lifecycle import IN_EFFECT, lifecycle
+
+    life = lifecycle(sample_case("M-000823"), SAMPLE_TODAY)
+    (hold,) = life.holds
+    assert (life.status, hold.start, hold.end, life.on_hold(SAMPLE_TODAY)) == \
+        ("on_hold", date(2026, 9, 14), None, True)
+    record = life.in_effect()
+    assert (record.plan.id, life.state(record)) == ("P1", IN_EFFECT)
+    # The last phone or visit was on 2026-08-26, yet nothing is missed and nothing is due while the hold lasts.
+    assert max(n.date for n in life.case.notes if n.get("contact") in ("phone", "face_to_face")) == date(2026, 8, 26)
+    assert contacts(life) == ([], {})
+    # The review keeps running: due 2026-10-06, overdue today.
+    assert life.review_schedule(record, 12).due == date(2026, 10, 6)
+    assert sample_findings("M-000823") == [("T201", "plan-2026-04-06.yaml")]
+    # Without the hold the same notes miss the monthly phone contact (so the hold is what pauses it).
+    copy = tmp_path / "sample_cases"
+    shutil.copytree(PROJECT / "sample_cases" / "members" / "M-000823", copy / "members" / "M-000823")
+    member = copy / "members" / "M-000823" / "member.yaml"
+    text = member.read_text(encoding="utf-8")
+    member.write_text(text[:text.index("holds:\n")] + "status: active\n", encoding="utf-8")
+    unpaused = lifecycle(sample_case("M-000823", root=copy), SAMPLE_TODAY)
+    assert [(m.kind, m.due) for m in unpaused.contact_schedule()[0]] == \
+        [("face_to_face", date(2026, 10, 1)), ("phone", date(2026, 9, 26))]

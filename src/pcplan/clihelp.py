@@ -38,7 +38,8 @@ def _older_typer_argument(param: Any) -> None:
     (`TEXT`) when the metavar is the name in capitals: show the metavar as the name, and no type."""
     metavar = param.metavar
     param.opts = [metavar]
-    param.make_metavar = lambda *args: ""  # help only: Command builds the usage line, and the hint is below
+    # help only: Command builds the usage line, and the hint is below (newer click passes ctx=)
+    param.make_metavar = lambda *args, **kwargs: ""
     param.get_error_hint = lambda ctx: f"'{metavar}'"
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..config import find_root, load_config
 from ..engine import Options, check, load_repository
+from ..exceptions import DATE_DRIVEN
 from ..findings import Finding
 from ..lifecycle import Lifecycle, PlanRecord, lifecycle
 from ..model import Case, Document
@@ -165,10 +166,9 @@ def _plan(life: Lifecycle, target: Path, request: RenderRequest, cwd: Path, noti
 # unsigned and so not in effect (DESIGN.md, `pcplan render`: "missing signatures and copies never block
 # printing").
 SIGNING = frozenset({"C301", "C302", "C303", "C304", "T207", "T211", "T213"})
-# The date-driven rules (DESIGN.md, "Documented exceptions have a period") judge what the case owes by a
-# date (a review, a contact, a reassessment), not what the plan says: a member whose contact is overdue
-# still gets their plan, and a revision can still be printed to sign.
-DATE_DRIVEN = frozenset({"T201", "T205", "T207", "T208", "T210", "T211", "T212", "T213", "H502", "A604"})
+# The date-driven rules (DATE_DRIVEN, imported) judge what the case owes by a date (a review, a contact,
+# a reassessment), not what the plan says: a member whose contact is overdue still gets their plan, and a
+# revision can still be printed to sign.
 
 
 def blocks(finding: Finding, other_plans: set[Path]) -> bool:

@@ -157,7 +157,7 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
             if ctx.today > review_by:
                 yield Hit(plan, (MODIFICATIONS, index, "review_by"),
                           f"{name} was due for review by {review_by.isoformat()}; review it with the member "
-                          "and record the new consent and the next `review_by`")
+                          "and record the new consent and the next `review_by`", due=review_by)
             continue
         frequency = parse_frequency(item.get("review_every"))
         consent = item.get("consent")
@@ -170,4 +170,4 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
             yield Hit(plan, (MODIFICATIONS, index, "review_every"),
                       f"{name} was due for review on {due.isoformat()} (every {item['review_every'].strip()} "
                       f"from {start.isoformat()}); review it with the member and record the new consent "
-                      "and a `review_by` date")
+                      "and a `review_by` date", due=due)

@@ -268,7 +268,8 @@ def training_overdue(repo, ctx) -> Iterator[Hit]:
             yield Hit(staff_doc, ("staff", index),
                       f"{who} was hired on {hired.isoformat()} and is past the "
                       f"{ctx.settings.training_deadline_days}-day training deadline ({deadline.isoformat()}) "
-                      f"without the required training: {modules}; complete it and record `completed_on`")
+                      f"without the required training: {modules}; complete it and record `completed_on`",
+                      due=deadline)
 
 
 

@@ -255,7 +255,7 @@ def _ids(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
 
 @rule("E008", "stale-exception", "warning", scope="file")
 def stale_exception(doc, case, ctx):
-    """Every documented exception in the plan in effect names a rule pcplan has and still covers a finding.
+    """Every documented exception names a rule pcplan has, has a real period, and still covers a finding.
 
     Why it matters: an exception records why a rule cannot be met for this
     member ("member declined to sign; reason recorded"). Once the problem is
@@ -266,7 +266,26 @@ def stale_exception(doc, case, ctx):
     report without naming a code.)
 
     How to fix: remove the exception, or correct its `rule` (and `about`) if it
-    was meant for another finding; `pcplan rules` lists the codes.
+    was meant for another finding; `pcplan rules` lists the codes. For a new
+    miss of a date-driven rule that cannot be met either, document it with
+    `from`/`until` around the day it was due. Which exceptions apply: those of
+    the plan in effect (else the newest consented plan) cover the member's
+    findings in any file; a plan being prepared (a draft, or a consented
+    revision not yet in effect) covers the findings in its own file, so a
+    refusal to sign can be documented in the revision itself; those of
+    superseded plans apply to nothing. `from` and `until` (dates) bound an
+    exception. For a date-driven rule (T201, T205, T207, T208, T210, T211,
+    T212, T213, H502, A604) they bound the occurrences it covers: a finding
+    is covered when what was missed was due between `from` and `until`;
+    without `until`, only what was already due when it was documented (`on`)
+    is covered, and a later miss is a new finding. For any other rule they
+    bound the days the exception applies: after `until` the finding fails
+    the run again. An exception is reported here when it covers no finding,
+    except while its period has not begun or has not ended (it was written
+    for that period); once its period is over it is reported if it covers
+    nothing, unless it is for another rule and the problem is back (the
+    finding, no longer excepted, says so). A `from` after the `until` is
+    reported at the `until`.
 
     Example:
         exceptions:
@@ -274,5 +293,11 @@ def stale_exception(doc, case, ctx):
             reason: Danny declined to sign; he agreed to the plan verbally.
             documented_by: cm-obello
             on: 2026-05-20
+          - rule: T205
+            reason: Elena was in the hospital and could not take calls.
+            from: 2026-12-01
+            until: 2027-01-31
+            documented_by: cm-jlee
+            on: 2027-02-01
     """
     return ()  # reported by the engine, which sees every finding of the member

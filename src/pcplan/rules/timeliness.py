@@ -3,14 +3,16 @@
 Every date is measured from ``ctx.today`` (``--today``, ``PCPLAN_TODAY``, or the
 real date), never read from the clock here, so a CI run is reproducible.
 Month arithmetic is calendar arithmetic: a month from January 31 is the last
-day of February. Rules about what is *due* (T201, T204, T205, T208) look at the
-plan in effect and stop when the member's case is closed; rules about what a
-plan *says* (T202, T203, T206) check the plan in effect and any newer draft.
+day of February. Which plan is in effect, and what a draft is, come from
+``pcplan.lifecycle``: rules about what is *due* (T201, T204, T205, T207, T208)
+follow the plan in effect, never a draft, and stop when the case is closed;
+rules about what a plan *says* (T202, T203, T206) check the plan in effect
+and any newer draft.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterator
 
 from ..dates import CONTACT_RANK, add_frequency, add_months, parse_frequency, parse_iso
@@ -58,12 +60,16 @@ def review_overdue(case, ctx) -> Iterator[Hit]:
     coming.
 
     How to fix: hold the review with the member and record it under
-    `reviews:` (date, by, outcome). The next review is due at the latest
-    review's date (or, before the first review, the plan's `date`) plus
-    `monitoring.review_every`; when that is missing or unreadable, the
-    agency's review interval (`review_interval_months`, 12 by default) is
-    used. If the plan's `effective.end` has passed, write a new plan. Members
-    whose case is closed are not checked.
+    `reviews:` (date, by, outcome). The next review is due at the later of
+    the last review held under the plan in effect and the plan's consent (the
+    member's or legal representative's signature; the plan's `date` when they
+    are the same day), plus `monitoring.review_every`; when that is missing
+    or unreadable, the agency's review interval (`review_interval_months`, 12
+    by default) is used. A review dated before the plan's own date belongs to
+    an older plan and does not count (T206 reports it). Only the plan in
+    effect is judged: an unsigned draft never moves the date, and a plan
+    whose `effective.end` has passed is T211's finding. Members whose case is
+    closed are not checked.
 
     Example:
         # plan dated 2026-09-03, today 2027-06-01: due 2027-03-03, overdue
@@ -238,16 +244,23 @@ def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
     How to fix: record each contact as a note (`contact:` face_to_face, video,
     phone, collateral or written). A contact of a higher rank counts for a
     lower one (face_to_face > video > phone > collateral > written). The clock
-    starts at the date of the plan in effect (a new plan restarts it; notes
-    before it do not count): the first contact is due by the plan date plus
-    `every`, each next one by the previous contact plus `every` (calendar
-    months: a month after January 31 is the end of February); a contact on
-    the due date is on time. A late contact is reported at its note; the gap
-    after the last one, up to today (or the closure date of a closed case), at
-    the plan's `monitoring.contacts` entry; a member marked closed without a
-    readable closure date is checked only between recorded contacts. If the
-    agreed frequency no longer fits, change it with the member in a plan
-    revision.
+    starts when a consented plan asking for the contact takes effect: the
+    first contact is due by then plus `every`, each next one by the previous
+    contact plus `every` (calendar months: a month after January 31 is the
+    end of February); a contact on the due date is on time. Schedules carry
+    across revisions: a revision changes the frequency from its start (due
+    from the last contact, but not before its start) and never forgives a
+    contact already missed; an unsigned draft changes nothing. Days on a
+    recorded hold (member.yaml `holds`) do not count, and nothing is due
+    while a hold is open. A late contact is reported at its note, naming the
+    plan it was due under; a gap still open at the plan in effect's
+    `monitoring.contacts` entry (up to today, or the closure date of a closed
+    case); a gap that ended when a revision stopped asking for the contact at
+    the older plan's entry. Misses due more than `history_months` (12) ago
+    are no longer reported; a documented exception with a period covers an
+    older one. A member marked closed without a readable closure date is
+    checked only between recorded contacts. If the agreed frequency no longer
+    fits, change it with the member in a plan revision.
 
     Example:
         # plan dated 2026-09-03
@@ -341,7 +354,9 @@ def chronology(case, ctx) -> Iterator[Hit]:
     month). For each plan checked: the assessment's `date` ≤ `meeting.date` ≤
     every `signatures[].signed_on` ≤ every `distribution[].given_on`; the
     finding is at the later date, and names the earlier one. No note or plan
-    is dated before the member's earliest `programs[].enrolled_on`. Dates of
+    is dated before the member's earliest `programs[].enrolled_on`, and no
+    review is dated before its own plan's `date` (it belongs to an older
+    plan and does not count for this one). Dates of
     events (assessment, plan, meeting, signature, copy, review, consent,
     exception, note, closure, exit interview, referral, and the member's
     rights, choice, enrollment, eligibility and case-manager dates) are not
@@ -463,7 +478,7 @@ def copy_late(case, ctx) -> Iterator[Hit]:
             yield Hit(plan, ("distribution", index, "given_on"),
                       f"the {whose} copy was given on {given.isoformat()}, {days} days after the last signature "
                       f"({last[0].isoformat()}, `signatures[{last[1]}].signed_on`); copies are due within "
-                      f"{limit} days")
+                      f"{limit} days", due=last[0] + timedelta(days=limit))
 
 
 # ---------------------------------------------------------------- T208
@@ -479,8 +494,10 @@ def reassessment_due(case, ctx) -> Iterator[Hit]:
 
     How to fix: hold a reassessment with the member (`type: annual`) and
     base the next plan on it. The interval is `reassessment_interval_months`
-    in pcplan.toml. Closed cases are not checked; a member with no assessment
-    at all is reported by other rules.
+    in pcplan.toml. Only assessments of the current episode count (after a
+    re-enrollment, the new episode's first assessment is T210's business).
+    Closed cases are not checked; a member with no assessment at all is
+    reported by T210.
 
     Example:
         # today 2026-11-22
@@ -506,5 +523,5 @@ def reassessment_due(case, ctx) -> Iterator[Hit]:
         name = f"assessment {assessment.id}" if assessment.id else "the latest assessment"
         yield Hit(assessment, ("date",),
                   f"{name}, dated {latest[0].isoformat()}, is the latest and more than {months} months old; "
-                  f"a reassessment was due by {due.isoformat()}; reassess with the member")
+                  f"a reassessment was due by {due.isoformat()}; reassess with the member", due=due)
 
