@@ -291,7 +291,7 @@ def new_staff(repo):
 DUE = {  # rule: (how to make it fire, today, the occurrence it reports)
     "T201": (elena, date(2027, 3, 4), date(2027, 3, 3)),
     "T205": (elena, date(2026, 12, 19), date(2026, 12, 18)),
-    "T207": (copy_late, NOV22, date(2026, 9, 25)),  # last signature 2026-09-10 + 15 days
+    "T207": (copy_late, NOV22, date(2026, 9, 18)),  # consent (the member's signature) 2026-09-03 + 15 days
     "T208": (elena, date(2027, 8, 21), date(2027, 8, 20)),
     "T210": (enrolled_without_records, date(2026, 11, 1), date(2026, 10, 31)),
     "T211": (elena, date(2027, 9, 3), date(2027, 9, 3)),  # the day after the plan's period ended

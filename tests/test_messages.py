@@ -308,7 +308,7 @@ UNKNOWN_TAIL = ", so it can never apply; correct its `rule` (`pcplan rules` list
 
 @pytest.mark.parametrize("code, said", [
     ("X123", "names rule `X123`, which pcplan does not have"),
-    ("C310", "names rule `C310`, which pcplan does not have (did you mean `C301`?)"),
+    ("C3011", "names rule `C3011`, which pcplan does not have (did you mean `C301`?)"),
     ("c301", "names rule `c301`, which pcplan does not have (did you mean `C301`?)"),
     ("E0001", "names rule `E0001`, which pcplan does not have (did you mean `E000` or `E001`?)"),
     ("L10", "names rule `L10`, which pcplan does not have"),  # nine codes are one letter away: no guess

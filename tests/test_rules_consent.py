@@ -58,9 +58,13 @@ def test_c301_guardian_signature_alone_suffices(repo):
     assert c3(repo.check()) == []
 
 
-def test_c301_member_signature_alone_suffices_with_a_guardian(repo):
+def test_c301_member_signature_alone_does_not_suffice_with_a_guardian(repo):
+    # DESIGN.md §3 C301: when member.yaml names a legal guardian, the guardian's signature is required.
     repo.edit(DANNY_PLAN, GRACE_SIGNATURE, "")
-    assert c3(repo.check()) == []
+    finding = only(repo.check(), "C301")
+    assert at(finding) == (DANNY_PLAN, *repo.locate(DANNY_PLAN, "signatures:"))
+    assert "legal guardian (representatives[0])" in finding.message
+    assert "member's own signature is not consent" in finding.message
 
 
 def test_c301_neither_member_nor_guardian_signed(repo):
@@ -73,9 +77,9 @@ def test_c301_supporter_signing_as_representative_does_not_count(repo):
     # Rosa is Elena's sister and an informal supporter, not a legal representative.
     repo.edit(ELENA_PLAN, ELENA_SIGNATURE,
               "  - {role: representative, name: Rosa Ruiz, signed_on: 2026-09-03, method: wet}\n")
-    finding = only(repo.check(), "C301")
-    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "signatures:"))
-    assert "legal representative" in finding.message and "Rosa" not in finding.message
+    finding = only(repo.check(), "C301")  # at Rosa's signature, saying why it is not consent
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "{role: representative, name: Rosa Ruiz"))
+    assert "does not name as a legal representative" in finding.message and "Rosa" not in finding.message
 
 
 def test_c301_documented_refusal_passes(repo):

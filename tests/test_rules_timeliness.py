@@ -377,16 +377,16 @@ def test_t206_planned_dates_may_be_in_the_future(repo):
 
 # T207 copy-late
 
-def test_t207_member_copy_given_30_days_after_the_last_signature(repo):
-    repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY.replace("2026-09-10", "2026-10-10"))
+def test_t207_member_copy_given_30_days_after_consent(repo):
+    repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY.replace("2026-09-10", "2026-10-03"))  # consent: 2026-09-03
     finding = only(repo.check(), "T207")
     assert finding.severity == "warning"
-    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "2026-10-10"))
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "2026-10-03"))
     assert "member's copy" in finding.message and "30 days" in finding.message and "15 days" in finding.message
 
 
 def test_t207_within_15_days_passes(repo):
-    repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY.replace("2026-09-10", "2026-09-25"))
+    repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY.replace("2026-09-10", "2026-09-18"))  # 15 days after consent
     assert "T207" not in repo.codes()
 
 
@@ -394,7 +394,7 @@ def test_t207_representative_copy(repo):
     repo.edit(DANNY_PLAN, GRACE_COPY, GRACE_COPY.replace("2026-05-28", "2026-07-01"))
     finding = only(repo.check(), "T207")
     assert at(finding) == (DANNY_PLAN, *repo.locate(DANNY_PLAN, "2026-07-01"))
-    assert "representative's copy" in finding.message and "34 days" in finding.message
+    assert "representative's copy" in finding.message and "42 days" in finding.message  # guardian signed 05-20
 
 
 def test_t207_supporters_and_copies_not_given_are_not_checked(repo):
@@ -405,7 +405,7 @@ def test_t207_supporters_and_copies_not_given_are_not_checked(repo):
 
 
 def test_t207_follows_the_agency_deadline(repo):
-    repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY.replace("2026-09-10", "2026-10-10"))
+    repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY.replace("2026-09-10", "2026-10-03"))
     repo.write("pcplan.toml", repo.read("pcplan.toml").replace("copy_deadline_days = 15", "copy_deadline_days = 30"))
     assert "T207" not in repo.codes()
 

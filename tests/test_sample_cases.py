@@ -37,17 +37,19 @@ sample_cases/members/M-000644/plan-2026-03-10.yaml:5:7: T201 [error] the next re
 sample_cases/members/M-000644/plan-2026-03-10.yaml:106:15: C302 [warning] the provider of support SP3 (a paid support) has not signed the plan; add a `role: provider` signature with its name and `signed_on`
 sample_cases/members/M-000644/plan-2026-03-10.yaml:115:18: P402 [warning] the `description` of support SP4 calls the member by their legal first name; use the name they go by (`name.preferred` in member.yaml)
 sample_cases/members/M-000644/plan-2026-03-10.yaml:138:5: H501 [error] rights modification RM1 does not document the less intrusive methods tried (`less_intrusive_methods`)
-sample_cases/members/M-000644/plan-2026-03-10.yaml:161:58: T207 [warning] the member's copy was given on 2026-04-15, 30 days after the last signature (2026-03-16, `signatures[3].signed_on`); copies are due within 15 days
+sample_cases/members/M-000644/plan-2026-03-10.yaml:161:58: T207 [warning] the member's copy was given on 2026-04-15, 36 days after consent (2026-03-10, `signatures[0]`); copies are due within 15 days
 sample_cases/members/M-000644/plan-2026-03-10.yaml:161:95: C304 [warning] the member's copy is in `en` but the member prefers `es`; give a copy in the member's language
 sample_cases/members/M-000715/plan-2026-03-24.yaml:105:7: T205 [error] no phone contact since the last face_to_face contact on 2026-10-15; one was due by 2026-11-15 under plan P1 (every 1 month) and none is recorded up to today (2026-11-22); make the contact and record it in a note
 sample_cases/members/M-000715/plan-2026-10-15.yaml:79:15: C302 [warning] the provider of support SP1 (a paid support) has not signed the plan; add a `role: provider` signature with its name and `signed_on`
+sample_cases/members/M-000715/plan-2026-10-15.yaml:79:15: C310 [warning] the provider of support SP1 (a paid support) is not on the plan's distribution; add a `distribution` entry with `to:` its name, `role: provider`, `copy_given: true` and `given_on`
 sample_cases/members/M-000715/plan-2026-10-15.yaml:89:15: C302 [warning] the provider of support SP2 (a paid support) has not signed the plan; add a `role: provider` signature with its name and `signed_on`
+sample_cases/members/M-000715/plan-2026-10-15.yaml:89:15: C310 [warning] the provider of support SP2 (a paid support) is not on the plan's distribution; add a `distribution` entry with `to:` its name, `role: provider`, `copy_given: true` and `given_on`
 sample_cases/members/M-000715/plan-2026-10-15.yaml:151:1: C301 [error] the plan is not signed by the member or a legal representative, nor is a refusal documented; add their signature with `signed_on`, or `refused: true` with `refusal_reason`
 sample_cases/members/M-000715/plan-2026-10-15.yaml:151:1: T213 [warning] plan P2, dated 2026-10-15, has been awaiting the signature of the member or a legal representative for 38 days (at most 30); until it is signed the older plan stays in effect
 sample_cases/members/M-000715/plan-2026-10-15.yaml:153:1: C303 [error] no copy of the plan is recorded as given to the member; add a `distribution` entry with `role: member`, `copy_given: true` and `given_on`
 sample_cases/members/M-000788/notes/2026-06-24.yaml:4:7: X702 [error] this note is dated 2026-06-24, after the case closed on 2026-03-30 (closure-2026-03-30.yaml) and before the member was enrolled again on 2026-07-13; correct the date, or reopen the case with a new enrollment (`programs[].enrolled_on`) first
 sample_cases/members/M-000823/plan-2026-04-06.yaml:5:7: T201 [error] the next review was due on 2026-10-06 (plan date 2026-04-06 + 6 months); hold the review with the member and record it under `reviews`
-Found 33 findings (22 errors, 11 warnings) in 93 files (repository: sample_cases).
+Found 35 findings (22 errors, 13 warnings) in 93 files (repository: sample_cases).
 """
 
 
@@ -124,7 +126,8 @@ def test_m000715_an_unsigned_revision_hides_nothing_the_plan_in_effect_asks():
     assert (change.assessment.id, change.answered_on) == ("A2", date(2026, 10, 15))
     assert sample_findings("M-000715") == [
         ("C301", "plan-2026-10-15.yaml"), ("C302", "plan-2026-10-15.yaml"), ("C302", "plan-2026-10-15.yaml"),
-        ("C303", "plan-2026-10-15.yaml"), ("T205", "plan-2026-03-24.yaml"), ("T213", "plan-2026-10-15.yaml")]
+        ("C303", "plan-2026-10-15.yaml"), ("C310", "plan-2026-10-15.yaml"), ("C310", "plan-2026-10-15.yaml"),
+        ("T205", "plan-2026-03-24.yaml"), ("T213", "plan-2026-10-15.yaml")]
 
 
 def test_m000788_closed_and_re_enrolled_is_judged_in_its_second_episode():

@@ -79,7 +79,7 @@ def print_rule(code: str, output_format: str) -> None:
 
 
 def rule_markdown(rule: Rule, heading: str = "###") -> str:
-    """One rule as Markdown: used by `pcplan rule` and by the README's rule list."""
+    """One rule as Markdown: used by `pcplan rule` and by docs/rules.md."""
     parts = [f"{heading} {rule.code} {rule.name}\n",
              f"*{rule.severity}* · source: {rule.source}\n",
              f"{rule.summary}\n",

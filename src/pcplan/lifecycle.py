@@ -29,6 +29,7 @@ which plan is in force; none of them works it out on its own.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -573,9 +574,23 @@ def consent_of(plan: Document, guardians: set[str], legal: set[str]) -> tuple[da
 
 
 def lifecycle(case: Case, today: date) -> Lifecycle:
-    """The case's lifecycle as of ``today`` (computed once per case and day)."""
-    cache = case.__dict__.setdefault("_lifecycles", {})
-    found = cache.get(today)
-    if found is None:
-        found = cache[today] = Lifecycle(case, today)
+    """The case's lifecycle as of ``today`` (computed once per case and day).
+
+    The few most recent are kept here rather than on the case: a lifecycle refers to its case, and a
+    cache on the case would make a reference cycle, which a check (run with the cyclic collector
+    paused) would keep alive for every member folder of the repository.
+    """
+    key = (id(case), today)
+    found = _RECENT.get(key)
+    if found is None or found.case is not case:
+        found = Lifecycle(case, today)
+        _RECENT[key] = found
+        while len(_RECENT) > _KEEP:
+            _RECENT.popitem(last=False)
+    else:
+        _RECENT.move_to_end(key)
     return found
+
+
+_KEEP = 8  # rules ask about the member folder being checked; a few entries cover the engine's order
+_RECENT: "OrderedDict[tuple[int, date], Lifecycle]" = OrderedDict()

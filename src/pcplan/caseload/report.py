@@ -13,7 +13,7 @@ cases? This module answers with counts, never with a member's words:
 * the rules most often broken;
 * overdue obligations per case manager (``pcplan due``'s dates).
 
-**Fully compliant** (the definition the README documents): an *active* member
+**Fully compliant** (the definition docs/report.md documents): an *active* member
 (``status: active`` and the current episode not closed) whose member folder has no error-level
 finding that a documented exception does not cover. Warnings, info findings and
 excepted findings do not count against it; an agency's severity overrides do.

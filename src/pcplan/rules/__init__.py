@@ -4,7 +4,7 @@ One module per family; to add a rule, add a decorated function to its family
 (see ``registry.py`` for the docstring format that becomes ``pcplan rule CODE``).
 """
 
-from . import closure, consent, intake, linkage, notes, person, rights, staff, structure, timeliness  # noqa: F401
+from . import closure, completeness, consent, intake, linkage, notes, person, rights, staff, structure, timeliness  # noqa: F401
 from .registry import RULES, Rule, rule
 
 __all__ = ["RULES", "Rule", "rule"]

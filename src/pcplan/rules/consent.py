@@ -1,6 +1,6 @@
 """C-rules: informed consent and copies: who signed the plan, who got a copy, and what the member was told.
 
-C301–C305 check the plan in effect (and any newer draft); C306 and C307 check
+C301–C305 and C310 check the plan in effect (and any newer draft); C306 and C307 check
 member.yaml, for every member, closed or not, because the record should show it.
 """
 
@@ -36,12 +36,6 @@ def _field_value(key: str, value) -> str:
     return f"`{key}: {value}`" if shown_id(value) != "(not an id)" else f"`{key}:`"
 
 
-def _role(entry: dict) -> str | None:
-    """An entry's `role` when it is text (a list or mapping typed there is E004's, and no role)."""
-    role = entry.get("role")
-    return role if isinstance(role, str) else None
-
-
 def _section(doc, key: str) -> tuple[tuple, str]:
     """Where to report that a list is missing what it should hold: its key, else the document root."""
     return ((key,), "key") if key in doc.data else ((), "value")
@@ -51,73 +45,143 @@ def _signed(signature: dict) -> bool:
     return signature.get("refused") is not True and parse_iso(signature.get("signed_on")) is not None
 
 
-def _documented_refusal(signature: dict) -> bool:
-    return signature.get("refused") is True and text(signature, "refusal_reason") is not None
-
-
 @rule("C301", "member-signature-missing", "error", source="42 CFR 441.301(c)(2); Weld CMA")
 def member_signature_missing(case, ctx) -> Iterator[Hit]:
-    """The member, or their legal representative, signed the plan (or a refusal to sign is
-    documented with its reason).
+    """The member, or a legal representative named in member.yaml, signed the plan (or a refusal
+    to sign is documented with its reason); when member.yaml names a legal guardian, the guardian did.
 
     Why it matters: the plan is the member's plan, and the federal rule asks
     that it be finalized and agreed to with the person's informed consent, in
     writing, signed by the person (Weld CMA: the member or their legally
     authorized representative takes part in and approves the plan). Without a
     signature nobody can show the member agreed to it; a person may decline to
-    sign, but then the record must say so and why.
+    sign, but then the record must say so and why. Only the member and the
+    legal representatives member.yaml names (legal guardian, power of attorney,
+    authorized representative, matched by name, case and spacing aside) can
+    consent: a provider's, a case manager's or a supporter's signature is
+    never consent, whatever `role` it claims. When a legal guardian is named,
+    the guardian's signature (or documented refusal) is required, and the
+    member's own signature alone does not make the plan consented. This is the
+    consent that `pcplan due`, the date rules and `render` use: a plan without
+    it is a draft.
 
     How to fix: add the member's signature (`role: member`) with the date it
-    was signed, or the signature of a legal representative (guardian, power of
-    attorney, authorized representative recorded in member.yaml) with
-    `role: representative`. If the member declined to sign, record
-    `refused: true` with a `refusal_reason`.
+    was signed, or the signature of a legal representative recorded in
+    member.yaml (`role: representative`, `name:` as written there); with a
+    guardian, the guardian's. If the member (or guardian) declined to sign,
+    record `refused: true` with a `refusal_reason`. A provider or case manager
+    signs with `role: provider` or `role: case_manager`.
 
     Example:
         # wrong: no signature of the member
         signatures:
           - {role: case_manager, name: Jordan Lee, staff: cm-jlee, signed_on: 2026-09-03}
+        # wrong: the aide is not a legal representative
+        signatures:
+          - {role: representative, name: Sunrise Home Care, signed_on: 2026-09-03}
         # right
         signatures:
           - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}
           - {role: case_manager, name: Jordan Lee, staff: cm-jlee, signed_on: 2026-09-03}
+        # right, with a guardian named in member.yaml (representatives: [{name: Grace Kim, authority: legal_guardian}])
+        signatures:
+          - {role: representative, name: Grace Kim, signed_on: 2026-05-20, method: wet}
         # also right: a documented refusal
         signatures:
           - {role: member, name: Elena, refused: true, refusal_reason: Wants to read it with her sister first.}
     """
-    has_legal = bool(_legal_representatives(case))
-    allowed = {"member", "representative"} if has_legal else {"member"}
-    for plan in lifecycle(case, ctx.today).plans_to_check():
-        signatures = plan.items("signatures")
-        reported = False
-        for index, signature in signatures:
-            if (signature.get("role") in ("member", "representative") and signature.get("refused") is True
-                    and text(signature, "refusal_reason") is None):
-                reported = True
-                who = "the member" if signature["role"] == "member" else "the representative"
-                yield Hit(plan, ("signatures", index),
-                          f"refusal recorded without a reason: {who} declined to sign; "
-                          "add `refusal_reason:` saying why")
-        if reported or any(_role(signature) in allowed and (_signed(signature) or _documented_refusal(signature))
-                           for _, signature in signatures):
-            continue
-        unsigned = next(((index, s) for index, s in signatures
-                         if _role(s) in allowed and s.get("refused") is not True), None)
-        if unsigned is not None:
-            index, signature = unsigned
-            who = "the member's" if signature["role"] == "member" else "the legal representative's"
+    guardians, legal = _legal_names(case)
+    life = lifecycle(case, ctx.today)
+    for plan in life.plans_to_check():
+        if life.record(plan).consent_on is None:  # the lifecycle decides consent; this rule says why not
+            yield _why_no_consent(plan, guardians, legal, _staff_names(ctx))
+
+
+def _legal_names(case) -> tuple[dict[str, int], dict[str, int]]:
+    """(legal guardians, legal representatives) named in member.yaml: name as matched -> index in `representatives`."""
+    guardians: dict[str, int] = {}
+    legal: dict[str, int] = {}
+    for index, rep in _legal_representatives(case):
+        name = normalized_name(rep.get("name"))
+        if name:
+            legal.setdefault(name, index)
+            if rep["authority"] == "legal_guardian":
+                guardians.setdefault(name, index)
+    return guardians, legal
+
+
+def _may_consent(signature: dict, guardians: dict, legal: dict) -> bool:
+    """Whether this signer is one whose signature the consent definition asks for (to explain its absence)."""
+    role, name = signature.get("role"), normalized_name(signature.get("name"))
+    if guardians:
+        return role == "representative" and name in guardians
+    return role == "member" or (role == "representative" and name in legal)
+
+
+def _staff_names(ctx) -> set[str]:
+    """The agency's staff as signatures name them (staff.yaml `name`)."""
+    staff = ctx.repo.staff
+    if staff is None:
+        return set()
+    return {name for _, person in staff.items("staff") if (name := normalized_name(person.get("name")))}
+
+
+def _why_no_consent(plan, guardians: dict, legal: dict, staff: set[str]) -> Hit:
+    """The most specific reason an unconsented plan has no consent."""
+    signatures = plan.items("signatures")
+    signers = [(index, s) for index, s in signatures if _may_consent(s, guardians, legal)]
+    for index, signature in signers:
+        if signature.get("refused") is True and text(signature, "refusal_reason") is None:
+            who = "the member" if signature["role"] == "member" else \
+                ("the legal guardian" if guardians else "the representative")
+            return Hit(plan, ("signatures", index), f"refusal recorded without a reason: {who} declined to sign; "
+                       "add `refusal_reason:` saying why")
+    for index, signature in signers:
+        if signature.get("refused") is not True:
+            who = "the member's" if signature["role"] == "member" else \
+                ("the legal guardian's" if guardians else "the legal representative's")
             where = ("signatures", index, "signed_on") if "signed_on" in signature else ("signatures", index)
-            yield Hit(plan, where, f"{who} signature has no valid `signed_on` date; "
-                      "record the date it was signed (YYYY-MM-DD)")
-            continue
-        note = ""
-        if not has_legal and any(s.get("role") == "representative" for _, s in signatures):
-            note = (" (a `role: representative` signature counts only for a legal representative, "
-                    "and member.yaml records none)")
-        where, at = _section(plan, "signatures")
-        yield Hit(plan, where, "the plan is not signed by the member or a legal representative, nor is a refusal "
-                  f"documented{note}; add their signature with `signed_on`, or `refused: true` with "
-                  "`refusal_reason`", at=at)
+            return Hit(plan, where, f"{who} signature has no valid `signed_on` date; "
+                       "record the date it was signed (YYYY-MM-DD)")
+    for index, signature in signatures:
+        name = normalized_name(signature.get("name"))
+        if signature.get("role") == "representative" and not (name in legal and guardians):
+            return _not_a_representative(plan, index, signature, name, staff)
+    where, at = _section(plan, "signatures")
+    if guardians:
+        rep = min(guardians.values())
+        member_signed = any(s.get("role") == "member" for _, s in signatures)
+        note = " (the member's own signature is not consent while a guardian is named)" if member_signed else ""
+        return Hit(plan, where, f"member.yaml names a legal guardian (representatives[{rep}]), whose signature is "
+                   f"required, and the plan is not signed by the guardian nor is a refusal documented{note}; add the "
+                   "guardian's signature (`role: representative`, `name:` as in member.yaml) with `signed_on`, or "
+                   "`refused: true` with `refusal_reason`", at=at)
+    return Hit(plan, where, "the plan is not signed by the member or a legal representative, nor is a refusal "
+               "documented; add their signature with `signed_on`, or `refused: true` with `refusal_reason`", at=at)
+
+
+def _is_provider(plan, name: str) -> bool:
+    """Whether ``name`` is one of this plan's providers (a support's, a provider signature's or copy's)."""
+    names = {normalized_name(s.get("provider")) for _, s in plan.items("supports")}
+    names |= {normalized_name(s.get("name")) for _, s in plan.items("signatures") if s.get("role") == "provider"}
+    names |= {normalized_name(e.get("to")) for _, e in plan.items("distribution") if e.get("role") == "provider"}
+    return name in names
+
+
+def _not_a_representative(plan, index: int, signature: dict, name: str | None, staff: set[str]) -> Hit:
+    """A `role: representative` signature by someone who may not consent for the member, and why."""
+    case_managers = {normalized_name(s.get("name")) for _, s in plan.items("signatures")
+                     if s.get("role") == "case_manager"}
+    if "staff" in signature or (name is not None and name in staff | case_managers):
+        who = "agency staff (a case manager); a case manager's signature"
+    elif name is not None and _is_provider(plan, name):
+        who = "a provider of this plan; a provider's signature"
+    else:
+        who = ("someone member.yaml does not name as a legal representative (legal guardian, power of attorney or "
+               "authorized representative); their signature")
+    return Hit(plan, ("signatures", index), f"this `role: representative` signature is by {who} is never consent "
+               "for the member; have the member or a legal representative named in member.yaml sign (with "
+               "`role: representative` and `name:` as in member.yaml)")
 
 
 @rule("C302", "provider-signature-missing", "warning", source="42 CFR 441.301(c)(2)")
@@ -248,7 +312,7 @@ def _primary(code) -> str | None:
 
 @rule("C304", "copy-language", "warning", source="Love Focus ECM toolkit")
 def copy_language(case, ctx) -> Iterator[Hit]:
-    """The member's copy is in the member's preferred language and document format.
+    """At least one copy given to the member is in the member's preferred language and document format.
 
     Why it matters: a plan the member cannot read is not a plan they can
     understand, agree with or hold anyone to. Person-centered practice learns
@@ -260,7 +324,10 @@ def copy_language(case, ctx) -> Iterator[Hit]:
     How to fix: give the member a copy in the language of `language.preferred`
     and in the `document_format` recorded in member.yaml (print if none is
     recorded), and record its `language` and `format` in the distribution
-    entry.
+    entry. One such copy is enough: an extra copy in another language or
+    format (an English copy for a family member, an electronic one) is fine.
+    When no copy fits, the finding points at the copy nearest to right (one
+    in the right language first) and says what it lacks.
 
     Example:
         # member.yaml: language: {preferred: es}, document_format: large_print
@@ -269,6 +336,8 @@ def copy_language(case, ctx) -> Iterator[Hit]:
           - {to: Elena, role: member, copy_given: true, given_on: 2026-09-10, format: print, language: en}
           # right
           - {to: Elena, role: member, copy_given: true, given_on: 2026-09-10, format: large_print, language: es}
+          # also right, next to the one above: an extra copy in another format
+          - {to: Elena, role: member, copy_given: true, given_on: 2026-09-10, format: electronic, language: es}
     """
     member = case.member
     if member is None:
@@ -280,30 +349,41 @@ def copy_language(case, ctx) -> Iterator[Hit]:
     if not isinstance(wanted_format, str):
         wanted_format = None
     for plan in lifecycle(case, ctx.today).plans_to_check():
-        for index, entry in plan.items("distribution"):
-            if entry.get("role") != "member" or entry.get("copy_given") is not True:
-                continue
-            base = ("distribution", index)
-            if wanted_language is not None:
-                given = entry.get("language")
-                if "language" not in entry or _primary(given) is None:
-                    yield Hit(plan, base + (("language",) if "language" in entry else ()),
-                              f"the member's copy does not say its language; the member prefers {shown_id(preferred)}: "
-                              f"give a copy in it and record {_field_value('language', preferred)}")
-                elif _primary(given) != wanted_language:
-                    yield Hit(plan, base + ("language",),
-                              f"the member's copy is in {shown_id(given)} but the member prefers {shown_id(preferred)}; "
-                              "give a copy in the member's language")
-            if wanted_format is not None:
-                given = entry.get("format")
-                if "format" not in entry or not isinstance(given, str):
-                    yield Hit(plan, base + (("format",) if "format" in entry else ()),
-                              f"the member's copy does not say its format; the member asked for {shown_id(wanted_format)}: "
-                              f"record {_field_value('format', wanted_format)}")
-                elif given != wanted_format:
-                    yield Hit(plan, base + ("format",),
-                              f"the member's copy is in {shown_id(given)} format but the member asked for {shown_id(wanted_format)} "
-                              "(`document_format` in member.yaml); give a copy in that format")
+        copies = [(index, entry) for index, entry in plan.items("distribution")
+                  if entry.get("role") == "member" and entry.get("copy_given") is True]
+        judged = [(_fits(entry, "language", wanted_language, _primary),
+                   _fits(entry, "format", wanted_format, lambda v: v if isinstance(v, str) else None), index, entry)
+                  for index, entry in copies]
+        if not judged or any(language_ok and format_ok for language_ok, format_ok, _, _ in judged):
+            continue  # one copy the member can read is enough; extra copies in other forms are fine
+        # the copy nearest to right (language first), told what it still lacks
+        language_ok, format_ok, index, entry = max(judged, key=lambda j: (j[0], j[1], -j[2]))
+        base = ("distribution", index)
+        if not language_ok:
+            given = entry.get("language")
+            if "language" not in entry or _primary(given) is None:
+                yield Hit(plan, base + (("language",) if "language" in entry else ()),
+                          f"the member's copy does not say its language; the member prefers {shown_id(preferred)}: "
+                          f"give a copy in it and record {_field_value('language', preferred)}")
+            else:
+                yield Hit(plan, base + ("language",),
+                          f"the member's copy is in {shown_id(given)} but the member prefers {shown_id(preferred)}; "
+                          "give a copy in the member's language")
+        if not format_ok:
+            given = entry.get("format")
+            if "format" not in entry or not isinstance(given, str):
+                yield Hit(plan, base + (("format",) if "format" in entry else ()),
+                          f"the member's copy does not say its format; the member asked for {shown_id(wanted_format)}: "
+                          f"record {_field_value('format', wanted_format)}")
+            else:
+                yield Hit(plan, base + ("format",),
+                          f"the member's copy is in {shown_id(given)} format but the member asked for {shown_id(wanted_format)} "
+                          "(`document_format` in member.yaml); give a copy in that format")
+
+
+def _fits(entry: dict, key: str, wanted: str | None, read) -> bool:
+    """Whether a copy's ``key`` is what the member wants (nothing wanted or known: any will do)."""
+    return wanted is None or read(entry.get(key)) == wanted
 
 
 @rule("C305", "changed-after-signature", "error", source="Love Focus ECM toolkit (living document)")
@@ -394,3 +474,46 @@ def choice_not_offered(case, ctx) -> Iterator[Hit]:
     """
     yield from _recorded_date(case, "choice_of_case_manager_offered_on",
                               "the member was offered a choice of case manager")
+
+
+@rule("C310", "copy-to-providers", "warning", source="42 CFR 441.301(c)(2)")
+def copy_to_providers(case, ctx) -> Iterator[Hit]:
+    """Every provider of a paid support is on the plan's distribution.
+
+    Why it matters: the federal rule asks that the plan be distributed to the
+    person and to the others involved in it, and signed by the providers
+    responsible for carrying it out. A provider who never received the plan
+    delivers the service from a referral form, not from what the member
+    agreed to: the goals it serves, the amount and frequency, the backup plan
+    and any rights modification.
+
+    How to fix: add a `distribution` entry for each provider of a paid support,
+    with `to:` the support's `provider` (spelled the same, case and spacing
+    aside, as C302 matches signatures), `role: provider`, and `copy_given:
+    true` with `given_on`. Unpaid (natural) supports need no entry; a provider
+    with several supports needs one.
+
+    Example:
+        supports:
+          - id: SP2
+            paid: true
+            provider: Sunrise Home Care
+        distribution:
+          - {to: Elena, role: member, copy_given: true, given_on: 2026-09-10, format: large_print, language: es}
+          - {to: Sunrise Home Care, role: provider, copy_given: true, given_on: 2026-09-10, format: electronic}
+    """
+    for plan in lifecycle(case, ctx.today).plans_to_check():
+        listed = {normalized_name(entry.get("to")) for _, entry in plan.items("distribution")} - {None}
+        seen = set()
+        for index, support in plan.items("supports"):
+            provider = normalized_name(support.get("provider"))
+            if support.get("paid") is not True or provider is None or provider in seen:
+                continue
+            seen.add(provider)
+            if provider in listed:
+                continue
+            label = f"support {support['id']}" if isinstance(support.get("id"), str) else "this support"
+            yield Hit(plan, ("supports", index, "provider"),
+                      f"the provider of {label} (a paid support) is not on the plan's distribution; add a "
+                      "`distribution` entry with `to:` its name, `role: provider`, `copy_given: true` and "
+                      "`given_on`")

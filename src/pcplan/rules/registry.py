@@ -10,7 +10,7 @@ A rule's docstring *is* its explanation, written in four parts::
 
     Example: (YAML, indented)
 
-``pcplan rule CODE``, ``pcplan rules`` and the README's rule list are all built
+``pcplan rule CODE``, ``pcplan rules`` and docs/rules.md are all built
 from it, so the explanation is written once. Adding a rule means adding one
 function in the family module; nothing else changes.
 """

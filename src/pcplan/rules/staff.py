@@ -376,3 +376,56 @@ def change_undocumented(case, ctx) -> Iterator[Hit]:
             where = (ASSIGNMENTS, index, "reason") if entry.get("reason") is not None else (ASSIGNMENTS, index)
             yield Hit(member, where, f"{_assignment_label(index, entry)} changes the case manager without a "
                       "reason; record why (`reason`), for example that the member asked for a change")
+
+
+ELIGIBILITY = (("determined_on", "when eligibility was determined (`determined_on`)"),
+               ("determined_by", "who determined it (`determined_by`: a staff id or the outside body)"),
+               ("basis", "on what basis (`basis`)"))
+
+
+@rule("A607", "eligibility-undocumented", "error", source="CMHPSM 13.003; ISED")
+def eligibility_undocumented(case, ctx) -> Iterator[Hit]:
+    """Every program the member is enrolled in records how eligibility was determined: on, by and basis.
+
+    Why it matters: engagement begins with an eligibility determination, and an
+    enrollment is only as sound as the record of who decided the member
+    qualifies, when, and why. Without it an auditor cannot tell whether the
+    member was eligible on the day services began, and a redetermination has
+    nothing to start from.
+
+    How to fix: add an `eligibility` mapping to the program entry with
+    `determined_on`, `determined_by` (a staff id, or the outside body such as
+    the county) and `basis`. Every program entry with an `enrolled_on` is
+    checked, ended ones and closed cases too; each enrollment is its own
+    entry, so a member enrolled again after a closure needs the new
+    determination on the new entry. An entry without `enrolled_on` (a referral
+    still waiting for a decision) is not checked until its eligibility is
+    recorded.
+
+    Example:
+        programs:
+          - program: HCBS-EBD
+            eligibility:
+              determined_on: 2026-07-28
+              determined_by: cm-jlee
+              basis: Nursing-facility level of care met on the functional screen.
+            enrolled_on: 2026-08-03
+    """
+    member = case.member
+    if member is None:
+        return
+    for index, program in member.items("programs"):
+        eligibility = program.get("eligibility")
+        if program.get("enrolled_on") is None and eligibility is None:
+            continue  # a pending referral: nothing has been decided yet
+        name = program.get("program")
+        # a program written as free text rather than a code is not repeated (privacy)
+        which = f"program {shown_id(name)}" if shown_id(name).startswith("`") else "this program"
+        if eligibility is not None and not isinstance(eligibility, dict):
+            continue  # the schema's finding
+        where = ("programs", index, "eligibility") if eligibility is not None else ("programs", index)
+        for key, what in ELIGIBILITY:
+            value = eligibility.get(key) if eligibility is not None else None
+            if value is None or (isinstance(value, str) and not value.strip()):
+                yield Hit(member, where, f"the enrollment in {which} (programs entry {index + 1}) does not "
+                          f"record {what}", at="key" if eligibility is not None else "value")

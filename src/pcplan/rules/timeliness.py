@@ -437,34 +437,36 @@ def _before_enrollment(case) -> Iterator[Hit]:
 
 @rule("T207", "copy-late", "warning", source="Weld County CMA 8.7201.K")
 def copy_late(case, ctx) -> Iterator[Hit]:
-    """The member's (and representative's) copy was given within 15 days (configurable) of the last signature.
+    """The member's (and representative's) copy was given within 15 days (configurable) of consent.
 
     Why it matters: the member and their legal representative take part in
     and approve the plan and are given a copy of it. A copy that arrives weeks
-    after signing leaves the member without the document that says what help
-    to expect, from whom, and when, just as the services start.
+    after they signed leaves the member without the document that says what
+    help to expect, from whom, and when, just as the services start.
 
-    How to fix: give the copy promptly after the last signature, in the
-    member's language and format, and record `given_on`. The limit is
-    `copy_deadline_days` in pcplan.toml, counted from the latest `signed_on`
-    among the plan's signatures. A copy not given at all is C303's finding.
+    How to fix: give the copy promptly after the member (or legal
+    representative) signs, in the member's language and format, and record
+    `given_on`. The limit is `copy_deadline_days` in pcplan.toml, counted from
+    the plan's consent: the signature of the member or of a legal
+    representative named in member.yaml (the guardian's, when one is named),
+    or their documented refusal, as C301 defines it. A provider who signs late
+    does not move the deadline: the member's copy need not wait for the
+    providers. A copy not given at all is C303's finding.
 
     Example:
         signatures:
-          - {role: member, signed_on: 2026-09-03}
-          - {role: provider, signed_on: 2026-09-10}
+          - {role: member, name: Elena, signed_on: 2026-09-03}
+          - {role: provider, name: Sunrise Home Care, signed_on: 2026-09-30}
         distribution:
-          - {role: member, copy_given: true, given_on: 2026-10-10}   # wrong: 30 days
+          - {role: member, copy_given: true, given_on: 2026-10-01}   # wrong: 28 days after consent
           - {role: member, copy_given: true, given_on: 2026-09-12}   # right
     """
-    plan = lifecycle(case, ctx.today).plan_in_effect
-    if plan is None:
+    record = lifecycle(case, ctx.today).in_effect()
+    if record is None or record.consent_on is None:
         return
-    signed = [(day, index) for index, s in plan.items("signatures")
-              if (day := parse_iso(s.get("signed_on"))) is not None]
-    last = _latest(signed)
-    if last is None:
-        return
+    plan, consent = record.plan, record.consent_on
+    where = "`" + "".join(f"[{k}]" if isinstance(k, int) else k for k in record.consent_path) + "`" \
+        if record.consent_path else "the plan's consent"
     limit = ctx.settings.copy_deadline_days
     for index, entry in plan.items("distribution"):
         if entry.get("role") not in COPY_ROLES or entry.get("copy_given") is not True:
@@ -472,13 +474,13 @@ def copy_late(case, ctx) -> Iterator[Hit]:
         given = parse_iso(entry.get("given_on"))
         if given is None:
             continue
-        days = (given - last[0]).days
+        days = (given - consent).days
         if days > limit:
             whose = "member's" if entry["role"] == "member" else "representative's"
             yield Hit(plan, ("distribution", index, "given_on"),
-                      f"the {whose} copy was given on {given.isoformat()}, {days} days after the last signature "
-                      f"({last[0].isoformat()}, `signatures[{last[1]}].signed_on`); copies are due within "
-                      f"{limit} days", due=last[0] + timedelta(days=limit))
+                      f"the {whose} copy was given on {given.isoformat()}, {days} days after consent "
+                      f"({consent.isoformat()}, {where}); copies are due within {limit} days",
+                      due=consent + timedelta(days=limit))
 
 
 # ---------------------------------------------------------------- T208

@@ -412,6 +412,18 @@ distribution:
     given_on: {t-18}
     format: print
     language: en
+  - to: Example Home Care
+    role: provider
+    copy_given: true
+    given_on: {t-18}
+    format: electronic
+    language: en
+  - to: County Ride Service
+    role: provider
+    copy_given: true
+    given_on: {t-18}
+    format: electronic
+    language: en
 exceptions: []
 """
 
