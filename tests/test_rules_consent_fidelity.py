@@ -208,10 +208,13 @@ def test_c304_judges_a_draft_revision(repo):
 
 # ---------------------------------------------------------------- C310: every paid provider gets the plan
 
-def test_c310_the_reference_repository_lists_every_paid_provider():
-    result = check([SHARED / "examples" / "riverside"], Options(today=date(2026, 11, 22)),
-                   cwd=SHARED / "examples" / "riverside")
-    assert result.findings == []
+def test_c310_the_reference_repository_lists_every_paid_provider(repo):
+    reference = SHARED / "examples" / "riverside"
+    # the reference's members are copied into sample_cases (a test keeps them identical), so this
+    # runs in a lone clone too; the shared original is checked as well when it is there
+    assert [f for f in repo.check() if f.code == "C310"] == []
+    if reference.is_dir():
+        assert check([reference], Options(today=date(2026, 11, 22)), cwd=reference).findings == []
 
 
 def test_c310_a_paid_provider_missing_from_the_distribution(repo):
