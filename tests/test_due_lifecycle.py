@@ -9,25 +9,13 @@ import json
 import os
 import re
 
-from typer.testing import CliRunner
-
 from conftest import ABDI_PLAN, DANNY_PLAN, ELENA_MEMBER, ELENA_PLAN
-from pcplan.cli import app
+from test_due import run
 from test_lifecycle import ABDI_MEMBER, ELENA_REVISION, reenroll_abdi, revision
 
-runner = CliRunner()
 ELENA, DANNY, ABDI = "members/M-000123", "members/M-000207", "members/M-000301"
 ELENA_ASSESSMENT = "members/M-000123/assessment-2026-08-20.yaml"
 DANNY_MEMBER = "members/M-000207/member.yaml"
-
-
-def run(repo, *args, env=None):
-    old = os.getcwd()
-    os.chdir(repo.root)
-    try:
-        return runner.invoke(app, ["due", *args], env=env, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def obligations(repo, member: str, today: str) -> list[dict]:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from conftest import ABDI_PLAN, DANNY_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_PLAN, at, only
+from conftest import DANNY_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_PLAN, at, only
 from test_lifecycle import ELENA_REVISION, reenroll_abdi, revision
 
 ELENA, DANNY, ABDI = "members/M-000123", "members/M-000207", "members/M-000301"
@@ -38,7 +38,7 @@ def test_t209_each_missing_monitoring_element(repo, old, new, snippet, message):
     if snippet == "contacts:":
         repo.edit(ELENA_PLAN, "  contacts:\n", "  contacts: []\n")
     finding = only(found(repo, "T209"), "T209")
-    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, snippet.rstrip(":") if snippet == "contacts:" else snippet.rstrip(":")))
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, snippet.rstrip(":")))
     assert message in finding.message
 
 

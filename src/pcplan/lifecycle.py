@@ -33,9 +33,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Iterator
 
-from .dates import CONTACT_RANK, add_frequency, add_months, parse_frequency, parse_iso
+from .dates import CONTACT_RANK, add_frequency, parse_frequency, parse_iso
 from .model import Case, Document, get_in, normalized_name, text
 
 # Representatives whose signature is consent (DESIGN.md: guardian, power of attorney, authorized representative).
@@ -242,7 +241,7 @@ class Lifecycle:
 
     @cached_property
     def plans(self) -> list[PlanRecord]:
-        guardians, legal = self._legal_names()
+        guardians, legal = legal_names(self.case.member)
         out = []
         for plan in self.case.plans:
             consent_on, consent_path = consent_of(plan, guardians, legal)
@@ -250,18 +249,6 @@ class Lifecycle:
             end = parse_iso(get_in(plan.data, "effective", "end"))
             out.append(PlanRecord(plan, self.episode_of(plan.date), consent_on, consent_path, start, end))
         return sorted(out, key=lambda r: r.order)
-
-    def _legal_names(self) -> tuple[set[str], set[str]]:
-        member = self.case.member
-        guardians: set[str] = set()
-        legal: set[str] = set()
-        for _, rep in (member.items("representatives") if member is not None else []):
-            name, authority = normalized_name(rep.get("name")), rep.get("authority")
-            if name and isinstance(authority, str) and authority in LEGAL_AUTHORITIES:
-                legal.add(name)
-                if authority == "legal_guardian":
-                    guardians.add(name)
-        return guardians, legal
 
     def record(self, plan: Document) -> PlanRecord:
         return next(r for r in self.plans if r.plan is plan)
@@ -368,7 +355,26 @@ class Lifecycle:
         base = max(base_candidates)
         index = last[1] if last is not None and last[0] == base else None
         since = "last review" if index is not None else ("plan date" if base == record.plan.date else "consent")
-        return ReviewSchedule(base, index, frequency, default, add_frequency(base, frequency), since)
+        if index is not None:
+            where = ("reviews", index, "date")
+        elif since == "consent" and record.consent_path is not None:
+            where = record.consent_path
+        else:
+            where = ("date",)
+        return ReviewSchedule(base, index, frequency, default, add_frequency(base, frequency), since, where)
+
+    # ------------------------------------------------------------ intake
+
+    def intake_deadlines(self, assessment_days: int, plan_days: int) -> tuple[date | None, date | None]:
+        """(assessment due, consented plan in effect due) for the current episode (T210, T211), each None
+        once met, or when the case is closed or its enrollment date is unknown. Both judge today's state."""
+        episode = self.current_episode
+        if self.closed or self.case.member is None or episode.enrolled_on is None:
+            return None, None
+        enrolled = episode.enrolled_on
+        assessed = any(self.in_current_episode(a) for a in self.case.assessments)
+        return (None if assessed else enrolled + timedelta(days=assessment_days),
+                None if self.in_effect() is not None else enrolled + timedelta(days=plan_days))
 
     # ------------------------------------------------------------ significant change
 
@@ -536,6 +542,7 @@ class ReviewSchedule:
     default_frequency: bool  # `review_every` missing or unreadable: the agency's interval was used
     due: date
     since: str  # "last review", "consent" or "plan date"
+    data_path: tuple  # where in the plan the count starts: the last review, the consent signature, or `date`
 
 
 def _requirements(plan: Document) -> list[tuple[str, int, tuple[int, str]]]:
@@ -549,7 +556,29 @@ def _requirements(plan: Document) -> list[tuple[str, int, tuple[int, str]]]:
     return out
 
 
-def consent_of(plan: Document, guardians: set[str], legal: set[str]) -> tuple[date | None, tuple | None]:
+def legal_representatives(member: Document | None) -> list[tuple[int, dict]]:
+    """(index in member.yaml's `representatives`, entry) of each representative with legal authority."""
+    if member is None:
+        return []
+    return [(index, rep) for index, rep in member.items("representatives")
+            if isinstance(rep.get("authority"), str) and rep["authority"] in LEGAL_AUTHORITIES]
+
+
+def legal_names(member: Document | None) -> tuple[dict[str, int], dict[str, int]]:
+    """(legal guardians, all legal representatives) of member.yaml: name as matched → index in
+    `representatives` (the first entry of a name)."""
+    guardians: dict[str, int] = {}
+    legal: dict[str, int] = {}
+    for index, rep in legal_representatives(member):
+        name = normalized_name(rep.get("name"))
+        if name:
+            legal.setdefault(name, index)
+            if rep["authority"] == "legal_guardian":
+                guardians.setdefault(name, index)
+    return guardians, legal
+
+
+def consent_of(plan: Document, guardians, legal) -> tuple[date | None, tuple | None]:
     """The plan's consent date and the signature that gave it (DESIGN.md: Consent)."""
     fallback = parse_iso(get_in(plan.data, "meeting", "date")) or plan.date
     best: tuple[date, tuple] | None = None

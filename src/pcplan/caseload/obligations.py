@@ -21,7 +21,7 @@ from typing import Iterator
 
 from ..config import Settings
 from ..dates import add_frequency, add_months, parse_frequency, parse_iso
-from ..lifecycle import CONSENTED, LEGAL_AUTHORITIES, Lifecycle, PlanRecord, lifecycle
+from ..lifecycle import CONSENTED, Lifecycle, PlanRecord, legal_representatives, lifecycle
 from ..model import Case, Document, Repository, get_in, is_active_goal, items, normalized_name, text
 
 _ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -159,13 +159,7 @@ def _plan_obligations(life: Lifecycle, settings: Settings, member: str, manager:
     where, label = plan.display_path, _label(plan)
     schedule = life.review_schedule(record, settings.review_interval_months)
     if schedule is not None:
-        if schedule.last_review_index is not None:
-            at = ("reviews", schedule.last_review_index, "date")
-        elif schedule.since == "consent" and record.consent_path is not None:
-            at = record.consent_path
-        else:
-            at = ("date",)
-        yield Obligation(schedule.due, "plan-review", member, manager, label, where, at)
+        yield Obligation(schedule.due, "plan-review", member, manager, label, where, schedule.data_path)
     if record.end is not None:
         yield Obligation(record.end, "plan-renewal", member, manager, label, where, ("effective", "end"))
     elif plan.date is not None:
@@ -225,10 +219,7 @@ def _copies(life: Lifecycle, record: PlanRecord, settings: Settings, member: str
     entries = [entry for _, entry in plan.items("distribution")]
     if not any(e.get("role") == "member" and _copy_recorded(e) for e in entries):
         yield Obligation(due, "copy", member, manager, label, plan.display_path, ("distribution",))
-    representatives = life.case.member.items("representatives") if life.case.member is not None else []
-    for index, rep in representatives:
-        if not isinstance(rep.get("authority"), str) or rep["authority"] not in LEGAL_AUTHORITIES:
-            continue
+    for index, rep in legal_representatives(life.case.member):
         name = normalized_name(rep.get("name"))
         if name is not None and any(e.get("role") == "representative" and normalized_name(e.get("to")) == name
                                     and _copy_recorded(e) for e in entries):
@@ -250,19 +241,16 @@ def _drafts(life: Lifecycle, settings: Settings, member: str, manager: str | Non
 def _intake(case: Case, life: Lifecycle, settings: Settings, member: str,
             manager: str | None) -> Iterator[Obligation]:
     """T210/T211 as dates to meet, counted from the enrollment that opened the current episode."""
-    episode = life.current_episode
-    if case.member is None or episode.enrolled_on is None:
-        return
-    enrolled, where = episode.enrolled_on, case.member.display_path
-    subject = f"enrolled {enrolled.isoformat()}"
-    if not any(life.in_current_episode(a) for a in case.assessments):
-        yield Obligation(enrolled + timedelta(days=settings.assessment_due_days), "intake-assessment", member,
-                         manager, subject, where, episode.enrollment_path)
-    if life.in_effect() is None:
+    assessment_due, plan_due = life.intake_deadlines(settings.assessment_due_days, settings.plan_due_days)
+    episode, where = life.current_episode, case.member.display_path if case.member is not None else ""
+    subject = f"enrolled {episode.enrolled_on.isoformat()}" if episode.enrolled_on is not None else ""
+    if assessment_due is not None:
+        yield Obligation(assessment_due, "intake-assessment", member, manager, subject, where,
+                         episode.enrollment_path)
+    if plan_due is not None:
         ended = life.governing
         if ended is not None and ended.end is not None and ended.end < life.today:
             return  # the ended plan's renewal line says it (T211 names that plan too)
-        yield Obligation(enrolled + timedelta(days=settings.plan_due_days), "intake-plan", member, manager,
-                         subject, where, episode.enrollment_path)
+        yield Obligation(plan_due, "intake-plan", member, manager, subject, where, episode.enrollment_path)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..lifecycle import LEGAL_AUTHORITIES
+from ..lifecycle import legal_representatives
 from ..model import Document, get_in, normalized_name, text
 
 
@@ -70,9 +70,7 @@ def _consenting_representatives(member: Document | None) -> list[tuple[str, str]
     """(name as written, authority) of the representatives whose signature is consent."""
     if member is None:
         return []
-    legal = [(name, rep["authority"]) for _, rep in member.items("representatives")
-             if (name := text(rep, "name")) and isinstance(rep.get("authority"), str)
-             and rep["authority"] in LEGAL_AUTHORITIES]
+    legal = [(name, rep["authority"]) for _, rep in legal_representatives(member) if (name := text(rep, "name"))]
     guardians = [entry for entry in legal if entry[1] == "legal_guardian"]
     return guardians or legal
 

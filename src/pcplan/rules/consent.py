@@ -11,24 +11,20 @@ from typing import Iterator
 from ..dates import parse_iso
 from ..findings import Hit
 from ..fingerprint import fingerprint, matches
+from ..lifecycle import LEGAL_AUTHORITIES, legal_names, legal_representatives, lifecycle
 from ..model import normalized_name, shown_id, text
-from ..lifecycle import lifecycle
 from .registry import rule
 
-LEGAL_AUTHORITIES = {
-    "legal_guardian": "legal guardian",
-    "power_of_attorney": "power of attorney",
-    "authorized_representative": "authorized representative",
-}
-
-
-
-def _legal_representatives(case) -> list[tuple[int, dict]]:
-    """(index in member.yaml's `representatives`, entry) for each representative with legal authority."""
-    if case.member is None:
-        return []
-    return [(index, rep) for index, rep in case.member.items("representatives")
-            if isinstance(rep.get("authority"), str) and rep["authority"] in LEGAL_AUTHORITIES]
+def _paid_providers(plan) -> Iterator[tuple[int, str, str]]:
+    """(index in `supports`, provider name as matched, "support SP2") for the first paid support of each
+    provider (C302 and C310 ask once per provider)."""
+    seen: set[str] = set()
+    for index, support in plan.items("supports"):
+        provider = normalized_name(support.get("provider"))
+        if support.get("paid") is not True or provider is None or provider in seen:
+            continue
+        seen.add(provider)
+        yield index, provider, f"support {support['id']}" if isinstance(support.get("id"), str) else "this support"
 
 
 def _field_value(key: str, value) -> str:
@@ -90,24 +86,11 @@ def member_signature_missing(case, ctx) -> Iterator[Hit]:
         signatures:
           - {role: member, name: Elena, refused: true, refusal_reason: Wants to read it with her sister first.}
     """
-    guardians, legal = _legal_names(case)
+    guardians, legal = legal_names(case.member)
     life = lifecycle(case, ctx.today)
     for plan in life.plans_to_check():
         if life.record(plan).consent_on is None:  # the lifecycle decides consent; this rule says why not
             yield _why_no_consent(plan, guardians, legal, _staff_names(ctx))
-
-
-def _legal_names(case) -> tuple[dict[str, int], dict[str, int]]:
-    """(legal guardians, legal representatives) named in member.yaml: name as matched -> index in `representatives`."""
-    guardians: dict[str, int] = {}
-    legal: dict[str, int] = {}
-    for index, rep in _legal_representatives(case):
-        name = normalized_name(rep.get("name"))
-        if name:
-            legal.setdefault(name, index)
-            if rep["authority"] == "legal_guardian":
-                guardians.setdefault(name, index)
-    return guardians, legal
 
 
 def _may_consent(signature: dict, guardians: dict, legal: dict) -> bool:
@@ -212,15 +195,9 @@ def provider_signature_missing(case, ctx) -> Iterator[Hit]:
             name = normalized_name(signature.get("name"))
             if signature.get("role") == "provider" and name:
                 (signed if _signed(signature) else unsigned).add(name)
-        seen = set()
-        for index, support in plan.items("supports"):
-            provider = normalized_name(support.get("provider"))
-            if support.get("paid") is not True or provider is None or provider in seen:
-                continue
-            seen.add(provider)
+        for index, provider, label in _paid_providers(plan):
             if provider in signed:
                 continue
-            label = f"support {support['id']}" if isinstance(support.get("id"), str) else "this support"
             if provider in unsigned:
                 problem = "has a signature without a valid `signed_on` date (or declined to sign)"
             else:
@@ -281,7 +258,7 @@ def copy_not_given(case, ctx) -> Iterator[Hit]:
         distribution:
           - {to: Elena, role: member, copy_given: true, given_on: 2026-09-10, format: large_print, language: es}
     """
-    legal = _legal_representatives(case)
+    legal = legal_representatives(case.member)
     for plan in lifecycle(case, ctx.today).plans_to_check():
         entries = plan.items("distribution")
         where, at = _section(plan, "distribution")
@@ -504,15 +481,9 @@ def copy_to_providers(case, ctx) -> Iterator[Hit]:
     """
     for plan in lifecycle(case, ctx.today).plans_to_check():
         listed = {normalized_name(entry.get("to")) for _, entry in plan.items("distribution")} - {None}
-        seen = set()
-        for index, support in plan.items("supports"):
-            provider = normalized_name(support.get("provider"))
-            if support.get("paid") is not True or provider is None or provider in seen:
-                continue
-            seen.add(provider)
+        for index, provider, label in _paid_providers(plan):
             if provider in listed:
                 continue
-            label = f"support {support['id']}" if isinstance(support.get("id"), str) else "this support"
             yield Hit(plan, ("supports", index, "provider"),
                       f"the provider of {label} (a paid support) is not on the plan's distribution; add a "
                       "`distribution` entry with `to:` its name, `role: provider`, `copy_given: true` and "

@@ -8,21 +8,13 @@ compare its answers with the agency's deadlines.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Iterator
 
 from ..findings import Hit
 from ..lifecycle import lifecycle
 from ..model import get_in, shown_id
 from .registry import rule
-
-def _enrollment(case, life) -> tuple[date, tuple] | None:
-    """The current episode's enrollment date and where member.yaml records it, for an open case."""
-    episode = life.current_episode
-    if life.closed or case.member is None or episode.enrolled_on is None:
-        return None
-    return episode.enrolled_on, episode.enrollment_path
-
 
 def _section(doc, *keys: str) -> tuple[tuple, str]:
     """Where to report something missing under ``keys``: the deepest key present, else the root."""
@@ -114,13 +106,11 @@ def assessment_missing(case, ctx) -> Iterator[Hit]:
         type: initial
     """
     life = lifecycle(case, ctx.today)
-    found = _enrollment(case, life)
-    if found is None:
+    deadline, _ = life.intake_deadlines(ctx.settings.assessment_due_days, ctx.settings.plan_due_days)
+    if deadline is None or ctx.today <= deadline:
         return
-    enrolled, where = found
-    deadline = enrolled + timedelta(days=ctx.settings.assessment_due_days)
-    if ctx.today <= deadline or any(life.in_current_episode(a) for a in case.assessments):
-        return
+    episode = life.current_episode
+    enrolled, where = episode.enrolled_on, episode.enrollment_path
     yield Hit(case.member, where, f"the member was enrolled on {enrolled.isoformat()} and no assessment of "
               f"this episode is on record; one was due by {deadline.isoformat()} "
               f"({ctx.settings.assessment_due_days} days after enrollment); assess the member and record it",
@@ -154,13 +144,11 @@ def no_plan_in_effect(case, ctx) -> Iterator[Hit]:
           - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}   # right
     """
     life = lifecycle(case, ctx.today)
-    found = _enrollment(case, life)
-    if found is None or life.in_effect() is not None:
+    _, deadline = life.intake_deadlines(ctx.settings.assessment_due_days, ctx.settings.plan_due_days)
+    if deadline is None or ctx.today <= deadline:
         return
-    enrolled, where = found
-    deadline = enrolled + timedelta(days=ctx.settings.plan_due_days)
-    if ctx.today <= deadline:
-        return
+    episode = life.current_episode
+    enrolled, where = episode.enrolled_on, episode.enrollment_path
     governing = life.governing
     drafts = life.drafts()
     if governing is not None and governing.end is not None and governing.end < ctx.today:

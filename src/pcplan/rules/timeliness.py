@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Iterator
 
-from ..dates import CONTACT_RANK, add_frequency, add_months, parse_frequency, parse_iso
+from ..dates import add_frequency, add_months, parse_frequency, parse_iso
 from ..findings import Hit
 from ..lifecycle import lifecycle
 from ..model import get_in, is_active_goal, items, label
@@ -88,13 +88,7 @@ def review_overdue(case, ctx) -> Iterator[Hit]:
     if schedule is not None and ctx.today > schedule.due:
         how = (", the agency's review interval, as `monitoring.review_every` is missing or unreadable"
                if schedule.default_frequency else "")
-        if schedule.last_review_index is not None:
-            where = ("reviews", schedule.last_review_index, "date")
-        elif schedule.since == "consent" and record.consent_path is not None:
-            where = record.consent_path
-        else:
-            where = ("date",)
-        yield Hit(record.plan, where, f"the next review was due on {schedule.due.isoformat()} ({schedule.since} "
+        yield Hit(record.plan, schedule.data_path, f"the next review was due on {schedule.due.isoformat()} ({schedule.since} "
                   f"{schedule.base.isoformat()} + {_freq_text(schedule.frequency)}{how}); hold the review "
                   "with the member and record it under `reviews`", due=schedule.due)
 
