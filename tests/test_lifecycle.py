@@ -206,3 +206,61 @@ def test_an_open_hold_means_no_contact_is_due(repo):
     elena = life(repo, ELENA, date(2027, 3, 1))
     assert elena.on_hold(date(2027, 3, 1))
     assert misses(repo, ELENA, date(2027, 3, 1)) == ([], {})
+
+
+# ---------------------------------------------------------------- who took part in a contact
+
+@pytest.mark.parametrize("with_line, contact, parties", [
+    ("with: [Elena]", "phone", (True, False)),  # the preferred name, as the reference writes it
+    ("with: [Maria Elena Ruiz]", "phone", (True, False)),  # the legal name
+    ("with: [\"  elena \"]", "phone", (True, False)),  # case and spacing aside
+    ("with: [member]", "phone", (True, False)),
+    ("with: [Elena (member)]", "phone", (True, False)),  # a role in brackets
+    ("with: [Ms. Ruiz (member)]", "phone", (True, False)),  # the role says it
+    ("with: [Elena Ruiz]", "phone", (False, True)),  # matched as a name: not a name member.yaml gives
+    ("with: [Maria]", "phone", (False, True)),
+    ("with: [Rosa Ruiz]", "phone", (False, True)),  # her sister: collateral
+    ("with: [Elena, Rosa Ruiz]", "face_to_face", (True, True)),
+    ("with: [Hodan Ali (interpreter)]", "phone", (False, False)),  # an interpreter is neither
+    ("with: [Elena, Hodan Ali (interpreter)]", "phone", (True, False)),
+    ("with: []", "phone", (False, False)),
+    ("with: []", "collateral", (False, True)),  # a collateral contact not saying with whom
+    ("with: [Elena]", "collateral", (True, False)),  # with the member alone: never collateral
+    ("with: Elena", "phone", (False, False)),  # not a list (E004): says nothing
+])
+def test_who_took_part_in_a_contact(repo, with_line, contact, parties):
+    from pcplan.lifecycle import contact_parties, member_names
+    repo.edit("members/M-000123/notes/2026-10-01.yaml", "contact: phone\nwith: [Elena]",
+              f"contact: {contact}\n{with_line}")
+    case = case_of(repo, ELENA)
+    (note,) = [n for n in case.notes if n.date == date(2026, 10, 1)]
+    assert contact_parties(note, member_names(case.member)) == parties
+
+
+def test_a_collateral_requirement_runs_from_the_last_contact_with_others(repo):
+    repo.edit(ELENA_PLAN, "    - {type: phone, every: 1 month}\n",
+              "    - {type: phone, every: 1 month}\n    - {type: collateral, every: 2 months}\n")
+    # the 10-29 visit was with Elena and Rosa: it meets all three; the 11-18 call with Elena alone only phone
+    assert misses(repo, ELENA, date(2026, 11, 22)) == (
+        [], {"face_to_face": date(2027, 1, 29), "phone": date(2026, 12, 18), "collateral": date(2026, 12, 29)})
+    repo.edit("members/M-000123/notes/2026-10-29.yaml", "with: [Elena, Rosa Ruiz]", "with: [Elena]")
+    found, upcoming = misses(repo, ELENA, date(2026, 11, 22))
+    assert found == [("collateral", date(2026, 11, 3), "P1", None, date(2026, 11, 22))]
+    assert upcoming["collateral"] == date(2026, 11, 3)
+
+
+def test_the_plan_a_plan_replaces_is_the_newest_consented_one_of_its_episode(repo):
+    revision(repo)
+    elena = life(repo, ELENA, date(2027, 2, 10))
+    first, draft = elena.plans
+    assert elena.replaces(draft) is first and elena.replaces(first) is None
+    third = "members/M-000123/plan-2027-03-01.yaml"
+    revision(repo, date_="2027-03-01", target=third)
+    elena = life(repo, ELENA, date(2027, 3, 10))
+    first, draft, later = elena.plans
+    assert elena.replaces(later) is first  # a draft is never in force, so never replaced
+    reenroll_abdi(repo)
+    repo.write("members/M-000301/plan-2026-11-10.yaml", repo.read("members/M-000301/plan-2026-02-02.yaml")
+               .replace("id: P1", "id: P2").replace("date: 2026-02-02\ntype: initial", "date: 2026-11-10\ntype: revision"))
+    abdi = life(repo, ABDI, date(2026, 11, 22))
+    assert abdi.replaces(abdi.plans[1]) is None  # the closed episode's plan is not replaced by the new one's

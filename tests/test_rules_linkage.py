@@ -64,8 +64,11 @@ def test_l102_plan_names_an_assessment_that_does_not_exist(repo):
 def test_l103_need_no_goal_addresses(repo):
     repo.edit(ELENA_PLAN, "    needs: [N3, N4]\n", "    needs: [N3]\n")
     finding = only(repo.check(), "L103")
-    assert at(finding) == (ELENA_ASSESSMENT, *repo.locate(ELENA_ASSESSMENT, "id: N4"))
-    assert "N4" in finding.message
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "goals:\n"))  # in the plan, where the fix is made
+    assert finding.message == ("need N4 of assessment A1 is not addressed by any goal of this plan nor deferred "
+                               "with a reason; add it to a goal's `needs`, or to `deferred_needs` with the reason")
+    assert [at(r) + (r.message,) for r in finding.related] == [
+        (ELENA_ASSESSMENT, *repo.locate(ELENA_ASSESSMENT, "id: N4"), "need N4 in assessment A1")]
 
 
 def test_l103_deferred_need_with_reason_is_addressed(repo):
@@ -114,7 +117,11 @@ def test_l106_assessed_risk_without_mitigation(repo):
     end = text.index("rights_modifications:")
     repo.write(ELENA_PLAN, text[:start] + "risk_mitigations: []\n" + text[end:])
     finding = only(repo.check(), "L106")
-    assert at(finding) == (ELENA_ASSESSMENT, *repo.locate(ELENA_ASSESSMENT, "id: R1"))
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "risk_mitigations: []"))
+    assert finding.message == "risk R1 of assessment A1 has no mitigation in this plan; add a `risk_mitigations` " \
+        "entry for it"
+    assert [at(r) + (r.message,) for r in finding.related] == [
+        (ELENA_ASSESSMENT, *repo.locate(ELENA_ASSESSMENT, "id: R1"), "risk R1 in assessment A1")]
 
 
 def test_l106_entry_without_mitigation_text(repo):
@@ -130,7 +137,9 @@ def test_l107_barrier_without_strategy(repo):
               "strategies: []\n")
     finding = only(repo.check(), "L107")
     assert finding.severity == "warning"
-    assert at(finding) == (ELENA_ASSESSMENT, *repo.locate(ELENA_ASSESSMENT, "id: B1"))
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "strategies: []"))
+    assert [at(r) + (r.message,) for r in finding.related] == [
+        (ELENA_ASSESSMENT, *repo.locate(ELENA_ASSESSMENT, "id: B1"), "barrier B1 in assessment A1")]
 
 
 # L108 strengths-unused

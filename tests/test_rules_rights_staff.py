@@ -219,16 +219,21 @@ def test_a602_without_staff_yaml_reports_each_reference(repo):
 def test_a603_assignment_before_training_completed(repo):
     repo.edit(DANNY_MEMBER, "    from: 2026-04-01\n", "    from: 2025-10-01\n")
     finding = only(repo.check(), "A603")
-    assert at(finding) == (DANNY_MEMBER, *repo.locate(DANNY_MEMBER, "2025-10-01"))
-    assert "`cm-obello`" in finding.message
+    # reported at the staff reference of the assignment (tests/test_rules_staff_13.py has the other duties)
+    assert at(finding) == (DANNY_MEMBER, *repo.locate(DANNY_MEMBER, "cm-obello"))
+    assert "`cm-obello`" in finding.message and "2025-10-01" in finding.message
     assert "member-rights (completed 2025-11-17)" in finding.message
 
 
 def test_a603_training_never_completed(repo):
     repo.edit(STAFF, "      - {module: member-rights, completed_on: 2025-11-17}\n", "")
-    finding = only(repo.check(), "A603")
-    assert at(finding) == (DANNY_MEMBER, *repo.locate(DANNY_MEMBER, "2026-04-01"))
-    assert "member-rights (not completed)" in finding.message
+    findings = codes_of(repo.check(), "A603")
+    # every duty of cm-obello in Danny's record: the assignment, the assessment, the plan monitored, the notes
+    assessment, note = "members/M-000207/assessment-2026-05-06.yaml", "members/M-000207/notes/2026-06-18.yaml"
+    assert [at(f) for f in findings] == [
+        (assessment, *repo.locate(assessment, "cm-obello")), (DANNY_MEMBER, *repo.locate(DANNY_MEMBER, "cm-obello")),
+        (note, *repo.locate(note, "cm-obello")), (DANNY_PLAN, *repo.locate(DANNY_PLAN, "responsible: cm-obello", 13))]
+    assert all("member-rights (not completed)" in f.message for f in findings)
 
 
 def test_a603_needs_required_trainings_configured(repo):

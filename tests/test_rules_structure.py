@@ -153,15 +153,15 @@ def test_checking_one_file_loads_its_member_folder(repo):
     """A single file checked (as a pre-commit hook does) still sees the assessment next to it."""
     repo.edit(ELENA_PLAN, "    needs: [N2]\n", "    needs: [N9]\n")
     findings = repo.check(ELENA_PLAN)
-    assert [f.code for f in findings] == ["L102"]  # L103 for N2 sits in the assessment, not named
+    assert [f.code for f in findings] == ["L103", "L102"]  # L103 for N2 is in the plan, its need related
     assert [f.code for f in repo.check("members/M-000123")] == ["L103", "L102"]
 
 
 def test_member_folders_option_reports_the_whole_folder_of_a_file(repo):
-    """What the pre-commit hook does: a changed plan can break a rule whose finding sits in the assessment."""
-    repo.edit(ELENA_PLAN, "    needs: [N2]\n", "    needs: [N9]\n")
-    assert [f.code for f in repo.check(ELENA_PLAN)] == ["L102"]
-    assert [f.code for f in repo.check(ELENA_PLAN, member_folders=True)] == ["L103", "L102"]
+    """What the pre-commit hook does: a changed plan can break a rule whose finding sits in a note."""
+    repo.edit(ELENA_PLAN, "  - id: G3\n", "  - id: G5\n")  # the notes' progress on G3 now names no goal
+    assert {f.path for f in repo.check(ELENA_PLAN)} == {ELENA_PLAN}
+    assert ELENA_NOTE in {f.path for f in repo.check(ELENA_PLAN, member_folders=True)}
 
 
 def test_member_folders_option_skips_yaml_that_is_not_a_case_file(repo):

@@ -351,7 +351,8 @@ def test_t206_a_future_note_date(repo):
 def test_t206_future_event_dates_in_every_kind(repo):
     repo.edit(DANNY_PLAN, "      on: 2026-05-20", "      on: 2026-12-01")
     repo.edit(DANNY_PLAN, "{date: 2026-11-05, by: cm-obello", "{date: 2026-11-30, by: cm-obello")
-    repo.edit(DANNY_MEMBER, "    from: 2026-04-01", "    from: 2027-04-01")
+    repo.edit(DANNY_MEMBER, "choice_of_case_manager_offered_on: 2025-12-15",
+              "choice_of_case_manager_offered_on: 2027-04-01")
     repo.edit(ABDI_CLOSURE, "for: Intermediate English classes, on: 2026-10-15",
               "for: Intermediate English classes, on: 2027-10-15")
     repo.edit(ELENA_ASSESSMENT, "date: 2026-08-20", "date: 2027-08-20")
@@ -366,8 +367,8 @@ def test_t206_future_event_dates_in_every_kind(repo):
         (ELENA_PLAN, *repo.locate(ELENA_PLAN, "  date: 2026-09-03\n  place:", offset=8)),
     ])
     messages = {f.message.split(" is ")[0] for f in findings if "after today" in f.message}
-    assert messages == {"`rights_modifications[0].consent.on`", "`reviews[1].date`", "`case_managers[1].from`",
-                        "`referrals[1].on`", "`date`"}
+    assert messages == {"`rights_modifications[0].consent.on`", "`reviews[1].date`",
+                        "`choice_of_case_manager_offered_on`", "`referrals[1].on`", "`date`"}
 
 
 def test_t206_planned_dates_may_be_in_the_future(repo):

@@ -263,6 +263,9 @@ def render(
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
     today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="Check and date the plan as of "
                                         "this day (YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
+    templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", help="An agency templates "
+                                             "folder, used instead of pcplan.toml's `templates` (which must be "
+                                             "inside the repository); this one may be anywhere."),
 ) -> None:
     """Render a member's plan for the member to read: HTML, PDF or Markdown, in their language and format."""
     from .config import ConfigError
@@ -280,7 +283,8 @@ def render(
     fmt = _output_format(ctx, RENDER_FORMATS, output_format, output, "html")
     try:
         rendered = render_plan(RenderRequest(target=path, fmt=fmt, output=output, lang=lang,
-                                             draft=draft, force=force, today=resolve_today(today)))
+                                             draft=draft, force=force, today=resolve_today(today),
+                                             templates=templates))
     except RenderError as exc:
         for finding in exc.findings:
             typer.echo(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} [{finding.severity}] "

@@ -29,6 +29,14 @@ DEFAULT_DEFICIT_TERMS = (
     "attention-seeking", "suffers from", "wheelchair-bound",
 )
 
+# Words that describe limiting one of the rights the HCBS settings rule protects (H503): coming and going
+# (locked, curfew, door alarm), visitors (supervised visit), food and belongings (locked, restricted),
+# freedom from restraint and seclusion. Each is rare in ordinary plan text, so a match is worth a look.
+DEFAULT_RESTRICTION_TERMS = (
+    "locked", "restricted", "restriction", "curfew", "restraint", "restrained", "seclusion", "secluded",
+    "supervised visit", "door alarm",
+)
+
 
 class ConfigError(Exception):
     """A configuration problem the user must fix; the CLI exits with 2."""
@@ -45,6 +53,7 @@ class Settings:
     required_trainings: tuple[str, ...] = ()
     plain_language_grade: float = 8.0
     deficit_terms: tuple[str, ...] = DEFAULT_DEFICIT_TERMS
+    restriction_terms: tuple[str, ...] = DEFAULT_RESTRICTION_TERMS  # H503
     # The life of a case (DESIGN.md): agency policy; the defaults are placeholders for the state's deadlines.
     assessment_due_days: int = 30  # T210: an episode's enrollment → its first assessment
     plan_due_days: int = 60  # T211: an episode's enrollment → a consented plan in effect
@@ -91,8 +100,16 @@ def _grade(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v <= 20
 
 
-_TOP = {"agency": (_str, "text"), "logo": (_str, "a file path"), "locale": (_str, "a language code"),
-        "templates": (_str, "a folder path"), "paper": (lambda v: v in ("letter", "a4"), '"letter" or "a4"'),
+def _path(v: Any) -> bool:
+    """A path the operating system can take: text without a NUL (no file name holds one; opening it would fail)."""
+    return isinstance(v, str) and "\x00" not in v
+
+
+_TOP = {"agency": (_str, "text"),
+        "logo": (_path, "a file path (text without a NUL character)"),
+        "locale": (_str, "a language code"),
+        "templates": (_path, "a folder path (text without a NUL character)"),
+        "paper": (lambda v: v in ("letter", "a4"), '"letter" or "a4"'),
         "exclude": (_str_list, "a list of glob patterns")}
 _RULES = {"select": (_str_list, "a list of rule codes"), "ignore": (_str_list, "a list of rule codes")}
 _SETTINGS = {
@@ -105,6 +122,7 @@ _SETTINGS = {
     "required_trainings": (_str_list, "a list of training module names"),
     "plain_language_grade": (_grade, "a grade level from 1 to 20"),
     "deficit_terms": (_str_list, "a list of words or phrases"),
+    "restriction_terms": (_str_list, "a list of words or phrases"),
     "assessment_due_days": (_pos_int, "a whole number of days above 0"),
     "plan_due_days": (_pos_int, "a whole number of days above 0"),
     "change_review_days": (_pos_int, "a whole number of days above 0"),

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator
 from . import rules as _rules  # noqa: F401 - importing registers every rule
 from .config import Config, ConfigError, check_code, find_root, load_config
 from .exceptions import apply_exceptions
-from .findings import Finding, Hit
+from .findings import Finding, Hit, Related
 from .load import LoadedFile, Problem
 from .model import Case, Document, Repository
 from .model import display_path as _display
@@ -436,14 +436,25 @@ class _Runner:
             code=rule.code, name=rule.name, severity=self.selection.severity.get(rule.code, rule.severity),
             path=doc.display_path, line=line, column=column, message=hit.message, member=member,
             data_path=hit.data_path, file=path, repo_path=relative, end_line=end_line, end_column=end_column,
-            hint=hit.hint, due=hit.due)
+            hint=hit.hint, due=hit.due, related=tuple(_related(entry, self.ctx.repo.root) for entry in hit.related))
 
     def _keep(self, found: list) -> None:
-        self.result.findings.extend(f for f in found if f is not None and self.targeted(f.file))
+        """The findings in the files named, and those related to a file named: a plan's finding about an
+        assessed need shows when either file is checked (the edit to either can be what broke it)."""
+        self.result.findings.extend(f for f in found if f is not None and (
+            self.targeted(f.file) or any(r.file is not None and self.targeted(r.file) for r in f.related)))
 
     def targeted(self, path: Path) -> bool:
         text = str(path)
         return any(text == t or text.startswith(t + os.sep) for t in self._target_texts)
+
+
+def _related(entry: tuple, root: Path) -> Related:
+    """A Hit's ``(doc, data_path, message[, at])`` resolved to the position of its node."""
+    doc, data_path, message, *rest = entry
+    line, column, end_line, end_column = doc.loaded.span(data_path, rest[0] if rest else "value")
+    return Related(doc.display_path, line, column, message, file=doc.path, data_path=tuple(data_path),
+                   end_line=end_line, end_column=end_column, repo_path=_relative_to(doc.path, root))
 
 
 def in_shard(relative_folder: str, shard: tuple[int, int] | None) -> bool:

@@ -79,8 +79,9 @@ class _Entry:
             return False
         if self.about is None:
             return True
-        doc = documents.get(finding.file)
-        return doc is not None and self.about in _names_along(doc, finding.data_path)
+        # `about: N4` names the need of an L103 finding in the plan through its related location
+        places = [(finding.file, finding.data_path), *((r.file, r.data_path) for r in finding.related)]
+        return any(self.about in _names_along(documents[file], path) for file, path in places if file in documents)
 
     def in_period(self, finding: Finding, today: date) -> bool:
         day = (finding.due or today) if self.date_driven else today

@@ -27,6 +27,31 @@ class Hit:
     column: int | None = None
     hint: str | None = None  # what to do about this finding; None: the rule's own "How to fix"
     due: date | None = None  # date-driven rules: when what was missed was due (the occurrence exceptions cover)
+    # Other places the finding is about, each ``(doc, data_path, message)`` or ``(doc, data_path, message, at)``:
+    # the assessment's need when a plan leaves it unaddressed. The message is built from ids only.
+    related: tuple = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A second position a finding is about (SARIF ``relatedLocations``), resolved like the main one."""
+
+    path: str  # relative to the current folder, forward slashes
+    line: int
+    column: int
+    message: str  # ids, codes and field names only: "need N4 in assessment A1"
+    file: Path | None = field(default=None, compare=False)  # absolute
+    data_path: tuple = field(default=(), compare=False)
+    end_line: int | None = field(default=None, compare=False)
+    end_column: int | None = field(default=None, compare=False)
+    repo_path: str = field(default="", compare=False)  # relative to the repository root (baselines)
+
+    @property
+    def dotted_path(self) -> str:
+        return dotted(self.data_path)
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "column": self.column, "message": self.message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +72,7 @@ class Finding:
     end_column: int | None = field(default=None, compare=False)
     hint: str | None = field(default=None, compare=False)  # this finding's own hint (terminal output only)
     due: date | None = field(default=None, compare=False)  # the occurrence of a date-driven rule (exceptions)
+    related: tuple[Related, ...] = ()  # other places the finding is about (the assessed need a plan leaves out)
 
     @property
     def sort_key(self) -> tuple:
@@ -54,19 +80,8 @@ class Finding:
 
     @property
     def dotted_path(self) -> str:
-        """The data path as ``goals[1].needs`` (stable across line moves).
-
-        A key that is not a field name (free text typed as a key) is shown as ``?``:
-        machine outputs carry no member text.
-        """
-        out = ""
-        for step in self.data_path:
-            if isinstance(step, int):
-                out += f"[{step}]"
-            else:
-                name = step if _FIELD_NAME.match(step) else "?"
-                out += f".{name}" if out else name
-        return out
+        """The data path as ``goals[1].needs`` (stable across line moves)."""
+        return dotted(self.data_path)
 
     def as_dict(self) -> dict:
         return {
@@ -80,7 +95,24 @@ class Finding:
             "member": self.member,
             "data_path": self.dotted_path,
             "excepted": self.excepted,
+            "related": [r.as_dict() for r in self.related],
         }
+
+
+def dotted(data_path: tuple) -> str:
+    """A data path as ``goals[1].needs``.
+
+    A key that is not a field name (free text typed as a key) is shown as ``?``:
+    machine outputs carry no member text.
+    """
+    out = ""
+    for step in data_path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            name = step if isinstance(step, str) and _FIELD_NAME.match(step) else "?"
+            out += f".{name}" if out else name
+    return out
 
 
 def at_or_above(severity: str, threshold: str) -> bool:

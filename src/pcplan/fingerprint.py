@@ -1,7 +1,8 @@
 """The content fingerprint of a plan (C305): a hash of its meaning, not its formatting.
 
-Signatures, distribution, reviews and exceptions are left out: they record what
-happened to the plan, not what it says. Key order, YAML style, line wrapping
+Signatures, distribution, reviews, notices (C308) and exceptions are left out:
+they record what happened to the plan, not what it says (a notice of a reduced
+service may be given after the revision is signed). Key order, YAML style, line wrapping
 inside text and `6` versus `6.0` do not change the fingerprint; any change of a
 word, number, date or list order does.
 """
@@ -12,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-EXCLUDED = ("signatures", "distribution", "reviews", "exceptions")
+EXCLUDED = ("signatures", "distribution", "reviews", "notices", "exceptions")
 PREFIX = "sha256:"
 LENGTH = 16  # hex digits shown; 64 bits is plenty to tell versions of one plan apart
 

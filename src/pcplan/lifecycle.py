@@ -25,12 +25,20 @@ which plan is in force; none of them works it out on its own.
   the plan and its consent date. Contacts are judged against the last
   qualifying contact, whichever plan was in force then; a revision changes the
   frequency from its start but never forgives a contact already missed.
+* **Who took part in a contact.** A note's `with` says who. A contact meets a
+  requirement of a contact with the member (face_to_face > video > phone >
+  written, a higher rank meeting a lower one) only when `with` names the member
+  (legal or preferred name, or `member`). A contact with someone other than the
+  member (family, guardian, provider, school), in any channel, is a collateral
+  contact: it meets a `collateral` requirement, and a contact with the member
+  alone never does. A contact with the member and others meets both.
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -136,6 +144,9 @@ class ContactMiss:
     gap_end: date
     current: PlanRecord | None  # the plan in effect at ``gap_end`` requiring this contact (open gaps)
     current_requirement: int | None
+    # contacts of the gap that did not count for who took part: of the channel asked for without the member,
+    # or (collateral) with the member alone
+    not_counted: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -317,6 +328,13 @@ class Lifecycle:
             return [r.plan for r in mine]
         return [r.plan for r in mine if r is governing or r.order > governing.order]
 
+    def replaces(self, record: PlanRecord) -> PlanRecord | None:
+        """The plan ``record`` replaces: the newest plan of its episode before it (in order of start, date
+        and path) consented by today. Drafts are never replaced, and a plan of another episode never is."""
+        older = [r for r in self.plans if r is not record and r.episode is record.episode
+                 and r.order < record.order and self.consented(r)]
+        return max(older, key=lambda r: r.order) if older else None
+
     def drafts(self) -> list[PlanRecord]:
         """Unsigned plans of the current episode newer than the governing plan (awaiting signature)."""
         governing = self.governing
@@ -450,11 +468,19 @@ class Lifecycle:
                        key=lambda entry: entry[:2])
         kinds = sorted({kind for record, _, _ in segments if record is not None
                         for kind, _, _ in _requirements(record.plan)}, key=lambda k: -CONTACT_RANK[k])
+        names = member_names(self.case.member)
+        parties = {id(note): contact_parties(note, names) for _, _, note in notes}
         misses: list[ContactMiss] = []
         upcoming: list[NextContact] = []
         for kind in kinds:
-            qualifying = [(day, note) for day, _, note in notes if CONTACT_RANK[note.get("contact")] >= CONTACT_RANK[kind]]
+            qualifying = [(day, note) for day, _, note in notes if meets(note, kind, parties[id(note)])]
             found_miss, next_due = self._walk(kind, segments, qualifying, last, open_gap)
+            # the contacts that would have counted but for who took part, so a finding can say why
+            if kind == COLLATERAL:
+                uncounted = [day for day, _, note in notes if not parties[id(note)][1]]
+            else:
+                uncounted = [day for day, _, note in notes if _channel_meets(note, kind) and not parties[id(note)][0]]
+            found_miss = [_not_counted(m, uncounted) for m in found_miss]
             misses.extend(found_miss)
             if next_due is not None:
                 upcoming.append(next_due)
@@ -482,7 +508,7 @@ class Lifecycle:
             wanted = next(((i, f) for k, i, f in _requirements(record.plan) if k == kind), None) \
                 if record is not None else None
             while pending and pending[0][0] < seg_start:  # contacts while nothing was required still count
-                anchor = (pending[0][0], pending[0][1].get("contact"))
+                anchor = (pending[0][0], _recorded_as(pending[0][1], kind))
                 pending.pop(0)
             if wanted is None:
                 if gap is not None:  # the requirement ended with the gap still open
@@ -504,7 +530,7 @@ class Lifecycle:
                 if gap is not None:
                     misses.append(_miss(kind, gap, note, day, record, index))
                     gap = None
-                anchor = (day, note.get("contact"))
+                anchor = (day, _recorded_as(note, kind))
                 due = self.paused_until(day, add_frequency(day, every))
             final = seg_end >= last
             # a contact on its due date is on time, so today's due date is not missed yet
@@ -521,6 +547,80 @@ class Lifecycle:
 def _miss(kind: str, gap: tuple, note, gap_end: date, current, current_index) -> ContactMiss:
     due, record, index, every, since, since_kind = gap
     return ContactMiss(kind, due, record, index, every, since, since_kind, note, gap_end, current, current_index)
+
+
+def _not_counted(miss: ContactMiss, days: list[date]) -> ContactMiss:
+    """The miss, with the contacts of its gap (after the last qualifying one, up to its end) that did not
+    count for who took part in them."""
+    inside = tuple(day for day in days if miss.since < day <= miss.gap_end)
+    return replace(miss, not_counted=inside) if inside else miss
+
+
+# ---------------------------------------------------------------- who took part in a contact
+
+COLLATERAL = "collateral"
+MEMBER_WORDS = frozenset({"member", "the member"})  # `with: [member]` says the member took part
+NOT_A_PARTY = frozenset({"interpreter", "translator"})  # helps the member talk; not someone on their behalf
+_ANNOTATED = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")  # "Hodan Ali (interpreter)"
+
+
+def member_names(member: Document | None) -> frozenset[str]:
+    """The names a note's `with` may call the member by: member.yaml's legal and preferred names, as
+    matched (case and spacing aside), and the word `member`."""
+    names = set(MEMBER_WORDS)
+    name = member.get("name") if member is not None else None
+    if isinstance(name, dict):
+        for key in ("legal", "preferred"):
+            found = normalized_name(name.get(key))
+            if found:
+                names.add(found)
+    elif (found := normalized_name(name)) is not None:
+        names.add(found)
+    return frozenset(names)
+
+
+def contact_parties(note: Document, names: frozenset[str]) -> tuple[bool, bool]:
+    """(the member took part, someone else took part on the member's behalf) in a note's contact.
+
+    `with` names the member by legal or preferred name or says `member`; an entry may carry a role in
+    brackets ("Rosa Ruiz (sister)", "Elena (member)"). An interpreter or translator is neither the member
+    nor a collateral contact. A `contact: collateral` note that does not say who it was with is with
+    someone other than the member.
+    """
+    entries = note.get("with")
+    entries = [e for e in entries if isinstance(e, str) and e.strip()] if isinstance(entries, list) else []
+    member = others = False
+    for entry in entries:
+        annotated = _ANNOTATED.match(entry)
+        name, role = (annotated.group(1), normalized_name(annotated.group(2))) if annotated else (entry, None)
+        if normalized_name(name) in names or role in MEMBER_WORDS:
+            member = True
+        elif role not in NOT_A_PARTY and normalized_name(name) not in NOT_A_PARTY:
+            others = True
+    if not entries and note.get("contact") == COLLATERAL:
+        others = True
+    return member, others
+
+
+def _channel_meets(note: Document, kind: str) -> bool:
+    """The note's channel is of the rank a member-contact requirement asks for (collateral is no channel)."""
+    contact = note.get("contact")
+    return contact != COLLATERAL and CONTACT_RANK[contact] >= CONTACT_RANK[kind]
+
+
+def meets(note: Document, kind: str, parties: tuple[bool, bool]) -> bool:
+    """Whether a contact note meets a requirement of ``kind`` (DESIGN.md §2): a member contact of that
+    rank or higher with the member taking part; a collateral contact in any channel with someone other
+    than the member."""
+    with_member, with_others = parties
+    if kind == COLLATERAL:
+        return with_others
+    return with_member and _channel_meets(note, kind)
+
+
+def _recorded_as(note: Document, kind: str) -> str | None:
+    """How a qualifying contact is named in a message: its channel, or `collateral` for that requirement."""
+    return COLLATERAL if kind == COLLATERAL else note.get("contact")
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ from yaml._yaml import CParser
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
+# Findings of one code listed per file (E001/E002/E005 here, E004 in pcplan.schema); the rest are
+# counted in one more finding. A file with 100,000 repeated keys has one cause, not 100,000.
+MAX_PER_CODE = 100
 
 # YAML 1.2 core schema, restricted as DESIGN.md asks.
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
@@ -95,6 +98,7 @@ class LoadedFile:
     root: Node | None = None
     problems: list[Problem] = field(default_factory=list)
     newlines: list[int] | None = None  # where each line ends, only when libyaml counts lines differently
+    keys: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)  # id → (mapping, index)
 
     @property
     def ok(self) -> bool:
@@ -114,7 +118,7 @@ class LoadedFile:
         if node is None:
             return (1, 1, 1, 1)
         for step in data_path:
-            child = _child(node, step)
+            child = _child(node, step, self.keys)
             if child is None:
                 break
             key_node, node = child
@@ -274,7 +278,41 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     result.problems.extend(builder.problems)
     if builder.aliased:
         _place_aliases(text, result, lines)
+    if len(result.problems) > MAX_PER_CODE:
+        result.problems = _capped(result.problems)
     return result
+
+
+_MORE_OF = {"E001": "keys that are not plain text", "E002": "duplicate keys",
+            "E005": "aliases, merge keys or tags"}
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """At most ``MAX_PER_CODE`` problems of each code, the first in the file, and a count of the rest."""
+    by_code: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_code.setdefault(problem.code, []).append(problem)
+    out: list[Problem] = []
+    for code, found in by_code.items():
+        if len(found) <= MAX_PER_CODE:
+            out.extend(found)
+            continue
+        found.sort(key=lambda p: (p.line or 0, p.column or 0))
+        out.extend(found[:MAX_PER_CODE])
+        out.append(more_problems(code, len(found) - MAX_PER_CODE, _MORE_OF.get(code, "problems"),
+                                 found[MAX_PER_CODE]))
+    return out
+
+
+def more_problems(code: str, hidden: int, what: str, first_hidden: Problem) -> Problem:
+    """The finding that stands for ``hidden`` more problems of ``code`` in a file, at the first of them."""
+    return Problem(
+        code, first_hidden.line, first_hidden.column,
+        f"{hidden:,} more {what} in this file, from here on, are not listed (pcplan lists the first "
+        f"{MAX_PER_CODE} of a file)",
+        first_hidden.data_path, first_hidden.at,
+        hint=(f"So many {what} usually have one cause (text pasted from a spreadsheet or another program, or a "
+              "file of another kind): fix that cause, then check again to see any that remain."))
 
 
 _INVISIBLE = {
@@ -544,12 +582,19 @@ def _place_aliases(text: str, result: LoadedFile, lines: _Lines) -> None:
         result.problems.append(Problem("E005", 1, 1, "aliases of mappings or lists are not allowed"))
 
 
-def _child(node: Node, step: Any) -> tuple[Node | None, Node] | None:
+def _child(node: Node, step: Any, keys: dict[int, tuple]) -> tuple[Node | None, Node] | None:
     if isinstance(node, MappingNode) and isinstance(step, str):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == step:
-                return key_node, value_node
-        return None
+        # Each finding looks its node up: scanning a mapping of 100,000 keys once per finding
+        # was quadratic (minutes). A mapping's index is built once, on its first lookup; the
+        # first occurrence of a repeated key wins, as in the data.
+        cached = keys.get(id(node))
+        if cached is None or cached[0] is not node:
+            index: dict[str, tuple[Node, Node]] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value not in index:
+                    index[key_node.value] = (key_node, value_node)
+            cached = keys[id(node)] = (node, index)
+        return cached[1].get(step)
     if isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
         return None, node.value[step]
     return None

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
-from typing import Any, Iterator
+from functools import lru_cache, partial
+from typing import Any, Callable, Iterator
 
-from .load import Problem, shown_key
+from .load import MAX_PER_CODE, Problem, more_problems, shown_key
 from .resources import schema_text
 
 KINDS = ("member", "assessment", "plan", "note", "closure", "staff")
@@ -42,8 +42,43 @@ def _validator(kind: str):
     """The reference validator: slow, but its errors say exactly what and where."""
     import jsonschema
 
-    cls = jsonschema.Draft202012Validator
+    cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"uniqueItems": _unique_items})
     return cls(schema_for(kind), format_checker=cls.FORMAT_CHECKER)
+
+
+def _unique_items(validator, unique, instance, schema):  # noqa: ARG001 - jsonschema's keyword signature
+    """``uniqueItems`` in linear time.
+
+    jsonschema compares every pair of items it cannot sort (mappings, or text mixed
+    with numbers): a list of 10,000 mappings took minutes. Items are compared here
+    by a hashable canonical form with JSON Schema's equality (``1 == 1.0``, ``true != 1``).
+    Its message repeats no value (ours never do).
+    """
+    from jsonschema.exceptions import ValidationError
+
+    if unique and isinstance(instance, list):
+        seen: set = set()
+        for item in instance:
+            canonical = _canonical(item)
+            if canonical in seen:
+                yield ValidationError("has non-unique elements")
+                return
+            seen.add(canonical)
+
+
+def _canonical(value: Any) -> Any:
+    """A hashable form of loaded data, equal exactly when JSON Schema calls two values equal."""
+    if isinstance(value, bool):
+        return (1, value)
+    if isinstance(value, (int, float)):
+        return (2, value)  # 1 and 1.0 are equal and hash alike, as JSON Schema wants
+    if isinstance(value, str):
+        return (3, value)
+    if isinstance(value, list):
+        return (4, tuple(_canonical(item) for item in value))
+    if isinstance(value, dict):
+        return (5, frozenset((key, _canonical(item)) for key, item in value.items()))
+    return (0, None) if value is None else (6, repr(value))
 
 
 @lru_cache(maxsize=None)
@@ -74,22 +109,62 @@ def identify(data: Any) -> tuple[str | None, list[Problem]]:
 
 
 def validate(kind: str, data: Any) -> list[Problem]:
-    """E004 problems, one per violation, positioned by data path.
+    """E004 problems, one per violation, positioned by data path; at most ``MAX_PER_CODE`` and a summary.
 
     Most documents are valid: the compiled validator says so in microseconds.
     Only a document it rejects is run through `jsonschema` for the detailed
     errors, so the messages are the same whichever validator is installed.
+
+    A file with more violations (100,000 unknown keys pasted from a spreadsheet)
+    lists the first ``MAX_PER_CODE`` in document order and one finding saying how
+    many more there are, at the first not listed: thousands of lines with one
+    cause help nobody, and each message (a "did you mean" among them) costs time.
     """
     fast = _fast_validator(kind)
     if fast is not None and fast.is_valid(data):
         return []
-    problems: list[Problem] = []
+    found: list[tuple[tuple, Callable[[], Problem]]] = []
     for error in _validator(kind).iter_errors(data):
-        problems.extend(_problems(kind, error))
+        found.extend(_violations(kind, error))
+    if len(found) <= MAX_PER_CODE:
+        return [make() for _, make in found]
+    order = _DocumentOrder(data)
+    found.sort(key=lambda violation: order.key(violation[0]))  # stable: one node's violations keep their order
+    problems = [make() for _, make in found[:MAX_PER_CODE]]
+    first_hidden = found[MAX_PER_CODE][1]()
+    problems.append(more_problems("E004", len(found) - MAX_PER_CODE, "schema problems", first_hidden))
     return problems
 
 
-def _problems(kind: str, error) -> Iterator[Problem]:
+class _DocumentOrder:
+    """Sort keys that put data paths in the order their nodes appear in the file (mappings keep it)."""
+
+    __slots__ = ("data", "indexes")
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self.indexes: dict[int, dict[str, int]] = {}  # a mapping's id → key → its place (built once each)
+
+    def key(self, path: tuple) -> tuple:
+        node, out = self.data, []
+        for step in path:
+            if isinstance(node, dict) and isinstance(step, str):
+                index = self.indexes.get(id(node))
+                if index is None:
+                    index = self.indexes[id(node)] = {k: i for i, k in enumerate(node)}
+                out.append(index.get(step, len(index)))
+                node = node.get(step)
+            elif isinstance(node, list) and isinstance(step, int):
+                out.append(step)
+                node = node[step] if 0 <= step < len(node) else None
+            else:
+                out.append(0)
+                node = None
+        return tuple(out)
+
+
+def _violations(kind: str, error) -> Iterator[tuple[tuple, Callable[[], Problem]]]:
+    """(data path, a maker of its Problem) for each violation: messages are made only for those listed."""
     path = tuple(error.absolute_path)
     keyword = error.validator
     value = error.validator_value
@@ -99,25 +174,35 @@ def _problems(kind: str, error) -> Iterator[Problem]:
         properties = error.schema.get("properties", {})
         for key in instance:
             if key not in properties:
-                close = _closest(key, properties)
-                suggestion = f" (did you mean `{close}`?)" if close else ""
-                hint = (_field_hint(kind, path + (close,)) if close else
-                        f"The fields allowed here are {', '.join(f'`{k}`' for k in properties)}. {_MORE}")
-                yield _at(path + (key,), f"unknown field {shown_key(key)}{suggestion}", at="key", hint=hint)
+                yield path + (key,), partial(_unknown_field, kind, path, key, properties)
         return
     if keyword == "required":
         match = re.match(r"^'(.+)' is a required property$", error.message)
         missing = [match.group(1)] if match else [k for k in value if k not in instance]
         for key in missing:
             where = f" in `{field}`" if field else ""
-            yield _at(path, f"missing required field `{key}`{where}", hint=_field_hint(kind, path + (key,)))
+            yield path, partial(_at, path, f"missing required field `{key}`{where}",
+                                hint=_field_hint(kind, path + (key,)))
         return
     if keyword in ("anyOf", "oneOf") and error.context:
         import jsonschema
 
-        yield from _problems(kind, jsonschema.exceptions.best_match(error.context))
+        yield from _violations(kind, jsonschema.exceptions.best_match(error.context))
         return
-    yield _at(path, _message(keyword, value, instance, field, error.schema), hint=_field_hint(kind, path))
+    yield path, partial(_schema_problem, kind, path, keyword, value, instance, field, error.schema)
+
+
+def _unknown_field(kind: str, path: tuple, key: str, properties: dict) -> Problem:
+    close = _closest(key, properties)
+    suggestion = f" (did you mean `{close}`?)" if close else ""
+    hint = (_field_hint(kind, path + (close,)) if close else
+            f"The fields allowed here are {', '.join(f'`{k}`' for k in properties)}. {_MORE}")
+    return _at(path + (key,), f"unknown field {shown_key(key)}{suggestion}", at="key", hint=hint)
+
+
+def _schema_problem(kind: str, path: tuple, keyword: str, value: Any, instance: Any, field: str,
+                    schema: dict) -> Problem:
+    return _at(path, _message(keyword, value, instance, field, schema), hint=_field_hint(kind, path))
 
 
 def _message(keyword: str, value: Any, instance: Any, field: str, schema: dict) -> str:

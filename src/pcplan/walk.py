@@ -2,6 +2,12 @@
 
 Hidden files and folders (``.git``, ``.github``, ``.pre-commit-config.yaml``)
 are skipped, and so are folder symlinks (a symlink loop must not hang a CI run).
+A file symlink whose target lies outside the repository is not read (it is an
+E005 naming the link): a case repository is shared through git, and a link to
+``~/.ssh/id_rsa`` or ``/etc/passwd`` must not have its lines printed in a
+finding's excerpt or its contents judged. A file symlink within the repository
+is read like the file it points to (the file is checked in its own place too),
+unless it points into a hidden folder such as ``.git``, which pcplan never reads.
 A walk stops at a nested repository root (a folder ``find_root`` would name, with
 its own ``pcplan.toml`` or ``.git``): its files are checked against its own staff
 and configuration, never the outer repository's.
@@ -86,6 +92,32 @@ def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list
     yield from _walk(directory, root, excluded, loose, errors, nested, member_files=None, start=True)
 
 
+OUTSIDE = "symlink to outside the repository, not read: replace the link with the file itself"
+HIDDEN = "symlink into a hidden folder of the repository (such as .git), not read: replace the link with the file"
+
+
+def symlink_problem(path: Path, root: Path) -> str | None:
+    """Why the file symlink ``path`` must not be read (its target lies outside ``root``, or in a hidden
+    folder of it), or None for a regular file or a link pcplan may follow.
+
+    The target is resolved without opening it: opening a device can have effects of its own.
+    A link that points nowhere, or to itself, is left to the reader, which names the cause.
+    """
+    if not os.path.islink(path):
+        return None
+    target = os.path.realpath(path)
+    base = os.path.realpath(root)
+    try:
+        inside = os.path.commonpath([target, base]) == base
+    except ValueError:  # another drive (Windows)
+        inside = False
+    if not inside:
+        return OUTSIDE
+    if any(part.startswith(".") for part in Path(os.path.relpath(target, base)).parts):
+        return HIDDEN
+    return None
+
+
 def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, nested: list | None,
           member_files: list | None, start: bool = False) -> Iterator[tuple[Path, list[Path]]]:
     try:
@@ -113,7 +145,11 @@ def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, n
             if entry.is_dir(follow_symlinks=False):
                 yield from _walk(path, root, excluded, loose, errors, nested, member_files)
             elif entry.name.endswith(YAML_SUFFIXES):
-                (member_files if member_files is not None else loose).append(path)
+                refused = symlink_problem(path, root) if entry.is_symlink() else None
+                if refused:
+                    errors.append((path, refused))
+                else:
+                    (member_files if member_files is not None else loose).append(path)
         except OSError as exc:
             errors.append((path, f"cannot read: {exc.strerror or exc}"))
     if starts_member:

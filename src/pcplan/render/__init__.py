@@ -10,14 +10,21 @@ version it shows. A plan with content errors is refused unless ``--draft``,
 which watermarks every page; missing signatures and copies, and the deadlines
 the case has to meet, never stop a plan from printing (see ``blocks``).
 Every value from a case file is escaped; the HTML is self-contained (inline
-styles, the logo as a data URI, no scripts allowed).
+styles, the logo as a data URI, no scripts allowed). Templates run sandboxed
+(see ``templating``) and come from inside the repository unless the user names
+a folder with ``--templates``. Rendering never fetches: the PDF is made with a
+URL fetcher that refuses everything but the data URIs the page carries (the
+logo), so neither a network address nor a local file named in a logo or a
+template reaches the PDF.
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
+import os
 import shlex
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -66,6 +73,7 @@ class RenderRequest:
     draft: bool = False
     force: bool = False
     today: date = field(default_factory=date.today)
+    templates: Path | None = None  # --templates: a folder the user named, used instead of pcplan.toml's
 
 
 def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
@@ -97,7 +105,7 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
     # --draft is a working copy with problems still to fix: never one to sign.
     for_signature = view.awaiting_signature and not request.draft
 
-    dirs = _template_dirs(root, config.templates)
+    dirs = _template_dirs(root, config.templates, request.templates, cwd)
     locale_dirs = [d / "locale" for d in dirs]
     wanted = request.lang or view.member_language or config.locale or SOURCE_LANGUAGE
     translations = load_translations(wanted, locale_dirs)
@@ -111,7 +119,7 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
 
     # Refuse a bad output path before spending time on rendering.
     path = check_target(_output_path(request, view, plan, language, cwd), request.force)
-    from .templating import render_template
+    from .templating import TemplateFailure, render_template
 
     context = {
         "plan": view,
@@ -123,11 +131,15 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
         "today": request.today,
         "paper": config.paper,
     }
-    if request.fmt == "md":
-        content: str | bytes = render_template(dirs, "plan.md.j2", context, translations, language)
-    else:
-        html = render_template(dirs, "plan.html.j2", context, translations, language)
-        content = html if request.fmt == "html" else _pdf(html)
+    try:
+        if request.fmt == "md":
+            content: str | bytes = render_template(dirs, "plan.md.j2", context, translations, language)
+        else:
+            html = render_template(dirs, "plan.html.j2", context, translations, language)
+            content = html if request.fmt == "html" else _pdf(html, notices)
+    except TemplateFailure as exc:
+        where = _display(exc.path, cwd) + (f":{exc.line}" if exc.line else "") if exc.path else "a template"
+        raise RenderError(f"{where}: {exc}") from None
 
     binary = isinstance(content, bytes)
     write_atomically(path, lambda stream: stream.write(content), overwrite=request.force, binary=binary)
@@ -186,36 +198,89 @@ def _blocking_findings(folder: Path, case: Case, plan: Document, today: date, cw
     return [f for f in result.findings if blocks(f, others)]
 
 
-def _template_dirs(root: Path, agency_templates: str | None) -> list[Path]:
-    """The agency's templates folder first (it overrides any file), then pcplan's own."""
+def _template_dirs(root: Path, agency_templates: str | None, named: Path | None = None,
+                   cwd: Path | None = None) -> list[Path]:
+    """The agency's templates folder first (it overrides any file), then pcplan's own.
+
+    The folder named with --templates is the user's choice and may be anywhere; the one in pcplan.toml
+    must be inside the repository: a configuration file travels with the repository (a pull request can
+    change it), so it must not point the render at files the repository does not hold.
+    """
+    from .templating import TemplateFailure, agency_folder
+
     dirs = []
-    if agency_templates:
-        dirs.append((root / agency_templates).resolve())
+    if named is not None:
+        folder = ((cwd or Path.cwd()) / named).resolve()
+        if not folder.is_dir():
+            raise RenderError(f"--templates {named}: no such folder")
+        dirs.append(folder)
+    elif agency_templates:
+        try:
+            dirs.append(agency_folder(root, agency_templates))
+        except TemplateFailure as exc:
+            raise RenderError(str(exc)) from None
     dirs.append(templates_dir())
     return dirs
 
 
+LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif", "image/webp")
+# A logo is a small image printed a few centimetres wide; 2 MB holds a print-quality PNG or SVG many times
+# over. The logo is read whole, copied as base64 (a third larger) into every HTML plan and decoded again for
+# every PDF, so a cap keeps a mistaken or hostile file (a photo archive, /dev/zero behind a name) from
+# exhausting memory or bloating every member's plan.
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
 def _logo(root: Path, logo: str | None) -> str | None:
-    """The agency logo as a data URI, so the HTML stays one self-contained file."""
+    """The agency logo as a data URI, so the HTML stays one self-contained file.
+
+    Only a regular file inside the repository, at most LOGO_MAX_BYTES: a pipe or a device is refused
+    before it is read (opened non-blocking and checked again once open, so swapping the file in between
+    changes nothing).
+    """
     if not logo:
         return None
     path = (root / logo).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise RenderError(f"pcplan.toml: `logo` ({logo}) is outside the repository; keep the logo in the "
+                          "repository")
     mime = mimetypes.guess_type(path.name)[0]
-    if mime not in ("image/png", "image/jpeg", "image/svg+xml", "image/gif", "image/webp"):
+    if mime not in LOGO_TYPES:
         raise RenderError(f"pcplan.toml: `logo` must be a PNG, JPEG, GIF, WebP or SVG image, not {path.name}")
     try:
-        data = path.read_bytes()
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise RenderError(f"pcplan.toml: `logo` ({logo}) is not a regular file")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise RenderError(f"pcplan.toml: `logo` ({logo}) is not a regular file")
+            if info.st_size > LOGO_MAX_BYTES:
+                raise RenderError(f"pcplan.toml: `logo` ({logo}) is {info.st_size:,} bytes, over the "
+                                  f"{LOGO_MAX_BYTES:,}-byte limit for a logo")
+            data = stream.read(LOGO_MAX_BYTES + 1)
     except OSError as exc:
         raise RenderError(f"pcplan.toml: `logo`: cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > LOGO_MAX_BYTES:  # grew after the check
+        raise RenderError(f"pcplan.toml: `logo` ({logo}) is over the {LOGO_MAX_BYTES:,}-byte limit for a logo")
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _pdf(html: str) -> bytes:
+def _pdf(html: str, notices: list[str] | None = None) -> bytes:
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: the system's Pango libraries are missing
         raise RenderError(f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}") from None
-    return HTML(string=html).write_pdf()
+    from .fetching import LocalOnlyFetcher
+
+    fetcher = LocalOnlyFetcher()
+    pdf = HTML(string=html, url_fetcher=fetcher.for_weasyprint()).write_pdf()
+    if fetcher.refused and notices is not None:
+        shown = ", ".join(fetcher.refused[:3]) + (f" and {len(fetcher.refused) - 3} more"
+                                                  if len(fetcher.refused) > 3 else "")
+        notices.append(f"the PDF leaves out what the logo or a template refers to outside the plan ({shown}): "
+                       "pcplan fetches nothing, from the network or from files")
+    return pdf
 
 
 def _output_path(request: RenderRequest, view: PlanView, plan: Document, language: str, cwd: Path) -> Path:

@@ -34,7 +34,9 @@ def catalogue_path(lang: str, locale_dirs: list[Path]) -> Path | None:
     for folder in locale_dirs:
         for candidate in (lang, primary(lang)):
             path = folder / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"
-            if candidate and path.is_file():
+            # a regular file inside the locale folder: never a link out of it (to a file the repository
+            # does not hold), a pipe or a device
+            if candidate and path.is_file() and path.resolve().is_relative_to(folder.resolve()):
                 return path
     return None
 

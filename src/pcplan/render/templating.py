@@ -2,10 +2,18 @@
 
 * HTML templates are autoescaped: any text from a case file, `<script>` included,
   appears as text, never as markup.
-* Markdown templates get a copy of the view whose words (never its codes) are
-  escaped once: Markdown's syntax characters, a leading list or heading
+* Markdown templates get a copy of the view in which every value is escaped
+  once, codes included: Markdown's syntax characters, a leading list or heading
   marker, entity references, and line breaks folded, so a member's text can
-  neither become a link, raw HTML, a list nor break the layout.
+  neither become a link, raw HTML, a list nor break the layout. A code that is
+  a plain word (letters and digits, `_` or `-` only between them: inert in
+  Markdown) is left as it is, so the vocabulary still finds it; any other is
+  escaped like words (a draft's codes have not passed the schema).
+* Every template, pcplan's own and an agency's, runs in Jinja's immutable
+  sandbox: a template cannot reach Python's internals (``__class__``,
+  ``__globals__``, …), call a method that changes data, or read a file outside
+  its templates folder (a link out of it, a pipe or a device is refused). A
+  template that tries is a :class:`TemplateFailure` naming its file and line.
 * ``StrictUndefined``: a template naming a field the view does not have is an
   error when developing, never a silent blank in a member's plan.
 * Template text is translated with the i18n extension (``{% trans %}``, ``_()``);
@@ -14,18 +22,41 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateNotFound, TemplateSyntaxError, Undefined, UndefinedError)
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import missing
 from markupsafe import Markup
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 _ENTITY = re.compile(r"&(#?\w+;)")
 _BLOCK_START = re.compile(r"^(\d*)([.)=-])")
+# A code Markdown shows as it is: letters and digits, with `_` or `-` only between them (never at an edge,
+# so never a list marker, emphasis, a link or a tag). `as_needed`, `legal_guardian`, `M-000207`, `es-MX`.
+_PLAIN_CODE = re.compile(r"[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*\Z")
+
+
+class TemplateFailure(Exception):
+    """A template could not be rendered: refused by the sandbox, broken, or outside its folder.
+
+    ``path`` and ``line`` name the template (None when unknown); the message never
+    quotes a value from a case file.
+    """
+
+    def __init__(self, message: str, path: Path | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
 
 
 def render_template(dirs: list[Path], name: str, context: dict, translations, language: str) -> str:
@@ -34,26 +65,138 @@ def render_template(dirs: list[Path], name: str, context: dict, translations, la
     env.install_gettext_translations(translations, newstyle=True)
     if markdown:
         context = {**context, "plan": escaped_for_markdown(context["plan"])}
-    return env.get_template(name).render(**context)
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateFailure:
+        raise
+    except SecurityError as exc:
+        path, line = _template_frame(exc.__traceback__, dirs)
+        raise TemplateFailure(f"refused by pcplan's template sandbox, which lets no template reach Python's "
+                              f"internals or change data ({exc})", path, line) from None
+    except TemplateNotFound as exc:
+        path, line = _template_frame(exc.__traceback__, dirs)
+        raise TemplateFailure(f"template not found: {exc.name}", path, line) from None
+    except TemplateSyntaxError as exc:
+        path = Path(exc.filename) if exc.filename else None
+        raise TemplateFailure(f"template syntax error: {exc.message}", path, exc.lineno) from None
+    except TemplateError as exc:
+        path, line = _template_frame(exc.__traceback__, dirs)
+        raise TemplateFailure(f"template error: {exc.message or type(exc).__name__}", path, line) from None
+    except Exception as exc:
+        # A failure inside an agency's template (its own expression, not pcplan's code) is the agency's to
+        # fix: named by file and line, never quoting the exception's text (it may hold a member's words).
+        path, line = _template_frame(exc.__traceback__, dirs)
+        if path is None or _shipped(path, dirs):
+            raise
+        raise TemplateFailure(f"template error ({type(exc).__name__})", path, line) from None
+
+
+def _template_frame(tb: TracebackType | None, dirs: list[Path]) -> tuple[Path | None, int | None]:
+    """The innermost frame of the traceback that runs a template file (Jinja gives those the template's
+    file name and line)."""
+    found: tuple[Path | None, int | None] = (None, None)
+    folders = [d.resolve() for d in dirs]
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename and not filename.startswith("<"):
+            path = Path(filename)
+            if any(path.is_relative_to(folder) for folder in folders):
+                found = (path, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _shipped(path: Path, dirs: list[Path]) -> bool:
+    return path.is_relative_to(dirs[-1].resolve())  # pcplan's own templates come last
 
 
 def escaped_for_markdown(value: Any) -> Any:
-    """A copy of a view with every string escaped for Markdown, except fields marked as codes."""
+    """A copy of a view with every value escaped for Markdown: words as text, codes as plain codes."""
     if isinstance(value, str):
         return markdown_text(value)
     if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: getattr(value, f.name) if f.metadata.get("code")
+        return replace(value, **{f.name: _markdown_code(getattr(value, f.name)) if f.metadata.get("code")
                                  else escaped_for_markdown(getattr(value, f.name)) for f in fields(value)})
     if isinstance(value, (list, tuple)):
         return type(value)(escaped_for_markdown(item) for item in value)
-    return value
+    if value is None or isinstance(value, (bool, int, float, date)):
+        return value
+    return markdown_text(str(value))  # nothing else is expected in a view; whatever it is, it is text
+
+
+def _markdown_code(value: Any) -> Any:
+    """A code for Markdown: a plain code as it is (the vocabulary looks it up), anything else escaped."""
+    if isinstance(value, str) and _PLAIN_CODE.match(value):
+        return value
+    return escaped_for_markdown(value)
+
+
+class _Undefined(StrictUndefined):
+    """StrictUndefined that keeps a sandbox refusal: what a template reaches through something the sandbox
+    refused (``()|attr('__class__')|attr('__base__')``) is refused too, not merely undefined, so the
+    message says why."""
+
+    __slots__ = ()
+
+    def __init__(self, hint: str | None = None, obj: Any = missing, name: str | None = None,
+                 exc: type[TemplateError] = UndefinedError) -> None:
+        if isinstance(obj, Undefined) and obj._undefined_exception is SecurityError:
+            hint, exc = obj._undefined_hint, SecurityError
+        super().__init__(hint, obj, name, exc)
+
+
+class _FolderLoader(FileSystemLoader):
+    """One templates folder, confined: a name that resolves outside it (a symbolic link out, or a folder
+    linked in from elsewhere) or to anything but a regular file (a pipe, a device) is refused before it
+    is opened. Jinja itself refuses `..` in a name."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        super().__init__(str(self.folder))
+
+    def get_source(self, environment: Environment, template: str):
+        candidate = self.folder.joinpath(*split_template_path(template))
+        if os.path.lexists(candidate):
+            real = candidate.resolve()
+            if not real.is_relative_to(self.folder):
+                raise TemplateFailure("a link to a file outside its templates folder; pcplan reads templates "
+                                      "only from inside the folder", candidate)
+            try:
+                mode = os.stat(real).st_mode
+            except OSError as exc:
+                raise TemplateFailure(f"cannot read the template: {exc.strerror or exc}", candidate) from None
+            if not stat.S_ISREG(mode):
+                raise TemplateFailure("not a regular file (a pipe, a device or a folder)", candidate)
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise TemplateFailure("not UTF-8 text", candidate) from None
+        except OSError as exc:
+            raise TemplateFailure(f"cannot read the template: {exc.strerror or exc}", candidate) from None
+
+
+def sandboxed_environment(dirs: list[Path], **options: Any) -> ImmutableSandboxedEnvironment:
+    """The one way pcplan makes a Jinja environment: sandboxed, strict about undefined names, reading
+    the folders in order (the agency's first), each confined to itself."""
+    loaders: list[BaseLoader] = [_FolderLoader(d) for d in dirs]
+    return ImmutableSandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=_Undefined, **options)
+
+
+def agency_folder(root: Path, setting: str) -> Path:
+    """The folder pcplan.toml's `templates` names, which must be inside the repository: a configuration
+    file travels with the repository (a pull request can change it), so it must not send pcplan to files
+    the repository does not hold. A folder outside it can only be named on the command line."""
+    folder = (root / setting).resolve()
+    if not folder.is_relative_to(root.resolve()):
+        raise TemplateFailure(f"pcplan.toml: `templates` ({setting}) is outside the repository; keep the agency's "
+                              "templates in a folder inside it, or name a folder with --templates DIR")
+    return folder
 
 
 def _environment(dirs: list[Path], markdown: bool, language: str) -> Environment:
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
+    env = sandboxed_environment(
+        dirs,
         autoescape=not markdown,
-        undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,

@@ -18,7 +18,9 @@ from ..model import Document, get_in, ids, items, text
 from .signing import responsible_staff, signers
 
 # Marks a field holding a code (an enum value, an id), not words someone wrote:
-# templates look codes up in their vocabulary, and Markdown output escapes only words.
+# templates look codes up in their vocabulary. Codes are escaped like every value
+# (a draft's codes have not passed the schema); Markdown leaves a plain code as it
+# is so the vocabulary still finds it (see templating.escaped_for_markdown).
 CODE = {"code": True}
 
 # Units of a support's amount that templates say in the member's language

@@ -7,6 +7,9 @@
        |     ^
        = hint: Add the ids of the needs this goal addresses, from the assessment the plan is based on.
 
+A finding about a second place too (the assessed need a plan leaves out) shows
+it on a second ``-->`` line, ``path:line:col: what is there``, marked with ``-``.
+
 Source lines are never wrapped, so the caret stays under its column in a narrow
 terminal: a line too long for it is shown as a window around the column, with
 ``…`` where it is cut. Colour follows the terminal and ``NO_COLOR``; no line
@@ -55,20 +58,12 @@ def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
         head.append(" (excepted)", style="dim")
     head.append(f" {f.message}", style="bold")
     console.print(head)
-    gutter = len(str(f.line)) + 1
-    # soft_wrap: the terminal wraps the location if it must, so the path stays whole for copying.
-    console.print(Text(" " * (gutter - 1) + "--> ", style="blue") + Text(f"{f.path}:{f.line}:{f.column}"),
-                  soft_wrap=True)
-    source = _source_line(f, cache) if options.show_source else None
-    if source is not None:
-        bar = Text(" " * gutter + "|", style="blue")
-        console.print(bar)
-        numbered = Text(f"{f.line}".rjust(gutter - 1) + " | ", style="blue")
-        # A tab is one column to the loader: shown as one space, the caret stays under its character.
-        shown, caret = excerpt(source.expandtabs(1), f.column, console.width - len(numbered))
-        numbered.append(shown)
-        console.print(numbered, no_wrap=True, crop=True)
-        console.print(bar + Text(" " * (caret + 1) + "^", style=_STYLE[f.severity]), no_wrap=True, crop=True)
+    gutter = max(len(str(place.line)) for place in (f, *f.related)) + 1
+    _location(f, f"{f.path}:{f.line}:{f.column}", "^", _STYLE[f.severity], gutter, console, options, cache)
+    for related in f.related:
+        # Where else the finding shows (the assessed need a plan leaves out): a second `-->`, its line marked `-`.
+        _location(related, f"{related.path}:{related.line}:{related.column}: {related.message}", "-", "blue",
+                  gutter, console, options, cache)
     hint = _hint(f)
     if hint:
         grid = Table.grid()
@@ -77,6 +72,23 @@ def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
         grid.add_row(Text(" " * gutter + "= ", style="blue") + Text("hint: ", style="bold"), Text(hint))
         console.print(grid)
     console.print()
+
+
+def _location(place, where: str, mark: str, style: str, gutter: int, console: Console, options: ReportOptions,
+              cache: dict) -> None:
+    """``--> path:line:col`` and, unless the source is left out, the line with ``mark`` under the column."""
+    # soft_wrap: the terminal wraps the location if it must, so the path stays whole for copying.
+    console.print(Text(" " * (gutter - 1) + "--> ", style="blue") + Text(where), soft_wrap=True)
+    source = _source_line(place, cache) if options.show_source else None
+    if source is not None:
+        bar = Text(" " * gutter + "|", style="blue")
+        console.print(bar)
+        numbered = Text(f"{place.line}".rjust(gutter - 1) + " | ", style="blue")
+        # A tab is one column to the loader: shown as one space, the caret stays under its character.
+        shown, caret = excerpt(source.expandtabs(1), place.column, console.width - len(numbered))
+        numbered.append(shown)
+        console.print(numbered, no_wrap=True, crop=True)
+        console.print(bar + Text(" " * (caret + 1) + mark, style=style), no_wrap=True, crop=True)
 
 
 def _hint(f) -> str | None:

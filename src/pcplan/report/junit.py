@@ -36,7 +36,8 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
             elif f.severity in ("error", "warning"):
                 failures += 1
                 failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
-                failure.text = f"{path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}"
+                failure.text = f"{path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}" + "".join(
+                    f"\n  related: {r.path}:{r.line}:{r.column}: {r.message}" for r in f.related)
             else:
                 ET.SubElement(case, "system-out").text = f"{f.code} [info] {f.message}"
         tests = max(len(findings), 1)

@@ -61,12 +61,17 @@ def _rule(rule) -> dict:
     }
 
 
-def _result(finding, index: dict) -> dict:
-    region = {"startLine": finding.line, "startColumn": finding.column,
-              "endLine": max(finding.end_line or finding.line, finding.line),
-              "endColumn": finding.end_column or finding.column + 1}
+def _region(place) -> dict:
+    """The SARIF region of a finding or a related location (``line``, ``column``, ``end_line``, ``end_column``)."""
+    region = {"startLine": place.line, "startColumn": place.column,
+              "endLine": max(place.end_line or place.line, place.line),
+              "endColumn": place.end_column or place.column + 1}
     if region["endLine"] == region["startLine"] and region["endColumn"] <= region["startColumn"]:
         region["endColumn"] = region["startColumn"] + 1
+    return region
+
+
+def _result(finding, index: dict) -> dict:
     result = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
@@ -74,10 +79,17 @@ def _result(finding, index: dict) -> dict:
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": finding.path},
-            "region": region,
+            "region": _region(finding),
         }}],
         "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
     }
+    if finding.related:
+        # The assessed need a plan leaves out, and the like: where the problem shows besides the fix.
+        result["relatedLocations"] = [{
+            "id": number,
+            "physicalLocation": {"artifactLocation": {"uri": related.path}, "region": _region(related)},
+            "message": {"text": related.message},
+        } for number, related in enumerate(finding.related, start=1)]
     if finding.member:
         result["properties"] = {"member": finding.member}
     if finding.excepted:

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from ..findings import Hit
 from ..lifecycle import lifecycle
-from ..model import is_active_goal, items, label, text
+from ..model import is_active_goal, items, label, shown_id, text
 from .registry import rule
 
 # Stand-ins that say nothing about what happens to *this* person when the usual support fails.
@@ -20,6 +20,11 @@ _PLACEHOLDERS = {"n/a", "na", "none", "no", "nil", "tbd", "tba", "to be determin
                  "same as above", "as above", "see mitigation", "same", "standard", "per policy",
                  "per agency policy", "usual", "-", "--", "?", "x"}
 _SPACE = re.compile(r"\s+")
+
+
+def _plain(value) -> str:
+    """An id as messages show it in running text; text typed where an id belongs is not repeated."""
+    return value if shown_id(value) != "(not an id)" else "(not an id)"
 
 
 def _placeholder(value: str) -> bool:
@@ -40,7 +45,8 @@ def backup_plan_missing(case, ctx) -> Iterator[Hit]:
     fails. Risks rated high (`level: high` in the assessment the plan names)
     are checked; a placeholder ("N/A", "none", "TBD", "see above", "per
     policy") or a backup plan that only repeats the mitigation is not a backup
-    plan. A high risk with no entry at all is also L106's finding.
+    plan. A high risk with no entry at all is also L106's finding. The finding
+    is in the plan, with the risk in the assessment as a related location.
 
     Example:
         risk_mitigations:
@@ -56,13 +62,15 @@ def backup_plan_missing(case, ctx) -> Iterator[Hit]:
         for index, entry in plan.items("risk_mitigations"):
             if isinstance(entry.get("risk"), str):
                 entries.setdefault(entry["risk"], []).append((index, entry))
-        for _, risk in assessment.items("risks"):
+        for position, risk in assessment.items("risks"):
             risk_id = risk.get("id")
             if risk.get("level") != "high" or not isinstance(risk_id, str):
                 continue
             mine = entries.get(risk_id, [])
             if any(_individual_backup(entry) for _, entry in mine):
                 continue
+            related = ((assessment, ("risks", position), f"risk {_plain(risk_id)}, rated high, in assessment "
+                        f"{_plain(assessment.id)}"),)
             if mine:
                 index, entry = mine[0]
                 backup = text(entry, "backup_plan")
@@ -70,14 +78,14 @@ def backup_plan_missing(case, ctx) -> Iterator[Hit]:
                         "has a backup plan that says nothing about this member (a placeholder, or the "
                         "mitigation repeated)")
                 where = ("risk_mitigations", index) + (("backup_plan",) if backup is not None else ())
-                yield Hit(plan, where, f"risk {risk_id}, rated high in assessment {assessment.id}, {what}; "
-                          "say who steps in and what they do when the usual support fails")
+                yield Hit(plan, where, f"risk {_plain(risk_id)}, rated high in assessment {_plain(assessment.id)}, {what}; "
+                          "say who steps in and what they do when the usual support fails", related=related)
             else:
                 where, at = ((("risk_mitigations",), "key") if "risk_mitigations" in plan.data
                              else (("assessment",), "value"))
-                yield Hit(plan, where, f"risk {risk_id}, rated high in assessment {assessment.id}, has no "
+                yield Hit(plan, where, f"risk {_plain(risk_id)}, rated high in assessment {_plain(assessment.id)}, has no "
                           "`risk_mitigations` entry with a backup plan; add one (`risk`, `mitigation`, "
-                          "`backup_plan`)", at=at)
+                          "`backup_plan`)", at=at, related=related)
 
 
 def _individual_backup(entry: dict) -> bool:

@@ -1,11 +1,12 @@
 """C-rules: informed consent and copies: who signed the plan, who got a copy, and what the member was told.
 
-C301–C305 and C310 check the plan in effect (and any newer draft); C306 and C307 check
-member.yaml, for every member, closed or not, because the record should show it.
+C301–C305, C308 and C310 check the plan in effect (and any newer draft); C306, C307 and C309
+check member.yaml, for every member, closed or not, because the record should show it.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Iterator
 
 from ..dates import parse_iso
@@ -14,6 +15,8 @@ from ..fingerprint import fingerprint, matches
 from ..lifecycle import LEGAL_AUTHORITIES, legal_names, legal_representatives, lifecycle
 from ..model import normalized_name, shown_id, text
 from .registry import rule
+from .staff import ASSIGNMENTS, _assignment_label  # C309 speaks of assignments as A601–A606 do
+
 
 def _paid_providers(plan) -> Iterator[tuple[int, str, str]]:
     """(index in `supports`, provider name as matched, "support SP2") for the first paid support of each
@@ -411,24 +414,57 @@ def _recorded_date(case, key: str, what: str) -> Iterator[Hit]:
 @rule("C306", "rights-not-explained", "error", source="Weld CMA; Love Focus ECM toolkit")
 def rights_not_explained(case, ctx) -> Iterator[Hit]:
     """member.yaml records the date the member's rights and responsibilities, including
-    conflict-free case management, were explained.
+    conflict-free case management, were explained, on or before the consent of the first plan.
 
     Why it matters: members are to be fully informed of their rights and
     responsibilities throughout service planning (Weld CMA), and person-centered
     practice includes basic education about one's rights in services,
     including the right to conflict-free case management under Medicaid home-
     and community-based services (Love Focus). A person who does not know
-    their rights cannot use them.
+    their rights cannot use them, and cannot give informed consent to a plan:
+    so the explanation comes before the member (or legal representative)
+    agrees to the first plan, not after.
 
     How to fix: explain the member's rights and responsibilities (in their
     language and format), then record the date in member.yaml as
-    `rights_explained_on`.
+    `rights_explained_on`. It must be on or before the consent date of the
+    first consented plan of the member's current episode: a member enrolled
+    again after a closure has them explained again, and the field then holds
+    the new date. If they were explained before consent but recorded with the
+    wrong date, correct the date; if they were explained late, document an
+    exception (rule C306) in the plan in effect saying so.
 
     Example:
-        rights_explained_on: 2026-08-03   # rights and responsibilities, incl. conflict-free case management
+        # the first plan was signed by the member on 2026-09-03
+        rights_explained_on: 2026-09-10   # wrong: after the member agreed to the plan
+        rights_explained_on: 2026-08-03   # right: rights and responsibilities, incl. conflict-free case management
     """
-    yield from _recorded_date(case, "rights_explained_on",
-                              "the member's rights and responsibilities were explained")
+    member = case.member
+    if member is None or not member.data:
+        return
+    if "rights_explained_on" not in member.data or parse_iso(member.data["rights_explained_on"]) is None:
+        yield from _recorded_date(case, "rights_explained_on",
+                                  "the member's rights and responsibilities were explained")
+        return
+    explained = parse_iso(member.data["rights_explained_on"])
+    life = lifecycle(case, ctx.today)
+    episode = life.current_episode
+    consented = [r for r in life.plans if r.episode is episode and life.consented(r)]
+    if not consented:
+        return  # no plan agreed to yet in this episode: the explanation is not late
+    first = min(consented, key=lambda r: (r.consent_on, r.order))
+    if explained > first.consent_on:
+        yield Hit(member, ("rights_explained_on",),
+                  f"`rights_explained_on` is {explained.isoformat()}, after the member agreed to the first plan "
+                  f"({first.label}, consented on {first.consent_on.isoformat()}); rights and responsibilities "
+                  "must be explained on or before that consent: correct the date if they were explained earlier, "
+                  "or document an exception")
+    elif not episode.holds(explained) and episode.begins_after is not None:
+        yield Hit(member, ("rights_explained_on",),
+                  f"`rights_explained_on` is {explained.isoformat()}, in an earlier episode (the case closed on "
+                  f"{episode.begins_after.isoformat()}); the member was enrolled again and agreed to "
+                  f"{first.label} on {first.consent_on.isoformat()}: explain the rights again and record the new "
+                  "date")
 
 
 @rule("C307", "choice-not-offered", "error", source="CMHPSM 13.003")
@@ -451,6 +487,242 @@ def choice_not_offered(case, ctx) -> Iterator[Hit]:
     """
     yield from _recorded_date(case, "choice_of_case_manager_offered_on",
                               "the member was offered a choice of case manager")
+
+
+# How many days one period of a support's `frequency` lasts (a support given "as needed" or "once" has none).
+_PERIOD_DAYS = {"daily": 1.0, "weekly": 7.0, "biweekly": 14.0, "monthly": 365.25 / 12, "quarterly": 365.25 / 4,
+                "yearly": 365.25}
+
+
+def _unit(value) -> str | None:
+    """A support's unit for comparison: case and a plural "s" aside (hours = Hour)."""
+    name = normalized_name(value)
+    return name[:-1] if name is not None and name.endswith("s") and len(name) > 1 else name
+
+
+def _amount(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
+def _reduction(old: dict, new: dict) -> str | None:
+    """How a support kept in a revision gives the member less than before, in words for a message (ids,
+    codes, numbers and dates only), or None.
+
+    Less means: a lower amount of the same unit per the same time (so 4 hours weekly → 6 hours biweekly is
+    less, 4 hours weekly → 10 hours biweekly is not); given less often when the amounts cannot be compared;
+    a recurring support made `once` or `as_needed`; or an earlier end.
+    """
+    old_every, new_every = old.get("frequency"), new.get("frequency")
+    old_amount, new_amount = _amount(old.get("amount")), _amount(new.get("amount"))
+    same_unit = _unit(old.get("unit")) is not None and _unit(old.get("unit")) == _unit(new.get("unit"))
+    recurring = old_every in _PERIOD_DAYS and new_every in _PERIOD_DAYS
+    if same_unit and old_amount is not None and new_amount is not None and \
+            (old_every == new_every or recurring):
+        old_rate = old_amount / _PERIOD_DAYS.get(old_every, 1.0)
+        new_rate = new_amount / _PERIOD_DAYS.get(new_every, 1.0)
+        if new_rate < old_rate * (1 - 1e-9):
+            return (f"a lower amount for the time ({old_amount:g} {shown_id(old_every)} → {new_amount:g} "
+                    f"{shown_id(new_every)})" if old_every != new_every else
+                    f"a lower amount ({old_amount:g} → {new_amount:g}, {shown_id(new_every)})")
+    elif recurring and _PERIOD_DAYS[new_every] > _PERIOD_DAYS[old_every]:
+        return f"given less often ({shown_id(old_every)} → {shown_id(new_every)})"
+    if old_every in _PERIOD_DAYS and new_every in ("once", "as_needed"):
+        return f"no longer on a schedule ({shown_id(old_every)} → {shown_id(new_every)})"
+    old_end, new_end = parse_iso(old.get("end")), parse_iso(new.get("end"))
+    if new_end is not None and (old_end is None or new_end < old_end):
+        was = f"was {old_end.isoformat()}" if old_end is not None else "it had no end date"
+        return f"it ends earlier ({new_end.isoformat()}, {was})"
+    return None
+
+
+def _notices(plan) -> dict[str, list[tuple[int, dict]]]:
+    """The revision's `notices`, by support id."""
+    found: dict[str, list[tuple[int, dict]]] = {}
+    for index, entry in plan.items("notices"):
+        if isinstance(entry.get("support"), str):
+            found.setdefault(entry["support"], []).append((index, entry))
+    return found
+
+
+@rule("C308", "change-without-notice", "error", source="Weld County CMA policy; 42 CFR 431.211")
+def change_without_notice(case, ctx) -> Iterator[Hit]:
+    """A revision that ends or reduces a paid support of the plan it replaces records notice to the
+    member at least `notice_days` (default 10) before the change, unless the member asked for it.
+
+    Why it matters: the member is to be informed in advance of any change to
+    their services (Weld CMA), and a Medicaid agency must mail notice at
+    least 10 days before the date of an action that terminates, suspends or
+    reduces services (42 CFR 431.211), so the member can ask questions,
+    appeal, and keep services while an appeal is heard. A support that quietly
+    shrinks in a revised plan is a reduction the member was never told about.
+
+    How to fix: give the member (or legal representative) notice of the
+    change, then record it in the revision under `notices`: the `support` id,
+    `given_on` and `method` (mail, in_person, phone or electronic). When the
+    member asked for the change, record `requested_by_member: true` instead.
+    A revision (`type: revision`) is compared, support id by support id, with
+    the consented plan it replaces (the latest consented plan before it in the
+    same episode): a paid support that is missing from the revision, or no
+    longer paid, is ended; one kept with less of the same unit over the same
+    time (6 hours weekly → 4 hours weekly, or → 6 hours biweekly; 10 hours
+    biweekly is more), given less often when the amounts cannot be compared
+    (another unit), made `once` or `as_needed`, or ending earlier is reduced. The change date is the revision's `effective.start`,
+    or the support's new `end` when that is earlier; notice is due
+    `settings.notice_days` days before it; a missing notice is reported once
+    that day has passed. Drafts are judged too: a revision awaiting
+    signature still changes the member's services on the date it gives. A
+    revision that lists no `supports` at all is not compared (L-rules report
+    it), and a support that had ended as planned before the change is not
+    taken away.
+
+    Example:
+        # plan P1 had SP2: 6 hours weekly of personal care; revision P2 starts 2027-02-01
+        supports:
+          - id: SP2
+            paid: true
+            amount: 4
+            unit: hours
+            frequency: weekly
+        notices:
+          - {support: SP2, given_on: 2027-01-15, method: mail}           # right: 17 days before
+          - {support: SP3, requested_by_member: true}                     # SP3 ended at the member's request
+    """
+    life = lifecycle(case, ctx.today)
+    days = ctx.settings.notice_days
+    for plan in life.plans_to_check():
+        if plan.get("type") != "revision" or "supports" not in plan.data:
+            continue
+        record = life.record(plan)
+        earlier = [r for r in life.plans if r.episode is record.episode and r.order < record.order
+                   and r is not record and life.consented(r)]
+        if not earlier or record.start is None:
+            continue
+        replaced = max(earlier, key=lambda r: r.order)
+        kept = {s["id"]: (i, s) for i, s in plan.items("supports") if isinstance(s.get("id"), str)}
+        notices = _notices(plan)
+        for _, old in replaced.plan.items("supports"):
+            support_id = old.get("id")
+            if old.get("paid") is not True or not isinstance(support_id, str):
+                continue
+            old_end = parse_iso(old.get("end"))
+            index, new = kept.get(support_id, (None, None))
+            if new is None or new.get("paid") is False:
+                change = "ends", " (no longer paid)" if new is not None else " (not in the revision)"
+                on = record.start
+            else:
+                how = _reduction(old, new)
+                if how is None:
+                    continue
+                change = "reduces", f": {how}"
+                new_end = parse_iso(new.get("end"))
+                on = min(record.start, new_end) if new_end is not None else record.start
+            if old_end is not None and old_end < on:
+                continue  # it had ended as planned before the change: nothing is taken away
+            where = ("supports", index) if new is not None else ("supports",)
+            at = "value" if new is not None else "key"
+            yield from _judge_notice(plan, where, at, notices.get(support_id, []), support_id, change, on,
+                                     days, replaced.label, record.label, ctx.today)
+
+
+def _judge_notice(plan, where, at, notices, support_id, change, on, days, replaced, label, today) -> Iterator[Hit]:
+    """The finding, if any, for one ended or reduced paid support (C308)."""
+    if any(entry.get("requested_by_member") is True for _, entry in notices):
+        return
+    due = on - timedelta(days=days)
+    verb, detail = change
+    what = f"{label} {verb} paid support {shown_id(support_id)} of {replaced} on {on.isoformat()}{detail}"
+    given = sorted((day, index) for index, entry in notices if (day := parse_iso(entry.get("given_on"))) is not None)
+    if given:
+        day, index = given[0]
+        if day > due:
+            gap = (on - day).days
+            when = (f"{gap} day{'s' if gap != 1 else ''} before the change" if gap > 0 else
+                    "on the day of the change" if gap == 0 else "after the change")
+            yield Hit(plan, ("notices", index, "given_on"),
+                      f"{what}; the member's notice was given on {day.isoformat()}, "
+                      f"{when}, but at least {days} days are required "
+                      f"(by {due.isoformat()}): give notice again and move the change date, or record "
+                      "`requested_by_member: true` if the member asked for it", due=due)
+        return
+    if today <= due:
+        return  # notice can still be given in time
+    yield Hit(plan, where, f"{what}; no notice to the member is recorded, and it was due by {due.isoformat()} "
+              f"({days} days before the change): record it under `notices` ({_field_value('support', support_id)}, "
+              "`given_on`, `method`), or `requested_by_member: true` if the member asked for the change",
+              at=at, due=due)
+
+
+@rule("C309", "choice-at-transfer", "warning", source="CMHPSM 13.003")
+def choice_at_transfer(case, ctx) -> Iterator[Hit]:
+    """Every change of case manager records whether the member chose the new one, and why a preference
+    the member voiced could not be met.
+
+    Why it matters: consumers have the right to select their own case
+    manager, also when one is replaced; staff are to give them the chance to
+    say what they prefer (gender, age, culture, skills, experience) and to
+    explain clearly when a choice cannot be fully honored (CMHPSM
+    consumer-choice guidelines). A transfer whose record is silent on choice
+    cannot show it was fair, respectful and explained.
+
+    How to fix: on the new assignment in member.yaml, record
+    `chosen_by_member: true` when the member chose the new case manager, or
+    `false` when they did not (not offered a choice, or left it to the
+    agency; `reason` says why). When the member voiced `preferences` and did
+    not choose the new case manager, record whether the new one meets them
+    (`preferences_met: true`), or why it could not be done
+    (`preference_unmet_reason`); `preferences_met: false` always needs the
+    reason. A change is every assignment after the first of an episode, in
+    order of `from`: the first assignment after an enrollment, including a
+    re-enrollment after a closure, is an initial assignment, not a change
+    (C307 records the choice offered at enrollment).
+
+    Example:
+        case_managers:
+          - staff: cm-jlee
+            from: 2025-12-15
+            to: 2026-03-31
+            reason: Initial assignment.
+          - staff: cm-obello
+            from: 2026-04-01
+            chosen_by_member: false
+            preferences: Asked for a man who speaks Somali.
+            preferences_met: false
+            preference_unmet_reason: No Somali-speaking case manager has an opening; an interpreter joins every visit.
+            reason: Jordan Lee left the agency.
+    """
+    member = case.member
+    if member is None:
+        return
+    life = lifecycle(case, ctx.today)
+    dated = sorted((start, index, entry) for index, entry in member.items(ASSIGNMENTS)
+                   if (start := parse_iso(entry.get("from"))) is not None)
+    seen: set[int] = set()
+    for start, index, entry in dated:
+        episode = life.episode_of(start)
+        number = episode.number if episode is not None else 0
+        if number not in seen:
+            seen.add(number)
+            continue  # the first assignment of an episode is an initial assignment
+        who = _assignment_label(index, entry)
+        chosen = entry.get("chosen_by_member")
+        if not isinstance(chosen, bool):
+            if "chosen_by_member" not in entry:
+                yield Hit(member, (ASSIGNMENTS, index),
+                          f"{who} changes the case manager but does not record whether the member chose the new "
+                          "one; add `chosen_by_member: true`, or `false` with the `reason`")
+            continue  # a value of the wrong type is the schema's finding
+        met = entry.get("preferences_met")
+        if text(entry, "preferences") is None or text(entry, "preference_unmet_reason") is not None:
+            continue
+        if met is False:
+            yield Hit(member, (ASSIGNMENTS, index),
+                      f"{who} does not meet the preferences the member voiced (`preferences_met: false`) and does "
+                      "not say why; add `preference_unmet_reason`")
+        elif met is not True and chosen is False:
+            yield Hit(member, (ASSIGNMENTS, index),
+                      f"{who} was not the member's choice and does not say whether it meets the preferences the "
+                      "member voiced; add `preferences_met: true`, or `preference_unmet_reason` saying why they "
+                      "could not be met")
 
 
 @rule("C310", "copy-to-providers", "warning", source="42 CFR 441.301(c)(2)")

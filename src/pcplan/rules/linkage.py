@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..dates import parse_iso
 from ..findings import Hit
 from ..model import ids, is_active_goal, label, shown_id, str_list, text
 from ..lifecycle import lifecycle
@@ -20,6 +21,21 @@ def _plans_with_assessment(case, ctx):
         assessment = case.assessment_for(plan)
         if assessment is not None:
             yield plan, assessment
+
+
+def _plain(value) -> str:
+    """An id as messages show it in running text (``N4``); text typed where an id belongs is not repeated."""
+    return value if shown_id(value) != "(not an id)" else "(not an id)"
+
+
+def _missing_entry(plan, key: str) -> tuple[tuple, str]:
+    """Where a plan's finding about an entry it lacks goes: its ``key`` list, else its `assessment:` reference."""
+    return (((key,), "key") if key in plan.data else (("assessment",), "value"))
+
+
+def _assessed(assessment, key: str, index: int, kind: str, item_id) -> tuple:
+    """The related location of an assessed item: ``need N4 in assessment A1`` (ids only)."""
+    return (assessment, (key, index), f"{kind} {_plain(item_id)} in assessment {_plain(assessment.id)}")
 
 
 
@@ -59,7 +75,9 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
 
     How to fix: correct the id (look it up in the assessment or plan named in
     the message), or add the missing item where it belongs. Staff ids are
-    checked by A602.
+    checked by A602. An entry of a plan's or review's `unmet_needs` names a
+    goal of the plan and a note by its date (`raised_on`, and `item` when the
+    note raised several): that note must exist and raise that many.
 
     Example:
         # the assessment has needs N1-N3
@@ -97,6 +115,23 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
                 value = entry.get(field)
                 if isinstance(value, str) and value not in known:
                     yield Hit(plan, (key, index, field), f"{kind} {shown_id(value)} is not in {source}")
+    for plan in lifecycle(case, ctx.today).plans_to_check():
+        goals = ids(plan.data, "goals")
+        for where, entry in _unmet_entries(plan):
+            value = entry.get("goal")
+            if isinstance(value, str) and value not in goals:
+                yield Hit(plan, where + ("goal",), f"goal {shown_id(value)} is not in this plan")
+            day = parse_iso(entry.get("raised_on"))
+            if day is None:
+                continue
+            raised = max((index + 1 for n in case.notes if n.date == day for index in _unmet_needs(n)), default=0)
+            item = entry.get("item")
+            if not raised:
+                yield Hit(plan, where + ("raised_on",), f"no note dated {day.isoformat()} raises an unmet need "
+                          "(`unmet_needs`)")
+            elif isinstance(item, int) and not isinstance(item, bool) and item > raised:
+                yield Hit(plan, where + ("item",), f"the note of {day.isoformat()} raises {raised} unmet "
+                          f"need{'s' if raised > 1 else ''}; there is no item {item}")
     for note in case.notes:
         plan = lifecycle(case, ctx.today).plan_on(note.date)
         if plan is None:
@@ -128,7 +163,9 @@ def need_unaddressed(case, ctx) -> Iterator[Hit]:
 
     How to fix: add the need's id to the `needs` of the goal that addresses it,
     or list it under `deferred_needs` with the reason (the member's choice, a
-    waiting list, another agency handles it).
+    waiting list, another agency handles it). The finding is in the plan, where
+    the fix is made: at its `goals` (at its `assessment:` reference when it has
+    no goals), with the need in the assessment as a related location.
 
     Example:
         deferred_needs:
@@ -137,19 +174,24 @@ def need_unaddressed(case, ctx) -> Iterator[Hit]:
     """
     for plan, assessment in _plans_with_assessment(case, ctx):
         addressed = {n for _, goal in plan.items("goals") for n in str_list(goal, "needs")}
+        assessed = {need["id"]: index for index, need in assessment.items("needs") if isinstance(need.get("id"), str)}
         deferred = {}
         for index, entry in plan.items("deferred_needs"):
             if isinstance(entry.get("need"), str):
                 deferred[entry["need"]] = index
                 if text(entry, "reason") is None:
+                    need = entry["need"]
+                    related = (_assessed(assessment, "needs", assessed[need], "need", need),) \
+                        if need in assessed else ()
                     yield Hit(plan, ("deferred_needs", index),
-                              f"need {shown_id(entry['need'])} is deferred without a reason; say why")
-        for index, need in assessment.items("needs"):
-            need_id = need.get("id")
-            if isinstance(need_id, str) and need_id not in addressed and need_id not in deferred:
-                yield Hit(assessment, ("needs", index),
-                          f"need {need_id} is not addressed by any goal of plan {plan.id or plan.path.name} "
-                          f"({plan.path.name}) nor deferred with a reason")
+                              f"need {shown_id(need)} is deferred without a reason; say why", related=related)
+        where, at = _missing_entry(plan, "goals")
+        for need_id, index in assessed.items():
+            if need_id not in addressed and need_id not in deferred:
+                yield Hit(plan, where, f"need {_plain(need_id)} of assessment {_plain(assessment.id)} is not "
+                          "addressed by any goal of this plan nor deferred with a reason; add it to a goal's "
+                          "`needs`, or to `deferred_needs` with the reason", at=at,
+                          related=(_assessed(assessment, "needs", index, "need", need_id),))
 
 
 @rule("L104", "support-without-goal", "error", source="42 CFR 441.301(c)(2)")
@@ -178,15 +220,21 @@ def support_without_goal(case, ctx) -> Iterator[Hit]:
 
 @rule("L105", "goal-without-support", "warning", source="ISED")
 def goal_without_support(case, ctx) -> Iterator[Hit]:
-    """Every active goal has at least one support (paid or unpaid) working toward it.
+    """Every active goal has at least one support (paid or unpaid) working toward it, still running.
 
     Why it matters: a goal nobody is helping with is a wish, not a plan. The
     plan must say who does what to reach it, even when that is the member
-    with a friend's help.
+    with a friend's help. A support whose `end` has passed helps no more: a
+    goal whose supports have all ended has no support.
 
-    How to fix: add a support whose `goals` lists this goal, or mark the goal
-    `status: on_hold` (or achieved, discontinued) if no one is working on it
-    for now.
+    How to fix: add a support whose `goals` lists this goal, extend the `end`
+    of one that still helps, or mark the goal `status: on_hold` (or achieved,
+    discontinued) if no one is working on it for now. Supports are judged on
+    today while the plan's effective period runs, else over that period (a
+    revision not yet started, a plan whose period is over): a support that
+    ends before then does not count, one that starts later in the period does.
+    A goal whose supports ran until its target date, now past, is T204's
+    finding (say whether it was reached), not this one.
 
     Example:
         supports:
@@ -194,12 +242,56 @@ def goal_without_support(case, ctx) -> Iterator[Hit]:
             description: Weekly walk with her neighbour.
             paid: false
             goals: [G4]
+            start: 2026-09-07
+            end: 2027-09-02
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
-        served = {g for _, support in plan.items("supports") for g in str_list(support, "goals")}
+    life = lifecycle(case, ctx.today)
+    for plan in life.plans_to_check():
+        first, last, now = _support_window(life.record(plan), ctx.today)
+        served: set[str] = set()
+        ended: dict = {}  # goal → the latest `end` of its supports that ended before `first`
+        not_begun: set[str] = set()  # goals with a support that begins only after `last`
+        for _, support in plan.items("supports"):
+            start, end = parse_iso(support.get("start")), parse_iso(support.get("end"))
+            over = end is not None and first is not None and end < first
+            late = start is not None and last is not None and start > last
+            for goal_id in str_list(support, "goals"):
+                if late:
+                    not_begun.add(goal_id)
+                elif over:
+                    ended[goal_id] = max(ended.get(goal_id, end), end)
+                else:
+                    served.add(goal_id)
         for index, goal in plan.items("goals"):
-            if is_active_goal(goal) and isinstance(goal.get("id"), str) and goal["id"] not in served:
-                yield Hit(plan, ("goals", index), f"active goal {goal['id']} has no support working toward it")
+            goal_id = goal.get("id")
+            if not is_active_goal(goal) or not isinstance(goal_id, str) or goal_id in served:
+                continue
+            shown = _plain(goal_id)
+            all_ended = goal_id in ended and goal_id not in not_begun
+            target = parse_iso(goal.get("target_date"))
+            if now and all_ended and target is not None and target <= ended[goal_id]:
+                continue  # its supports ran to its target date, now past: T204's finding (update the goal)
+            if goal_id not in ended and goal_id not in not_begun:
+                message = f"active goal {shown} has no support working toward it"
+            elif now and all_ended:
+                message = f"active goal {shown}'s supports all ended by {ended[goal_id].isoformat()}; none works " \
+                    "toward it now"
+            elif now:
+                message = f"active goal {shown} has no support running before the plan ends ({last.isoformat()})"
+            else:
+                period = " to ".join(d.isoformat() for d in (first, last) if d is not None)
+                message = f"active goal {shown} has no support running in the plan's period ({period})" + (
+                    f": its supports all end by {ended[goal_id].isoformat()}" if all_ended else "")
+            yield Hit(plan, ("goals", index), message)
+
+
+def _support_window(record, today):
+    """(first, last, today?) days a support must reach to count: from today while the plan's period runs,
+    else the whole period (a revision not yet started, a plan whose period is over)."""
+    start, end = record.start, record.end
+    if (start is None or start <= today) and (end is None or today <= end):
+        return today, end, True
+    return start, end, False
 
 
 @rule("L106", "risk-unmitigated", "error", source="42 CFR 441.301(c)(2)")
@@ -211,7 +303,10 @@ def risk_unmitigated(case, ctx) -> Iterator[Hit]:
     assessment found and the plan ignores is a harm waiting to happen.
 
     How to fix: add a `risk_mitigations` entry for the risk with what is done
-    to reduce it (and a backup plan for when it fails).
+    to reduce it (and a backup plan for when it fails). The finding is in the
+    plan, where the fix is made: at its `risk_mitigations` (at its
+    `assessment:` reference when it has none), with the risk in the assessment
+    as a related location.
 
     Example:
         risk_mitigations:
@@ -220,19 +315,24 @@ def risk_unmitigated(case, ctx) -> Iterator[Hit]:
             backup_plan: If the aide cannot come, Rosa helps.
     """
     for plan, assessment in _plans_with_assessment(case, ctx):
+        assessed = {risk["id"]: index for index, risk in assessment.items("risks") if isinstance(risk.get("id"), str)}
         listed = set()
         for index, entry in plan.items("risk_mitigations"):
             if isinstance(entry.get("risk"), str):
-                listed.add(entry["risk"])
+                risk = entry["risk"]
+                listed.add(risk)
                 if text(entry, "mitigation") is None:
+                    related = (_assessed(assessment, "risks", assessed[risk], "risk", risk),) \
+                        if risk in assessed else ()
                     yield Hit(plan, ("risk_mitigations", index),
-                              f"the entry for risk {shown_id(entry['risk'])} does not say how the risk is reduced "
-                              "(`mitigation:`)")
-        for index, risk in assessment.items("risks"):
-            risk_id = risk.get("id")
-            if isinstance(risk_id, str) and risk_id not in listed:
-                yield Hit(assessment, ("risks", index),
-                          f"risk {risk_id} has no mitigation in plan {plan.id or plan.path.name} ({plan.path.name})")
+                              f"the entry for risk {shown_id(risk)} does not say how the risk is reduced "
+                              "(`mitigation:`)", related=related)
+        where, at = _missing_entry(plan, "risk_mitigations")
+        for risk_id, index in assessed.items():
+            if risk_id not in listed:
+                yield Hit(plan, where, f"risk {_plain(risk_id)} of assessment {_plain(assessment.id)} has no "
+                          "mitigation in this plan; add a `risk_mitigations` entry for it", at=at,
+                          related=(_assessed(assessment, "risks", index, "risk", risk_id),))
 
 
 @rule("L107", "barrier-without-strategy", "warning", source="ISED")
@@ -244,7 +344,10 @@ def barrier_without_strategy(case, ctx) -> Iterator[Hit]:
     it alone.
 
     How to fix: add a `strategies` entry naming the barrier and what will be
-    done about it.
+    done about it (`text`). The finding is in the plan, where the fix is made:
+    at the barrier's entry when it says nothing, else at `strategies` (at the
+    plan's `assessment:` reference when it has none), with the barrier in the
+    assessment as a related location.
 
     Example:
         strategies:
@@ -254,12 +357,23 @@ def barrier_without_strategy(case, ctx) -> Iterator[Hit]:
     for plan, assessment in _plans_with_assessment(case, ctx):
         covered = {e["barrier"] for _, e in plan.items("strategies")
                    if isinstance(e.get("barrier"), str) and text(e, "text")}
+        empty = {}  # barrier → the first entry naming it without saying what is done
+        for index, entry in plan.items("strategies"):
+            if isinstance(entry.get("barrier"), str) and entry["barrier"] not in covered:
+                empty.setdefault(entry["barrier"], index)
+        where, at = _missing_entry(plan, "strategies")
         for index, barrier in assessment.items("barriers"):
             barrier_id = barrier.get("id")
-            if isinstance(barrier_id, str) and barrier_id not in covered:
-                yield Hit(assessment, ("barriers", index),
-                          f"barrier {barrier_id} has no strategy in plan {plan.id or plan.path.name} "
-                          f"({plan.path.name})")
+            if not isinstance(barrier_id, str) or barrier_id in covered:
+                continue
+            related = (_assessed(assessment, "barriers", index, "barrier", barrier_id),)
+            if barrier_id in empty:
+                yield Hit(plan, ("strategies", empty[barrier_id]),
+                          f"the strategy for barrier {_plain(barrier_id)} of assessment {_plain(assessment.id)} "
+                          "does not say what will be done (`text`)", related=related)
+            else:
+                yield Hit(plan, where, f"barrier {_plain(barrier_id)} of assessment {_plain(assessment.id)} has "
+                          "no strategy in this plan; add a `strategies` entry for it", at=at, related=related)
 
 
 @rule("L108", "strengths-unused", "warning", source="ISED; Love Focus ECM toolkit")
@@ -322,3 +436,135 @@ def support_unquantified(case, ctx) -> Iterator[Hit]:
                 if support.get(key) in (None, ""):
                     yield Hit(plan, ("supports", index),
                               f"{label(support, 'support')} does not say {what}")
+
+
+REPLANS = ("revision", "annual")  # plan types that re-plan an episode (an initial plan answers the intake assessment)
+
+
+@rule("L110", "unmet-need-unplanned", "warning", source="CMHPSM 13.003")
+def unmet_need_unplanned(case, ctx) -> Iterator[Hit]:
+    """An unmet need raised in a note is taken up (a goal, a referral, or a deferral with a reason) by the
+    next review or revision.
+
+    Why it matters: policy asks the case manager to document unmet needs and
+    develop plans to address them, and the periodic review is where the plan
+    is checked against what the member needs now. A need the member raised in
+    a contact that no review or revision answers is lost between notes.
+
+    How to fix: in the review (its `unmet_needs`) or the revision (the plan's
+    `unmet_needs`) held after the note, add an entry naming the note by its
+    date (`raised_on`; `item` when it raised several, counting from 1) and how
+    the need is taken up: a `goal` of the plan, a `referral`, or the reason it
+    is `deferred`. Each unmet need of a note of the current episode is judged
+    once a periodic review (`reviews`, dated on or after the note) or a
+    consented revision or annual plan dated on or after the note exists; until
+    then it is not due. An entry in that review or revision, or in any later
+    one, takes the need up; so does an entry in a revision still awaiting
+    signature, although a draft never makes the need due. The finding is at
+    the note's entry, with the review or revision that should have taken it
+    up as a related location.
+
+    Example:
+        # notes/2026-10-29.yaml
+        unmet_needs:
+          - Would like a Spanish-speaking senior group on weekdays.
+        # plan-2026-09-03.yaml
+        reviews:
+          - date: 2027-03-01
+            by: cm-jlee
+            outcome: continue
+            unmet_needs:
+              - raised_on: 2026-10-29
+                referral: Spanish-language senior lunch at Our Lady of Peace, Wednesdays.
+    """
+    life = lifecycle(case, ctx.today)
+    episode = life.current_episode
+    due_at: list[tuple] = []  # (day, order, what, related location): what makes a need raised by then due
+    answers: list[tuple] = []  # (day, entry) from reviews and plans that may take a need up
+    drafts = {id(r) for r in life.drafts()}
+    for record in life.plans:
+        if record.episode is not episode:
+            continue
+        plan = record.plan
+        for day, index in life.reviews_held(record):
+            if day <= ctx.today:
+                due_at.append((day, 0, "review", (plan, ("reviews", index), f"the review of {day.isoformat()} "
+                                                  f"in {record.label}")))
+            answers += [(day, entry) for entry in _entries_of(plan, ("reviews", index))]
+        consented = life.consented(record)
+        if plan.date is None or not (consented or id(record) in drafts):
+            continue
+        answers += [(plan.date, entry) for entry in _entries_of(plan, ())]
+        if consented and plan.get("type") in REPLANS:
+            what = "revision" if plan.get("type") == "revision" else "annual plan"
+            due_at.append((plan.date, 1, what, (plan, ("date",), f"the {plan.get('type')} {record.label} of "
+                                                f"{plan.date.isoformat()}")))
+    if not due_at:
+        return
+    due_at.sort(key=lambda entry: entry[:2])
+    for note in case.notes:
+        raised = _unmet_needs(note)
+        day = note.date
+        if not raised or day is None or day > ctx.today or not life.in_current_episode(note):
+            continue
+        occasion = next((o for o in due_at if o[0] >= day), None)
+        if occasion is None:
+            continue  # no review or revision since the note: not due yet
+        taken: set = set()
+        for when, entry in answers:
+            if when >= day and parse_iso(entry.get("raised_on")) == day and _takes_up(entry):
+                item = entry.get("item")
+                taken.add(item if isinstance(item, int) and not isinstance(item, bool) else "all")
+        if "all" in taken:
+            continue
+        day_due, order, what, related = occasion
+        place = "its" if order else "that review's"
+        for index in raised:
+            if index + 1 in taken:
+                continue
+            need = f"unmet need {index + 1} of this note" if len(raised) > 1 or index \
+                else "the unmet need raised in this note"
+            yield Hit(note, ("unmet_needs", index),
+                      f"{need} ({day.isoformat()}) is not taken up by the next {what} "
+                      f"({day_due.isoformat()}) nor since; add to {place} `unmet_needs` an entry with "
+                      f"`raised_on: {day.isoformat()}` and a `goal`, a `referral` or the reason it is `deferred`",
+                      related=(related,))
+
+
+def _unmet_needs(note) -> list[int]:
+    """Positions in a note's `unmet_needs` of the needs it raises (blank entries raise nothing)."""
+    value = note.get("unmet_needs")
+    if not isinstance(value, list):
+        return []
+    return [index for index, need in enumerate(value)
+            if need is not None and not (isinstance(need, str) and not need.strip())]
+
+
+def _entries_of(plan, where: tuple) -> list[dict]:
+    """The `unmet_needs` entries of a plan (``where`` = ()) or of one of its reviews (``("reviews", i)``)."""
+    return [entry for _, entry in _items_at(plan, where + ("unmet_needs",))]
+
+
+def _items_at(plan, path: tuple) -> list[tuple[int, dict]]:
+    """``(index, item)`` for the mappings of the list at a data path that may pass through list positions."""
+    node = plan.data
+    for step in path:
+        if isinstance(step, int):
+            node = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
+        else:
+            node = node.get(step) if isinstance(node, dict) else None
+    return [(i, e) for i, e in enumerate(node) if isinstance(e, dict)] if isinstance(node, list) else []
+
+
+def _unmet_entries(plan) -> Iterator[tuple[tuple, dict]]:
+    """(data path, entry) of every `unmet_needs` entry of a plan: its own and its reviews'."""
+    for index, entry in plan.items("unmet_needs"):
+        yield ("unmet_needs", index), entry
+    for position, _ in plan.items("reviews"):
+        for index, entry in _items_at(plan, ("reviews", position, "unmet_needs")):
+            yield ("reviews", position, "unmet_needs", index), entry
+
+
+def _takes_up(entry: dict) -> bool:
+    """Whether an entry says how the need is taken up: a goal, a referral, or a deferral with its reason."""
+    return bool(text(entry, "goal") or text(entry, "referral") or text(entry, "deferred"))

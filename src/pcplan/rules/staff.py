@@ -184,43 +184,114 @@ def _training_gaps(person: dict, required: tuple[str, ...], by: date) -> list[st
     return gaps
 
 
+# Case-management duties A603 judges (DESIGN.md: case managers finish training before any independent
+# caseload): kind → (the duties in plural as "the first of 3 …" says them, what the person did, the fix).
+_DUTIES = {
+    "assignment": ("assignments of theirs",
+                   "case manager {who} had not completed the required training before this assignment began on "
+                   "{day}", "assign a trained case manager or record the training in staff.yaml"),
+    "monitor": ("plans they were named to monitor",
+                "{who}, named to monitor {plan} (`monitoring.responsible`), had not completed the required "
+                "training {when}", "name a trained staff member to monitor the plan or record the training in "
+                "staff.yaml"),
+    "facilitator": ("planning meetings they facilitated",
+                    "{who} facilitated the planning meeting of {plan} on {day} without the required training",
+                    "have a trained staff member (or the member) facilitate, or record the training in staff.yaml"),
+    "assessor": ("assessments they made",
+                 "{who} assessed the member on {day} without the required training",
+                 "have a trained staff member assess, or record the training in staff.yaml"),
+    "note": ("notes they wrote", "{who} wrote this note on {day} without the required training",
+             "have a trained staff member carry the contacts, or record the training in staff.yaml"),
+}
+
+
+def _duties(case, ctx) -> Iterator[tuple[str, str, date, object, tuple, dict]]:
+    """(kind, staff id, date of the duty, document, data path of the staff reference, message fields) for
+    every case-management duty a member folder records."""
+    member = case.member
+    if member is not None:
+        for index, entry in member.items(ASSIGNMENTS):
+            yield "assignment", entry.get("staff"), parse_iso(entry.get("from")), member, \
+                (ASSIGNMENTS, index, "staff"), {}
+    life = lifecycle(case, ctx.today)
+    checked = {id(plan) for plan in life.plans_to_check()}
+    for record in life.plans:
+        plan = record.plan
+        consented = life.consented(record)
+        if not consented and id(plan) not in checked:
+            continue  # an old draft never signed: nobody monitored it, its meeting led to nothing in force
+        label = record.label
+        monitoring, meeting = plan.get("monitoring"), plan.get("meeting")
+        if isinstance(monitoring, dict):
+            day = record.consent_on if consented else plan.date
+            when = (f"when the plan was consented on {day.isoformat()}" if consented
+                    else f"by the plan's date, {day.isoformat()} (it is not yet consented)") if day else ""
+            yield "monitor", monitoring.get("responsible"), day, plan, ("monitoring", "responsible"), \
+                {"plan": label, "when": when}
+        if isinstance(meeting, dict) and meeting.get("facilitator") != "member":
+            day = parse_iso(meeting.get("date")) or plan.date
+            yield "facilitator", meeting.get("facilitator"), day, plan, ("meeting", "facilitator"), {"plan": label}
+    for assessment in case.assessments:
+        yield "assessor", assessment.get("assessor"), assessment.date, assessment, ("assessor",), {}
+    for note in case.notes:
+        yield "note", note.get("staff"), note.date, note, ("staff",), {}
+
+
 @rule("A603", "untrained-assignment", "error", source="Weld County CMA policy")
 def untrained_assignment(case, ctx) -> Iterator[Hit]:
-    """The case manager had completed every required training before the assignment began.
+    """Everyone with a case-management duty in the record had completed every required training on
+    the day of that duty: the case manager when the assignment began, the plan's monitor when the plan
+    was consented, the staff facilitator on the meeting day, the assessor on the assessment day, and
+    each note's author on the note's day.
 
     Why it matters: initial training is a prerequisite to being assigned
-    independent case management responsibilities. A case manager who has not
+    independent case management responsibilities (Weld CMA: case managers
+    finish it before any independent caseload). A staff member who has not
     yet learned person-centered planning, rights modifications and member
-    rights should not be the one accountable for a member's plan.
+    rights should not be the one accountable for a member's plan, nor lead
+    its meeting, assess the member or carry the contacts alone.
 
-    How to fix: assign a case manager who has finished the required training,
-    or, if the training was done, record it with its date in staff.yaml. The
-    required modules are `settings.required_trainings` in pcplan.toml (none by
-    default, and then nothing is checked); each needs a `trainings` entry with
-    `completed_on` on or before the assignment's `from`.
+    How to fix: give the duty to a staff member who has finished the
+    required training, or, if the training was done, record it with its date
+    in staff.yaml. The required modules are `settings.required_trainings` in
+    pcplan.toml (none by default, and then nothing is checked); each needs a
+    `trainings` entry with `completed_on` on or before the day of the duty:
+    an assignment's `from`; a plan's consent date for its
+    `monitoring.responsible` (the plan's `date` while it is a draft); the
+    meeting's `date` for a staff `meeting.facilitator`; an assessment's
+    `date` for its `assessor`; a note's `date` for its `staff`. One finding
+    is reported per person and kind of duty in a member's record, at the
+    first untrained one, saying how many there were (ten untrained notes are
+    one finding, not ten). Superseded plans and old notes count too: they
+    were case management when they were done.
 
     Example:
-        # staff.yaml: member-rights completed 2025-11-17
+        # staff.yaml: cm-obello completed member-rights on 2025-11-17
         case_managers:
           - staff: cm-obello
             from: 2025-10-01    # wrong: before the training was completed
             from: 2026-04-01    # right
+        # a note, assessment or plan dated before 2025-11-17 naming cm-obello is reported the same way
     """
     required = tuple(ctx.settings.required_trainings)
-    member = case.member
-    if not required or member is None:
+    if not required:
         return
     known = ctx.repo.staff_by_id
-    for index, entry in member.items(ASSIGNMENTS):
-        staff_id, start = entry.get("staff"), parse_iso(entry.get("from"))
-        if not isinstance(staff_id, str) or staff_id not in known or start is None:
-            continue
-        gaps = _training_gaps(known[staff_id], required, start)
+    untrained: dict[tuple[str, str], list] = {}
+    for order, (kind, staff_id, day, doc, path, fields) in enumerate(_duties(case, ctx)):
+        if not isinstance(staff_id, str) or staff_id not in known or day is None:
+            continue  # an unknown id is A602's finding; an unreadable date the schema's
+        gaps = _training_gaps(known[staff_id], required, day)
         if gaps:
-            yield Hit(member, (ASSIGNMENTS, index, "from"),
-                      f"case manager {shown_id(staff_id)} had not completed the required training before this "
-                      f"assignment began on {start.isoformat()}: {', '.join(gaps)}; assign a trained case "
-                      "manager or record the training in staff.yaml")
+            untrained.setdefault((staff_id, kind), []).append((day, order, gaps, doc, path, fields))
+    for (staff_id, kind), duties in sorted(untrained.items(), key=lambda item: min(item[1])[:2]):
+        day, _, gaps, doc, path, fields = min(duties, key=lambda duty: duty[:2])
+        many, did, fix = _DUTIES[kind]
+        message = did.format(who=shown_id(staff_id), day=day.isoformat(), **fields) + ": " + ", ".join(gaps)
+        if len(duties) > 1:
+            message += (f"; this is the first of {len(duties)} {many} in this member's record before their "
+                        "training was complete")
+        yield Hit(doc, path, f"{message}; {fix}")
 
 
 @rule("A604", "training-overdue", "error", source="Weld County CMA policy",
@@ -273,6 +344,30 @@ def training_overdue(repo, ctx) -> Iterator[Hit]:
 
 
 
+# Words that make a legal form, not a different organization ("Riverside Supports, Inc." is Riverside Supports).
+_LEGAL_FORMS = frozenset(("inc", "incorporated", "llc", "lc", "pllc", "corp", "corporation", "co", "company",
+                          "ltd", "limited", "lp", "llp", "lllp", "plc", "pc", "pa"))
+
+
+def organization_key(value) -> str | None:
+    """An organization's (or a person's) name for comparison: case, punctuation and spacing aside, "&" read
+    as "and", a leading "The" and trailing legal forms (Inc., LLC, L.L.C., Corp., Co., Ltd., PLLC, …)
+    left out. None when not a name."""
+    if not isinstance(value, str):
+        return None
+    folded = re.sub(r"[.'’`]", "", value.casefold().replace("&", " and "))  # L.L.C. → llc
+    words = re.sub(r"[\W_]+", " ", folded).split()
+    trimmed = False
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words.pop()
+        trimmed = True
+    if trimmed and len(words) > 1 and words[-1] == "and":  # "Bello & Co." → bello
+        words.pop()
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    return " ".join(words) or None
+
+
 @rule("A605", "conflict-of-interest", "error", source="42 CFR 441.301(c)(1); Weld County CMA policy")
 def conflict_of_interest(case, ctx) -> Iterator[Hit]:
     """The case manager (or their organization) is not a paid provider in the same plan.
@@ -288,17 +383,23 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
     no other provider exists (a rural area), document the exception and the
     safeguards the agency uses. The responsible case manager is the plan's
     `monitoring.responsible`, else the current assignment; a paid support's
-    `provider` conflicts when it is (ignoring case and spacing) that staff
-    member's `name`, their `organization` in staff.yaml, or the agency itself
-    (staff.yaml's top-level `organization`). The plan in effect is checked.
+    `provider` conflicts when it names that staff member (`name` in
+    staff.yaml), their organization (their `organization` in staff.yaml), or
+    the case management agency itself (staff.yaml's top-level `organization`,
+    and `agency` in pcplan.toml). Names are compared as organizations:
+    case, punctuation, spacing, "&" for "and", a leading "The" and legal
+    forms such as Inc., LLC, L.L.C., Corp., Corporation, Co., Ltd. or PLLC
+    do not count, so "Riverside Supports, Inc." is "riverside supports", but
+    "Riverside Supported Living" is another organization. The plan in effect
+    is checked.
 
     Example:
-        # the responsible case manager works for Sunrise Home Care
+        # staff.yaml: the responsible case manager has organization: Sunrise Home Care, LLC
         supports:
           - id: SP2
             paid: true
-            provider: Sunrise Home Care     # wrong: the case manager's own organization
-            provider: Evergreen Home Care   # right: a provider the member chose elsewhere
+            provider: Sunrise Home Care Inc.   # wrong: the case manager's own organization
+            provider: Evergreen Home Care      # right: a provider the member chose elsewhere
     """
     plan = lifecycle(case, ctx.today).plan_in_effect
     if plan is None:
@@ -313,28 +414,29 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
     person = known.get(responsible) if isinstance(responsible, str) else None
     if person is None:
         return  # unknown id: A602's finding
-    agency = ctx.repo.staff.get("organization") if ctx.repo.staff is not None else None
-    conflicts = (
-        (normalized_name(person.get("name")), f"is the responsible case manager ({shown_id(responsible)})"),
-        (normalized_name(person.get("organization")), f"is the organization of the responsible case manager "
-                                              f"({shown_id(responsible)})"),
-        (normalized_name(agency), "is the case management agency itself"),
-    )
+    who = shown_id(responsible)
+    conflicts: dict[str, str] = {}
+    for name, what in (
+            (person.get("name"), f"is the responsible case manager ({who})"),
+            (person.get("organization"), f"is the organization of the responsible case manager ({who})"),
+            (ctx.repo.staff.get("organization") if ctx.repo.staff is not None else None,
+             "is the case management agency itself"),
+            (ctx.config.agency, "is the case management agency itself")):
+        key = organization_key(name)
+        if key is not None:
+            conflicts.setdefault(key, what)
     for index, support in plan.items("supports"):
         if support.get("paid") is not True:
             continue
-        provider = normalized_name(support.get("provider"))
-        if provider is None:
+        what = conflicts.get(organization_key(support.get("provider")))
+        if what is None:
             continue
-        for name, what in conflicts:
-            if name is not None and provider == name:
-                label = f"paid support {shown_id(support['id'])}" if isinstance(support.get("id"), str) \
-                    else "a paid support"
-                yield Hit(plan, ("supports", index, "provider"),
-                          f"the provider of {label} {what}; case management must be free of "
-                          "conflicts of interest: choose another provider with the member or document an "
-                          "exception")
-                break
+        label = f"paid support {shown_id(support['id'])}" if isinstance(support.get("id"), str) \
+            else "a paid support"
+        yield Hit(plan, ("supports", index, "provider"),
+                  f"the provider of {label} {what}; case management must be free of "
+                  "conflicts of interest: choose another provider with the member or document an "
+                  "exception")
 
 
 @rule("A606", "change-undocumented", "error", source="CMHPSM 13.003")

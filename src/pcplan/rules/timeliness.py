@@ -155,18 +155,32 @@ def assessment_stale(case, ctx) -> Iterator[Hit]:
     How to fix: reassess (or update the assessment with the member) and base
     the plan on the new one with `assessment:`, or write the plan sooner after
     the assessment. The limit is `assessment_max_age_days` in pcplan.toml.
+    Initial and annual plans, and a revision based on a new assessment, are
+    judged this way. A revision (`type: revision`) that keeps the assessment
+    of the plan it replaces (the newest consented plan of the episode before
+    it) is not: it changes the plan between assessments, and the assessment
+    was judged with that plan; how old the latest assessment may get is
+    T208's rule.
 
     Example:
         # assessment A1 dated 2026-01-20, plan dated 2026-09-03: 226 days
         assessment: A1
         # right: a fresh assessment A2 dated 2026-08-20
         assessment: A2
+        # also right: a revision of a plan based on A2, dated 2027-01-20, keeping A2
+        type: revision
+        assessment: A2
     """
     limit = ctx.settings.assessment_max_age_days
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    life = lifecycle(case, ctx.today)
+    for plan in life.plans_to_check():
         assessment = case.assessment_for(plan)
         if assessment is None or plan.date is None or assessment.date is None:
             continue
+        if plan.get("type") == "revision":
+            replaced = life.replaces(life.record(plan))
+            if replaced is not None and replaced.plan.get("assessment") == plan.get("assessment"):
+                continue  # the assessment of the plan it revises: judged with that plan
         age = (plan.date - assessment.date).days
         if age > limit:
             yield Hit(plan, ("assessment",),
@@ -228,7 +242,7 @@ def target_date_passed(case, ctx) -> Iterator[Hit]:
 
 @rule("T205", "contact-frequency-missed", "error", source="CMHPSM 13.003")
 def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
-    """Notes show contacts of each type at least as often as the plan's `monitoring.contacts` agree.
+    """Notes show contacts of each type at least as often as the plan's `monitoring.contacts` agree, with the member taking part (collateral: with others on their behalf).
 
     Why it matters: policy asks the case manager to provide face-to-face and
     collateral contacts at the frequency agreed in the person-centered plan.
@@ -236,9 +250,21 @@ def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
     arriving or whether the member's situation had changed.
 
     How to fix: record each contact as a note (`contact:` face_to_face, video,
-    phone, collateral or written). A contact of a higher rank counts for a
-    lower one (face_to_face > video > phone > collateral > written). The clock
-    starts when a consented plan asking for the contact takes effect: the
+    phone, collateral or written) and say who took part under `with`. A
+    requirement of a contact with the member (face_to_face, video, phone,
+    written) is met only by a contact the member took part in: `with` names
+    them by their legal or preferred name as member.yaml spells it (case and
+    spacing aside, a role in brackets allowed: `Elena (member)`) or says
+    `member`; a contact of a higher rank counts for a lower one (face_to_face >
+    video > phone > written). A contact with others only (a guardian, family,
+    a provider, a school), in any channel, is a collateral contact: it meets a
+    `collateral` requirement and never a member-contact one. A contact with
+    the member alone never meets a collateral requirement; a contact with the
+    member and others meets both. An interpreter (`Hodan Ali (interpreter)`)
+    is neither the member nor a collateral contact; a `contact: collateral`
+    note without `with` counts as collateral. A finding names, by date, the
+    contacts of the gap that did not count because of who took part. The
+    clock starts when a consented plan asking for the contact takes effect: the
     first contact is due by then plus `every`, each next one by the previous
     contact plus `every` (calendar months: a month after January 31 is the
     end of February); a contact on the due date is on time. Schedules carry
@@ -261,9 +287,14 @@ def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
         monitoring:
           contacts:
             - {type: phone, every: 1 month}
+            - {type: collateral, every: 3 months}
         # wrong: phone notes on 2026-10-01 and 2026-11-20 (the second was due by 2026-11-01)
-        # right: notes on 2026-10-01 (phone) and 2026-10-29 (face_to_face, which counts for phone)
+        # wrong: a call with her sister only meets the collateral contact, not the phone one
+        contact: phone
+        with: [Rosa Ruiz]
+        # right: a visit with Elena and her sister meets both
         contact: face_to_face
+        with: [Elena, Rosa Ruiz]
     """
     life = lifecycle(case, ctx.today)
     misses, _ = life.contact_schedule()
@@ -274,38 +305,58 @@ def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
         every, due, under = _freq_text(miss.every), miss.due.isoformat(), miss.under.label
         since = (f"the last {miss.since_contact} contact on {miss.since.isoformat()}" if miss.since_contact
                  else f"{under} took effect on {miss.since.isoformat()}")
+        absent = _not_counted(miss)
         if miss.late_note is not None:
             yield Hit(miss.late_note, ("date",),
                       f"this contact came {miss.gap_end.isoformat()}, after the {miss.kind} contact due by {due} "
-                      f"under {under} (every {every} since {since}, as the plan's monitoring agrees)", due=miss.due)
+                      f"under {under} (every {every} since {since}, as the plan's monitoring agrees){absent}",
+                      due=miss.due)
         elif miss.current is not None:
             gap_to = "today" if miss.gap_end == ctx.today else "the closure"
             yield Hit(miss.current.plan, ("monitoring", "contacts", miss.current_requirement),
                       f"no {miss.kind} contact since {since}; one was due by {due} under {under} (every {every}) "
-                      f"and none is recorded up to {gap_to} ({miss.gap_end.isoformat()}); make the contact and "
-                      "record it in a note", due=miss.due)
+                      f"and none is recorded up to {gap_to} ({miss.gap_end.isoformat()}){absent}; make the "
+                      "contact and record it in a note", due=miss.due)
         else:
             yield Hit(miss.under.plan, ("monitoring", "contacts", miss.requirement),
                       f"no {miss.kind} contact since {since}; one was due by {due} under {under} (every {every}) "
                       f"and none was recorded before that plan stopped asking for it "
-                      f"({miss.gap_end.isoformat()})", due=miss.due)
+                      f"({miss.gap_end.isoformat()}){absent}", due=miss.due)
+
+
+def _not_counted(miss) -> str:
+    """Why contacts of the gap did not count: who took part in them (dates only, never names)."""
+    days = miss.not_counted
+    if not days:
+        return ""
+    shown = ", ".join(day.isoformat() for day in days[:3]) + (f" and {len(days) - 3} more" if len(days) > 3 else "")
+    one = len(days) == 1
+    why = ("`with` names no one but the member (an interpreter aside), and a collateral contact is with "
+           "someone else on the member's behalf") if miss.kind == "collateral" else ("`with` does not name the member, and a contact with "
+                                                        "others only is collateral")
+    return f"; the contact{'' if one else 's'} on {shown} {'does' if one else 'do'} not count: {why}"
 
 
 # ---------------------------------------------------------------- T206
 
-# Fields that record something that has already happened (planned dates are
-# legitimately in the future and are not listed).
+# Fields that record something that has already happened. Planned dates are
+# legitimately in the future and are not listed: a case-manager assignment's
+# `from` and `to` (a planned transfer), `effective.start` and `.end`, goal and
+# objective target dates, support `start` and `end`, a modification's
+# `review_by`, an exception's `from` and `until`, a program's `ended_on`, holds.
 _EVENT_FIELDS = {
     "assessment": (("date",),),
-    "plan": (("date",), ("meeting", "date"), ("signatures", "*", "signed_on"),
+    "plan": (("signatures", "*", "signed_on"), ("signatures", "*", "refused_on"),
              ("distribution", "*", "given_on"), ("reviews", "*", "date"),
              ("rights_modifications", "*", "consent", "on"), ("exceptions", "*", "on")),
     "note": (("date",),),
     "closure": (("date",), ("exit_interview", "held_on"), ("referrals", "*", "on")),
-    "member": (("rights_explained_on",), ("choice_of_case_manager_offered_on",),
-               ("programs", "*", "enrolled_on"), ("programs", "*", "eligibility", "determined_on"),
-               ("case_managers", "*", "from")),
+    "member": (("birth_date",), ("rights_explained_on",), ("choice_of_case_manager_offered_on",),
+               ("programs", "*", "enrolled_on"), ("programs", "*", "eligibility", "determined_on")),
 }
+# A plan's own date and its meeting's: a record once anyone has signed (or refused to sign) the plan;
+# before that, the meeting may be one still to come, with the draft prepared for it.
+_PLAN_MADE = (("date",), ("meeting", "date"))
 
 
 def _dates_at(data, pattern: tuple) -> Iterator[tuple[tuple, date]]:
@@ -335,7 +386,7 @@ def _field(path: tuple) -> str:
 
 @rule("T206", "chronology", "error", source="ISED")
 def chronology(case, ctx) -> Iterator[Hit]:
-    """Dates are in order (assessment ≤ meeting ≤ signatures ≤ copies given); none before enrollment or after today.
+    """Dates are in order (assessment ≤ meeting ≤ signatures ≤ copies given); no note or plan before enrollment; nothing recorded as done after today.
 
     Why it matters: the case record is a chronological account of what
     happened: eligibility, enrollment, assessment, plan, services, progress.
@@ -350,12 +401,17 @@ def chronology(case, ctx) -> Iterator[Hit]:
     finding is at the later date, and names the earlier one. No note or plan
     is dated before the member's earliest `programs[].enrolled_on`, and no
     review is dated before its own plan's `date` (it belongs to an older
-    plan and does not count for this one). Dates of
-    events (assessment, plan, meeting, signature, copy, review, consent,
-    exception, note, closure, exit interview, referral, and the member's
-    rights, choice, enrollment, eligibility and case-manager dates) are not
-    after today; planned dates such as target dates and `effective.end` may
-    be.
+    plan and does not count for this one). A record of something that
+    happened is never dated after today: an assessment, a note, a
+    signature or refusal, a copy given, a review, a modification's consent,
+    a documented exception, a closure, its exit interview and referrals, and
+    the member's birth, rights, choice, eligibility and enrollment dates; a
+    plan's `date` and `meeting.date` too, once anyone has signed it (a draft
+    may be prepared for a meeting still to come). Planned dates are not
+    records and may be in the future: a case-manager assignment's `from`
+    (a planned transfer) and `to`, `effective.start` and `.end`, target
+    dates, a support's `start` and `end`, a modification's `review_by`, an
+    exception's `from` and `until`, holds.
 
     Example:
         meeting:
@@ -363,6 +419,9 @@ def chronology(case, ctx) -> Iterator[Hit]:
         signatures:
           - {role: member, signed_on: 2026-08-30}   # wrong: before the meeting
           - {role: member, signed_on: 2026-09-03}   # right
+        # member.yaml, today 2026-11-22
+        case_managers:
+          - {staff: cm-obello, from: 2027-01-01}    # right: a planned transfer is no record yet
     """
     life = lifecycle(case, ctx.today)
     for plan in life.plans_to_check():
@@ -374,12 +433,20 @@ def chronology(case, ctx) -> Iterator[Hit]:
     yield from _before_enrollment(case)
     today = ctx.today
     for doc in case.documents:
-        for pattern in _EVENT_FIELDS.get(doc.kind, ()):
+        patterns = _EVENT_FIELDS.get(doc.kind, ())
+        if doc.kind == "plan" and _signed(doc):
+            patterns = _PLAN_MADE + patterns
+        for pattern in patterns:
             for path, day in _dates_at(doc.data, pattern):
                 if day > today:
                     yield Hit(doc, path, f"{_field(path)} is {day.isoformat()}, after today "
                               f"({today.isoformat()}); an event is recorded when it has happened, "
                               "with the date it happened")
+
+
+def _signed(plan) -> bool:
+    """Whether anyone has signed the plan, or refused to sign it, on a readable date."""
+    return any(parse_iso(s.get("signed_on")) or parse_iso(s.get("refused_on")) for _, s in plan.items("signatures"))
 
 
 def _plan_order(case, plan) -> Iterator[Hit]:
@@ -431,7 +498,7 @@ def _before_enrollment(case) -> Iterator[Hit]:
 
 @rule("T207", "copy-late", "warning", source="Weld County CMA 8.7201.K")
 def copy_late(case, ctx) -> Iterator[Hit]:
-    """The member's (and representative's) copy was given within 15 days (configurable) of consent.
+    """The member's (and representative's) copy was given within 15 days (configurable) of consent: the member's or legal representative's signature, not a provider's late one.
 
     Why it matters: the member and their legal representative take part in
     and approve the plan and are given a copy of it. A copy that arrives weeks

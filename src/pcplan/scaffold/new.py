@@ -288,13 +288,26 @@ def next_step(kind: str) -> str:
 def _value(request: NewRequest, name: str) -> str | None:
     value = request.values.get(name)
     if isinstance(value, str):
-        value = value.strip()
+        value = _typed(name, value.strip())
     return value or None
+
+
+def _typed(name: str, value: str) -> str:
+    """``value`` if it is text that can be written as UTF-8; a ScaffoldError naming the option if not.
+
+    A terminal set to another encoding hands Python bytes that are not UTF-8 as lone
+    surrogates; written out they would not read back. Any other character (a line
+    separator pasted from a web page, a control character) is written escaped.
+    """
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ScaffoldError(f"--{name.replace('_', '-')}: not valid text (the terminal passed bytes that are not "
+                            "UTF-8); set the terminal to UTF-8 and type it again")
+    return value
 
 
 def _required(request: NewRequest, ask: Ask, name: str, question: str, choices: tuple | None = None) -> str:
     value = _value(request, name) or ask("--" + name.replace("_", "-"), question, choices)
-    value = value.strip() if isinstance(value, str) else value
+    value = _typed(name, value.strip()) if isinstance(value, str) else value
     if not value:
         raise ScaffoldError(f"--{name.replace('_', '-')}: must not be empty")
     if choices and value not in choices:

@@ -57,6 +57,8 @@ _SETTINGS_COMMENTS = {
                           "required_trainings = [" + ", ".join(f'"{m}"' for m in SUGGESTED_TRAININGS) + "]",
     "plain_language_grade": "Highest reading grade level of the text staff write for the member (P406).",
     "deficit_terms": "Words and phrases that label rather than describe the person (P407).",
+    "restriction_terms": "Words and phrases that describe limiting a right; plan text using one is covered by a\n"
+                         "rights modification (H503).",
     "assessment_due_days": "Days after an enrollment by which the episode has an assessment (T210). A placeholder:\n"
                            "set it to your state's intake deadline.",
     "plan_due_days": "Days after an enrollment by which a consented plan is in effect (T211). A placeholder:\n"
