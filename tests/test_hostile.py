@@ -148,6 +148,11 @@ EXPECTED: dict[str, Expect] = {
     "mixed-line-endings": Expect((("E004", 10, 1),), "unknown field `mood`", E004),
     "unicode-line-separators": Expect((("E004", 8, 1),), "unknown field `mood`", E004),
     "unicode-line-separator-plain": Expect((("E001", 7, 20),), "U+2028", ALL),
+    # the first 100 at their lines (7…106), then one finding for the other 50, at the first of them (line 107)
+    "many-unknown-fields": Expect(tuple(("E004", line, 1) for line in range(7, 108)), "unknown field `column_001`",
+                                  E004),
+    "many-duplicate-keys": Expect(tuple(("E002", line, 1) for line in range(8, 109)),
+                                  "duplicate key `text` (first at line 7)", ("E002",)),
     # written at test time
     "deep-flow-lists": Expect((("E005", 7, 1),), "nesting", ALL),
     "deep-flow-mappings": Expect((("E005", 7, 1),), "nesting", ALL),
@@ -392,14 +397,16 @@ def test_a_pipe_and_a_device_do_not_hang_the_run(reference):
     process = concise(reference, timeout=60)
     assert process.returncode == 1
     message = "E005 [error] not a regular file (a device, pipe or socket); a case file is a plain text file"
+    outside = "E005 [error] symlink to outside the repository, not read: replace the link with the file itself"
     assert process.stdout.splitlines() == [f"{ELENA}/notes/pipe.yaml:1:1: {message}",
-                                           f"{ELENA}/notes/zero.yaml:1:1: {message}",
-                                           f"random.yaml:1:1: {message}",
+                                           f"{ELENA}/notes/zero.yaml:1:1: {outside}",
+                                           f"random.yaml:1:1: {outside}",
                                            "Found 3 findings (3 errors) in 32 files (repository: the current "
                                            "folder)."]
     full = pcplan(reference, "check", *AS_OF, "-f", "full", env={"CI": ""}, timeout=60)  # the excerpt reader too
     no_traceback(full)
-    assert full.returncode == 1 and full.stdout.count("not a regular file") == 3
+    assert full.returncode == 1 and full.stdout.count("not a regular file") == 1
+    assert full.stdout.count("symlink to outside the repository") == 2
 
 
 def _unreadable(monkeypatch, *paths: Path) -> None:

@@ -430,7 +430,7 @@ def test_findings_per_rule_chart_has_one_bar_per_rule_proportional_to_its_count(
     page = parse(report_html(samples))
     bars = page.bars["chart-findings-by-rule"]
     rules = sorted((r for r in report["findings_by_rule"] if r["count"]), key=lambda r: (-r["count"], r["code"]))
-    assert len(bars) == len(rules) == 27  # one per rule that fires in sample_cases
+    assert len(bars) == len(rules) == 36  # one per rule that fires in sample_cases
     assert [int(b["data-value"]) for b in bars] == [r["count"] for r in rules]
     per_finding = {round(float(b["width"]) / r["count"], 1) for b, r in zip(bars, rules)}
     assert len(per_finding) == 1 and per_finding.pop() > 0

@@ -218,6 +218,13 @@ def small_items() -> list[Item]:
         Item("unicode-line-separator-plain", NOTE_TARGET,
              _note("text: Called Elena.\u2028She is well.", "minutes: 20").encode(),
              "U+2028 inside unquoted text, where YAML 1.1 ends the line"),
+        # -- too many of one problem: the first 100 are listed, and one finding counts the rest ------------------
+        Item("many-unknown-fields", NOTE_TARGET,
+             _note(*(f"column_{k:03d}: x" for k in range(1, 151)), "text: Called Elena.").encode(),
+             "150 columns of a spreadsheet pasted in as fields"),
+        Item("many-duplicate-keys", NOTE_TARGET,
+             _note(*(f"text: Called Elena, part {k}." for k in range(151))).encode(),
+             "the same field 151 times (a mail merge run once per line)"),
     ]
     names = [item.name for item in items]
     assert len(names) == len(set(names)), "item names must be unique"

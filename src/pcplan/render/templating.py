@@ -169,6 +169,8 @@ class _FolderLoader(FileSystemLoader):
                 raise TemplateFailure("not a regular file (a pipe, a device or a folder)", candidate)
         try:
             return super().get_source(environment, template)
+        except TemplateNotFound:
+            raise  # (an OSError too) the next folder may have it
         except UnicodeDecodeError:
             raise TemplateFailure("not UTF-8 text", candidate) from None
         except OSError as exc:

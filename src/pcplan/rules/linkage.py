@@ -220,7 +220,7 @@ def support_without_goal(case, ctx) -> Iterator[Hit]:
 
 @rule("L105", "goal-without-support", "warning", source="ISED")
 def goal_without_support(case, ctx) -> Iterator[Hit]:
-    """Every active goal has at least one support (paid or unpaid) working toward it, still running.
+    """Every active goal has at least one support (paid or unpaid) working toward it that has not ended.
 
     Why it matters: a goal nobody is helping with is a wish, not a plan. The
     plan must say who does what to reach it, even when that is the member

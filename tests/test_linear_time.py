@@ -1,0 +1,135 @@
+"""Checking a file takes time in proportion to its size: no loader, schema or position path is quadratic.
+
+A 1 MB note with 100,000 unknown keys once took five minutes: each finding looked
+its key up by scanning the whole mapping. jsonschema compared every pair of items
+of a ``uniqueItems`` list it could not sort (minutes for 10,000 mappings). Each
+shape below is a case file with n keys or items, n = 10^3, 10^4 and 10^5; what a
+check does with one file (read, parse, validate, position every finding, and
+E007 for repeated ids) is timed, and each tenfold step in n must cost well under
+a hundredfold step in time: linear is ~10, quadratic ~100, the bound is 25.
+
+Noise from other processes is kept out: CPU time of this process (not wall time),
+the cyclic garbage collector paused as the engine pauses it, a warm-up run, and
+the best of three (a 10^5 run is repeated only while its ratio is over the bound,
+to keep the test short).
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+import pcplan.rules  # noqa: F401 - registers the rules
+from pcplan.load import MAX_PER_CODE
+from pcplan.model import Document
+from pcplan.rules.registry import RULES
+
+SIZES = (1_000, 10_000, 100_000)
+MAX_RATIO = 25
+RUNS = 3
+
+NOTE = "kind: note\nversion: 1\nmember: M-000123\ndate: 2026-11-20\nstaff: cm-jlee\ncontact: phone\n"
+ASSESSMENT = "kind: assessment\nversion: 1\nid: A1\nmember: M-000123\ndate: 2026-11-20\ntype: annual\n"
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    text: Callable[[int], str]  # the file for n keys or items
+    code: str  # what each key or item is reported as
+    capped: bool = True  # at most MAX_PER_CODE findings and one that counts the rest
+
+
+SHAPES = [
+    Shape("unknown keys in a mapping", lambda n: NOTE + "".join(f"k{i}: 1\n" for i in range(n)), "E004"),
+    Shape("duplicate keys", lambda n: NOTE + "text: a\n" * n, "E002"),
+    Shape("list items with bad values", lambda n: NOTE + "progress:\n" + "  - goal: 1\n" * n, "E004"),
+    Shape("a long flow sequence of bad values", lambda n: NOTE + "with: [" + ", ".join(["1"] * n) + "]\n", "E004"),
+    Shape("unique items that cannot be sorted",
+          lambda n: ASSESSMENT + "sources:\n" + "".join(f"  - {{a: {i}}}\n" for i in range(n)), "E004"),
+    Shape("ids repeated", lambda n: ASSESSMENT + "needs:\n" + "  - {id: N1, domain: health}\n" * n, "E007",
+          capped=False),
+]
+
+
+def check_file(path: Path) -> list[tuple[str, str, tuple[int, int]]]:
+    """What the engine does with one file: load, validate, E007, and the position of every finding."""
+    doc = Document.load(path, path.name)
+    found = [(p.code, p.message, (p.line, p.column) if p.line is not None else doc.position(p.data_path, p.at))
+             for p in doc.problems]
+    for hit in RULES["E007"].check(doc, None, None):
+        found.append(("E007", hit.message, doc.position(hit.data_path, hit.at)))
+    return found
+
+
+def cpu_seconds(path: Path) -> float:
+    gc.disable()
+    try:
+        start = time.process_time()
+        check_file(path)
+        return time.process_time() - start
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.name)
+def test_time_grows_linearly(shape, tmp_path):
+    files = {}
+    for n in SIZES:
+        files[n] = tmp_path / f"{n}.yaml"
+        files[n].write_text(shape.text(n), encoding="utf-8")
+    cpu_seconds(files[SIZES[0]])  # warm-up: imports, compiled schemas, caches
+    times: dict[int, float] = {}
+    for smaller, n in zip(SIZES, SIZES[1:]):
+        if smaller not in times:
+            times[smaller] = min(cpu_seconds(files[smaller]) for _ in range(RUNS))
+        best = float("inf")
+        for _ in range(RUNS if n < SIZES[-1] else 1):
+            best = min(best, cpu_seconds(files[n]))
+        for _ in range(RUNS - 1 if n == SIZES[-1] else 0):  # the largest: repeat only while over the bound
+            if best / max(times[smaller], 1e-4) < MAX_RATIO:
+                break
+            best = min(best, cpu_seconds(files[n]))
+        times[n] = best
+        ratio = times[n] / max(times[smaller], 1e-4)
+        assert ratio < MAX_RATIO, (f"{shape.name}: {n:,} took {times[n]:.3f} s, {smaller:,} took "
+                                   f"{times[smaller]:.3f} s (×{ratio:.0f}; linear is ~10, quadratic ~100)")
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: s.name)
+def test_what_each_shape_reports(shape, tmp_path):
+    """The findings themselves: the first 100 listed at their own lines, one more counting the rest."""
+    n = 1_000
+    path = tmp_path / "file.yaml"
+    path.write_text(shape.text(n), encoding="utf-8")
+    found = [f for f in check_file(path) if f[0] == shape.code]
+    if not shape.capped:
+        assert len(found) == n - 1
+        assert found[0] == ("E007", "id `N1` is used twice in this file (first at line 8)", (9, 5))
+        return
+    assert len(found) == MAX_PER_CODE + 1
+    *listed, summary = sorted(found, key=lambda f: (f[2], "more" in f[1]))
+    assert all("more" not in f[1] for f in listed)
+    assert "more" in summary[1] and f"(pcplan lists the first {MAX_PER_CODE} of a file)" in summary[1]
+    assert summary[2] >= listed[-1][2]  # at the first not listed, after every one listed
+
+
+def test_the_first_problems_in_the_file_are_the_ones_listed(tmp_path):
+    """Schema problems of several kinds: the 100 listed are the first 100 in the file, whatever their kind."""
+    path = tmp_path / "note.yaml"
+    rows = [f"k{i}: 1" if i % 2 else f"w{i}: [1]" for i in range(150)]  # unknown keys only; then bad items
+    path.write_text(NOTE + "".join(row + "\n" for row in rows) + "with: [" + ", ".join(["1"] * 50) + "]\n",
+                    encoding="utf-8")
+    found = sorted(f for f in check_file(path) if f[0] == "E004")
+    assert len(found) == MAX_PER_CODE + 1
+    lines = [f[2][0] for f in found if "more" not in f[1]]
+    assert lines == list(range(7, 7 + MAX_PER_CODE))
+    summary = next(f for f in found if "more" in f[1])
+    assert summary[1].startswith("100 more schema problems in this file, from here on, are not listed")
+    assert summary[2] == (7 + MAX_PER_CODE, 1)
