@@ -143,6 +143,35 @@ def test_a_template_reaching_python_internals_is_refused(repo, out, item):
     assert "Danny" in Path(again.stdout.strip()).read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("item", [p for p in template_items() if p.name.endswith(".html.j2")], ids=lambda p: p.name)
+def test_the_caseload_report_uses_the_same_sandbox(repo, item):
+    """`pcplan report -f html` reads the agency's templates too: the same sandbox, the same one-line refusal."""
+    (repo.root / "agency-templates").mkdir()
+    shutil.copy(item, repo.root / "agency-templates" / "report.html.j2")
+    set_config(repo, 'templates = "agency-templates"')
+    for output in ([], ["-o", "report.html"]):
+        result = run(repo.root, "report", *DAY, "-f", "html", *output)
+        assert result.exit_code == 2, result.stdout + result.stderr
+        assert result.stdout == ""
+        line = one_error_line(result.stderr)
+        assert re.match(r"pcplan: agency-templates/report\.html\.j2:\d+: refused by pcplan's template sandbox", line), line
+        assert not (repo.root / "report.html").exists()
+    assert not (repo.root / RAN).exists()
+
+
+def test_the_caseload_report_refuses_templates_outside_the_repository(repo, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "report.html.j2").write_text("<p>from elsewhere</p>\n", encoding="utf-8")
+    set_config(repo, 'templates = "../elsewhere"')
+    result = run(repo.root, "report", *DAY, "-f", "html")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert one_error_line(result.stderr) == (
+        "pcplan: pcplan.toml: `templates` (../elsewhere) is outside the repository; keep the agency's templates "
+        "in a folder inside it, or name a folder with --templates DIR")
+    # the configuration is wrong whatever the format: the table is refused too, rather than quietly ignoring it
+    assert run(repo.root, "report", *DAY).exit_code == 2
+
+
 ORDINARY_MD = """{% import "vocabulary.j2" as vocab with context %}
 # {{ _("%(name)s's plan", name=plan.preferred_name) }} ({{ plan.agency }})
 {% for goal in plan.goals %}

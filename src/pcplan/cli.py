@@ -10,7 +10,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import IO, Callable, List, Optional
 
 import typer
 
@@ -386,6 +386,8 @@ def report(
     from .engine import UsageError
     from .output import OutputError, check_target, write_atomically
 
+    from .render.templating import TemplateFailure
+
     fmt = _output_format(ctx, REPORT_FORMATS, output_format, output, "table")
     try:
         if output is not None:
@@ -394,14 +396,36 @@ def report(
     except (ConfigError, DateError, OutputError, UsageError) as exc:
         _fail(str(exc))
         return
-    if output is None:
-        write_report(result, fmt, sys.stdout, terminal=fmt == "table" and sys.stdout.isatty())
-        return
     try:
+        if output is None:
+            if fmt == "html":  # rendered whole first: a refused template writes nothing
+                sys.stdout.write(_rendered(lambda stream: write_report(result, fmt, stream)))
+            else:
+                write_report(result, fmt, sys.stdout, terminal=fmt == "table" and sys.stdout.isatty())
+            return
         write_atomically(output, lambda stream: write_report(result, fmt, stream), overwrite=force)
+    except TemplateFailure as exc:
+        where = _shown_path(exc.path) if exc.path else "a template"
+        _fail(f"{where}{f':{exc.line}' if exc.line else ''}: {exc}")
     except OutputError as exc:
         _fail(str(exc))
     typer.echo(f"pcplan: wrote the {fmt} report to {output}", err=True)
+
+
+def _shown_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _rendered(produce: Callable[[IO[str]], None]) -> str:
+    import io
+
+    buffer = io.StringIO()
+    produce(buffer)
+    return buffer.getvalue()
 
 
 @app.command(cls=Command, rich_help_panel=PANEL_SCAFFOLD)

@@ -7,7 +7,6 @@ crashes a rule.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -18,6 +17,7 @@ from .config import Config
 from .dates import parse_iso
 from .load import LoadedFile, Problem, load_file
 from .schema import identify, validate
+from .shown import ID_LIKE, looks_like_id, plain_id, shown_name  # noqa: F401  (shown_name, plain_id: for rules)
 
 
 @dataclass
@@ -43,6 +43,13 @@ class Document:
 
     @classmethod
     def _load(cls, path: Path, display_path: str) -> "Document":
+        if _not_utf8(display_path):
+            # Bytes that are not UTF-8 in a file or folder name: git, CI and editors each show it differently,
+            # and no report could name it. Reported (named with the bytes escaped), not read.
+            return cls(LoadedFile(path=path), display_path, problems=[Problem(
+                "E005", 1, 1, "the name of this file (or of a folder it is in) is not valid UTF-8 text; "
+                "it was not read", hint="Rename the file or folder using letters, digits, `-` and `.` "
+                "(such as 2026-10-01.yaml), then check again.")])
         loaded = load_file(path)
         doc = cls(loaded, display_path, problems=list(loaded.problems))
         if loaded.ok:
@@ -86,6 +93,15 @@ class Document:
         return self.loaded.position(data_path, at)
 
 
+def _not_utf8(text: str) -> bool:
+    """Whether a name decoded from the file system holds bytes that were not UTF-8 (surrogateescape)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def display_path(path: Path, cwd: Path) -> str:
     """A path as findings show it: relative to the current folder, forward slashes."""
     import os
@@ -125,18 +141,27 @@ def get_in(data: Any, *keys: str) -> Any:
     return data
 
 
+# Messages show ids through these helpers only (pcplan.shown decides what looks like an id): text typed
+# where an id belongs is a member's words, and it never travels into a finding, a CI log or a report.
+_ID_LIKE = ID_LIKE
+
+
+def named(kind: str, value: Any) -> str:
+    """``"goal G2"``; ``"this goal"`` when there is no id; ``"goal (not an id)"`` for text typed where the id
+    belongs (never repeated)."""
+    if not isinstance(value, str) or not value.strip():
+        return f"this {kind}"
+    return f"{kind} {plain_id(value)}"
+
+
 def label(item: dict, kind: str) -> str:
-    """``"goal G2"`` for messages, or ``"this goal"`` when the item has no id."""
-    value = item.get("id")
-    return f"{kind} {value}" if isinstance(value, str) and value.strip() else f"this {kind}"
-
-
-_ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+    """``"goal G2"`` for messages, from the item's ``id`` (see :func:`named`)."""
+    return named(kind, item.get("id") if isinstance(item, dict) else None)
 
 
 def shown_id(value: Any) -> str:
     """An id as a message may show it: text typed where an id belongs is not repeated (privacy)."""
-    return f"`{value}`" if isinstance(value, str) and _ID_LIKE.match(value) else "(not an id)"
+    return f"`{value}`" if looks_like_id(value) else "(not an id)"
 
 
 def normalized_name(value: Any) -> str | None:

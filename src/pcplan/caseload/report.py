@@ -34,7 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Iterable
 
-from ..engine import Options, check
+from ..engine import Options, UsageError, check
 from ..lifecycle import Lifecycle, lifecycle
 from ..model import Case
 from ..output import terminal_safe
@@ -265,8 +265,13 @@ def build_report(path: Path, today: date, cwd: Path | None = None) -> Report:
         name = person.get("name")
         if staff_id in managers and isinstance(name, str) and name.strip():
             names[staff_id] = " ".join(name.split())
-    dirs = ([(root / caseload.config.templates).resolve()] if caseload.config.templates else [])
+    from ..render.templating import TemplateFailure, agency_folder
     from ..resources import templates_dir
+
+    try:  # the same confinement as render: pcplan.toml may only name a folder inside the repository
+        dirs = [agency_folder(root, caseload.config.templates)] if caseload.config.templates else []
+    except TemplateFailure as exc:
+        raise UsageError(str(exc)) from None
 
     return Report(data, names, caseload.config.agency, caseload.config.paper, [*dirs, templates_dir()])
 
@@ -624,13 +629,12 @@ def charts(report: Report) -> dict[str, Chart | None]:
 
 
 def render_html(report: Report) -> str:
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
-
     from .. import __version__
+    from ..render.templating import render_safely, sandboxed_environment
 
-    env = Environment(loader=ChoiceLoader([FileSystemLoader(str(d)) for d in report.template_dirs]),
-                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    # The same sandbox as render: an agency template never reaches Python's internals.
+    env = sandboxed_environment(report.template_dirs, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                                keep_trailing_newline=True)
     env.filters["percent"] = percent
     env.filters["long_date"] = long_date
     env.filters["manager"] = manager_label
@@ -641,7 +645,7 @@ def render_html(report: Report) -> str:
     env.globals["lifecycle_label"] = LIFECYCLE_LABEL
     d = report.data
     kinds = [k for k in KINDS if any(k in row["by_kind"] for row in d["overdue_by_case_manager"])]
-    return env.get_template(HTML_TEMPLATE).render(
+    return render_safely(env, report.template_dirs, HTML_TEMPLATE, dict(
         report=d, agency=report.agency, paper=report.paper, staff_names=report.staff_names,
         charts=charts(report), statuses=[s for s in STATUSES if s != "unknown" or d["members"]["by_status"][s]],
-        overdue_kinds=kinds, top_limit=TOP_RULES, version=__version__, colours=COLOURS)
+        overdue_kinds=kinds, top_limit=TOP_RULES, version=__version__, colours=COLOURS))

@@ -65,6 +65,11 @@ def render_template(dirs: list[Path], name: str, context: dict, translations, la
     env.install_gettext_translations(translations, newstyle=True)
     if markdown:
         context = {**context, "plan": escaped_for_markdown(context["plan"])}
+    return render_safely(env, dirs, name, context)
+
+
+def render_safely(env: Environment, dirs: list[Path], name: str, context: dict) -> str:
+    """Render one template; any failure becomes a TemplateFailure naming the template file and line."""
     try:
         return env.get_template(name).render(**context)
     except TemplateFailure:

@@ -1,0 +1,246 @@
+"""No member text in CI output, ever (issue 14, item 2; DESIGN.md §6 "Private").
+
+A copy of the whole sample repository gets a unique marker (``Zq<n> …``) in every
+place a person can type: every scalar string of every file of every kind (ids,
+references, names, free text, enum values and dates alike), keys that are not
+field names, YAML tags and ``%TAG`` directives, and the names of notes, plans,
+assessments, closures and a member folder. Then every command runs as CI runs it
+(``CI=true``) in every format it has, to stdout and with ``-o``, with
+``--write-baseline``, ``--baseline``, ``--statistics``, the GitHub step summary,
+and ``render --draft`` (whose output is for the member and is left out, but whose
+messages are not): no marker may appear in stdout, stderr or any file pcplan
+writes.
+
+Two seedings: ``consistent`` gives the same words the same marker, keeps dates and
+lower-case codes (``face_to_face``), so references still resolve and the rules
+speak about goals, supports and plans by their (marker) ids; ``unique`` gives every
+string its own marker, codes and dates too, so the schema stage speaks.
+Not vacuous: outside CI, the ``full`` format's excerpt quotes the markers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from conftest import SAMPLE_CASES
+from pcplan.cli import app
+from pcplan.load import load_file
+
+AS_OF = ["--today", "2026-11-22"]
+MARK = re.compile(r"Zq\d+")
+_KEEP_CONSISTENT = re.compile(r"(\d{4}-\d{2}-\d{2}|[a-z][a-z_]*)\Z")
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(type(None), lambda dumper, _: dumper.represent_scalar("tag:yaml.org,2002:null", ""))
+
+
+def _dump(data) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
+
+
+@dataclass
+class Planted:
+    root: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    markers: int = 0
+
+    def new(self, what: str, words: str = "secret words") -> str:
+        self.markers += 1
+        self.counts[what] = self.counts.get(what, 0) + 1
+        return f"Zq{self.markers} {words}"
+
+
+def seed(root: Path, mode: str) -> Planted:
+    """Plant markers everywhere in the repository at ``root`` (see the module's docstring)."""
+    planted = Planted(root)
+    same: dict[str, str] = {}
+
+    def value(text: str) -> str:
+        if mode == "consistent":
+            if _KEEP_CONSISTENT.match(text):
+                return text
+            if text not in same:
+                same[text] = planted.new("value")
+            else:
+                planted.counts["value (again)"] = planted.counts.get("value (again)", 0) + 1
+            return same[text]
+        return planted.new("value")
+
+    def walk(node, top: bool):
+        if isinstance(node, dict):
+            out = {}
+            for key, item in node.items():
+                out[key] = item if top and key in ("kind", "version") else walk(item, False)
+            return out
+        if isinstance(node, list):
+            return [walk(item, False) for item in node]
+        if isinstance(node, str):
+            return value(node)
+        return node
+
+    def unknown_keys(node):
+        """A key that is not a field name in every mapping (typed words, as a key)."""
+        if isinstance(node, dict):
+            for item in list(node.values()):
+                unknown_keys(item)
+            node[planted.new("key", "secret key")] = planted.new("value")
+        elif isinstance(node, list):
+            for item in node:
+                unknown_keys(item)
+
+    files = sorted(p for p in root.rglob("*.yaml"))
+    for index, path in enumerate(files):
+        loaded = load_file(path)
+        if not loaded.ok:
+            continue  # the sample's deliberately broken files stay as they are
+        data = walk(loaded.data, True)
+        if index % 4 == 1:
+            unknown_keys(data)
+        text = _dump(data)
+        if index % 5 == 2 and "\nkind: " in "\n" + text:
+            # Tags: a local tag, a Python object tag, a verbatim tag and a %TAG directive's handle.
+            text = (f"%TAG !m! tag:{planted.new('tag', 'x').split()[0]}.example,2026:\n---\n" + text
+                    + f"zq_a: !{planted.new('tag').split()[0]}secret x\n"
+                    + f"zq_b: !!python/object:{planted.new('tag').split()[0]}.secret {{}}\n"
+                    + f"zq_c: !<tag:{planted.new('tag').split()[0]}%20secret> x\n"
+                    + f"zq_d: !m!{planted.new('tag').split()[0]}secret x\n")
+        path.write_text(text, encoding="utf-8")
+    # File and folder names: every file but member.yaml and staff.yaml, and one member folder.
+    for path in sorted(root.rglob("*.yaml"), reverse=True):
+        if path.name not in ("member.yaml", "staff.yaml"):
+            path.rename(path.with_name(planted.new("file name", "secret name") + ".yaml"))
+    folder = root / "members" / "M-000207"
+    folder.rename(folder.with_name(planted.new("folder name", "secret folder")))
+    return planted
+
+
+@pytest.fixture(scope="module", params=["consistent", "unique"])
+def seeded(request, tmp_path_factory) -> Planted:
+    root = tmp_path_factory.mktemp(f"privacy-{request.param}") / "cases"
+    shutil.copytree(SAMPLE_CASES, root)
+    return seed(root, request.param)
+
+
+def _run(root: Path, args: list[str], ci: bool = True):
+    env = {"CI": "true" if ci else None, "GITHUB_ACTIONS": None, "PCPLAN_OUTPUT_FORMAT": None, "COLUMNS": "120",
+           "NO_COLOR": "1", "GITHUB_STEP_SUMMARY": None}
+    if "--summary" in args:
+        args = [a for a in args if a != "--summary"]
+        env["GITHUB_STEP_SUMMARY"] = str(root.parent / "out" / "step-summary.md")
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(app, args, env=env, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+# (arguments, exit status). {out} is a folder beside the repository, emptied before each command.
+CHECK = [["check", *AS_OF, "-f", fmt] for fmt in ("full", "concise", "json", "sarif", "github", "junit")]
+COMMANDS = [
+    *((args, 1) for args in CHECK),
+    *(([*args, "--statistics"], 1) for args in CHECK),
+    (["check", *AS_OF, "-f", "github", "--summary"], 1),
+    *((["check", *AS_OF, "-o", f"{{out}}/findings.{ext}"], 1) for ext in ("txt", "json", "sarif", "xml")),
+    (["check", *AS_OF, "-f", "full", "-o", "{out}/findings.log"], 1),
+    (["check", *AS_OF, "--write-baseline", "{out}/baseline.json"], 0),
+    (["check", *AS_OF, "--jobs", "2", "-f", "json"], 1),
+    *((["due", *AS_OF, "--within", "all", "-f", fmt], 0) for fmt in ("table", "json", "csv", "ics")),
+    *((["due", *AS_OF, "--within", "all", "-o", f"{{out}}/due.{ext}"], 0) for ext in ("json", "csv", "ics")),
+    *((["report", *AS_OF, "-f", fmt], 0) for fmt in ("table", "json")),
+    (["report", *AS_OF, "-o", "{out}/report.json"], 0),
+    (["rules"], 0),
+    (["rule", "L101"], 0),
+]
+
+
+def _outputs(result, out: Path) -> dict[str, str]:
+    texts = {"stdout": result.stdout, "stderr": result.stderr}
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            texts[path.name] = path.read_text(encoding="utf-8", errors="replace")
+    return texts
+
+
+def _assert_no_marker(texts: dict[str, str], what) -> None:
+    for name, text in texts.items():
+        found = MARK.search(text)
+        assert found is None, (what, name, text[max(found.start() - 300, 0):found.end() + 100])
+
+
+def test_markers_are_planted_everywhere(seeded):
+    counts = seeded.counts
+    assert counts["value"] > 700 and counts["key"] > 40 and counts["tag"] >= 10, counts
+    assert counts["file name"] >= 30 and counts["folder name"] == 1, counts
+
+
+def test_outside_ci_the_full_excerpt_quotes_the_markers(seeded):
+    """The seeding is not vacuous: the markers are in the files, and the excerpt (left out in CI) shows them."""
+    result = _run(seeded.root, ["check", *AS_OF, "-f", "full"], ci=False)
+    assert result.exit_code == 1
+    assert len(set(MARK.findall(result.stdout))) > 100
+
+
+@pytest.mark.parametrize("args, status", COMMANDS, ids=lambda v: " ".join(v[:1] + v[3:]) if isinstance(v, list)
+                         else str(v))
+def test_no_marker_in_any_output_under_ci(seeded, args, status):
+    out = seeded.root.parent / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    args = [a.format(out=out) for a in args]
+    result = _run(seeded.root, args)
+    assert result.exit_code == status, (args, result.stdout[-2000:], result.stderr[-2000:])
+    texts = _outputs(result, out)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert any(texts.values())
+    _assert_no_marker(texts, args)
+
+
+def test_baseline_read_back_and_fingerprint_under_ci(seeded):
+    out = seeded.root.parent / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    baseline = out / "baseline.json"
+    assert _run(seeded.root, ["check", *AS_OF, "--write-baseline", str(baseline)]).exit_code == 0
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert len(entries) > 50
+    again = _run(seeded.root, ["check", *AS_OF, "--baseline", str(baseline), "-f", "concise"])
+    assert again.exit_code == 0, again.stdout[-2000:]
+    assert "All checks passed: no findings" in again.stdout
+    _assert_no_marker(_outputs(again, out), "check --baseline")
+    plans = sorted(p for p in seeded.root.rglob("*.yaml") if "kind: plan" in p.read_text(encoding="utf-8"))
+    assert plans
+    for target in (plans[0], plans[0].parent):
+        result = _run(seeded.root, ["fingerprint", str(target.relative_to(seeded.root)), *AS_OF])
+        assert result.exit_code in (0, 2), result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+        _assert_no_marker({"stdout": result.stdout, "stderr": result.stderr}, ["fingerprint", target.name])
+
+
+def test_render_draft_messages_hold_no_marker(seeded):
+    """The rendered plan is for the member and holds their words; what pcplan says about it does not."""
+    out = seeded.root.parent / "render"
+    out.mkdir(exist_ok=True)
+    folders = sorted(p.parent for p in seeded.root.glob("members/*/member.yaml"))
+    assert len(folders) == 9
+    for folder in folders:
+        for fmt in ("md", "html"):
+            args = ["render", str(folder.relative_to(seeded.root)), "--draft", "-f", fmt, "-o", str(out),
+                    "--force", *AS_OF]
+            result = _run(seeded.root, args)
+            assert result.exit_code in (0, 1, 2), (args, result.stderr)
+            assert "Traceback" not in result.stdout + result.stderr
+            _assert_no_marker({"stdout": result.stdout, "stderr": result.stderr}, args)
