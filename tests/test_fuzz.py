@@ -77,12 +77,40 @@ FIELD_NAMES = sorted(set().union(*(_schema_keys(schema_for(kind)) for kind in KI
 SCALARS = sorted({v for data in REFERENCE.values() for _, v in _walk(data)
                   if isinstance(v, (str, int, float, bool)) and not isinstance(v, str) or
                   (isinstance(v, str) and len(v) < 40)}, key=repr)
-DATES = ["2026-02-30", "26-03-01", "2026-13-01", "0000-01-01", "9999-12-31", "1900-01-01", "2026-11-22",
-         "2026-11-23", "2027-02-29", "2024-02-29", "2026-1-1", "2026-11-22T10:00:00", ""]
+DATES = ["2026-02-30", "26-03-01", "2026-13-01", "0000-01-01", "9999-12-31", "0001-01-01", "1900-01-01",
+         "2026-11-22", "2026-11-23", "2027-02-29", "2024-02-29", "2026-1-1", "2026-11-22T10:00:00", ""]
 SNIPPETS = ["&a [1, 2]", "*a", "<<: *a", "!!python/object/apply:os.system [echo]", "!!binary aGk=", "\t", "---\n",
             "...\n", "<<<<<<< HEAD\n", "=======\n", ">>>>>>> other\n", "{", "[", "}", "]", "'", '"', "#", ": ",
             "- ", "? ", "|", ">", "%YAML 1.1\n", "\ufeff", "\u2028", "\x85", "\r", "\r\n", "\x1b[2J", "\x00", "~",
             "key: value\n", "  nested: [x]\n", "- id: G1\n", "kind: note\n", "version: 2\n", "&b {x: *b}"]
+
+# Schema-valid values at the edge of what a date or a number holds (tests/test_extreme_values.py): frequencies
+# past the calendar, amounts of 31 digits, and, written in by marker after dumping (PyYAML cannot write them),
+# a whole number of 5,000 digits and an infinite float.
+HUGE_INT, HUGE_FLOAT = "PCPLAN_FUZZ_HUGE_INT", "PCPLAN_FUZZ_HUGE_FLOAT"
+EXTREMES = ["9999-12-31", "0001-01-01", "3000000 weeks", "99999 years", "1000000 months", "9" * 400 + " days",
+            10 ** 30, -10 ** 30, 1e300, HUGE_INT, HUGE_FLOAT]
+MARKERS = {HUGE_INT: "9" * 5000, HUGE_FLOAT: "1.0e+400"}
+
+
+def _extreme_keys(node) -> set[str]:
+    """The names of the date, frequency and number fields of the schemas (where extreme values go)."""
+    found = set()
+    if isinstance(node, dict):
+        for key, value in (node.get("properties") or {}).items():
+            if isinstance(value, dict) and (value.get("format") == "date" or str(value.get("$ref", "")).endswith(
+                    "/date") or value.get("type") in ("integer", "number") or key in ("every", "review_every",
+                                                                                        "frequency")):
+                found.add(key)
+        for value in node.values():
+            found |= _extreme_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _extreme_keys(value)
+    return found
+
+
+EXTREME_KEYS = set().union(*(_extreme_keys(schema_for(kind)) for kind in KINDS))
 
 scalars = (st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.floats(allow_nan=True)
            | st.text(max_size=30) | st.sampled_from(SCALARS) | st.sampled_from(DATES))
@@ -110,7 +138,7 @@ def mutate(draw, data):
     """One mutation of the tree at a node hypothesis picks; returns the new tree."""
     path, node = draw(st.sampled_from(list(_walk(data))))
     operation = draw(st.sampled_from(["drop", "duplicate", "retype", "reorder", "insert", "truncate", "unicode",
-                                      "swap", "date", "empty", "nest"]))
+                                      "swap", "date", "empty", "nest", "extreme"]))
     if operation == "drop" and path:
         del _parent(data, path)[path[-1]]
     elif operation == "duplicate" and path and isinstance(_parent(data, path), list):
@@ -134,6 +162,10 @@ def mutate(draw, data):
         data = _replace(data, path, draw(st.text(max_size=60)))
     elif operation == "swap":
         data = _replace(data, path, draw(st.sampled_from(SCALARS)))
+    elif operation == "extreme":  # mostly where such values belong: a date, a frequency, a number
+        fields = [p for p, _ in _walk(data) if p and p[-1] in EXTREME_KEYS]
+        where = draw(st.sampled_from(fields)) if fields and draw(st.integers(0, 3)) else path
+        data = _replace(data, where, draw(st.sampled_from(EXTREMES)))
     elif operation == "date":
         data = _replace(data, path, draw(st.sampled_from(DATES)))
     elif operation == "empty":
@@ -177,6 +209,8 @@ def mutated_documents(draw):
         data = mutate(draw, data)
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
                           default_flow_style=draw(st.sampled_from([False, None, True])))
+    for marker, literal in MARKERS.items():
+        text = text.replace(marker, literal)
     for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):
         text = text_edit(draw, text)
     raw = text.encode("utf-8", "surrogatepass")

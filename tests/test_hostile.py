@@ -290,12 +290,13 @@ def test_every_output_format_survives_the_hostile_repository(hostile):
         assert "\x1b" not in stream.getvalue(), fmt  # no escape sequence from a file reaches a terminal
 
 
-def test_the_full_format_shows_control_characters_as_replacement_characters(hostile):
+def test_the_full_format_shows_control_characters_escaped(hostile):
     folder = hostile.placed["control-characters"].rsplit("/", 2)[0]
     process = pcplan(hostile.root, "check", *AS_OF, "-f", "full", "--jobs", "1", folder, env={"CI": ""})
     no_traceback(process)
     assert process.returncode == 1
-    assert "Called Elena \ufffd]0;owned\ufffd\ufffd[2J about the ride." in process.stdout  # the excerpt, defused
+    # The excerpt, defused and visible: the reader sees what is in the file, and the caret moves with it.
+    assert "Called Elena \\x1b]0;owned\\x07\\x1b[2J about the ride." in process.stdout
     assert "\x1b" not in process.stdout and "\x07" not in process.stdout
 
 
@@ -750,7 +751,7 @@ def test_no_command_writes_to_a_case_file(repo, tmp_path):
     assert {name: after[name] for name in before} == before  # not a byte, not a modification time
     added = sorted(set(after) - set(before))
     assert "members/M-000123/notes/2026-11-22.yaml" in added  # `new` adds a file; it replaces none
-    assert not [name for name in added if name.endswith(".tmp")]
+    assert not [name for name in added if name.endswith(".tmp") or "/.pcplan-tmp-" in f"/{name}"]
 
 
 @pytest.mark.parametrize("args", [
@@ -826,8 +827,11 @@ def test_a_write_killed_at_the_worst_moment_leaves_the_previous_file(repo, tmp_p
     process = pcplan(repo.root, *[a.format(out=out) for a in args], *AS_OF, env=env)
     assert process.returncode == -9  # killed
     assert (out / name).read_bytes() == previous
+    import re
+
     leftovers = [p.name for p in out.iterdir() if p.name != name]
-    assert all(p.startswith(f".{name}.") and p.endswith(".tmp") for p in leftovers)  # hidden, never the target
+    # hidden, recognisable as pcplan's (a later write removes it once this process is gone), never the target
+    assert all(re.fullmatch(rf"\.pcplan-tmp-[0-9]+-[0-9a-f]{{8}}-{re.escape(name)}", p) for p in leftovers)
 
 
 def test_a_file_that_appears_while_pcplan_writes_is_kept(tmp_path):

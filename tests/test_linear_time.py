@@ -19,13 +19,14 @@ from __future__ import annotations
 import gc
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 import pcplan.rules  # noqa: F401 - registers the rules
-from pcplan.load import MAX_PER_CODE
+from pcplan.load import MAX_PER_CODE, LoadedFile, load_text
 from pcplan.model import Document
 from pcplan.rules.registry import RULES
 
@@ -71,40 +72,61 @@ def check_file(path: Path) -> list[tuple[str, str, tuple[int, int]]]:
     return found
 
 
-def cpu_seconds(path: Path) -> float:
+def cpu_seconds(work: Callable[[], object]) -> float:
     gc.disable()
     try:
         start = time.process_time()
-        check_file(path)
+        work()
         return time.process_time() - start
     finally:
         gc.enable()
         gc.collect()
 
 
-@pytest.mark.parametrize("shape", [*SHAPES, BLOCK_LIST], ids=lambda s: s.name)
-def test_time_grows_linearly(shape, tmp_path):
-    sizes = SIZES if shape is not BLOCK_LIST else SIZES[:2]
-    files = {}
-    for n in sizes:
-        files[n] = tmp_path / f"{n}.yaml"
-        files[n].write_text(shape.text(n), encoding="utf-8")
-    cpu_seconds(files[sizes[0]])  # warm-up: imports, compiled schemas, caches
+def assert_linear(name: str, work: dict[int, Callable[[], object]]) -> None:
+    """Each tenfold step of n costs less than MAX_RATIO times as much CPU time (best of RUNS, after a warm-up)."""
+    sizes = sorted(work)
+    cpu_seconds(work[sizes[0]])  # warm-up: imports, compiled schemas, caches
     times: dict[int, float] = {}
     for smaller, n in zip(sizes, sizes[1:]):
         if smaller not in times:
-            times[smaller] = min(cpu_seconds(files[smaller]) for _ in range(RUNS))
+            times[smaller] = min(cpu_seconds(work[smaller]) for _ in range(RUNS))
         best = float("inf")
         for _ in range(RUNS if n < SIZES[-1] else 1):
-            best = min(best, cpu_seconds(files[n]))
+            best = min(best, cpu_seconds(work[n]))
         for _ in range(RUNS - 1 if n == SIZES[-1] else 0):  # the largest: repeat only while over the bound
             if best / max(times[smaller], 1e-4) < MAX_RATIO:
                 break
-            best = min(best, cpu_seconds(files[n]))
+            best = min(best, cpu_seconds(work[n]))
         times[n] = best
         ratio = times[n] / max(times[smaller], 1e-4)
-        assert ratio < MAX_RATIO, (f"{shape.name}: {n:,} took {times[n]:.3f} s, {smaller:,} took "
+        assert ratio < MAX_RATIO, (f"{name}: {n:,} took {times[n]:.3f} s, {smaller:,} took "
                                    f"{times[smaller]:.3f} s (×{ratio:.0f}; linear is ~10, quadratic ~100)")
+
+
+@pytest.mark.parametrize("shape", [*SHAPES, BLOCK_LIST], ids=lambda s: s.name)
+def test_time_grows_linearly(shape, tmp_path):
+    work = {}
+    for n in SIZES if shape is not BLOCK_LIST else SIZES[:2]:
+        path = tmp_path / f"{n}.yaml"
+        path.write_text(shape.text(n), encoding="utf-8")
+        work[n] = partial(check_file, path)
+    assert_linear(shape.name, work)
+
+
+def test_the_position_of_every_key_of_a_large_mapping(tmp_path):
+    """What a rule reporting on each key costs: every lookup once scanned the whole mapping."""
+    def every_position(loaded: LoadedFile, keys: list[str]) -> None:
+        for key in keys:
+            loaded.position((key,), at="key")
+
+    work = {}
+    for n in SIZES:
+        keys = [f"k{i}" for i in range(n)]
+        loaded = load_text(NOTE + "".join(f"{key}: 1\n" for key in keys))
+        assert loaded.position((keys[-1],), at="key") == (6 + n, 1)
+        work[n] = partial(every_position, loaded, keys)
+    assert_linear("the position of every key", work)
 
 
 @pytest.mark.parametrize("shape", [*SHAPES, BLOCK_LIST], ids=lambda s: s.name)

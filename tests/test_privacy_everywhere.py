@@ -63,8 +63,15 @@ class Planted:
         return f"Zq{self.markers} {words}"
 
 
-def seed(root: Path, mode: str) -> Planted:
-    """Plant markers everywhere in the repository at ``root`` (see the module's docstring)."""
+def seed(root: Path, mode: str, tags: bool = False, plan_names: bool = False, programs: bool = False,
+         staff: bool = False, folder: bool = False) -> Planted:
+    """Plant markers everywhere in the repository at ``root`` (see the module's docstring).
+
+    Five places are left out unless asked for, each by its own flag, while files other helpers own still
+    repeat them (see the strict xfail tests at the end): YAML tags, the names of plan files, program names,
+    staff.yaml (staff names are shown by design in `due` and `report` tables; their ids are not checked
+    for an id's shape there yet) and a member folder's name (`report` names a member without an id by
+    its folder)."""
     planted = Planted(root)
     same: dict[str, str] = {}
 
@@ -83,7 +90,8 @@ def seed(root: Path, mode: str) -> Planted:
         if isinstance(node, dict):
             out = {}
             for key, item in node.items():
-                out[key] = item if top and key in ("kind", "version") else walk(item, False)
+                kept = (top and key in ("kind", "version")) or (key == "program" and not programs)
+                out[key] = item if kept else walk(item, False)
             return out
         if isinstance(node, list):
             return [walk(item, False) for item in node]
@@ -104,13 +112,15 @@ def seed(root: Path, mode: str) -> Planted:
     files = sorted(p for p in root.rglob("*.yaml"))
     for index, path in enumerate(files):
         loaded = load_file(path)
+        if path.name == "staff.yaml" and not staff:
+            continue
         if not loaded.ok:
             continue  # the sample's deliberately broken files stay as they are
         data = walk(loaded.data, True)
         if index % 4 == 1:
             unknown_keys(data)
         text = _dump(data)
-        if index % 5 == 2 and "\nkind: " in "\n" + text:
+        if tags and index % 5 == 2 and "\nkind: " in "\n" + text:
             # Tags: a local tag, a Python object tag, a verbatim tag and a %TAG directive's handle.
             text = (f"%TAG !m! tag:{planted.new('tag', 'x').split()[0]}.example,2026:\n---\n" + text
                     + f"zq_a: !{planted.new('tag').split()[0]}secret x\n"
@@ -120,10 +130,11 @@ def seed(root: Path, mode: str) -> Planted:
         path.write_text(text, encoding="utf-8")
     # File and folder names: every file but member.yaml and staff.yaml, and one member folder.
     for path in sorted(root.rglob("*.yaml"), reverse=True):
-        if path.name not in ("member.yaml", "staff.yaml"):
+        if path.name not in ("member.yaml", "staff.yaml") and (plan_names or not path.name.startswith("plan")):
             path.rename(path.with_name(planted.new("file name", "secret name") + ".yaml"))
-    folder = root / "members" / "M-000207"
-    folder.rename(folder.with_name(planted.new("folder name", "secret folder")))
+    if folder:
+        member = root / "members" / "M-000207"
+        member.rename(member.with_name(planted.new("folder name", "secret folder")))
     return planted
 
 
@@ -183,8 +194,8 @@ def _assert_no_marker(texts: dict[str, str], what) -> None:
 
 def test_markers_are_planted_everywhere(seeded):
     counts = seeded.counts
-    assert counts["value"] > 700 and counts["key"] > 40 and counts["tag"] >= 10, counts
-    assert counts["file name"] >= 30 and counts["folder name"] == 1, counts
+    assert counts["value"] > 700 and counts["key"] > 40, counts
+    assert counts["file name"] >= 30, counts
 
 
 def test_outside_ci_the_full_excerpt_quotes_the_markers(seeded):
@@ -244,3 +255,57 @@ def test_render_draft_messages_hold_no_marker(seeded):
             assert result.exit_code in (0, 1, 2), (args, result.stderr)
             assert "Traceback" not in result.stdout + result.stderr
             _assert_no_marker({"stdout": result.stdout, "stderr": result.stderr}, args)
+
+
+def _check_every_format(root: Path) -> None:
+    out = root.parent / "out"
+    out.mkdir(exist_ok=True)
+    for fmt in ("concise", "json", "sarif", "github", "junit", "full"):
+        result = _run(root, ["check", *AS_OF, "-f", fmt])
+        assert result.exit_code == 1, result.stderr
+        _assert_no_marker(_outputs(result, out), fmt)
+
+
+def test_a_member_folder_named_in_words_never_leaves_check(tmp_path):
+    root = tmp_path / "cases"
+    shutil.copytree(SAMPLE_CASES, root)
+    assert seed(root, "unique", folder=True).counts["folder name"] == 1
+    _check_every_format(root)
+    result = _run(root, ["check", *AS_OF, "-f", "concise"])
+    assert "members/name-not-shown-" in result.stdout  # named by a stand-in, so the finding is still placed
+
+
+# --- still repeated by files other helpers own (issue 14 report); strict: each fails once it is fixed ------
+
+@pytest.mark.xfail(strict=True, reason="load.py (helper A's file) quotes the tag in E005 (`the tag `!…` is "
+                   "not allowed`); one message to change, see the issue 14 report")
+def test_yaml_tags_are_never_repeated(tmp_path):
+    """Tag text is typed by a person like any other: `!custom text`, `!!python/object:…`, a verbatim tag and a
+    %TAG handle are each E005 at the tag, and the tag's words are not repeated."""
+    root = tmp_path / "cases"
+    shutil.copytree(SAMPLE_CASES, root)
+    assert seed(root, "consistent", tags=True).counts["tag"] >= 10
+    _check_every_format(root)
+
+
+@pytest.mark.xfail(strict=True, reason="lifecycle.py (helper B's file) `PlanRecord.label` names a plan without an "
+                   "id by its file name as it is; model.plan_name is the one path, see the issue 14 report")
+def test_plan_file_names_are_never_repeated(tmp_path):
+    root = tmp_path / "cases"
+    shutil.copytree(SAMPLE_CASES, root)
+    seed(root, "consistent", plan_names=True)
+    _check_every_format(root)
+
+
+@pytest.mark.xfail(strict=True, reason="caseload/report.py and caseload/due.py (helper B's files) show program "
+                   "names, staff ids and a member's folder as they are; see the issue 14 report")
+def test_due_and_report_show_only_what_looks_like_ids_and_names(tmp_path):
+    root = tmp_path / "cases"
+    shutil.copytree(SAMPLE_CASES, root)
+    seed(root, "consistent", programs=True, staff=True, folder=True)
+    out = root.parent / "out"
+    out.mkdir()
+    for args in (["due", "-f", "json"], ["due", "-f", "csv"], ["due", "-f", "ics"], ["report", "-f", "json"]):
+        result = _run(root, [*args, *AS_OF, *(["--within", "all"] if args[0] == "due" else [])])
+        assert result.exit_code == 0, result.stderr
+        _assert_no_marker(_outputs(result, out), args)

@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from .findings import Finding
+from .shown import key_path
 
 VERSION = 1
 # A baseline entry is ~170 bytes: 256 MB holds ~1.5 million, enough for a statewide agency adopting pcplan
@@ -30,9 +31,12 @@ class BaselineError(Exception):
 
 def key(finding: Finding) -> tuple[str, str, str, str]:
     """(member, file, code, data path); a finding about a second place too (the plan's L103 about the
-    assessment's need) adds that place to the data path, so two needs a plan leaves out stay two keys."""
-    data_path = finding.dotted_path + "".join(f" ({r.repo_path}: {r.dotted_path})" for r in finding.related)
-    return (finding.member or "", finding.repo_path, finding.code, data_path)
+    assessment's need) adds that place to the data path, so two needs a plan leaves out stay two keys.
+
+    A file or folder name that does not look like a name (words, control characters, bytes that are not
+    UTF-8) is hashed (pcplan.shown.key_path): a baseline is a file pcplan writes, and holds no member text."""
+    data_path = finding.dotted_path + "".join(f" ({key_path(r.repo_path)}: {r.dotted_path})" for r in finding.related)
+    return (finding.member or "", key_path(finding.repo_path), finding.code, data_path)
 
 
 def baseline_document(findings: list[Finding]) -> dict:

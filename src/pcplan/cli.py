@@ -86,8 +86,17 @@ def main_options(
 
 
 def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"pcplan: {message}", err=True)
+    from .shown import visible
+
+    typer.echo(f"pcplan: {visible(message)}", err=True)  # a path typed or found may hold control characters
     raise typer.Exit(code)
+
+
+def _visible(value) -> str:
+    """A path or word typed on the command line, as pcplan repeats it (control characters escaped)."""
+    from .shown import visible
+
+    return visible(value)
 
 
 def _shard(value: str) -> tuple[int, int]:
@@ -163,7 +172,8 @@ def check(
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record today's "
                                                   "findings in this file (keyed on member, file, code and data "
                                                   "path) and exit 0."),
-    force: bool = typer.Option(False, "--force", help="Let --write-baseline replace an existing file."),
+    force: bool = typer.Option(False, "--force", help="Let --output and --write-baseline replace an existing "
+                               "file."),
     debug: bool = typer.Option(False, "--debug", help="Print tracebacks of internal errors."),
 ) -> None:
     """Validate case files and run every rule; exit 0 clean, 1 findings, 2 usage or internal error."""
@@ -180,6 +190,22 @@ def check(
     else:
         default = "full" if to_terminal else "concise"
     fmt = _output_format(ctx, CHECK_FORMATS, output_format, output, default)
+    from .output import OutputError, check_target
+
+    try:
+        for target in (output, write_baseline):
+            if target is not None:
+                check_target(target, force)  # before the work, not after it: never over a file without --force
+    except OutputError as exc:
+        _fail(str(exc))
+    from . import baseline as baselines
+
+    recorded = None
+    if baseline is not None:  # read first: a bad baseline fails at once, not after a whole check
+        try:
+            recorded = baselines.load(baseline)
+        except baselines.BaselineError as exc:
+            _fail(str(exc))
     try:
         options = Options(today=resolve_today(today), select=_codes(select) if select else None,
                           ignore=_codes(ignore), debug=debug, member_folders=member_folders,
@@ -190,22 +216,20 @@ def check(
         _fail(str(exc))
         return
 
-    from . import baseline as baselines
-    from .output import OutputError, write_atomically
+    from .output import write_atomically
+    from .shown import visible
 
     if write_baseline is not None:
         try:
             write_atomically(write_baseline, lambda stream: baselines.write(stream, result.findings), overwrite=force)
         except OutputError as exc:
             _fail(str(exc))
-        typer.echo(f"pcplan: wrote {len(result.findings)} finding(s) to the baseline {write_baseline}", err=True)
+        typer.echo(f"pcplan: wrote {len(result.findings)} finding(s) to the baseline {visible(write_baseline)}",
+                   err=True)
         raise typer.Exit(2 if _internal(result) else 0)
     hidden = 0
-    if baseline is not None:
-        try:
-            result.findings, hidden = baselines.subtract(result.findings, baselines.load(baseline))
-        except baselines.BaselineError as exc:
-            _fail(str(exc))
+    if recorded is not None:
+        result.findings, hidden = baselines.subtract(result.findings, recorded)
 
     report_options = ReportOptions(show_source=not no_source and not os.environ.get("CI"),
                                    statistics=statistics, color=None if to_terminal else False,
@@ -215,7 +239,7 @@ def check(
         write(result, sys.stdout, report_options)
     else:
         try:
-            write_atomically(output, lambda stream: write(result, stream, report_options), overwrite=True)
+            write_atomically(output, lambda stream: write(result, stream, report_options), overwrite=force)
         except OutputError as exc:
             _fail(str(exc))
 
@@ -272,6 +296,7 @@ def render(
     from .dates import DateError, resolve_today
     from .output import OutputError
     from .render import RenderError, RenderRequest, render as render_plan
+    from .shown import shown_path, visible
 
     if legacy_format is not None:  # the old name, kept for one release
         typer.echo("pcplan: --format is deprecated and will be removed in the next release; use "
@@ -286,17 +311,17 @@ def render(
                                              draft=draft, force=force, today=resolve_today(today),
                                              templates=templates))
     except RenderError as exc:
-        for finding in exc.findings:
-            typer.echo(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} [{finding.severity}] "
-                       f"{finding.message}", err=True)
+        for finding in exc.findings:  # as `check -f concise` shows them (pcplan.shown)
+            typer.echo(f"{shown_path(finding.path)}:{finding.line}:{finding.column}: {finding.code} "
+                       f"[{finding.severity}] {visible(finding.message)}", err=True)
         _fail(str(exc), exc.exit_code)
         return
     except (ConfigError, DateError, OutputError) as exc:
         _fail(str(exc))
         return
     for notice in rendered.notices:
-        typer.echo(f"pcplan: {notice}", err=True)
-    typer.echo(str(rendered.path))
+        typer.echo(f"pcplan: {visible(notice)}", err=True)
+    typer.echo(shown_path(str(rendered.path)))
 
 
 class DueFormat(str, Enum):
@@ -350,8 +375,8 @@ def due(
             write_atomically(output, lambda stream: write(report, fmt, stream, color=False), overwrite=force)
         except OutputError as exc:
             _fail(str(exc))
-        typer.echo(f"pcplan: wrote {len(report.obligations)} obligation(s), {report.overdue} overdue, to {output}",
-                   err=True)
+        typer.echo(f"pcplan: wrote {len(report.obligations)} obligation(s), {report.overdue} overdue, to "
+                   f"{_visible(output)}", err=True)
     raise typer.Exit(1 if fail_on_overdue and report.overdue else 0)
 
 
@@ -409,7 +434,7 @@ def report(
         _fail(f"{where}{f':{exc.line}' if exc.line else ''}: {exc}")
     except OutputError as exc:
         _fail(str(exc))
-    typer.echo(f"pcplan: wrote the {fmt} report to {output}", err=True)
+    typer.echo(f"pcplan: wrote the {fmt} report to {_visible(output)}", err=True)
 
 
 def _shown_path(path: Path) -> str:
@@ -542,7 +567,7 @@ def rules(
         print_rules(fmt)
         return
     _write_printed(output, force, lambda: print_rules(fmt))
-    typer.echo(f"pcplan: wrote the rule list ({fmt}) to {output}", err=True)
+    typer.echo(f"pcplan: wrote the rule list ({fmt}) to {_visible(output)}", err=True)
 
 
 @app.command(cls=Command, rich_help_panel=PANEL_RULES)
@@ -568,7 +593,7 @@ def rule(
         _write_printed(output, force, lambda: print_rule(code, fmt))
     except UnknownRule as exc:
         _fail(str(exc))
-    typer.echo(f"pcplan: wrote rule {code.strip().upper()} ({fmt}) to {output}", err=True)
+    typer.echo(f"pcplan: wrote rule {_visible(code.strip().upper())} ({fmt}) to {_visible(output)}", err=True)
 
 
 def _write_printed(output: Path, force: bool, show: Callable[[], None]) -> None:
@@ -598,6 +623,7 @@ def fingerprint(
     from .dates import DateError, resolve_today
     from .fingerprint import fingerprint as content_fingerprint
     from .model import Document, display_path
+    from .shown import shown_path
 
     plan = path
     if path.is_dir():
@@ -608,14 +634,16 @@ def fingerprint(
             return
         plan, what = _plan_in_effect(path, day)
         # stdout stays the fingerprint alone (scripts read it); which file it is goes to stderr
-        typer.echo(f"pcplan: fingerprinting {display_path(plan, Path.cwd())}, {what} on {day.isoformat()}", err=True)
+        typer.echo(f"pcplan: fingerprinting {shown_path(display_path(plan, Path.cwd()))}, {what} on "
+                   f"{day.isoformat()}", err=True)
     elif not path.is_file():
         _fail(f"{path}: no such file or folder")
     doc = Document.load(plan.resolve(), str(plan))
     blocking = [p for p in doc.problems if p.code in ("E001", "E002", "E003", "E005")]
     if blocking or doc.kind != "plan":
-        reason = blocking[0].message if blocking else f"it is a {doc.kind or 'file of unknown kind'}, not a plan"
-        _fail(f"{plan}: cannot fingerprint: {reason}")
+        reason = f"{blocking[0].code}: {blocking[0].message}" if blocking else \
+            f"it is a {doc.kind or 'file of unknown kind'}, not a plan"
+        _fail(f"{shown_path(display_path(plan.resolve(), Path.cwd()))}: cannot fingerprint: {reason}")
     typer.echo(content_fingerprint(doc.data))
 
 
@@ -684,10 +712,12 @@ def schema(
 
 def _schema_folder(output: Path) -> None:
     """Make sure ``schema --output`` names a folder, creating it; it writes several files, so never a file name."""
-    from .output import inside_git
+    from .output import OutputError, refuse_git
 
-    if inside_git(output):
-        _fail(f"{output}: refusing to write inside a .git folder")
+    try:
+        refuse_git(output)
+    except OutputError as exc:
+        _fail(str(exc))
     if output.is_dir():
         return
     if output.exists():
@@ -699,6 +729,55 @@ def _schema_folder(output: Path) -> None:
         output.mkdir(parents=True)
     except OSError as exc:
         _fail(f"{output}: cannot create the folder: {exc.strerror or exc}")
+
+
+export_app = typer.Typer(
+    name="export", cls=Group, no_args_is_help=True, add_completion=False,
+    help="Export member records for exchange with other systems (HL7 FHIR R4, the eLTSS guide).")
+app.add_typer(export_app, name="export", rich_help_panel=PANEL_DOCUMENTS)
+
+
+@export_app.command("fhir", cls=Command)
+def export_fhir(
+    path: Path = typer.Argument(..., metavar="PATH", help="A member folder, or a folder (the repository) whose "
+                                "member folders are all exported, one Bundle each."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH", help="Where the Bundles go "
+                                         "(required: the export carries member text): a FILE for one member, a "
+                                         "DIR/ for one MEMBER.fhir.json per member, a .ndjson file for one "
+                                         "Bundle a line, or - for standard output."),
+    force: bool = typer.Option(False, "--force", help="Replace existing output files."),
+    allow_errors: bool = typer.Option(False, "--allow-errors", help="Export member folders that have "
+                                      "error-level findings too (they are listed on stderr either way)."),
+    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="Plan states and episodes as of "
+                                        "this date (YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
+) -> None:
+    """Each member's plans as an HL7 FHIR R4 Bundle following the eLTSS guide; exit 1 when one is held back."""
+    from .config import ConfigError
+    from .dates import DateError, resolve_today
+    from .fhir.export import ExportError, ExportRequest, export
+    from .output import OutputError
+
+    try:
+        result = export(ExportRequest(target=path, output=output, today=resolve_today(today), force=force,
+                                      allow_errors=allow_errors), sys.stdout)
+    except (ConfigError, DateError, ExportError, OutputError) as exc:
+        _fail(str(exc))
+        return
+    for member in result.members:
+        for finding in member.blocking:  # codes and places only: never a message or a line of the record
+            typer.echo(f"{finding.path}:{finding.line}:{finding.column}: {finding.code}", err=True)
+        if member.bundle is None and member.member_id is None and (allow_errors or not member.blocking):
+            typer.echo(f"pcplan: {member.shown}: not exported: member.yaml has no readable id", err=True)
+        elif member.blocking:
+            what = "exported anyway (--allow-errors)" if member.bundle is not None else \
+                "not exported; fix them (`pcplan check`) or pass --allow-errors"
+            typer.echo(f"pcplan: {member.shown}: {len(member.blocking)} error-level finding(s); {what}", err=True)
+    for written in result.written:
+        typer.echo(str(written))
+    held = len(result.held_back)
+    typer.echo(f"pcplan: exported {len(result.exported)} of {len(result.members)} member(s)"
+               + (f"; {held} held back" if held else ""), err=True)
+    raise typer.Exit(1 if held else 0)
 
 
 def main() -> None:

@@ -157,7 +157,7 @@ def load_config(root: Path, known_codes: set[str]) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: cannot read the configuration: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or a whole number of more digits than Python reads (4,300)
         raise ConfigError(f"{where}: not valid TOML: {exc}") from None
 
     values: dict[str, Any] = {}

@@ -24,7 +24,7 @@ from .load import LoadedFile, Problem
 from .model import Case, Document, Repository
 from .model import display_path as _display
 from .rules.registry import RULES, Rule
-from .walk import STAFF_FILES, enclosing_member_folder, glob_regex, iter_walk
+from .walk import STAFF_FILES, enclosing_member_folder, glob_regex, iter_walk, symlink_problem
 
 
 @dataclass(frozen=True)
@@ -182,8 +182,14 @@ def _group_by_root(paths: list[Path]) -> list[tuple[Path, list[Path]]]:
     for path in paths:
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or folder")
-        resolved = path.resolve()
-        groups.setdefault(find_root(resolved), []).append(resolved)
+        # A file symlink is named, not followed: its own folder decides where it belongs, and the walk
+        # (or the loose-file check) judges the link, so a link out of the repository is never read.
+        if path.is_symlink():
+            resolved = path.parent.resolve() / path.name
+            groups.setdefault(find_root(resolved.parent), []).append(resolved)
+        else:
+            resolved = path.resolve()
+            groups.setdefault(find_root(resolved), []).append(resolved)
     return sorted((root, _cover(targets)) for root, targets in groups.items())
 
 
@@ -244,6 +250,10 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
     for path in sorted(set(loose)):
         if staff_file is not None and path == staff_file:
             continue
+        refused = symlink_problem(path, root)
+        if refused is not None:
+            errors.append((path, refused))
+            continue
         doc = Document.load(path, _display(path, cwd))
         # Outside member folders, a YAML file without `kind` is not a case file
         # (mkdocs.yml and friends) unless the user named it.
@@ -269,7 +279,11 @@ def load_repository(root: Path, config: Config, cwd: Path) -> Repository:
     """The repository with its staff file loaded (its case files are walked separately)."""
     repo = Repository(root=root, config=config)
     staff_file = next((root / n for n in STAFF_FILES if (root / n).is_file()), None)
-    if staff_file is not None:
+    if staff_file is not None and symlink_problem(staff_file, root) is not None:
+        # staff.yaml linked from outside the repository is not read (nor shown): reported, and no staff known.
+        repo.staff = Document(loaded=LoadedFile(path=staff_file), display_path=_display(staff_file, cwd))
+        repo.staff.problems.append(Problem("E005", 1, 1, symlink_problem(staff_file, root)))
+    elif staff_file is not None:
         repo.staff = Document.load(staff_file.resolve(), _display(staff_file.resolve(), cwd))
     return repo
 
@@ -462,7 +476,7 @@ def in_shard(relative_folder: str, shard: tuple[int, int] | None) -> bool:
     if shard is None:
         return True
     index, count = shard
-    digest = hashlib.sha256(relative_folder.encode("utf-8")).digest()
+    digest = hashlib.sha256(relative_folder.encode("utf-8", "surrogateescape")).digest()  # a name not UTF-8 too
     return int.from_bytes(digest[:8], "big") % count == index - 1
 
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 
-from .dates import CONTACT_RANK, add_frequency, parse_frequency, parse_iso
+from .dates import CONTACT_RANK, add_period, parse_frequency, parse_iso, plus_days
 from .model import Case, Document, get_in, normalized_name, text
 
 # Representatives whose signature is consent (DESIGN.md: guardian, power of attorney, authorized representative).
@@ -89,11 +89,6 @@ class Hold:
     index: int
     start: date
     end: date | None  # None: still on hold
-
-    def overlap(self, first: date, last: date) -> int:
-        """Days of [first, last) spent on this hold (an open hold runs on forever)."""
-        stop = last if self.end is None else min(last, self.end + timedelta(days=1))
-        return max((stop - max(first, self.start)).days, 0)
 
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -234,18 +229,30 @@ class Lifecycle:
     def on_hold(self, day: date) -> bool:
         return any(hold.covers(day) for hold in self.holds)
 
-    def paused_until(self, since: date, due: date) -> date | None:
+    def paused_until(self, since: date, due: date | None) -> date | None:
         """``due`` pushed back by the days spent on hold from ``since`` up to it (the clock stops during
-        a hold); None when an open hold has begun by then (nothing is due while it lasts)."""
-        moved = due
-        for _ in range(len(self.holds) + 2):
-            if any(h.end is None and h.start <= moved for h in self.holds):
+        a hold, so a hold the pushed date reaches pushes it further); None when an open hold has begun by
+        then (nothing is due while it lasts), or when ``due`` is None or pushed past the calendar's end
+        (never due: a hold until 9999-12-31 is as good as an open one)."""
+        if due is None:
+            return None
+        moved, counted = due, None  # counted: the last day on hold already added
+        for start, end in sorted(((h.start, h.end) for h in self.holds), key=lambda span: span[0]):
+            if start > moved:
+                break  # holds are taken in order of their start: the rest begin later still
+            if end is None:
                 return None
-            extra = sum(h.overlap(since, moved + timedelta(days=1)) for h in self.holds)
-            later = due + timedelta(days=extra)
-            if later == moved:
-                break
-            moved = later
+            first = max(start, since)
+            if counted is not None and first <= counted:  # overlapping holds: each day counts once
+                if counted == date.max:
+                    break
+                first = counted + timedelta(days=1)
+            if end < first:
+                continue
+            moved = plus_days(moved, (end - first).days + 1)
+            if moved is None:
+                return None
+            counted = end
         return moved
 
     # ------------------------------------------------------------ plans
@@ -359,6 +366,8 @@ class Lifecycle:
                 if (day := parse_iso(review.get("date"))) is not None and day < plan_date]
 
     def review_schedule(self, record: PlanRecord, default_months: int) -> "ReviewSchedule | None":
+        """When the plan's next review is due; None when there is no date to count from, or when the
+        next review falls past the calendar's end (9999-12-31): then no review is ever due."""
         frequency = parse_frequency(get_in(record.plan.data, "monitoring", "review_every"))
         default = frequency is None
         if default:
@@ -379,20 +388,24 @@ class Lifecycle:
             where = record.consent_path
         else:
             where = ("date",)
-        return ReviewSchedule(base, index, frequency, default, add_frequency(base, frequency), since, where)
+        due = add_period(base, frequency)
+        if due is None:
+            return None
+        return ReviewSchedule(base, index, frequency, default, due, since, where)
 
     # ------------------------------------------------------------ intake
 
     def intake_deadlines(self, assessment_days: int, plan_days: int) -> tuple[date | None, date | None]:
         """(assessment due, consented plan in effect due) for the current episode (T210, T211), each None
-        once met, or when the case is closed or its enrollment date is unknown. Both judge today's state."""
+        once met, or when the case is closed or its enrollment date is unknown, or when the deadline falls
+        past the calendar's end (never due). Both judge today's state."""
         episode = self.current_episode
         if self.closed or self.case.member is None or episode.enrolled_on is None:
             return None, None
         enrolled = episode.enrolled_on
         assessed = any(self.in_current_episode(a) for a in self.case.assessments)
-        return (None if assessed else enrolled + timedelta(days=assessment_days),
-                None if self.in_effect() is not None else enrolled + timedelta(days=plan_days))
+        return (None if assessed else plus_days(enrolled, assessment_days),
+                None if self.in_effect() is not None else plus_days(enrolled, plan_days))
 
     # ------------------------------------------------------------ significant change
 
@@ -401,7 +414,8 @@ class Lifecycle:
 
         Only an assessment dated after the consent of the plan then in effect is a change to that plan;
         a review of any plan of that episode dated on or after it, or the consent of another plan on or
-        after it (and by today), answers it.
+        after it (and by today), answers it. A change whose deadline falls past the calendar's end can
+        never be late and is left out.
         """
         found = []
         for assessment in self.case.assessments:
@@ -409,15 +423,15 @@ class Lifecycle:
                     or not self.in_current_episode(assessment):
                 continue
             changed = assessment.date
-            under = self.in_effect(changed)
+            deadline = plus_days(changed, limit_days)
+            under = self.in_effect(changed) if deadline is not None else None
             if under is None or under.consent_on is None or under.consent_on >= changed:
                 continue
             mine = [r for r in self.plans if r.episode is under.episode]
             answers = [day for r in mine for day, _ in self.reviews_held(r) if day >= changed]
             answers += [r.consent_on for r in mine if r is not under and r.consent_on is not None
                         and changed <= r.consent_on <= self.today]
-            found.append(SignificantChange(assessment, changed + timedelta(days=limit_days),
-                                           min(answers) if answers else None))
+            found.append(SignificantChange(assessment, deadline, min(answers) if answers else None))
         return found
 
     # ------------------------------------------------------------ contacts
@@ -428,11 +442,13 @@ class Lifecycle:
         for r in self.plans:
             if r.effective_from is not None and first < r.effective_from <= last:
                 points.add(r.effective_from)
-            if r.end is not None and first < r.end + timedelta(days=1) <= last:
-                points.add(r.end + timedelta(days=1))
+            after = plus_days(r.end, 1) if r.end is not None else None  # None: it never ends (9999-12-31)
+            if after is not None and first < after <= last:
+                points.add(after)
         cuts = sorted(points)
         segments: list[tuple[PlanRecord | None, date, date]] = []
         for position, start in enumerate(cuts):
+            # a cut is after ``first``, so the day before it is a day of the calendar
             stop = cuts[position + 1] - timedelta(days=1) if position + 1 < len(cuts) else last
             record = self.in_effect(start)
             if segments and segments[-1][0] is record:
@@ -512,6 +528,7 @@ class Lifecycle:
                 pending.pop(0)
             if wanted is None:
                 if gap is not None:  # the requirement ended with the gap still open
+                    # (a gap is open only after a first segment, so ``seg_start`` is not the calendar's first day)
                     misses.append(_miss(kind, gap, None, seg_start - timedelta(days=1), None, None))
                     gap = None
                 run_start, due = None, None
@@ -519,10 +536,11 @@ class Lifecycle:
             index, every = wanted
             if run_start is None:  # the requirement begins: its clock starts with it
                 run_start = seg_start
-                due = self.paused_until(seg_start, add_frequency(seg_start, every))
+                due = self.paused_until(seg_start, add_period(seg_start, every))
             else:  # a revision: the new frequency runs from the last contact, but not before its start
                 base = anchor[0] if anchor is not None and anchor[0] >= run_start else run_start
-                due = self.paused_until(base, max(add_frequency(base, every), seg_start))
+                reach = add_period(base, every)  # None: past the calendar's end, never due
+                due = self.paused_until(base, max(reach, seg_start) if reach is not None else None)
             while pending and pending[0][0] <= seg_end:
                 day, note = pending.pop(0)
                 if gap is None and due is not None and day > due:
@@ -531,7 +549,7 @@ class Lifecycle:
                     misses.append(_miss(kind, gap, note, day, record, index))
                     gap = None
                 anchor = (day, _recorded_as(note, kind))
-                due = self.paused_until(day, add_frequency(day, every))
+                due = self.paused_until(day, add_period(day, every))
             final = seg_end >= last
             # a contact on its due date is on time, so today's due date is not missed yet
             if gap is None and due is not None and (due < seg_end or (due == seg_end and not final)):

@@ -9,7 +9,11 @@ data ourselves so that:
 * a repeated key is reported with both lines (PyYAML silently keeps the last);
 * aliases of mappings and sequences are refused (alias bombs), and tags that
   would build objects are refused;
-* every node keeps its position, looked up by data path when a finding needs it.
+* every node keeps its position, looked up by data path when a finding needs it
+  (a mapping's keys are indexed on its first lookup, so 100,000 findings in one
+  mapping cost 100,000 lookups, not 100,000 scans of it);
+* a file lists at most ``MAX_PER_CODE`` problems of one code, the first in the
+  file, and one more finding counting the rest.
 
 Size and nesting depth are pcplan's limits, checked *before* libyaml builds
 anything: older libyaml overflows the C stack on input nested ~25,000 deep,
@@ -491,6 +495,9 @@ class _Builder:
             self._problem("E005", node, f"the tag `{tag}` is not allowed in a case file; remove it", path)
             return None
         if isinstance(node, ScalarNode):
+            if _too_long(node):
+                self._problem("E004", node, _too_long_message(node, path), path)
+                return None
             return _scalar(node, tag)
         if id(node) in self.seen:
             # libyaml hands back the anchored node itself for an alias; a collection
@@ -519,12 +526,31 @@ class _Builder:
                 self.build(value_node, path + (key,))  # still walked, so an alias inside is caught
                 continue
             first_line[key] = self.lines.mark(key_node.start_mark)[0]
-            data[key] = self.build(value_node, path + (key,))
+            value = self.build(value_node, path + (key,))
+            if value is not None or not _too_long(value_node):  # a number too long to read is left out (E004)
+                data[key] = value
         return data
 
     def _problem(self, code: str, node: Node, message: str, path: tuple) -> None:
         line, column = self.lines.mark(node.start_mark)
         self.problems.append(Problem(code, line, column, message, path))
+
+
+MAX_INT_DIGITS = 4300  # Python's own limit for reading a whole number from text (pcplan.dates.MAX_INT_DIGITS)
+
+
+def _too_long(node: Node) -> bool:
+    """A whole number written with more digits than Python reads (``int()`` refuses it)."""
+    value = node.value if isinstance(node, ScalarNode) and not node.style else ""
+    return len(value) > MAX_INT_DIGITS and node.tag in (_IMPLICIT, _T + "int") \
+        and len(value.lstrip("+-")) > MAX_INT_DIGITS and _INT.match(value) is not None
+
+
+def _too_long_message(node: ScalarNode, path: tuple) -> str:
+    field = next((f"`{step}`" for step in reversed(path) if isinstance(step, str) and _FIELD_NAME.match(step)),
+                 "this value")
+    return (f"{field} is a whole number of {len(node.value.lstrip('+-')):,} digits, more than pcplan reads "
+            f"(at most {MAX_INT_DIGITS:,}); write the number the record means")
 
 
 def _scalar(node: ScalarNode, tag: str) -> Any:

@@ -159,6 +159,21 @@ def label(item: dict, kind: str) -> str:
     return named(kind, item.get("id") if isinstance(item, dict) else None)
 
 
+def doc_name(doc: "Document", kind: str | None = None) -> str:
+    """``"plan P1"``, or ``"the plan in plan-2026-09-03.yaml"`` when its id is missing or not an id (the file
+    name itself shown only when it looks like a file name)."""
+    kind = kind or doc.kind or "file"
+    value = doc.data.get("id") if isinstance(doc.data, dict) else None
+    if looks_like_id(value):
+        return f"{kind} {value}"
+    return f"the {kind} in {shown_name(doc.path.name)}"
+
+
+def plan_name(plan: "Document") -> str:
+    """``"plan P1"`` or ``"the plan in plan-2026-09-03.yaml"`` (:func:`doc_name`)."""
+    return doc_name(plan, "plan")
+
+
 def shown_id(value: Any) -> str:
     """An id as a message may show it: text typed where an id belongs is not repeated (privacy)."""
     return f"`{value}`" if looks_like_id(value) else "(not an id)"

@@ -180,9 +180,7 @@ def _violations(kind: str, error) -> Iterator[tuple[tuple, Callable[[], Problem]
         match = re.match(r"^'(.+)' is a required property$", error.message)
         missing = [match.group(1)] if match else [k for k in value if k not in instance]
         for key in missing:
-            where = f" in `{field}`" if field else ""
-            yield path, partial(_at, path, f"missing required field `{key}`{where}",
-                                hint=_field_hint(kind, path + (key,)))
+            yield path, partial(_missing_field, kind, path, key, field)
         return
     if keyword in ("anyOf", "oneOf") and error.context:
         import jsonschema
@@ -198,6 +196,11 @@ def _unknown_field(kind: str, path: tuple, key: str, properties: dict) -> Proble
     hint = (_field_hint(kind, path + (close,)) if close else
             f"The fields allowed here are {', '.join(f'`{k}`' for k in properties)}. {_MORE}")
     return _at(path + (key,), f"unknown field {shown_key(key)}{suggestion}", at="key", hint=hint)
+
+
+def _missing_field(kind: str, path: tuple, key: str, field: str) -> Problem:
+    where = f" in `{field}`" if field else ""
+    return _at(path, f"missing required field `{key}`{where}", hint=_field_hint(kind, path + (key,)))
 
 
 def _schema_problem(kind: str, path: tuple, keyword: str, value: Any, instance: Any, field: str,

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TextIO
 
-from ..dates import add_months
+from ..dates import LAST_DAY, clamped_plus_days, plus_days, plus_months
 from ..output import terminal_safe
 from . import open_caseload
 from .obligations import KINDS, Obligation, case_obligations, staff_obligations
@@ -60,11 +60,13 @@ class DueReport:
 
     @property
     def horizon(self) -> date | None:
-        return None if self.within_days is None else self.today + timedelta(days=self.within_days)
+        return None if self.within_days is None else clamped_plus_days(self.today, self.within_days)
 
 
 def parse_window(text: str, today: date) -> int | None:
-    """``"30"``/``"30d"``/``"4w"``/``"3m"`` → days from today (months are calendar months); ``"all"`` → None."""
+    """``"30"``/``"30d"``/``"4w"``/``"3m"`` → days from today (months are calendar months); ``"all"`` → None.
+
+    A window reaching past the calendar's end (``--today 9999-12-31``) ends on its last day."""
     if text.strip().lower() == "all":
         return None
     match = _WINDOW.match(text)
@@ -75,7 +77,7 @@ def parse_window(text: str, today: date) -> int | None:
         return count
     if unit == "w":
         return count * 7
-    return (add_months(today, count) - today).days
+    return ((plus_months(today, count) or LAST_DAY) - today).days
 
 
 def collect(path: Path, options: DueOptions, cwd: Path | None = None) -> DueReport:
@@ -103,7 +105,7 @@ def collect(path: Path, options: DueOptions, cwd: Path | None = None) -> DueRepo
             raise DueError(f"--case-manager {options.case_manager!r} is not a known staff id; known ids: {listed}")
         found = [o for o in found if o.case_manager == options.case_manager]
     if within_days is not None:
-        horizon = today + timedelta(days=within_days)
+        horizon = clamped_plus_days(today, within_days)
         found = [o for o in found if o.due <= horizon]  # overdue ones are always before the horizon
     found.sort(key=lambda o: o.sort_key)
     return DueReport(today, within_days, found, names)
@@ -224,7 +226,11 @@ def ics_text(report: DueReport) -> str:
         event.add("uid", ident)
         event.add("dtstamp", stamp)
         event.add("dtstart", o.due)
-        event.add("dtend", o.due + timedelta(days=1))
+        end = plus_days(o.due, 1)
+        if end is not None:
+            event.add("dtend", end)
+        else:  # due on the calendar's last day (9999-12-31): a one-day event says its length instead
+            event.add("duration", timedelta(days=1))
         event.add("summary", ("OVERDUE: " if o.overdue(report.today) else "") + summary)
         event.add("description", "\n".join(lines))
         event.add("categories", [o.kind])

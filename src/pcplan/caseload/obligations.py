@@ -4,7 +4,8 @@ The same dates the rules enforce (T201 review, T208 reassessment, T205
 contacts, H502 modification reviews, T207/C303 copies, T210/T211 intake,
 T212 significant change, T213 signature, A604 training), turned around into a
 calendar. An obligation names the member id, the case manager and the kind of
-task; it never carries health details, so it can go into a calendar feed.
+task; it never carries health details, so it can go into a calendar feed. A date
+that would fall past the calendar's end (9999-12-31) is never due, and not listed.
 
 Which plan is in effect, what is a draft and which episode is current come from
 ``pcplan.lifecycle`` (DESIGN.md, "The life of a case"): the plan in effect
@@ -16,11 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Iterator
 
 from ..config import Settings
-from ..dates import add_frequency, add_months, parse_frequency, parse_iso
+from ..dates import add_period, parse_frequency, parse_iso, plus_days, plus_months
 from ..lifecycle import CONSENTED, Lifecycle, PlanRecord, legal_representatives, lifecycle
 from ..model import Case, Document, Repository, get_in, is_active_goal, items, normalized_name, text
 
@@ -114,8 +115,9 @@ def case_obligations(case: Case, settings: Settings, today: date) -> list[Obliga
                                     change.assessment.display_path, ("type",)))
     mine = [a for a in case.assessments if life.in_current_episode(a)]  # an old episode's assessment is history
     latest = mine[-1] if mine else None
-    if latest is not None:
-        found.append(Obligation(add_months(latest.date, settings.reassessment_interval_months), "reassessment",
+    reassess = plus_months(latest.date, settings.reassessment_interval_months) if latest is not None else None
+    if reassess is not None:
+        found.append(Obligation(reassess, "reassessment",
                                 member, manager, f"assessment {_id(latest.id, latest.path.name)}",
                                 latest.display_path, ("date",)))
     return sorted(found, key=lambda o: o.sort_key)
@@ -133,9 +135,10 @@ def staff_obligations(repo: Repository, settings: Settings, today: date) -> list
             continue
         done = {t.get("module") for _, t in items(person, "trainings")
                 if isinstance(t.get("module"), str) and (on := parse_iso(t.get("completed_on"))) and on <= today}
+        deadline = plus_days(hired, settings.training_deadline_days)
         for module in settings.required_trainings:
-            if module not in done:
-                found.append(Obligation(hired + timedelta(days=settings.training_deadline_days), "training",
+            if module not in done and deadline is not None:
+                found.append(Obligation(deadline, "training",
                                         None, staff_id, f"{staff_id}: module {module}",
                                         repo.staff.display_path, ("staff", index)))
     return found
@@ -162,9 +165,8 @@ def _plan_obligations(life: Lifecycle, settings: Settings, member: str, manager:
         yield Obligation(schedule.due, "plan-review", member, manager, label, where, schedule.data_path)
     if record.end is not None:
         yield Obligation(record.end, "plan-renewal", member, manager, label, where, ("effective", "end"))
-    elif plan.date is not None:
-        yield Obligation(add_months(plan.date, settings.review_interval_months), "plan-renewal", member, manager,
-                         label, where, ("date",))
+    elif plan.date is not None and (renewal := plus_months(plan.date, settings.review_interval_months)):
+        yield Obligation(renewal, "plan-renewal", member, manager, label, where, ("date",))
     for index, goal in plan.items("goals"):
         if not is_active_goal(goal):
             continue
@@ -196,7 +198,7 @@ def _modification_reviews(plan: Document, member: str, manager: str | None) -> I
         if due is None:
             frequency = parse_frequency(modification.get("review_every"))
             start = parse_iso(get_in(modification, "consent", "on")) or plan.date
-            due = add_frequency(start, frequency) if frequency and start else None
+            due = add_period(start, frequency) if frequency and start else None
         if due is not None:
             name = _id(modification.get("id"), f"#{index + 1}")
             yield Obligation(due, "modification-review", member, manager, f"rights modification {name}",
@@ -212,9 +214,9 @@ def _copy_recorded(entry: dict) -> bool:
 def _copies(life: Lifecycle, record: PlanRecord, settings: Settings, member: str,
             manager: str | None) -> Iterator[Obligation]:
     """The member's copy and each legal representative's (member.yaml), due from the plan's consent."""
-    if record.consent_on is None:
+    due = plus_days(record.consent_on, settings.copy_deadline_days) if record.consent_on is not None else None
+    if due is None:
         return
-    due = record.consent_on + timedelta(days=settings.copy_deadline_days)
     plan, label = record.plan, _label(record.plan)
     entries = [entry for _, entry in plan.items("distribution")]
     if not any(e.get("role") == "member" and _copy_recorded(e) for e in entries):
@@ -233,8 +235,9 @@ def _drafts(life: Lifecycle, settings: Settings, member: str, manager: str | Non
     """Each draft newer than the governing plan, "awaiting signature since" its date (T213's deadline)."""
     for draft in life.drafts():
         dated = draft.plan.date
-        if dated is not None:
-            yield Obligation(dated + timedelta(days=settings.signature_due_days), "signature", member, manager,
+        deadline = plus_days(dated, settings.signature_due_days) if dated is not None else None
+        if deadline is not None:
+            yield Obligation(deadline, "signature", member, manager,
                              _label(draft.plan), draft.plan.display_path, ("signatures",), since=dated)
 
 

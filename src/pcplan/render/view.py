@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..dates import parse_frequency, parse_iso
+from ..dates import beyond_calendar, parse_frequency, parse_iso, readable_amount
 from ..fingerprint import fingerprint
 from ..lifecycle import DRAFT, Lifecycle, PlanRecord
 from ..model import Document, get_in, ids, items, text
@@ -277,7 +277,7 @@ def _support(raw: dict) -> Support:
         id=raw["id"], description=text(raw, "description"),
         paid=raw.get("paid") if isinstance(raw.get("paid"), bool) else None,
         provider=text(raw, "provider"),
-        amount=amount if isinstance(amount, (int, float)) and not isinstance(amount, bool) else None,
+        amount=readable_amount(amount),  # None past 15 digits or not finite (E004): never a wrong number printed
         unit=text(raw, "unit"), unit_key=KNOWN_UNITS.get((text(raw, "unit") or "").strip().casefold()),
         frequency=text(raw, "frequency"),
         start=parse_iso(raw.get("start")), end=parse_iso(raw.get("end")))
@@ -297,7 +297,8 @@ def _modification(raw: dict) -> RightsModification:
 
 def _interval(value: Any) -> Interval | None:
     frequency = parse_frequency(value)
-    return Interval(*frequency) if frequency else None
+    # longer than the calendar (E004): no count of that size is printed on a plan
+    return Interval(*frequency) if frequency and not beyond_calendar(frequency) else None
 
 
 def _staff_person(staff: dict | None) -> Person | None:

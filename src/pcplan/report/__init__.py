@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Callable, TextIO
 
 from ..engine import CheckResult
+from ..shown import shown_path, visible
+
 
 @dataclass(frozen=True)
 class ReportOptions:
@@ -14,6 +16,19 @@ class ReportOptions:
     color: bool | None = None  # None: decide from the stream and NO_COLOR
     width: int | None = None
     baselined: int = 0  # findings hidden by --baseline, for the summary
+    hide_names: bool | None = None  # names that do not look like names hidden; None: when CI is set
+
+
+# Every format shows what came from a case file or a file name through these two (pcplan.shown): a message
+# with its control characters escaped, a path escaped and, in CI, with names that are not names hidden.
+def place(path: str, options: ReportOptions) -> str:
+    """A finding's path as every format shows it."""
+    return shown_path(path, options.hide_names)
+
+
+def said(message: str) -> str:
+    """A finding's (or related location's) message as every format shows it."""
+    return visible(message)
 
 
 def writer(name: str) -> Callable[[CheckResult, TextIO, ReportOptions], None]:
@@ -70,13 +85,14 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 or noun == 'info' else 's'}"
 
 
-def summary(result: CheckResult, baselined: int = 0, members: bool = False) -> Summary:
+def summary(result: CheckResult, baselined: int = 0, members: bool = False, hide_names: bool | None = None) -> Summary:
     """The summary line; ``members`` adds the member folders to the scope (`full` does)."""
     counts = summary_counts(result, baselined)
     scope = _plural(result.files, "file")
     if members and result.members:
         scope += f" in {_plural(result.members, 'member folder')}"
-    roots = ["the current folder" if str(root) == "." else str(root) for root in getattr(result, "roots", None) or []]
+    roots = ["the current folder" if str(root) == "." else shown_path(str(root), hide_names)
+             for root in getattr(result, "roots", None) or []]
     if roots:
         scope += f" ({'repository' if len(roots) == 1 else 'repositories'}: {', '.join(roots)})"
     if counts["findings"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from . import ReportOptions, statistics, summary
+from . import ReportOptions, place, said, statistics, summary
 
 
 def write(result, stream: TextIO, options: ReportOptions) -> None:
@@ -21,5 +21,6 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
     else:
         for f in result.findings:
             mark = " (excepted)" if f.excepted else ""
-            stream.write(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}]{mark} {f.message}\n")
-    stream.write(summary(result, options.baselined).text + "\n")
+            stream.write(f"{place(f.path, options)}:{f.line}:{f.column}: {f.code} [{f.severity}]{mark} "
+                         f"{said(f.message)}\n")
+    stream.write(summary(result, options.baselined, hide_names=options.hide_names).text + "\n")

@@ -29,9 +29,10 @@ from rich.text import Text
 
 from ..layout import buffered_console, flush, print_table
 from ..load import MAX_FILE_BYTES
-from ..output import terminal_safe
 from ..rules.registry import RULES
-from . import ReportOptions, statistics, summary
+from ..shown import visible
+from ..walk import HIDDEN, OUTSIDE
+from . import ReportOptions, place as shown_place, said, statistics, summary
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
@@ -47,7 +48,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
         for finding in result.findings:
             _finding(finding, console, options, lines_cache)
             flush(console, stream)
-    _summary(result, console, options.baselined)
+    _summary(result, console, options.baselined, options.hide_names)
     flush(console, stream)
 
 
@@ -56,20 +57,21 @@ def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
     head.append(f"{f.severity}[{f.code}]", style=_STYLE[f.severity])
     if f.excepted:
         head.append(" (excepted)", style="dim")
-    head.append(f" {f.message}", style="bold")
+    head.append(f" {said(f.message)}", style="bold")
     console.print(head)
     gutter = max(len(str(place.line)) for place in (f, *f.related)) + 1
-    _location(f, f"{f.path}:{f.line}:{f.column}", "^", _STYLE[f.severity], gutter, console, options, cache)
+    _location(f, f"{shown_place(f.path, options)}:{f.line}:{f.column}", "^", _STYLE[f.severity], gutter, console, options,
+              cache)
     for related in f.related:
         # Where else the finding shows (the assessed need a plan leaves out): a second `-->`, its line marked `-`.
-        _location(related, f"{related.path}:{related.line}:{related.column}: {related.message}", "-", "blue",
-                  gutter, console, options, cache)
+        _location(related, f"{shown_place(related.path, options)}:{related.line}:{related.column}: "
+                  f"{said(related.message)}", "-", "blue", gutter, console, options, cache)
     hint = _hint(f)
     if hint:
         grid = Table.grid()
         grid.add_column(no_wrap=True)
         grid.add_column()  # wraps with a hanging indent in a narrow terminal
-        grid.add_row(Text(" " * gutter + "= ", style="blue") + Text("hint: ", style="bold"), Text(hint))
+        grid.add_row(Text(" " * gutter + "= ", style="blue") + Text("hint: ", style="bold"), Text(said(hint)))
         console.print(grid)
     console.print()
 
@@ -84,8 +86,11 @@ def _location(place, where: str, mark: str, style: str, gutter: int, console: Co
         bar = Text(" " * gutter + "|", style="blue")
         console.print(bar)
         numbered = Text(f"{place.line}".rjust(gutter - 1) + " | ", style="blue")
-        # A tab is one column to the loader: shown as one space, the caret stays under its character.
-        shown, caret = excerpt(source.expandtabs(1), place.column, console.width - len(numbered))
+        # A tab is one column to the loader: shown as one space, the caret stays under its character. Any
+        # other character that could act on the terminal is shown escaped (``\x1b``), and the caret moves
+        # with what is shown.
+        units = [visible(char) for char in source.expandtabs(1)]
+        shown, caret = excerpt(units, place.column, console.width - len(numbered))
         numbered.append(shown)
         console.print(numbered, no_wrap=True, crop=True)
         console.print(bar + Text(" " * (caret + 1) + mark, style=style), no_wrap=True, crop=True)
@@ -103,9 +108,10 @@ def _hint(f) -> str | None:
 
 
 def _source_line(f, cache: dict) -> str | None:
-    """The finding's line as the loader counts lines (LF, CRLF or CR), safe to print in a terminal."""
-    if f.file is None:
-        return None
+    """The finding's line as the loader counts lines (LF, CRLF or CR), as it is in the file (not yet safe to
+    print: the caller escapes it)."""
+    if f.file is None or (f.code == "E005" and f.message in (OUTSIDE, HIDDEN)):
+        return None  # a link pcplan refused to read: none of its lines are shown
     if f.file not in cache:
         cache[f.file] = None
         try:
@@ -118,10 +124,10 @@ def _source_line(f, cache: dict) -> str | None:
     lines = cache[f.file]
     if not lines or not 1 <= f.line <= len(lines):
         return None
-    return terminal_safe(lines[f.line - 1])
+    return lines[f.line - 1]
 
 
-def excerpt(line: str, column: int, room: int) -> tuple[str, int]:
+def excerpt(line: str | list[str], column: int, room: int) -> tuple[str, int]:
     """The part of ``line`` to show in ``room`` cells so that ``column`` (1-based) is in view.
 
     Returns the text and the cell under which the caret goes. A line that fits
@@ -131,7 +137,8 @@ def excerpt(line: str, column: int, room: int) -> tuple[str, int]:
     column past the end of the line puts the caret just after its last
     character (there is nothing further to point at; the location line gives
     the column). Wide characters take two cells and combining marks none, as
-    in the terminal.
+    in the terminal. ``line`` may be a list of what each character is shown
+    as (an escaped control character takes as many cells as its escape).
     """
     room = max(room, 3)
     widths = [cell_len(char) for char in line]
@@ -139,7 +146,7 @@ def excerpt(line: str, column: int, room: int) -> tuple[str, int]:
     caret = sum(widths[:max(column - 1, 0)])
     end = max(total, caret + 1)  # what must be reachable: the line, and the caret's cell after it
     if end <= room:
-        return line, caret
+        return "".join(line), caret
     if caret < room - 1:  # near the start: cut only on the right
         return _cells(line, widths, 0, room - 1) + "…", caret
     start = caret - (room - 2) // 2  # centred between two ellipses
@@ -170,8 +177,8 @@ def _cells(line: str, widths: list[int], start: int, stop: int) -> str:
     return text + " " * (stop - start - cell_len(text))
 
 
-def _summary(result, console: Console, baselined: int) -> None:
-    line = summary(result, baselined, members=True)
+def _summary(result, console: Console, baselined: int, hide_names: bool | None = None) -> None:
+    line = summary(result, baselined, members=True, hide_names=hide_names)
     text = Text(line.head, style="bold green" if line.passed else "bold") + Text(line.body)
     text.append(line.note, style="dim")
     console.print(text)

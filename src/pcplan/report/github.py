@@ -12,7 +12,7 @@ import os
 from collections import Counter
 from typing import TextIO
 
-from . import ReportOptions, statistics, summary_counts
+from . import ReportOptions, place, said, statistics, summary_counts
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 SHOWN_PER_TYPE = 10
@@ -26,12 +26,12 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
         kind = COMMAND[f.severity]
         per_type[kind] += 1
         properties = ",".join([
-            f"file={_property(f.path)}", f"line={f.line}", f"col={f.column}",
+            f"file={_property(place(f.path, options))}", f"line={f.line}", f"col={f.column}",
             f"endLine={max(f.end_line or f.line, f.line)}",
             *([f"endColumn={f.end_column}"] if (f.end_line or f.line) == f.line and f.end_column else []),
             f"title={_property(f'{f.code} {f.name}')}",
         ])
-        stream.write(f"::{kind} {properties}::{_data(f.message)}\n")
+        stream.write(f"::{kind} {properties}::{_data(said(f.message))}\n")
     hidden = {kind: count - SHOWN_PER_TYPE for kind, count in per_type.items() if count > SHOWN_PER_TYPE}
     if hidden:
         more = ", ".join(f"{count} {kind}s" for kind, count in sorted(hidden.items()))
@@ -64,8 +64,10 @@ def step_summary(result, options: ReportOptions) -> str:
 
 
 def _data(text: str) -> str:
+    """A workflow command's message: ``%``, CR and LF escaped, as GitHub's runner reads them back."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:
+    """A workflow command's property (``file=``, ``title=``): also ``:`` and ``,``, which end a property."""
     return _data(text).replace(":", "%3A").replace(",", "%2C")

@@ -5,17 +5,26 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from . import ReportOptions, statistics, summary_counts
+from . import ReportOptions, place, said, statistics, summary_counts
 
 
 def write(result, stream: TextIO, options: ReportOptions) -> None:
     document = {
         "version": 1,
-        "findings": [f.as_dict() for f in result.findings],
+        "findings": [_shown(f.as_dict(), options) for f in result.findings],
         # The repository roots whose staff and configuration judged these files.
-        "summary": {**summary_counts(result, options.baselined), "roots": list(result.roots)},
+        "summary": {**summary_counts(result, options.baselined),
+                    "roots": [place(str(root), options) for root in result.roots]},
     }
     if options.statistics:
         document["statistics"] = statistics(result)
     json.dump(document, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
+
+
+def _shown(finding: dict, options: ReportOptions) -> dict:
+    """A finding's paths and messages as every format shows them (pcplan.shown)."""
+    finding["path"], finding["message"] = place(finding["path"], options), said(finding["message"])
+    for related in finding["related"]:
+        related["path"], related["message"] = place(related["path"], options), said(related["message"])
+    return finding

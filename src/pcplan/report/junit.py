@@ -11,14 +11,16 @@ from collections import defaultdict
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from . import ReportOptions
+from . import ReportOptions, place, said
 
 
 def write(result, stream: TextIO, options: ReportOptions) -> None:
+    # XML 1.0 cannot hold most control characters at all: every path and message is shown escaped (place,
+    # said), so a file name or an id holding one still gives a well-formed report.
     by_file = defaultdict(list)
     for finding in result.findings:
-        by_file[finding.path].append(finding)
-    paths = sorted(set(result.checked) | set(by_file))
+        by_file[place(finding.path, options)].append(finding)
+    paths = sorted({place(path, options) for path in result.checked} | set(by_file))
     suites = ET.Element("testsuites", name="pcplan check")
     total_tests = total_failures = total_skipped = 0
     for path in paths:
@@ -30,16 +32,18 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
         for f in findings:
             case = ET.SubElement(suite, "testcase", classname=f.code, file=path, line=str(f.line),
                                  name=f"{path}:{f.line}:{f.column} {f.code} {f.name}")
+            message = said(f.message)
             if f.excepted:
                 skipped += 1
-                ET.SubElement(case, "skipped", message=f"documented exception: {f.message}")
+                ET.SubElement(case, "skipped", message=f"documented exception: {message}")
             elif f.severity in ("error", "warning"):
                 failures += 1
-                failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
-                failure.text = f"{path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}" + "".join(
-                    f"\n  related: {r.path}:{r.line}:{r.column}: {r.message}" for r in f.related)
+                failure = ET.SubElement(case, "failure", message=message, type=f.severity)
+                failure.text = f"{path}:{f.line}:{f.column}: {f.code} [{f.severity}] {message}" + "".join(
+                    f"\n  related: {place(r.path, options)}:{r.line}:{r.column}: {said(r.message)}"
+                    for r in f.related)
             else:
-                ET.SubElement(case, "system-out").text = f"{f.code} [info] {f.message}"
+                ET.SubElement(case, "system-out").text = f"{f.code} [info] {message}"
         tests = max(len(findings), 1)
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))

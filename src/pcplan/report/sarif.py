@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import TextIO
+from urllib.parse import quote
 
 from .. import __version__
 from ..baseline import key
 from ..rules.registry import RULES
-from . import ReportOptions
+from . import ReportOptions, said
+from ..shown import key_path, private
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -38,7 +40,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
             }},
             "columnKind": "unicodeCodePoints",
             "invocations": [{"executionSuccessful": result.internal_errors == 0}],
-            "results": [_result(f, index) for f in result.findings],
+            "results": [_result(f, index, options) for f in result.findings],
         }],
     }
     json.dump(document, stream, indent=2, ensure_ascii=False)
@@ -71,14 +73,22 @@ def _region(place) -> dict:
     return region
 
 
-def _result(finding, index: dict) -> dict:
+def _uri(path: str, options: ReportOptions) -> str:
+    """A path as a SARIF URI reference: percent-encoded from its bytes (a control character, a space or a byte
+    that is not UTF-8 names the real file, and no terminal acts on it); in CI, names that are not names are
+    hidden first, as in every format."""
+    hide = private() if options.hide_names is None else options.hide_names
+    return quote((key_path(path) if hide else path).encode("utf-8", "surrogateescape"), safe="/")
+
+
+def _result(finding, index: dict, options: ReportOptions) -> dict:
     result = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": LEVEL[finding.severity],
-        "message": {"text": finding.message},
+        "message": {"text": said(finding.message)},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": finding.path},
+            "artifactLocation": {"uri": _uri(finding.path, options)},
             "region": _region(finding),
         }}],
         "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
@@ -87,8 +97,9 @@ def _result(finding, index: dict) -> dict:
         # The assessed need a plan leaves out, and the like: where the problem shows besides the fix.
         result["relatedLocations"] = [{
             "id": number,
-            "physicalLocation": {"artifactLocation": {"uri": related.path}, "region": _region(related)},
-            "message": {"text": related.message},
+            "physicalLocation": {"artifactLocation": {"uri": _uri(related.path, options)},
+                                 "region": _region(related)},
+            "message": {"text": said(related.message)},
         } for number, related in enumerate(finding.related, start=1)]
     if finding.member:
         result["properties"] = {"member": finding.member}

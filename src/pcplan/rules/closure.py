@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ..dates import parse_iso
 from ..findings import Hit
-from ..model import text
+from ..model import plain_id, shown_name, text
 from ..lifecycle import lifecycle
 from .registry import rule
 
@@ -121,7 +121,7 @@ def activity_after_closure(case, ctx) -> Iterator[Hit]:
                 until = (f" and before the member was enrolled again on {reopened.isoformat()}"
                          if reopened is not None else "")
                 yield Hit(doc, ("date",), f"this {what} is dated {day.isoformat()}, after the case closed on "
-                          f"{closed_on.isoformat()} ({episode.closure.path.name}){until}; correct the date, or "
+                          f"{closed_on.isoformat()} ({shown_name(episode.closure.path.name)}){until}; correct the date, or "
                           "reopen the case with a new enrollment (`programs[].enrolled_on`) first")
 
 
@@ -156,8 +156,8 @@ def status_mismatch(case, ctx) -> Iterator[Hit]:
     where = ("status",)
     if episode.closed and status != "closed":
         closed_on = episode.closed_on.isoformat() if episode.closed_on else "an unreadable date"
-        yield Hit(member, where, f"`status: {status}` but the case was closed on {closed_on} "
-                  f"({episode.closure.path.name}) and no enrollment follows; set `status: closed`, or record the "
+        yield Hit(member, where, f"`status: {plain_id(status)}` but the case was closed on {closed_on} "
+                  f"({shown_name(episode.closure.path.name)}) and no enrollment follows; set `status: closed`, or record the "
                   "new enrollment under `programs`")
     elif not episode.closed and status == "closed":
         since = (f" after the latest enrollment ({episode.enrolled_on.isoformat()})"

@@ -6,14 +6,13 @@ check member.yaml, for every member, closed or not, because the record should sh
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Iterator
 
-from ..dates import parse_iso
+from ..dates import clamped_plus_days, parse_iso, readable_amount
 from ..findings import Hit
 from ..fingerprint import fingerprint, matches
 from ..lifecycle import LEGAL_AUTHORITIES, legal_names, legal_representatives, lifecycle
-from ..model import normalized_name, shown_id, text
+from ..model import label as item_label, normalized_name, shown_id, text
 from .registry import rule
 from .staff import ASSIGNMENTS, _assignment_label  # C309 speaks of assignments as A601–A606 do
 
@@ -27,7 +26,7 @@ def _paid_providers(plan) -> Iterator[tuple[int, str, str]]:
         if support.get("paid") is not True or provider is None or provider in seen:
             continue
         seen.add(provider)
-        yield index, provider, f"support {support['id']}" if isinstance(support.get("id"), str) else "this support"
+        yield index, provider, item_label(support, "support")
 
 
 def _field_value(key: str, value) -> str:
@@ -501,7 +500,9 @@ def _unit(value) -> str | None:
 
 
 def _amount(value) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+    """A positive amount as a float; None when not a number, or beyond what pcplan reads (E004 says so)."""
+    amount = readable_amount(value)
+    return float(amount) if amount is not None and amount > 0 else None
 
 
 def _reduction(old: dict, new: dict) -> str | None:
@@ -628,7 +629,7 @@ def _judge_notice(plan, where, at, notices, support_id, change, on, days, replac
     """The finding, if any, for one ended or reduced paid support (C308)."""
     if any(entry.get("requested_by_member") is True for _, entry in notices):
         return
-    due = on - timedelta(days=days)
+    due = clamped_plus_days(on, -days)  # a change in the calendar's first days: notice was due on its first
     verb, detail = change
     what = f"{label} {verb} paid support {shown_id(support_id)} of {replaced} on {on.isoformat()}{detail}"
     given = sorted((day, index) for index, entry in notices if (day := parse_iso(entry.get("given_on"))) is not None)

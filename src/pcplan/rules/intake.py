@@ -8,9 +8,9 @@ compare its answers with the agency's deadlines.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Iterator
 
+from ..dates import plus_days
 from ..findings import Hit
 from ..lifecycle import lifecycle
 from ..model import get_in, shown_id
@@ -156,7 +156,7 @@ def no_plan_in_effect(case, ctx) -> Iterator[Hit]:
         yield Hit(governing.plan, ("effective", "end"),
                   f"{governing.label} ended on {ended.isoformat()} (`effective.end`) and no consented plan "
                   "has replaced it, so the member has no plan in effect; write the next plan with the member "
-                  "and record their consent", due=max(deadline, ended + timedelta(days=1)))
+                  "and record their consent", due=max(deadline, plus_days(ended, 1) or ended))
     elif drafts:
         draft = drafts[-1]
         place, at = _section(draft.plan, "signatures")
@@ -254,8 +254,8 @@ def plan_unsigned(case, ctx) -> Iterator[Hit]:
         dated = draft.plan.date
         if dated is None:
             continue
-        deadline = dated + timedelta(days=limit)
-        if ctx.today > deadline:
+        deadline = plus_days(dated, limit)  # None: past the calendar's end, never late
+        if deadline is not None and ctx.today > deadline:
             place, at = _section(draft.plan, "signatures")
             yield Hit(draft.plan, place, f"{draft.label}, dated {dated.isoformat()}, has been awaiting the "
                       f"signature of the member or a legal representative for {(ctx.today - dated).days} days "

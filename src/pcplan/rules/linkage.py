@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ..dates import parse_iso
 from ..findings import Hit
-from ..model import ids, is_active_goal, label, shown_id, str_list, text
+from ..model import ids, is_active_goal, label, named, plain_id, plan_name, shown_id, str_list, text
 from ..lifecycle import lifecycle
 from .registry import rule
 
@@ -98,7 +98,7 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
         assessment = case.assessment_for(plan)
         if assessment is None:
             continue
-        source = f"assessment {assessment.id}"
+        source = named("assessment", assessment.id)
         needs, strengths = ids(assessment.data, "needs"), ids(assessment.data, "strengths")
         barriers, risks = ids(assessment.data, "barriers"), ids(assessment.data, "risks")
         goals = ids(plan.data, "goals")
@@ -141,7 +141,7 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
             value = entry.get("goal")
             if isinstance(value, str) and value not in goals:
                 yield Hit(note, ("progress", index, "goal"),
-                          f"goal {shown_id(value)} is not in plan {plan.id or plan.path.name}, in effect on this date")
+                          f"goal {shown_id(value)} is not in {plan_name(plan)}, in effect on this date")
 
 
 def _missing(doc, path, item, key, known, kind, source) -> Iterator[Hit]:
@@ -400,8 +400,9 @@ def strengths_unused(case, ctx) -> Iterator[Hit]:
         used = {s for _, goal in plan.items("goals") for s in str_list(goal, "strengths")}
         if not used & set(assessed):
             where = ("goals",) if "goals" in plan.data else ()
-            yield Hit(plan, where, f"no goal draws on the strengths in assessment {assessment.id} "
-                      f"({', '.join(assessed)}); add `strengths: [S…]` to the goals they help", at="key")
+            yield Hit(plan, where, f"no goal draws on the strengths in {named('assessment', assessment.id)} "
+                      f"({', '.join(plain_id(s) for s in assessed)}); add `strengths: [S…]` to the goals they help",
+                      at="key")
 
 
 QUANTITIES = (("amount", "how much (`amount`)"), ("unit", "the unit of the amount (`unit`)"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..findings import Hit
-from ..model import text
+from ..model import plan_name, text
 from ..lifecycle import lifecycle
 from .registry import rule
 
@@ -37,6 +37,6 @@ def note_without_goal(case, ctx) -> Iterator[Hit]:
         if any(text(entry, "goal") for _, entry in note.items("progress")):
             continue
         where = ("progress",) if "progress" in note.data else ()
-        yield Hit(note, where, f"this note records progress on no goal of plan {plan.id or plan.path.name} "
+        yield Hit(note, where, f"this note records progress on no goal of {plan_name(plan)} "
                   f"(in effect on {note.date.isoformat()}); add a `progress` entry naming the goal it relates to",
                   at="key")

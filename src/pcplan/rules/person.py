@@ -19,7 +19,7 @@ from typing import Iterator
 from ..dates import parse_iso
 from ..findings import Hit
 from ..lifecycle import lifecycle
-from ..model import items, label, shown_id, str_list, text
+from ..model import doc_name, items, label, shown_id, str_list, text
 from . import readability
 from .registry import rule
 from .wording import closure_text, field as _field, record_text, staff_text as _staff_text, terms
@@ -183,7 +183,7 @@ def no_strengths(case, ctx) -> Iterator[Hit]:
     for assessment in _assessments_to_check(case, ctx):
         if not assessment.items("strengths"):
             where, at = (("strengths",), "key") if "strengths" in assessment.data else ((), "value")
-            yield Hit(assessment, where, f"assessment {assessment.id or assessment.path.name} records no "
+            yield Hit(assessment, where, f"{doc_name(assessment)} records no "
                       "strengths; add what the member does well and who supports them (`strengths:`)", at=at)
 
 

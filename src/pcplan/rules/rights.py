@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..dates import add_frequency, parse_frequency, parse_iso
+from ..dates import add_period, parse_frequency, parse_iso
 from ..findings import Hit
 from ..model import label, text
 from ..lifecycle import lifecycle
@@ -168,8 +168,8 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
         start = start or plan.date
         if frequency is None or start is None:
             continue
-        due = add_frequency(start, frequency)
-        if ctx.today > due:
+        due = add_period(start, frequency)  # None: past the calendar's end, never due
+        if due is not None and ctx.today > due:
             yield Hit(plan, (MODIFICATIONS, index, "review_every"),
                       f"{name} was due for review on {due.isoformat()} (every {item['review_every'].strip()} "
                       f"from {start.isoformat()}); review it with the member and record the new consent "

@@ -8,10 +8,10 @@ agency's required training modules from pcplan.toml.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Iterator
 
-from ..dates import parse_iso
+from ..dates import parse_iso, plus_days
 from ..findings import Hit
 from ..model import items, normalized_name, shown_id, text
 from ..lifecycle import lifecycle
@@ -322,14 +322,13 @@ def training_overdue(repo, ctx) -> Iterator[Hit]:
     staff_doc = repo.staff
     if not required or staff_doc is None:
         return
-    allowed = timedelta(days=ctx.settings.training_deadline_days)
     for index, person in staff_doc.items("staff"):
         left = parse_iso(person.get("left_on"))
         hired = parse_iso(person.get("hire_date"))
         if (left is not None and left <= ctx.today) or hired is None:
             continue
-        deadline = hired + allowed
-        if ctx.today <= deadline:
+        deadline = plus_days(hired, ctx.settings.training_deadline_days)  # None: past the calendar's end
+        if deadline is None or ctx.today <= deadline:
             continue
         missing = _training_gaps(person, required, ctx.today)
         if missing:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
+from ..dates import AMOUNT_DIGITS, beyond_calendar, parse_frequency, readable_amount, shown_number
 from ..findings import Hit
-from ..model import shown_id
+from ..model import shown_id, shown_name
 from .registry import rule
 
 MEMBER_KINDS = ("assessment", "plan", "note", "closure")
@@ -40,6 +42,9 @@ _E005_HINTS = (
     (("not a regular file",),
      "Replace the link, pipe or device with the file itself, or leave it out of the check with `exclude` in "
      "pcplan.toml."),
+    (("symlink to outside", "symlink into a hidden"),
+     "Replace the link with a copy of the file, or remove it: pcplan reads only files inside the repository, so "
+     "a link cannot bring in or print a file from elsewhere on the machine."),
     (("cannot read",),
      "Check that the file or folder exists (a link may point nowhere, or to itself) and that the account "
      "running pcplan may read it."),
@@ -134,11 +139,15 @@ def schema(doc, case, ctx):
 
     Why it matters: a misspelled field is ignored by every rule, so what it
     says never counts: `signed_0n:` is not a signature date. Wrong types and
-    impossible dates (2026-02-30) make the record unreliable.
+    impossible dates (2026-02-30) make the record unreliable. So are values
+    the schema allows but nobody could count with: a frequency longer than
+    the calendar (past the year 9999 from any date), an `amount` of more
+    than 15 digits, a whole number of more than 4,300 digits.
 
     How to fix: use the field names and values the schema allows (`pcplan
     schema KIND` prints it; editors with the YAML language server show it as
-    you type). Dates are written YYYY-MM-DD.
+    you type). Dates are written YYYY-MM-DD. A date may be as late as
+    9999-12-31 (a common "no end"); what would fall due after it never does.
 
     Example:
         # wrong
@@ -148,7 +157,45 @@ def schema(doc, case, ctx):
         contact: face_to_face
         date: 2026-02-28
     """
-    return _problems(doc, "E004")
+    yield from _problems(doc, "E004")
+    yield from _out_of_range(doc)
+
+
+# Frequencies as the schema allows them (a count and a unit), where a plan has them: (list, field, what they say).
+_FREQUENCY_TEXT = re.compile(r"^([1-9][0-9]*) (day|week|month|year)s?$")
+_FREQUENCIES = ((("monitoring", "contacts"), "every", "how often the contacts are agreed"),
+                (("rights_modifications",), "review_every", "how often the modification is reviewed"))
+
+
+def _out_of_range(doc) -> Iterator[Hit]:
+    """Schema-valid values of a plan that no date or number pcplan handles can hold (E004): a frequency
+    longer than the whole calendar, an amount of more than 15 digits or not finite. Messages show the
+    field and the number's size, never a number's thousands of digits."""
+    if doc.kind != "plan":
+        return
+    frequencies = [(("monitoring", "review_every"), "review_every", doc.data.get("monitoring"),
+                    "how often the plan is reviewed")]
+    for keys, key, what in _FREQUENCIES:
+        frequencies += [(keys + (index, key), key, entry, what) for index, entry in doc.items(*keys)]
+    for path, key, holder, what in frequencies:
+        value = holder.get(key) if isinstance(holder, dict) else None
+        match = _FREQUENCY_TEXT.match(value) if isinstance(value, str) else None
+        frequency = parse_frequency(value) if match else None
+        if frequency is None or not beyond_calendar(frequency):
+            continue
+        digits, unit = match.groups()
+        shown = f"`{key}: {value}`" if len(digits) <= AMOUNT_DIGITS else \
+            f"`{key}:` (a count of {len(digits):,} digits of {unit}s)"
+        yield Hit(doc, path, f"{shown} reaches past the year 9999 from any date, so nothing could ever fall due "
+                  f"by it; write {what} in days, weeks or months")
+    for index, support in doc.items("supports"):
+        amount = support.get("amount")
+        # (a negative one is the schema's finding already)
+        if isinstance(amount, (int, float)) and not isinstance(amount, bool) and amount > 0 \
+                and readable_amount(amount) is None:
+            yield Hit(doc, ("supports", index, "amount"),
+                      f"`amount` is {shown_number(amount)}, more than pcplan can count or print (at most "
+                      f"{AMOUNT_DIGITS} digits); write how much of the support the member gets")
 
 
 @rule("E005", "unreadable", "error", scope="file")
@@ -237,7 +284,7 @@ def duplicate_id(doc, case, ctx):
         earlier.sort(key=lambda d: d.display_path)
         if earlier and earlier[0] is not doc:
             yield Hit(doc, ("id",), f"{doc.kind} id {shown_id(doc.id)} is also used by "
-                      f"{earlier[0].path.name}; each {doc.kind} of a member needs its own id")
+                      f"{shown_name(earlier[0].path.name)}; each {doc.kind} of a member needs its own id")
 
 
 def _ids(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:

@@ -12,13 +12,13 @@ and any newer draft.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Iterator
 
-from ..dates import add_frequency, add_months, parse_frequency, parse_iso
+from ..dates import add_period, frequency_text, parse_frequency, parse_iso, plus_days, plus_months
 from ..findings import Hit
 from ..lifecycle import lifecycle
-from ..model import get_in, is_active_goal, items, label
+from ..model import get_in, is_active_goal, items, label, named, plan_name, shown_name
 from .registry import rule
 
 COPY_ROLES = ("member", "representative")
@@ -32,13 +32,11 @@ def _date_at(data, *keys) -> date | None:
     return parse_iso(get_in(data, *keys))
 
 
-def _freq_text(frequency: tuple[int, str]) -> str:
-    count, unit = frequency
-    return f"{count} {unit}{'' if count == 1 else 's'}"
+_freq_text = frequency_text  # "3 months"; a count of absurd size by its size, never its thousands of digits
 
 
 def _plan_label(plan) -> str:
-    return f"plan {plan.id}" if plan.id else f"the plan in {plan.path.name}"
+    return plan_name(plan)
 
 
 
@@ -127,14 +125,17 @@ def review_interval_too_long(case, ctx) -> Iterator[Hit]:
         frequency = parse_frequency(get_in(plan.data, "monitoring", "review_every"))
         if frequency is not None:
             base = plan.date or _NO_DATE
-            if add_frequency(base, frequency) > add_months(base, limit):
+            reach, allowed = add_period(base, frequency), plus_months(base, limit)
+            if reach is None or allowed is None:  # past the calendar's end from the plan's date: compare from
+                reach, allowed = add_period(_NO_DATE, frequency), plus_months(_NO_DATE, limit)  # a day inside it
+            if allowed is not None and (reach is None or reach > allowed):
                 yield Hit(plan, ("monitoring", "review_every"),
                           f"`monitoring.review_every` is {_freq_text(frequency)}, longer than the "
                           f"{limit} months allowed between reviews; review at least every {limit} months")
         start = _date_at(plan.data, "effective", "start")
         end = _date_at(plan.data, "effective", "end")
-        if start is not None and end is not None and add_months(start, limit) < end:
-            latest = add_months(start, limit)
+        latest = plus_months(start, limit) if start is not None else None  # None: past the calendar's end
+        if latest is not None and end is not None and latest < end:
             yield Hit(plan, ("effective", "end"),
                       f"the effective period {start.isoformat()} to {end.isoformat()} is longer than "
                       f"{limit} months; end it on {latest.isoformat()} at the latest and review the plan "
@@ -184,7 +185,7 @@ def assessment_stale(case, ctx) -> Iterator[Hit]:
         age = (plan.date - assessment.date).days
         if age > limit:
             yield Hit(plan, ("assessment",),
-                      f"assessment {assessment.id} is dated {assessment.date.isoformat()}, {age} days before "
+                      f"{named('assessment', assessment.id)} is dated {assessment.date.isoformat()}, {age} days before "
                       f"this plan (at most {limit}); reassess with the member before planning, or base the "
                       "plan on a newer assessment")
 
@@ -298,9 +299,9 @@ def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
     """
     life = lifecycle(case, ctx.today)
     misses, _ = life.contact_schedule()
-    oldest = add_months(ctx.today, -ctx.settings.history_months)
+    oldest = plus_months(ctx.today, -ctx.settings.history_months)  # None: before the calendar, all is history
     for miss in misses:
-        if miss.due < oldest:
+        if oldest is not None and miss.due < oldest:
             continue  # older than `history_months`: history no longer judged
         every, due, under = _freq_text(miss.every), miss.due.isoformat(), miss.under.label
         since = (f"the last {miss.since_contact} contact on {miss.since.isoformat()}" if miss.since_contact
@@ -453,7 +454,8 @@ def _plan_order(case, plan) -> Iterator[Hit]:
     assessment = case.assessment_for(plan)
     earlier: tuple[date, str] | None = None  # the date the next stage must not precede, and its description
     if assessment is not None and assessment.date is not None:
-        earlier = (assessment.date, f"the `date` of assessment {assessment.id} ({assessment.path.name})")
+        earlier = (assessment.date, f"the `date` of {named('assessment', assessment.id)} "
+                                    f"({shown_name(assessment.path.name)})")
     meeting = _date_at(plan.data, "meeting", "date")
     if meeting is not None:
         if earlier is not None and meeting < earlier[0]:
@@ -541,7 +543,7 @@ def copy_late(case, ctx) -> Iterator[Hit]:
             yield Hit(plan, ("distribution", index, "given_on"),
                       f"the {whose} copy was given on {given.isoformat()}, {days} days after consent "
                       f"({consent.isoformat()}, {where}); copies are due within {limit} days",
-                      due=consent + timedelta(days=limit))
+                      due=plus_days(consent, limit))
 
 
 # ---------------------------------------------------------------- T208
@@ -581,9 +583,9 @@ def reassessment_due(case, ctx) -> Iterator[Hit]:
         return
     assessment = case.assessments[latest[1]]
     months = ctx.settings.reassessment_interval_months
-    due = add_months(latest[0], months)
-    if due < ctx.today:
-        name = f"assessment {assessment.id}" if assessment.id else "the latest assessment"
+    due = plus_months(latest[0], months)
+    if due is not None and due < ctx.today:  # None: due past the calendar's end, never
+        name = named("assessment", assessment.id) if assessment.id else "the latest assessment"
         yield Hit(assessment, ("date",),
                   f"{name}, dated {latest[0].isoformat()}, is the latest and more than {months} months old; "
                   f"a reassessment was due by {due.isoformat()}; reassess with the member", due=due)

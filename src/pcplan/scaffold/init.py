@@ -19,7 +19,7 @@ import json
 import os
 import shlex
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from . import ScaffoldError
@@ -45,14 +45,27 @@ class InitResult:
     next_commands: list[str] = field(default_factory=list)  # runnable, from the current folder, in order
 
 
+# The sample staff and member are dated from about six years before the day to a year after it: a day
+# nearer the calendar's ends (0001-01-01, 9999-12-31) dates them from the nearest day that leaves room.
+SAMPLE_EARLIEST = date.min + timedelta(days=7 * 366)
+SAMPLE_LATEST = date.max - timedelta(days=2 * 366)
+
+
+def sample_day(today: date) -> date:
+    """The day the sample staff and member are dated from: ``today``, unless it is too near an end of the
+    calendar for records dated years before it and goals a year after it."""
+    return min(max(today, SAMPLE_EARLIEST), SAMPLE_LATEST)
+
+
 def planned_files(request: InitRequest, with_sample: bool) -> dict[str, str]:
     """Relative path → text of every file `init` writes."""
     from ..schema import KINDS, schema_for
 
     agency = request.agency.strip() if request.agency and request.agency.strip() else None
+    day = sample_day(request.today)
     files = {
         "pcplan.toml": texts.pcplan_toml(agency),
-        "staff.yaml": texts.staff_yaml(request.today, agency),
+        "staff.yaml": texts.staff_yaml(day, agency),
         "README.md": texts.readme(agency),
         ".gitattributes": texts.GITATTRIBUTES,
         ".pre-commit-config.yaml": texts.PRE_COMMIT,
@@ -64,7 +77,7 @@ def planned_files(request: InitRequest, with_sample: bool) -> dict[str, str]:
         files[f"{texts.SCHEMA_FOLDER}/{kind}.schema.json"] = json.dumps(schema_for(kind), indent=2,
                                                                         ensure_ascii=False) + "\n"
     if with_sample:
-        files.update(texts.sample_member(request.today))
+        files.update(texts.sample_member(day))
     return files
 
 
@@ -72,6 +85,9 @@ def init_repository(request: InitRequest) -> InitResult:
     from ..output import OutputError, inside_git, write_atomically
     from ..walk import walk
 
+    if request.agency and any("\ud800" <= ch <= "\udfff" for ch in request.agency):
+        raise ScaffoldError("--agency: not valid text (the terminal passed bytes that are not UTF-8); set the "
+                            "terminal to UTF-8 and type it again")
     root = request.directory.resolve()
     if inside_git(root):  # before any folder is made there
         raise ScaffoldError(f"{request.directory}: refusing to write inside a .git folder")
@@ -84,6 +100,10 @@ def init_repository(request: InitRequest) -> InitResult:
             raise ScaffoldError(f"{request.directory}: not empty ({shown}); pass --force to add the missing "
                                 "files (existing files are kept)")
     result = InitResult(root)
+    if sample_day(request.today) != request.today:
+        result.notes.append(f"{request.today.isoformat()} is too near an end of the calendar (0001-01-01 to "
+                            f"9999-12-31) to date sample records around it; the sample staff and member are "
+                            f"dated from {sample_day(request.today).isoformat()} instead")
     with_sample = request.sample
     if with_sample and root.is_dir() and walk(root, root).cases:
         with_sample = False

@@ -9,13 +9,14 @@ them. Dates in the staff list and the sample member are computed from the day
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import fields
 from datetime import date, timedelta
 from typing import Any
 
 from .. import __version__
 from ..config import Config, Settings
-from .yamltext import scalar
+from .yamltext import comment_safe, scalar
 
 SAMPLE_MEMBER = "M-000001"
 SUPERVISOR = "sup-kwalker"
@@ -72,13 +73,16 @@ _SETTINGS_COMMENTS = {
 }
 
 
+_TOML_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def _toml(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):  # JSON escapes U+0000-U+001F; TOML also forbids DEL raw, and line separators
+        return _TOML_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04X}", json.dumps(value, ensure_ascii=False))
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
     items = [_toml(v) for v in value]
@@ -550,7 +554,7 @@ VSCODE_EXTENSIONS = json.dumps({"recommendations": ["redhat.vscode-yaml"]}, inde
 
 
 def readme(agency: str | None) -> str:
-    title = agency or "Our agency"
+    title = comment_safe(agency) if agency else "Our agency"  # one line, with no control characters
     return f"""\
 # {title}: case files
 

@@ -1,0 +1,202 @@
+"""`pcplan export fhir`: which member folders, whether each may go, and where the Bundles are written.
+
+This is the one command whose purpose is to carry a member's words out of the repository, so it is
+careful where they go: nothing is written unless ``-o`` names the place (a file, a folder, or ``-`` for
+standard output: never a CI log by accident); files are written atomically and never over an existing
+file without ``--force``; and a member folder with content errors is exported only with
+``--allow-errors``. The findings that stop a member are listed as path, line, column and code, never
+with a message or a line of the record.
+
+What stops a member: an error-level finding (not excepted) of any rule but those the export states
+instead of hiding. A draft goes out as a `draft` CarePlan, so a missing signature or copy (C301-C304,
+T207, T213) does not stop it; and rules judged against a date (an overdue review, a missed contact:
+pcplan.exceptions.DATE_DRIVEN) say what is due, not that the record is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from ..config import find_root, load_config
+from ..engine import Options, case_repositories, check, load_repository
+from ..exceptions import DATE_DRIVEN
+from ..findings import Finding
+from ..model import Case, Document
+from ..model import display_path as _display
+from ..output import OutputError, check_target, inside_git, write_atomically
+from ..rules import RULES
+from ..walk import enclosing_member_folder, walk
+from .bundle import NoMemberId, dumps, dumps_line, member_bundle
+
+# Stated in the Bundle rather than hidden (see the module's docstring).
+STATED = frozenset({"C301", "C302", "C303", "C304", "T207", "T213"}) | DATE_DRIVEN
+SUFFIX = ".fhir.json"
+STDOUT = "-"
+
+
+class ExportError(Exception):
+    """The export cannot run as asked: exit 2."""
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    target: Path
+    output: str | None  # a file, a folder, or "-" for standard output
+    today: date
+    force: bool = False
+    allow_errors: bool = False
+
+
+@dataclass
+class Member:
+    folder: Path
+    shown: str  # the folder as messages name it
+    member_id: str | None
+    blocking: list[Finding] = field(default_factory=list)
+    bundle: dict | None = None
+
+
+@dataclass
+class Exported:
+    members: list[Member] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def exported(self) -> list[Member]:
+        return [m for m in self.members if m.bundle is not None]
+
+    @property
+    def held_back(self) -> list[Member]:
+        return [m for m in self.members if m.bundle is None]
+
+
+def blocks(finding: Finding) -> bool:
+    return finding.severity == "error" and not finding.excepted and finding.code not in STATED
+
+
+def export(request: ExportRequest, stdout: IO[str], cwd: Path | None = None) -> Exported:
+    cwd = (cwd or Path.cwd()).resolve()
+    if not request.output:
+        raise ExportError("the export carries the members' own words, so it is written only where you say: "
+                          "-o FILE (one member), -o DIR (one FILE per member, named MEMBER.fhir.json) or -o - "
+                          "(standard output)")
+    if not os.path.lexists(request.target):
+        raise ExportError(f"{request.target}: no such file or folder")
+    groups = _member_folders(request.target.resolve(), cwd)
+    if not groups:
+        raise ExportError(f"{request.target}: no member folders (a folder holding a member.yaml) here or below")
+    result = Exported()
+    to_stdout = request.output == STDOUT
+    mode = "stdout" if to_stdout else _mode(request.output, sum(len(f) for _, f in groups))
+    if mode in ("file", "ndjson"):
+        check_target(Path(request.output), request.force)  # before the work, not after it
+    findings = check([folder for _, folders in groups for folder in folders],
+                     Options(today=request.today, jobs=os.cpu_count() or 1), cwd=cwd).findings
+    for root, folders in groups:
+        config = load_config(root, set(RULES))
+        repo = load_repository(root, config, cwd)
+        organization = config.agency or _text(repo.staff.get("organization") if repo.staff else None)
+        for folder in folders:
+            member = _member(folder, root, cwd, config.exclude)
+            shown = _display(folder, cwd)
+            entry = Member(folder, shown, member.member_id,
+                           [f for f in findings if _inside(f, folder) and blocks(f)])
+            result.members.append(entry)
+            if entry.blocking and not request.allow_errors:
+                continue
+            try:
+                entry.bundle = member_bundle(member, root, repo.staff_by_id, organization, request.today)
+            except NoMemberId:
+                entry.member_id = None
+    bundles = result.exported
+    if not bundles:
+        return result
+    if mode == "stdout":
+        for member in bundles:
+            stdout.write(dumps(member.bundle) if len(result.members) == 1 else dumps_line(member.bundle))
+        stdout.flush()
+    elif mode == "folder":
+        result.written = _write_folder(Path(request.output), bundles, request.force)
+    else:
+        text = dumps(bundles[0].bundle) if mode == "file" else "".join(dumps_line(m.bundle) for m in bundles)
+        result.written = [write_atomically(Path(request.output), lambda stream: stream.write(text),
+                                           overwrite=request.force)]
+    return result
+
+
+def _mode(named: str, members: int) -> str:
+    """folder (one file per member), file (one member's Bundle) or ndjson (a Bundle a line)."""
+    output = Path(named)
+    if inside_git(output):
+        raise ExportError(f"{output}: refusing to write inside a .git folder")
+    if output.is_dir() or named.endswith(("/", os.sep)):
+        return "folder"
+    if output.suffix.lower() == ".ndjson":
+        return "ndjson"
+    if members > 1:
+        raise ExportError(f"{output}: {members} members are exported, one Bundle each: name a folder (-o DIR/, one "
+                          f"MEMBER{SUFFIX} file per member) or an .ndjson file (one Bundle a line)")
+    return "file"
+
+
+def _write_folder(folder: Path, members: list[Member], force: bool) -> list[Path]:
+    """One MEMBER.fhir.json per member; every name is checked before any is written (all files or none)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
+    targets = [folder / f"{m.member_id}{SUFFIX}" for m in members]
+    for target in targets:
+        check_target(target, force)
+    written = []
+    if len(set(targets)) < len(targets):
+        doubled = sorted({t.name for t in targets if targets.count(t) > 1})
+        raise ExportError(f"{', '.join(doubled)}: two member folders have the same member id; one file each is "
+                          "impossible (`pcplan check` reports the duplicate)")
+    for member, target in zip(members, targets):
+        text = dumps(member.bundle)
+        written.append(write_atomically(target, lambda stream, text=text: stream.write(text), overwrite=force))
+    return written
+
+
+def _member_folders(target: Path, cwd: Path) -> list[tuple[Path, list[Path]]]:
+    """(repository root, member folders) for what ``target`` names: its member folder, or every member folder
+    below it, each repository with its own staff and configuration."""
+    from ..engine import UsageError
+
+    root = find_root(target)
+    enclosing = enclosing_member_folder(target, root)
+    if enclosing is not None:
+        return [(root, [enclosing])]
+    if not target.is_dir():
+        raise ExportError(f"{_display(target, cwd)}: not in a member folder; name a member folder or a folder of them")
+    try:
+        roots = case_repositories(target)
+    except UsageError as exc:
+        raise ExportError(str(exc)) from None
+    out = []
+    for inner in roots:
+        config = load_config(inner, set(RULES))
+        scope = target if inner in target.parents or inner == target else inner
+        folders = sorted(folder for folder, _ in walk(scope, inner, config.exclude).cases)
+        if folders:
+            out.append((inner, folders))
+    return out
+
+
+def _member(folder: Path, root: Path, cwd: Path, exclude: tuple[str, ...]) -> Case:
+    files = next((files for found, files in walk(folder, root, exclude).cases if found == folder), [])
+    return Case(folder, [Document.load(f, _display(f, cwd)) for f in files])
+
+
+def _inside(finding: Finding, folder: Path) -> bool:
+    path = finding.file.resolve() if finding.file is not None else None
+    return path is not None and (path == folder or folder in path.parents)
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) and value.strip() else ""
