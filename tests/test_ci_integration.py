@@ -74,15 +74,15 @@ def test_pre_commit_snippet_uses_the_real_hook():
 
 
 def test_pre_commit_hook_checks_whole_member_folders_of_changed_files(repo):
-    """As pre-commit calls it: the changed plan is passed; the finding in the assessment is reported."""
-    repo.edit("members/M-000123/plan-2026-09-03.yaml", "    needs: [N3, N4]\n", "    needs: [N3]\n")
+    """As pre-commit calls it: the changed plan is passed; the finding it causes in a note is reported."""
+    repo.edit("members/M-000123/plan-2026-09-03.yaml", "  - id: G3\n", "  - id: G5\n")  # notes still name G3
     repo.write(".pre-commit-config.yaml", "repos: []\n")
     result = subprocess.run([sys.executable, "-m", "pcplan", "check", "--member-folders", "--today", "2026-11-22",
                              "members/M-000123/plan-2026-09-03.yaml", ".pre-commit-config.yaml"],
                             cwd=repo.root, capture_output=True, text=True)
     assert result.returncode == 1
-    assert result.stdout.startswith("members/M-000123/assessment-2026-08-20.yaml:")
-    assert "L103" in result.stdout and ".pre-commit-config" not in result.stdout
+    assert "members/M-000123/notes/2026-10-01.yaml:12:11: L102" in result.stdout
+    assert ".pre-commit-config" not in result.stdout
 
 
 def test_junit_from_the_command_line_parses(tmp_path):

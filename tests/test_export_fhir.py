@@ -138,6 +138,7 @@ def test_sample_cases_export_every_member_with_allow_errors(samples):
 
 
 def test_every_bundle_parses_with_the_r4b_models(bundles):
+    fsh("examples/bundleExample.fsh", 18, "* type = #collection")  # the guide exchanges a collection
     for bundle in bundles:
         parsed = parse(bundle)
         assert parsed.type == "collection"
@@ -152,11 +153,11 @@ def test_every_reference_resolves_inside_its_bundle(bundles):
         assert set(references(bundle)) <= set(urls)
 
 
-def test_ids_are_name_based_uuids_of_the_records_ids(riverside):
-    for bundle in riverside:
+def test_ids_are_name_based_uuids_of_the_records_ids(samples):
+    for bundle in samples:
         for entry in bundle["entry"]:
             assert uuid.UUID(entry["resource"]["id"]).version == 5
-    elena = member(riverside, "M-000123")
+    elena = member(samples, "M-000123")
     assert of(elena, "Patient")[0]["id"] == resource_id("member", "M-000123") \
         == str(uuid.uuid5(NAMESPACE, "member/M-000123"))
     assert elena["id"] == resource_id("member", "M-000123", "bundle")
@@ -219,10 +220,10 @@ def test_careplan_must_support_elements_present_when_pcplan_has_the_data(riversi
             assert {"Observation", "Contract", "QuestionnaireResponse"} <= kinds
 
 
-def test_backup_plans_are_part_of_the_plan(riverside):
+def test_backup_plans_are_part_of_the_plan(samples):
     fsh("profiles/CarePlan_eltss.fsh", 20, "* partOf only Reference(CarePlan_eltss)")
     fsh("profiles/CarePlan_eltss.fsh", 26, "* partOf ^mustSupport = true")
-    danny = member(riverside, "M-000207")
+    danny = member(samples, "M-000207")
     backups = [p for p in of(danny, "CarePlan") if "partOf" in p]
     assert len(backups) == 1
     (backup,) = backups
@@ -247,8 +248,8 @@ def test_patient_constraints(bundles):
         assert patient["gender"] in ("male", "female", "other", "unknown")  # AdministrativeGender, required
 
 
-def test_the_patient_has_both_names_a_preferred_language_and_communication_needs(riverside):
-    patient = of(member(riverside, "M-000123"), "Patient")[0]
+def test_the_patient_has_both_names_a_preferred_language_and_communication_needs(samples):
+    patient = of(member(samples, "M-000123"), "Patient")[0]
     assert patient["name"] == [
         {"use": "official", "text": "Maria Elena Ruiz", "family": "Ruiz", "given": ["Maria", "Elena"]},
         {"use": "usual", "text": "Elena", "family": "Ruiz", "given": ["Elena"]}]
@@ -299,9 +300,9 @@ def test_observation_constraints(bundles):
             assert observation["status"] in ("registered", "preliminary", "final", "amended")
 
 
-def test_strengths_pertain_to_the_goals_that_draw_on_them(riverside):
+def test_strengths_pertain_to_the_goals_that_draw_on_them(samples):
     fsh("profiles/Observation_eltss.fsh", 20, "$resource-pertainsToGoal named resource-pertainsToGoal 0..* MS")
-    elena = member(riverside, "M-000123")
+    elena = member(samples, "M-000123")
     strengths = {o["identifier"][0]["value"]: o for o in of(elena, "Observation")
                  if o["code"]["coding"][0]["code"] == "strength"}
     goals = {target(elena, e["valueReference"])["identifier"][0]["value"]
@@ -334,8 +335,8 @@ def test_a_goal_is_the_members_own_words_and_the_restatement_a_note(repo):
     assert goal["target"] == [{"dueDate": "2027-03-31"}]
 
 
-def test_objectives_are_steps_pertaining_to_their_goal(riverside):
-    elena = member(riverside, "M-000123")
+def test_objectives_are_steps_pertaining_to_their_goal(samples):
+    elena = member(samples, "M-000123")
     task = next(t for t in of(elena, "Task") if t["identifier"][0]["value"] == "M-000123/P1/G1.1")
     assert target(elena, ext(task, codes.PERTAINS_TO_GOAL)[0]["valueReference"])["identifier"][0]["value"] == \
         "M-000123/P1/G1"
@@ -372,10 +373,10 @@ def test_service_request_constraints(bundles):
             assert "quantityRatio" in request or "quantityQuantity" in request
 
 
-def test_paid_and_unpaid_supports_as_the_guide_prescribes(riverside):
+def test_paid_and_unpaid_supports_as_the_guide_prescribes(samples):
     """Row 54, note 2: an Organization performs a paid service, a RelatedPerson a non-paid one; row 56: the
     non-paid provider's relationship."""
-    elena = member(riverside, "M-000123")
+    elena = member(samples, "M-000123")
     supports = {r["identifier"][0]["value"]: r for r in of(elena, "ServiceRequest")}
     paid = supports["M-000123/P1/SP2"]
     assert target(elena, paid["performer"][0]) == {
@@ -405,8 +406,8 @@ def test_risk_assessment_constraints(bundles):
             assert risk["prediction"][0]["outcome"]["text"]  # row 38
 
 
-def test_a_risk_carries_its_level_and_the_plans_mitigation(riverside):
-    (risk,) = of(member(riverside, "M-000207"), "RiskAssessment")
+def test_a_risk_carries_its_level_and_the_plans_mitigation(samples):
+    (risk,) = of(member(samples, "M-000207"), "RiskAssessment")
     assert risk["mitigation"].startswith("Food is stored in a locked pantry")  # row 39: Risk Management Plan
     assert risk["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == "high"
 
@@ -433,8 +434,8 @@ def test_contract_constraints(bundles):
                     assert re.fullmatch(r"\d{4}-\d\d-\d\dT12:00:00Z", signature["when"])
 
 
-def test_signers_are_typed_by_role_and_legal_authority(riverside):
-    danny = member(riverside, "M-000207")
+def test_signers_are_typed_by_role_and_legal_authority(samples):
+    danny = member(samples, "M-000207")
     (contract,) = of(danny, "Contract")
     shown = [(s["type"]["code"], target(danny, s["party"])["resourceType"], s["signature"][0]["when"][:10])
              for s in contract["signer"]]
@@ -476,15 +477,15 @@ def test_episode_of_care_constraints(bundles):
             assert encounter["status"] in ("planned", "finished", "unknown")
 
 
-def test_the_care_manager_and_the_closed_episode(riverside):
-    abdi = member(riverside, "M-000301")
+def test_the_care_manager_and_the_closed_episode(samples):
+    abdi = member(samples, "M-000301")
     (episode,) = of(abdi, "EpisodeOfCare")
     assert (episode["status"], episode["period"]) == ("finished", {"start": "2026-01-14", "end": "2026-10-15"})
     assert target(abdi, episode["careManager"])["name"][0]["text"] == "Jordan Lee"
     (closure,) = ext(episode, "closure")
     assert sub(closure, "reason") == ["goals_met"] and len(sub(closure, "referral")) == 2
     assert main_plans(abdi)[0]["status"] == "completed"  # expired with its episode: nothing newer
-    danny = member(riverside, "M-000207")
+    danny = member(samples, "M-000207")
     (episode,) = of(danny, "EpisodeOfCare")
     assert episode["status"] == "active"
     assert target(danny, episode["careManager"])["name"][0]["text"] == "Olu Bello"  # the assignment in force
@@ -520,10 +521,10 @@ def test_practitioner_role_and_questionnaire_response_constraints(bundles):
             assert {i["linkId"] for i in response["item"]} <= set(questions)
 
 
-def test_the_setting_choice_answers_the_guides_questions(riverside):
+def test_the_setting_choice_answers_the_guides_questions(samples):
     """Rows 15-16: Person Setting Choice Indicator and Options, linkIds as the guide's questionnaire1."""
     fsh("examples/example.fsh", 776, '* item[=].text = "Did you choose the setting in which you reside?"')
-    (response,) = of(member(riverside, "M-000207"), "QuestionnaireResponse")
+    (response,) = of(member(samples, "M-000207"), "QuestionnaireResponse")
     assert response["item"][:2] == [
         {"linkId": "q1", "answer": [{"valueBoolean": True}]},
         {"linkId": "q2", "answer": [{"valueString": "Host home with Lydia Park"},
@@ -602,8 +603,8 @@ def test_provenance_names_the_content_fingerprint_and_the_signatures_that_record
 # ---------------------------------------------------------------- what eLTSS does not model: extensions
 
 
-def test_rights_modifications_keep_all_eight_elements(riverside):
-    danny = member(riverside, "M-000207")
+def test_rights_modifications_keep_all_eight_elements(samples):
+    danny = member(samples, "M-000207")
     (modification,) = ext(main_plans(danny)[0], "rights-modification")
     names = [e["url"] for e in modification["extension"]]
     assert names == ["id", "right", "assessedNeed", "priorInterventions", "lessIntrusiveMethods", "condition",
@@ -771,3 +772,51 @@ def test_the_coverage_table_lists_all_56_elements():
 def test_the_extension_table_is_the_one_the_code_declares():
     text = (PROJECT / "docs" / "fhir.md").read_text(encoding="utf-8")
     assert table() in text
+
+
+# ---------------------------------------------------------------- robustness
+
+
+def _leaves(data, path=()):
+    yield path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaves(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _leaves(value, path + (index,))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_values_of_the_wrong_type_still_give_a_bundle_that_parses(seed):
+    """What --allow-errors lets through (a list where a date belongs, infinity as an amount) is left out, never a
+    crash or an invalid Bundle."""
+    import copy
+    import random
+
+    from pcplan.fhir.bundle import member_bundle
+    from pcplan.load import LoadedFile
+    from pcplan.model import Case, Document
+
+    rng = random.Random(seed)
+    folder = SAMPLE_CASES / "members" / ("M-000207", "M-000123", "M-000301")[seed % 3]
+    docs = []
+    for path in sorted(folder.rglob("*.yaml")):
+        doc = Document.load(path.resolve(), path.name)
+        data = copy.deepcopy(doc.loaded.data)
+        for leaf in list(_leaves(data)):
+            if leaf and leaf[0] not in ("kind", "version", "id", "member") and rng.random() < 0.15:
+                holder = data
+                try:
+                    for key in leaf[:-1]:
+                        holder = holder[key]
+                    holder[leaf[-1]] = rng.choice([[], {}, 3, "x", None, [1, {"id": []}], float("inf"), True])
+                except (KeyError, IndexError, TypeError):
+                    continue  # an ancestor was replaced already
+        mutated = Document(LoadedFile(path=doc.path), doc.display_path, kind=doc.kind)
+        mutated.loaded.data = data
+        docs.append(mutated)
+    bundle = member_bundle(Case(folder.resolve(), docs), SAMPLE_CASES.resolve(), {}, "Agency", TODAY)
+    parse(json.loads(dumps(bundle)))
+    urls = {e["fullUrl"] for e in bundle["entry"]}
+    assert set(references(bundle)) <= urls

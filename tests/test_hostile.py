@@ -101,7 +101,7 @@ EXPECTED: dict[str, Expect] = {
     "duplicate-keys": Expect((("E002", 5, 1), ("E002", 11, 5), ("E002", 12, 16), ("E002", 16, 15),
                               ("E002", 21, 11), ("E004", 14, 1)), "duplicate key `date` (first at line 4)", ALL),
     "python-tags": Expect((("E005", 6, 10), ("E005", 7, 7), ("E005", 8, 7), ("E005", 9, 10), ("E005", 10, 11),
-                           ("E005", 11, 15), ("E005", 12, 14)), "python/object/apply", ALL),
+                           ("E005", 11, 15), ("E005", 12, 14)), "the tag before this value is not allowed", ALL),
     "multi-document": Expect((("E001", 8, 1),), "more than one YAML document", ALL),
     "tab-indent": Expect((("E001", 8, 1),), "tabs are not allowed for indentation; use spaces", ALL),
     "unclosed-flow": Expect((("E001", 7, 7),), "flow sequence", ALL),

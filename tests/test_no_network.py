@@ -116,6 +116,7 @@ def test_every_command_runs_with_the_network_blocked(repo, tmp_path, offline):
         [root, ["due", "-f", "ics", "-o", str(out / "due.ics"), *AS_OF]],
         *([root, ["report", "-f", fmt, *AS_OF]] for fmt in ("table", "json", "html")),
         [root, ["report", "-o", str(out / "caseload.html"), *AS_OF]],
+        [root, ["export", "fhir", ".", "-o", str(out / "fhir") + "/", *AS_OF]],  # before `new` adds a bare member
         [root, ["new", "note", "members/M-000123", "--contact", "phone", *AS_OF]],
         [root, ["new", "member", "--legal-name", "Test Person", "--preferred-name", "Test", "--language", "en",
                 "--case-manager", "cm-jlee", *AS_OF]],
@@ -139,6 +140,8 @@ def test_every_command_runs_with_the_network_blocked(repo, tmp_path, offline):
                  "caseload.html", "plan.schema.json", "baseline.json"):
         assert (out / name).stat().st_size > 0, name
     assert (out / "M-000123-plan-2026-09-03.es.pdf").read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in (out / "fhir").iterdir()) == [
+        "M-000123.fhir.json", "M-000207.fhir.json", "M-000301.fhir.json"]
     assert (fresh / "pcplan.toml").is_file()
     assert (repo.root / "members/M-000123/notes/2026-11-22.yaml").is_file()
     assert (repo.root / "members/M-000302/member.yaml").is_file()

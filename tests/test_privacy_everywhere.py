@@ -275,10 +275,8 @@ def test_a_member_folder_named_in_words_never_leaves_check(tmp_path):
     assert "members/name-not-shown-" in result.stdout  # named by a stand-in, so the finding is still placed
 
 
-# --- still repeated by files other helpers own (issue 14 report); strict: each fails once it is fixed ------
+# --- tags, plan file names, and the caseload views --------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="load.py (helper A's file) quotes the tag in E005 (`the tag `!…` is "
-                   "not allowed`); one message to change, see the issue 14 report")
 def test_yaml_tags_are_never_repeated(tmp_path):
     """Tag text is typed by a person like any other: `!custom text`, `!!python/object:…`, a verbatim tag and a
     %TAG handle are each E005 at the tag, and the tag's words are not repeated."""
@@ -288,8 +286,6 @@ def test_yaml_tags_are_never_repeated(tmp_path):
     _check_every_format(root)
 
 
-@pytest.mark.xfail(strict=True, reason="lifecycle.py (helper B's file) `PlanRecord.label` names a plan without an "
-                   "id by its file name as it is; model.plan_name is the one path, see the issue 14 report")
 def test_plan_file_names_are_never_repeated(tmp_path):
     root = tmp_path / "cases"
     shutil.copytree(SAMPLE_CASES, root)

@@ -731,10 +731,11 @@ def _schema_folder(output: Path) -> None:
         _fail(f"{output}: cannot create the folder: {exc.strerror or exc}")
 
 
+PANEL_EXCHANGE = "Exchange with other systems"
 export_app = typer.Typer(
     name="export", cls=Group, no_args_is_help=True, add_completion=False,
     help="Export member records for exchange with other systems (HL7 FHIR R4, the eLTSS guide).")
-app.add_typer(export_app, name="export", rich_help_panel=PANEL_DOCUMENTS)
+app.add_typer(export_app, name="export", rich_help_panel=PANEL_EXCHANGE)
 
 
 @export_app.command("fhir", cls=Command)

@@ -118,10 +118,9 @@ class PlanRecord:
 
     @property
     def label(self) -> str:
-        from .model import shown_id
+        from .model import plan_name
 
-        shown = shown_id(self.plan.id)
-        return f"plan {self.plan.id}" if shown != "(not an id)" else f"the plan in {self.plan.path.name}"
+        return plan_name(self.plan)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ from yaml import MappingNode, MarkedYAMLError, Node, ScalarNode, SequenceNode, Y
 from yaml.reader import ReaderError
 from yaml._yaml import CParser
 
+from .dates import MAX_INT_DIGITS  # Python's own limit for reading a whole number from text (4,300 digits)
+
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 # Findings of one code listed per file (E001/E002/E005 here, E004 in pcplan.schema); the rest are
@@ -492,7 +494,8 @@ class _Builder:
     def build(self, node: Node, path: tuple) -> Any:
         tag = node.tag
         if tag not in _SAFE_TAGS and tag != _IMPLICIT:
-            self._problem("E005", node, f"the tag `{tag}` is not allowed in a case file; remove it", path)
+            # The tag is not repeated: its text is whatever the file says (privacy, terminal safety).
+            self._problem("E005", node, "the tag before this value is not allowed in a case file; remove it", path)
             return None
         if isinstance(node, ScalarNode):
             if _too_long(node):
@@ -534,9 +537,6 @@ class _Builder:
     def _problem(self, code: str, node: Node, message: str, path: tuple) -> None:
         line, column = self.lines.mark(node.start_mark)
         self.problems.append(Problem(code, line, column, message, path))
-
-
-MAX_INT_DIGITS = 4300  # Python's own limit for reading a whole number from text (pcplan.dates.MAX_INT_DIGITS)
 
 
 def _too_long(node: Node) -> bool:

@@ -1,7 +1,7 @@
 """One member's records as one FHIR R4 Bundle of type `collection`, and its bytes.
 
 Why a collection: it is what the eLTSS guide exchanges (its example Bundle,
-fsh/examples/bundleExample.fsh:17, is `type = #collection`). A `document` Bundle would need a
+fsh/examples/bundleExample.fsh:18, is `type = #collection`). A `document` Bundle would need a
 Composition attested as one immutable clinical document; the guide puts the plan's consent in a Contract's
 signatures instead, and a member's export holds several plans with their states (draft, in effect,
 superseded), which no one document attests.

@@ -21,7 +21,7 @@ PROFILE = {kind: f"{ELTSS}/StructureDefinition/{kind}-eltss" for kind in (
 ELTSS_CONDITION_CATEGORY = f"{ELTSS}/CodeSystem/eltss-condition-category-code"
 # fsh/codesystems/ELTSS_Observation_Codes.fsh (Id: eltss-observation-codes-temporary, #strength)
 ELTSS_OBSERVATION_CODE = f"{ELTSS}/CodeSystem/eltss-observation-codes-temporary"
-# fsh/profiles/ServiceRequest_eltss.fsh:13, fsh/profiles/Observation_eltss.fsh:19 (resource-pertainsToGoal)
+# fsh/profiles/ServiceRequest_eltss.fsh:13, fsh/profiles/Observation_eltss.fsh:19-20 (resource-pertainsToGoal)
 PERTAINS_TO_GOAL = "http://hl7.org/fhir/StructureDefinition/resource-pertainsToGoal"
 
 US_CORE_CAREPLAN_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/careplan-category"
@@ -63,7 +63,7 @@ def code_system(name: str) -> str:
 
 
 def coding(system: str, code: str, display: str | None = None) -> dict:
-    out = {"system": system, "code": code}
+    out = {"system": system, "code": " ".join(code.split())}  # FHIR's code: no outer or double spaces
     if display:
         out["display"] = display
     return out

@@ -55,7 +55,7 @@ def telecom(data: object) -> list[dict]:
 
 
 def language(code: str) -> dict:
-    return {"coding": [c.coding(c.BCP47, code)]}
+    return {"coding": [c.coding(c.BCP47, code.strip())]}
 
 
 def patient(ctx: Context, resolve) -> dict:
@@ -89,8 +89,8 @@ def patient(ctx: Context, resolve) -> dict:
         names.append(human_name(preferred, "usual", names[0].get("family") if names else None))
     if names:
         resource["name"] = names
-        if any("family" not in n for n in names):
-            del resource["meta"]  # the eLTSS profile wants a family name (Patient_eltss.fsh:30): not claimed
+    if not names or any("family" not in n for n in names):
+        del resource["meta"]  # US Core wants a name, the eLTSS profile a family name (Patient_eltss.fsh:30)
     if (contact := telecom(get_in(data, "contact"))):
         resource["telecom"] = contact
     # pcplan records pronouns, never a gender; US Core asks for one, so it says so.

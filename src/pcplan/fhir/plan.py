@@ -117,7 +117,7 @@ def _observation(ctx: Context, rid: str, code: dict, words: str, day: str | None
 
 
 def _item_identifier(ctx: Context, doc: Document, item: str) -> dict:
-    return {"system": c.ITEM_ID, "value": f"{ctx.member_id}/{doc.id or doc.path.name}/{item}"}
+    return {"system": c.ITEM_ID, "value": f"{ctx.member_id}/{plan_id(doc) or doc.path.name}/{item}"}
 
 
 @dataclass
@@ -196,13 +196,13 @@ def plan(ctx: Context, record: PlanRecord, key: str, assessed: Assessed | None, 
 
     resource: dict = {"resourceType": "CarePlan", "id": rid, "meta": {"profile": [c.PROFILE["CarePlan"]]}}
     if (lang := text(doc.get("language"))):
-        resource["language"] = lang
-    resource["text"] = _narrative(f"Person-centered plan {doc.id or ''}".strip() + f": {state}"
+        resource["language"] = lang.strip()
+    resource["text"] = _narrative(f"Person-centered plan {plan_id(doc)}".strip() + f": {state}"
                                   + _period_words(record) + ".")
     extensions = _careplan_extensions(ctx, doc, record, state, assessed, resolve)
     if extensions:
         resource["extension"] = extensions
-    resource["identifier"] = [{"system": c.PLAN_ID, "value": f"{ctx.member_id}/{doc.id or doc.path.name}"}]
+    resource["identifier"] = [{"system": c.PLAN_ID, "value": f"{ctx.member_id}/{plan_id(doc) or doc.path.name}"}]
     if replaces:
         resource["replaces"] = [replaces]
     resource["status"] = status
@@ -211,10 +211,11 @@ def plan(ctx: Context, record: PlanRecord, key: str, assessed: Assessed | None, 
     if (kind := text(doc.get("type"))):
         categories.append(c.concept(c.code_system("plan-type"), kind))
     resource["category"] = categories
-    resource["title"] = f"Person-centered plan {doc.id}" if doc.id else "Person-centered plan"
+    resource["title"] = f"Person-centered plan {plan_id(doc)}".strip()
     resource["subject"] = ctx.patient
     resource["encounter"] = encounter
-    resource["period"] = _period(record)  # CarePlan_eltss.fsh:37: period.start 1..1 MS
+    if (period := _period(record)):
+        resource["period"] = period  # CarePlan_eltss.fsh:37: period.start 1..1 MS
     if doc.date:
         resource["created"] = doc.date.isoformat()
     if author:
@@ -238,12 +239,18 @@ def _narrative(words: str) -> dict:
 
 
 def _period(record: PlanRecord) -> dict:
-    period = {}
-    if record.start:
-        period["start"] = record.start.isoformat()
+    """The effective period; empty without a start (the profile's period.start is 1..1)."""
+    if record.start is None:
+        return {}
+    period = {"start": record.start.isoformat()}
     if record.end:
         period["end"] = record.end.isoformat()
     return period
+
+
+def plan_id(doc: Document) -> str:
+    """The plan's id when it is one ("" when missing, or text typed where the id belongs)."""
+    return doc.id if shown_id(doc.id) != "(not an id)" else ""
 
 
 def _period_words(record: PlanRecord) -> str:
@@ -480,13 +487,15 @@ def _backups(ctx: Context, doc: Document, key: str, record: PlanRecord, status: 
         title = f"Emergency backup plan for risk {risk_id}"
         resource = {"resourceType": "CarePlan", "id": ctx.key("plan", key, "backup", risk_id),
                     "meta": {"profile": [c.PROFILE["CarePlan"]]},
-                    "text": _narrative(title + (f" of plan {doc.id}" if doc.id else "") + "."),
+                    "text": _narrative(title + (f" of plan {plan_id(doc)}" if plan_id(doc) else "") + "."),
                     "partOf": [careplan], "status": status, "intent": "plan",
                     "category": [c.concept(c.US_CORE_CAREPLAN_CATEGORY, "assess-plan",
                                            "Assessment and Plan of Treatment"),
                                  {"text": "Emergency Backup Plan"}],
-                    "title": title, "description": words, "subject": ctx.patient, "period": _period(record),
-                    "supportingInfo": [reference(ctx.key("plan", key, "risk", risk_id))]}
+                    "title": title, "description": words, "subject": ctx.patient}
+        if (period := _period(record)):
+            resource["period"] = period
+        resource["supportingInfo"] = [reference(ctx.key("plan", key, "risk", risk_id))]
         made.derived.append(ctx.add(resource))
 
 
@@ -518,7 +527,7 @@ def _contract(ctx: Context, doc: Document, key: str, record: PlanRecord, state: 
     extensions = build_all("signature-exception", exceptions, resolve)
     if extensions:
         resource["extension"] = extensions
-    resource["identifier"] = [{"system": c.PLAN_ID, "value": f"{ctx.member_id}/{doc.id or doc.path.name}"}]
+    resource["identifier"] = [{"system": c.PLAN_ID, "value": f"{ctx.member_id}/{plan_id(doc) or doc.path.name}"}]
     resource["status"] = c.CONTRACT_STATUS.get(state, "executed")
     if (period := _period(record)):
         resource["applies"] = period

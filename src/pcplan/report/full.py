@@ -110,7 +110,7 @@ def _hint(f) -> str | None:
 def _source_line(f, cache: dict) -> str | None:
     """The finding's line as the loader counts lines (LF, CRLF or CR), as it is in the file (not yet safe to
     print: the caller escapes it)."""
-    if f.file is None or (f.code == "E005" and f.message in (OUTSIDE, HIDDEN)):
+    if f.file is None or (getattr(f, "code", None) == "E005" and f.message in (OUTSIDE, HIDDEN)):
         return None  # a link pcplan refused to read: none of its lines are shown
     if f.file not in cache:
         cache[f.file] = None

@@ -163,6 +163,7 @@ def schema(doc, case, ctx):
 
 # Frequencies as the schema allows them (a count and a unit), where a plan has them: (list, field, what they say).
 _FREQUENCY_TEXT = re.compile(r"^([1-9][0-9]*) (day|week|month|year)s?$")
+_SHOWN_DIGITS = 15  # a count written with more digits is shown by its size
 _FREQUENCIES = ((("monitoring", "contacts"), "every", "how often the contacts are agreed"),
                 (("rights_modifications",), "review_every", "how often the modification is reviewed"))
 
@@ -184,7 +185,7 @@ def _out_of_range(doc) -> Iterator[Hit]:
         if frequency is None or not beyond_calendar(frequency):
             continue
         digits, unit = match.groups()
-        shown = f"`{key}: {value}`" if len(digits) <= AMOUNT_DIGITS else \
+        shown = f"`{key}: {value}`" if len(digits) <= _SHOWN_DIGITS else \
             f"`{key}:` (a count of {len(digits):,} digits of {unit}s)"
         yield Hit(doc, path, f"{shown} reaches past the year 9999 from any date, so nothing could ever fall due "
                   f"by it; write {what} in days, weeks or months")
