@@ -293,8 +293,6 @@ def test_plan_file_names_are_never_repeated(tmp_path):
     _check_every_format(root)
 
 
-@pytest.mark.xfail(strict=True, reason="caseload/report.py and caseload/due.py (helper B's files) show program "
-                   "names, staff ids and a member's folder as they are; see the issue 14 report")
 def test_due_and_report_show_only_what_looks_like_ids_and_names(tmp_path):
     root = tmp_path / "cases"
     shutil.copytree(SAMPLE_CASES, root)

@@ -130,6 +130,10 @@ def _output_format(ctx: typer.Context, formats: Formats, value: Optional[Enum], 
         raise  # not reached: _fail exits
 
 
+NO_CACHE_HELP = ("Neither read nor write the cache (.pcplan_cache/ at the repository root, or PCPLAN_CACHE_DIR) "
+                 "that lets a re-check read only the member folders that changed.")
+
+
 def _codes(values: Optional[List[str]]) -> tuple[str, ...]:
     out: list[str] = []
     for value in values or ():
@@ -175,6 +179,7 @@ def check(
     force: bool = typer.Option(False, "--force", help="Let --output and --write-baseline replace an existing "
                                "file."),
     debug: bool = typer.Option(False, "--debug", help="Print tracebacks of internal errors."),
+    no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
 ) -> None:
     """Validate case files and run every rule; exit 0 clean, 1 findings, 2 usage or internal error."""
     from .config import ConfigError
@@ -210,11 +215,13 @@ def check(
         options = Options(today=resolve_today(today), select=_codes(select) if select else None,
                           ignore=_codes(ignore), debug=debug, member_folders=member_folders,
                           shard=_shard(shard) if shard else None, jobs=jobs or os.cpu_count() or 1,
-                          record_checked=fmt == "junit")
-        result = run_check(list(paths or [Path(".")]), options)
+                          record_checked=fmt == "junit", cache=not no_cache)
+        notices: list[str] = []
+        result = run_check(list(paths or [Path(".")]), options, notices=notices)
     except (ConfigError, UsageError, DateError) as exc:
         _fail(str(exc))
         return
+    _notices(notices)
 
     from .output import write_atomically
     from .shown import visible
@@ -247,6 +254,13 @@ def check(
         raise typer.Exit(2)
     failing = any(not f.excepted and at_or_above(f.severity, fail_on.value) for f in result.findings)
     raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+def _notices(notices: list[str]) -> None:
+    from .shown import visible
+
+    for notice in dict.fromkeys(notices):  # once each, however many repositories said it
+        typer.echo(f"pcplan: {visible(notice)}", err=True)
 
 
 def _debug_log(debug: bool) -> None:
@@ -354,20 +368,26 @@ def due(
     fail_on_overdue: bool = typer.Option(False, "--fail-on-overdue", help="Exit 1 when anything listed is overdue."),
     today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
                                         "default PCPLAN_TODAY, else the real date."),
+    no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
 ) -> None:
     """What is due across the caseload: reviews, reassessments, targets, contacts, copies, training; overdue first."""
     from .caseload.due import DueError, DueOptions, collect, write
     from .config import ConfigError
     from .dates import DateError, resolve_today
     from .engine import UsageError
-    from .output import OutputError, write_atomically
+    from .output import OutputError, check_target, write_atomically
 
     fmt = _output_format(ctx, DUE_FORMATS, output_format, output, "table")
+    notices: list[str] = []
     try:
-        report = collect(path, DueOptions(today=resolve_today(today), within=within, case_manager=case_manager))
-    except (ConfigError, DateError, DueError, UsageError) as exc:
+        if output is not None:
+            check_target(output, force)  # before the work, not after it
+        report = collect(path, DueOptions(today=resolve_today(today), within=within, case_manager=case_manager),
+                         cache=not no_cache, jobs=os.cpu_count() or 1, notices=notices)
+    except (ConfigError, DateError, DueError, OutputError, UsageError) as exc:
         _fail(str(exc))
         return
+    _notices(notices)
     if output is None:
         write(report, fmt, sys.stdout, color=None if sys.stdout.isatty() and fmt == "table" else False)
     else:
@@ -403,6 +423,7 @@ def report(
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
     today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
                                         "default PCPLAN_TODAY, else the real date."),
+    no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
 ) -> None:
     """The supervisor's aggregate review: members, compliance, findings per rule and case manager, overdue work."""
     from .caseload.report import build_report, write_report
@@ -414,13 +435,16 @@ def report(
     from .render.templating import TemplateFailure
 
     fmt = _output_format(ctx, REPORT_FORMATS, output_format, output, "table")
+    notices: list[str] = []
     try:
         if output is not None:
             check_target(output, force)  # before the work, not after it
-        result = build_report(path, resolve_today(today))
+        result = build_report(path, resolve_today(today), cache=not no_cache, jobs=os.cpu_count() or 1,
+                              notices=notices)
     except (ConfigError, DateError, OutputError, UsageError) as exc:
         _fail(str(exc))
         return
+    _notices(notices)
     try:
         if output is None:
             if fmt == "html":  # rendered whole first: a refused template writes nothing

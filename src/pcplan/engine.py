@@ -37,6 +37,9 @@ class Options:
     shard: tuple[int, int] | None = None  # (i, n): check only member folders in shard i of n (1-based)
     record_checked: bool = False  # list every file reported on (JUnit needs it; it grows with the repository)
     jobs: int = 1  # worker processes for member folders (the CLI defaults to the CPU count)
+    cache: bool = False  # read and write the content-keyed cache (pcplan.cache); the CLI turns it on
+    caseload: bool = False  # also summarize each member folder for `due` and `report` (MemberWork.summary)
+    keep_findings: bool = True  # collect findings in the result (`due` needs none)
 
 
 @dataclass
@@ -60,18 +63,32 @@ class CheckResult:
     internal_errors: int = 0
     checked: list[str] = field(default_factory=list)  # display paths of the files reported on (JUnit)
     roots: list[str] = field(default_factory=list)  # repository roots with files checked, as display paths
+    works: list = field(default_factory=list)  # MemberWork a worker process hands back (Options.caseload)
+
+
+@dataclass
+class MemberWork:
+    """What checking one member folder produced, handed to ``check``'s ``on_member`` in walk order's ``order``."""
+
+    order: int
+    folder: Path
+    findings: list[Finding]  # as the check reports them (those in or related to the paths named)
+    summary: object | None = None  # caseload.summary.MemberSummary, with Options.caseload
 
 
 class UsageError(Exception):
     """Bad paths or options: exit 2."""
 
 
-def check(paths: list[Path], options: Options, cwd: Path | None = None) -> CheckResult:
+def check(paths: list[Path], options: Options, cwd: Path | None = None,
+          on_member: Callable[[MemberWork], None] | None = None, notices: list[str] | None = None) -> CheckResult:
     """Check what ``paths`` name, each repository root against its own staff and configuration.
 
     A folder holding further repositories (their own ``pcplan.toml`` or ``.git``) has
     each checked as itself: the walk stops at them and they join the queue. UsageError
-    when nothing at all was found to check.
+    when nothing at all was found to check. ``on_member`` is called with each member
+    folder's work (`due` and `report` count from it); ``notices`` receives what the CLI
+    should say on stderr (a cache folder that is not pcplan's).
     """
     cwd = (cwd or Path.cwd()).resolve()
     result = CheckResult()
@@ -83,7 +100,7 @@ def check(paths: list[Path], options: Options, cwd: Path | None = None) -> Check
             root = min(pending)
             targets = pending.pop(root)
             nested: list[Path] = []
-            here = _check_root(root, targets, options, cwd, result, nested)
+            here = _check_root(root, targets, options, cwd, result, nested, on_member, notices)
             if here:
                 result.roots.append(_display(root, cwd))
             found += here
@@ -200,7 +217,7 @@ def _cover(targets: list[Path]) -> list[Path]:
 
 
 def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, result: CheckResult,
-                nested: list[Path]) -> int:
+                nested: list[Path], on_member: Callable | None = None, notices: list[str] | None = None) -> int:
     """Check ``targets`` under one repository root.
 
     Returns how many member folders and other files were found there, in every shard
@@ -216,36 +233,50 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
     staff_file = repo.staff.path if repo.staff is not None else None
     ctx = Context(options.today, config, repo)
     runner = _Runner(selection, ctx, targets, options, result, cwd)
+    runner.visit = on_member
+    runner.cache = _open_cache(root, config, selection, repo, options, notices) if options.cache else None
 
     loose: list[Path] = []
     errors: list[tuple[Path, str]] = []
-    seen: set[Path] = set()  # member folders found, in every shard
+    seen: set[Path] = set()  # member folders found through a file or folder inside them (several may name one)
+    walked = [0]  # member folders found, in every shard
 
     def member_folders():
         """Member folders as the walk completes them: the repository is never held whole."""
+        order = 0
         for target in targets:
             enclosing = enclosing_member_folder(target, root)
             if enclosing is not None:
+                if enclosing in seen:
+                    continue
+                seen.add(enclosing)
                 found = (c for c in iter_walk(enclosing, root, config.exclude, [], errors, nested)
                          if c[0] == enclosing)
             elif target.is_dir():
+                # Targets never nest (_cover) and a walk stops at member folders named through a file inside
+                # them only by reaching them from above, which _cover rules out: no folder is walked twice.
                 found = iter_walk(target, root, config.exclude, loose, errors, nested)
             else:
                 loose.append(target)
                 continue
             for folder, files in found:
-                if folder not in seen:
-                    seen.add(folder)
-                    if in_shard(_relative_to(folder, root), options.shard):
-                        yield folder, files
+                walked[0] += 1
+                if options.shard is None or in_shard(_relative_to(folder, root), options.shard):
+                    yield order, folder, files
+                    order += 1
 
     explicit = set() if options.member_folders else {t for t in targets if not t.is_dir()}
 
+    to_check = member_folders()
+    if runner.cache is not None:
+        to_check = _answer_from_cache(to_check, runner, cwd, result)
     if options.jobs > 1:
-        _check_cases_in_parallel(member_folders(), runner, cwd, result, options.jobs)
+        _check_cases_in_parallel(to_check, runner, cwd, result, options.jobs)
     else:
-        for folder, files in member_folders():
-            _check_case(folder, files, runner, cwd, result)
+        for item in to_check:
+            _check_case(item, runner, cwd, result)
+    if runner.cache is not None:
+        runner.cache.sweep()
 
     for path in sorted(set(loose)):
         if staff_file is not None and path == staff_file:
@@ -265,7 +296,7 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
         doc = Document(loaded=LoadedFile(path=path), display_path=_display(path, cwd))
         doc.problems.append(Problem("E005", 1, 1, message))
         repo.loose.append(doc)
-    found = len(seen) + len(repo.loose) + (1 if staff_file is not None and runner.targeted(staff_file) else 0)
+    found = walked[0] + len(repo.loose) + (1 if staff_file is not None and runner.targeted(staff_file) else 0)
     if options.shard is not None and options.shard[0] != 1:
         return found  # files outside member folders, staff.yaml included, belong to the first shard
     result.files += len(repo.loose) + (1 if repo.staff else 0)
@@ -292,16 +323,172 @@ PARALLEL_FROM = 32  # member folders; below this, starting workers costs more th
 CHUNK = 16  # member folders handed to a worker at a time
 
 
-def _check_case(folder: Path, files: list[Path], runner: "_Runner", cwd: Path, result: CheckResult) -> None:
+def _names(folder: Path, files: list[Path], cwd: Path) -> tuple[list[str], list[str]]:
+    """The files' names inside the member folder (forward slashes) and as findings show them."""
     # One relpath per member folder rather than per file: it is the slow part of naming files.
     base, cut = _display(folder, cwd), len(str(folder)) + 1
     prefix = "" if base == "." else base + "/"
-    case = Case(folder, [Document.load(f, prefix + str(f)[cut:].replace(os.sep, "/")) for f in files])
+    names = [str(f)[cut:].replace(os.sep, "/") for f in files]
+    return names, [prefix + name for name in names]
+
+
+def _check_case(item: tuple, runner: "_Runner", cwd: Path, result: CheckResult) -> None:
+    order, folder, files = item
+    names, displays = _names(folder, files, cwd)
+    case = Case(folder, [Document.load(f, shown) for f, shown in zip(files, displays)])
     if runner.options.record_checked:
         result.checked.extend(d.display_path for d in case.documents if runner.targeted(d.path))
     result.files += len(case.documents)
     result.members += 1
-    runner.run_case(case)
+    errors = result.internal_errors
+    found = runner.run_case(case)
+    summary = None
+    cache = runner.cache
+    if runner.options.caseload or cache is not None:
+        try:
+            from .caseload.summary import summarize
+
+            summary = summarize(case, runner.ctx.settings, runner.ctx.today)
+        except Exception:  # noqa: BLE001 - `due` and `report` say it; a check goes on without caching
+            if runner.options.caseload:
+                raise
+            cache = None
+    if cache is not None and result.internal_errors == errors:
+        payload = _payload(case, names, found, summary, runner)
+        if payload is not None:
+            cache.store(_folder_key(folder, runner.ctx.repo.root), names,
+                        [(d.loaded.stat, d.loaded.digest) for d in case.documents], payload)
+    _deliver(order, folder, found, summary if runner.options.caseload else None, runner, result)
+
+
+def _deliver(order: int, folder: Path, found: list, summary, runner: "_Runner", result: CheckResult) -> None:
+    kept = runner.keep(found)
+    if runner.options.keep_findings:
+        result.findings.extend(kept)
+    if runner.options.caseload:
+        work = MemberWork(order, folder, kept, summary)
+        if runner.visit is not None:
+            runner.visit(work)
+        else:
+            result.works.append(work)  # in a worker: handed back to the parent, which calls on_member
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The cache (pcplan.cache): a member folder whose files, staff, configuration, date and pcplan are unchanged
+# is answered from its entry; the findings are rebuilt with today's paths (relative to the current folder).
+
+
+def _open_cache(root: Path, config: Config, selection: "Selection", repo: Repository, options: Options,
+                notices: list[str] | None):
+    from . import cache
+    from dataclasses import replace
+
+    staff = repo.staff
+    if staff is None:
+        staff_key = "no staff file"
+    elif staff.loaded.digest is not None:
+        staff_key = f"{staff.path.name}:{staff.loaded.digest.hex()}"
+    else:
+        return None  # staff.yaml could not be read whole: what it holds cannot be keyed
+    enabled = ",".join(sorted(selection.enabled))
+    severity = ",".join(f"{code}={level}" for code, level in sorted(selection.severity.items()))
+    key = cache.run_key(repr(replace(config, path=None)), staff_key, options.today.isoformat(), enabled, severity)
+    opened = cache.open_cache(root, key, notices)
+    if opened is not None:
+        # The selection also names the entry: `check --select X` and `check` keep an entry each.
+        opened.selection = f"{options.select!r}|{options.ignore!r}|"
+    return opened
+
+
+def _folder_key(folder: Path, root: Path) -> str:
+    text, top = str(folder), str(root)
+    return text[len(top) + 1:].replace(os.sep, "/") if text.startswith(top + os.sep) else text
+
+
+def _answer_from_cache(items: Iterator, runner: "_Runner", cwd: Path, result: CheckResult) -> Iterator:
+    """Member folders the cache answers are reported here; the others are yielded, to be checked."""
+    cache, root = runner.cache, runner.ctx.repo.root
+    record = runner.options.record_checked
+    for item in items:
+        order, folder, files = item
+        names, displays = _names(folder, files, cwd)
+        payload = cache.lookup(_folder_key(folder, root), names, [str(f) for f in files])
+        work = None
+        if payload is not None:
+            try:
+                work = _rebuild(payload, folder, files, displays, runner)
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+                work = None  # an entry of the right shape holding nonsense: checked again, and replaced
+        if work is None:
+            yield item
+            continue
+        found, summary = work
+        if record:
+            result.checked.extend(shown for f, shown in zip(files, displays) if runner.targeted(f))
+        result.files += len(files)
+        result.members += 1
+        _deliver(order, folder, found, summary, runner, result)
+
+
+def _payload(case: Case, names: list[str], found: list[Finding], summary, runner: "_Runner") -> list | None:
+    """The member folder's findings (and summary) as JSON-able lists; None when something in them cannot be
+    written that way (the folder is then simply not cached)."""
+    if any(d.loaded.digest is None or d.loaded.stat is None for d in case.documents):
+        return None  # a file that was not read whole (unreadable, too large, a name not UTF-8)
+    index = {d.path: i for i, d in enumerate(case.documents)}
+    out = []
+    for f in found:
+        where = index.get(f.file)
+        if where is None or f.name != RULES[f.code].name or not _plain(f.data_path) \
+                or not (f.due is None or isinstance(f.due, date)):
+            return None
+        related = []
+        for r in f.related:
+            at = index.get(r.file)
+            if at is None or not _plain(r.data_path):
+                return None
+            related.append([at, r.line, r.column, r.message, list(r.data_path), r.end_line, r.end_column])
+        out.append([f.code, f.severity, where, f.line, f.column, f.end_line, f.end_column, f.message, f.member,
+                    list(f.data_path), f.excepted, f.hint, f.due.isoformat() if f.due is not None else None,
+                    related])
+    plain = None
+    if summary is not None:
+        from .caseload.summary import to_plain
+
+        plain = to_plain(summary, {d.display_path: i for i, d in enumerate(case.documents)})
+        if plain is None:
+            return None
+    return [out, plain]
+
+
+def _plain(data_path) -> bool:
+    return isinstance(data_path, tuple) and all(type(step) in (str, int) for step in data_path)
+
+
+def _rebuild(payload: list, folder: Path, files: list[Path], displays: list[str], runner: "_Runner"):
+    """An entry's findings and summary, with the paths of this run."""
+    root = runner.ctx.repo.root
+    repo_paths = [_relative_to(f, root) for f in files] if payload[0] else []
+    found = []
+    for (code, severity, where, line, column, end_line, end_column, message, member, data_path, excepted, hint,
+         due, related) in payload[0]:
+        found.append(Finding(
+            code=code, name=RULES[code].name, severity=severity, path=displays[where], line=line, column=column,
+            message=message, member=member, data_path=tuple(data_path), excepted=excepted, file=files[where],
+            repo_path=repo_paths[where], end_line=end_line, end_column=end_column, hint=hint,
+            due=date.fromisoformat(due) if due is not None else None,
+            related=tuple(Related(displays[at], r_line, r_column, r_message, file=files[at],
+                                  data_path=tuple(r_path), end_line=r_end_line, end_column=r_end_column,
+                                  repo_path=repo_paths[at])
+                          for at, r_line, r_column, r_message, r_path, r_end_line, r_end_column in related)))
+    summary = None
+    if runner.options.caseload:
+        if payload[1] is None:
+            return None
+        from .caseload.summary import from_plain
+
+        summary = from_plain(payload[1], displays)
+    return found, summary
 
 
 # Set in the parent just before the workers fork, so they inherit it instead of re-reading it.
@@ -313,41 +500,59 @@ def _check_cases_in_parallel(cases: Iterator, runner: "_Runner", cwd: Path, resu
 
     The first PARALLEL_FROM folders are taken before deciding: a small repository is
     checked in this process, where starting workers would cost more than it saves.
+    This process walks (and answers from the cache) while the workers check; at most
+    ``2 * jobs`` chunks are in flight, so memory does not follow the repository.
     """
     import itertools
     import multiprocessing
+    from collections import deque
 
     global _WORKER_STATE
     head = list(itertools.islice(cases, PARALLEL_FROM))
     if len(head) < PARALLEL_FROM:
-        for folder, files in head:
-            _check_case(folder, files, runner, cwd, result)
+        for item in head:
+            _check_case(item, runner, cwd, result)
         return
     for rule in runner.rules:  # e.g. a dictionary a rule needs, loaded once rather than in every worker
         warm_up = getattr(rule.check, "warm_up", None)
         if warm_up is not None:
             warm_up()
-    _WORKER_STATE = (runner.selection, runner.ctx, runner.targets, runner.options, cwd)
+    _WORKER_STATE = (runner.selection, runner.ctx, runner.targets, runner.options, cwd, runner.cache)
     stream = itertools.chain(head, cases)
     chunks = iter(lambda: list(itertools.islice(stream, CHUNK)), [])
+
+    def merge(part: CheckResult) -> None:
+        result.findings.extend(part.findings)
+        result.checked.extend(part.checked)
+        result.files += part.files
+        result.members += part.members
+        result.internal_errors += part.internal_errors
+        for work in part.works:
+            if runner.visit is not None:
+                runner.visit(work)
+            else:
+                result.works.append(work)
+
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for part in pool.imap_unordered(_check_chunk, chunks):
-                result.findings.extend(part.findings)
-                result.checked.extend(part.checked)
-                result.files += part.files
-                result.members += part.members
-                result.internal_errors += part.internal_errors
+            flying: deque = deque()
+            for chunk in chunks:  # taken in this thread: cache hits are merged here, in walk order
+                flying.append(pool.apply_async(_check_chunk, (chunk,)))
+                while flying and (len(flying) >= 2 * jobs or flying[0].ready()):
+                    merge(flying.popleft().get())
+            while flying:
+                merge(flying.popleft().get())
     finally:
         _WORKER_STATE = None
 
 
 def _check_chunk(chunk: list) -> CheckResult:
-    selection, ctx, targets, options, cwd = _WORKER_STATE
+    selection, ctx, targets, options, cwd, cache = _WORKER_STATE
     part = CheckResult()
     runner = _Runner(selection, ctx, targets, options, part, cwd)
-    for folder, files in chunk:
-        _check_case(folder, files, runner, cwd, part)
+    runner.cache = cache
+    for item in chunk:
+        _check_case(item, runner, cwd, part)
     return part
 
 
@@ -388,8 +593,12 @@ class _Runner:
         self.rules = [r for code, r in sorted(RULES.items()) if code in selection.enabled]
         self._target_texts = [str(t) for t in targets]
         self._cwd = cwd
+        self.cache = None  # pcplan.cache.Cache, with Options.cache
+        self.visit: Callable | None = None  # check's on_member (in the parent process only)
 
-    def run_case(self, case: Case) -> None:
+    def run_case(self, case: Case) -> list[Finding]:
+        """Every finding of the member folder, documented exceptions applied (``keep`` narrows them to the
+        paths named)."""
         found: list[Finding] = []
         for doc in case.documents:
             self._file_rules(doc, case, case.member_id, found)
@@ -401,7 +610,7 @@ class _Runner:
         found, stale = apply_exceptions(case, found, self.ctx.today, self.selection.enabled)
         if "E008" in self.selection.enabled:
             found.extend(filter(None, (self._finding(RULES["E008"], hit, case.member_id) for hit in stale)))
-        self._keep(found)
+        return [f for f in found if f is not None]
 
     def run_repository(self, repo: Repository) -> None:
         found: list[Finding] = []
@@ -413,7 +622,7 @@ class _Runner:
         for rule in self.rules:
             if rule.scope == "repository":
                 self._call(rule, lambda: rule.check(repo, self.ctx), None, anchor, found)
-        self._keep(found)
+        self.result.findings.extend(self.keep(f for f in found if f is not None))
 
     def _file_rules(self, doc: Document, case: Case | None, member: str | None, found: list) -> None:
         for rule in self.rules:
@@ -452,11 +661,11 @@ class _Runner:
             data_path=hit.data_path, file=path, repo_path=relative, end_line=end_line, end_column=end_column,
             hint=hit.hint, due=hit.due, related=tuple(_related(entry, self.ctx.repo.root) for entry in hit.related))
 
-    def _keep(self, found: list) -> None:
+    def keep(self, found: Iterable[Finding]) -> list[Finding]:
         """The findings in the files named, and those related to a file named: a plan's finding about an
         assessed need shows when either file is checked (the edit to either can be what broke it)."""
-        self.result.findings.extend(f for f in found if f is not None and (
-            self.targeted(f.file) or any(r.file is not None and self.targeted(r.file) for r in f.related)))
+        return [f for f in found if self.targeted(f.file)
+                or any(r.file is not None and self.targeted(r.file) for r in f.related)]
 
     def targeted(self, path: Path) -> bool:
         text = str(path)

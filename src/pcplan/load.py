@@ -31,6 +31,7 @@ marks are converted from libyaml's character index, so positions stay exact.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -105,6 +106,10 @@ class LoadedFile:
     problems: list[Problem] = field(default_factory=list)
     newlines: list[int] | None = None  # where each line ends, only when libyaml counts lines differently
     keys: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)  # id → (mapping, index)
+    # What the content-keyed cache (pcplan.cache) records: the bytes' digest and the file's
+    # (size, mtime_ns, ctime_ns, inode) taken before reading; None when the file was not read whole.
+    digest: bytes | None = field(default=None, repr=False, compare=False)
+    stat: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -211,7 +216,15 @@ def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
         return _refuse(result, f"cannot read the file: {exc.strerror or exc}")
     finally:
         os.close(fd)
-    return load_bytes(b"".join(chunks), result, max_bytes)
+    raw = b"".join(chunks)
+    result.digest = content_digest(raw)
+    result.stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return load_bytes(raw, result, max_bytes)
+
+
+def content_digest(raw: bytes) -> bytes:
+    """The digest the cache keys a file's content on (pcplan.cache hashes files it did not load the same way)."""
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 def load_text(text: str, path: Path | str = "<string>") -> LoadedFile:

@@ -24,8 +24,9 @@ from typing import TextIO
 
 from ..dates import LAST_DAY, clamped_plus_days, plus_days, plus_months
 from ..output import terminal_safe
+from ..shown import shown_path
 from . import open_caseload
-from .obligations import KINDS, Obligation, case_obligations, staff_obligations
+from .obligations import KINDS, Obligation, staff_obligations
 
 FORMATS = ("table", "json", "csv", "ics")
 FIELDS = ("due", "overdue", "days", "kind", "description", "member", "case_manager", "path", "data_path")
@@ -80,33 +81,46 @@ def parse_window(text: str, today: date) -> int | None:
     return ((plus_months(today, count) or LAST_DAY) - today).days
 
 
-def collect(path: Path, options: DueOptions, cwd: Path | None = None) -> DueReport:
+def collect(path: Path, options: DueOptions, cwd: Path | None = None, cache: bool = False, jobs: int = 1,
+            notices: list[str] | None = None) -> DueReport:
     """The obligations under ``path`` (the repository root adds staff training deadlines), filtered and sorted.
 
-    Raises UsageError (no such path), ConfigError, or DueError.
+    The member folders are read by the check's one pass (pcplan.engine, ``Options.caseload``), so a folder
+    the cache already holds is not read again. Raises UsageError (no such path), ConfigError, or DueError.
     """
     today = options.today
     within_days = parse_window(options.within, today)
-    from ..engine import one_repository  # several repositories under path: refused, never merged
+    horizon = clamped_plus_days(today, within_days) if within_days is not None else None
+    from ..engine import Options, check, one_repository  # several repositories under path: refused, never merged
 
     caseload = open_caseload(one_repository(path, "due", cwd), cwd)
     settings = caseload.config.settings
-    found: list[Obligation] = []
-    for case in caseload.cases():
-        found.extend(case_obligations(case, settings, today))
+    managers: set[str] = set()
+    per_member: list[tuple[int, list[Obligation]]] = []
+
+    def take(work) -> None:
+        obligations = work.summary.obligations
+        managers.update(o.case_manager for o in obligations if o.case_manager)
+        # overdue ones are always before the horizon
+        per_member.append((work.order, [o for o in obligations if horizon is None or o.due <= horizon]))
+
+    check([caseload.scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False),
+          cwd=caseload.cwd, on_member=take, notices=notices)
+    per_member.sort(key=lambda item: item[0])  # the walk's order, as workers finish in any order
+    found: list[Obligation] = [o for _, obligations in per_member for o in obligations]
+    per_member.clear()
     if caseload.scope == caseload.root.resolve():
-        found.extend(staff_obligations(caseload.repo, settings, today))
+        staff = staff_obligations(caseload.repo, settings, today)
+        managers.update(o.case_manager for o in staff if o.case_manager)
+        found.extend(o for o in staff if horizon is None or o.due <= horizon)
     names = {sid: person["name"] for sid, person in caseload.repo.staff_by_id.items()
              if isinstance(person.get("name"), str) and person["name"].strip()}
     if options.case_manager is not None:
-        known = set(caseload.repo.staff_by_id) | {o.case_manager for o in found if o.case_manager}
+        known = set(caseload.repo.staff_by_id) | managers
         if options.case_manager not in known:
             listed = ", ".join(sorted(known)) or "none (no staff.yaml and no assignment)"
             raise DueError(f"--case-manager {options.case_manager!r} is not a known staff id; known ids: {listed}")
         found = [o for o in found if o.case_manager == options.case_manager]
-    if within_days is not None:
-        horizon = clamped_plus_days(today, within_days)
-        found = [o for o in found if o.due <= horizon]  # overdue ones are always before the horizon
     found.sort(key=lambda o: o.sort_key)
     return DueReport(today, within_days, found, names)
 
@@ -130,7 +144,7 @@ def record(o: Obligation, today: date) -> dict:
         "description": o.description,
         "member": o.member,
         "case_manager": o.case_manager,
-        "path": o.path,
+        "path": shown_path(o.path),
         "data_path": _dotted(o.data_path),
     }
 
@@ -221,7 +235,7 @@ def ics_text(report: DueReport) -> str:
                  f"Obligation: {o.description}",
                  f"Due: {o.due.isoformat()}" + (" (overdue)" if o.overdue(report.today) else ""),
                  f"Case manager: {o.case_manager or 'none assigned'}",
-                 f"File: {o.path}"]
+                 f"File: {shown_path(o.path)}"]
         event = Event()
         event.add("uid", ident)
         event.add("dtstamp", stamp)
@@ -295,7 +309,7 @@ def write_table(report: DueReport, stream: TextIO, color: bool | None = None, wi
                       highlight=False, soft_wrap=False, emoji=False)
     # Ids, names and file names come from case files: no control character reaches the terminal.
     cells = [(o.due.isoformat(), days_text(o.days_left(report.today)), terminal_safe(o.member or "(staff)"),
-              terminal_safe(o.description), terminal_safe(o.path)) for o in report.obligations]
+              terminal_safe(o.description), shown_path(o.path)) for o in report.obligations]
     widths = [max([cell_len(h)] + [cell_len(row[i]) for row in cells]) for i, h in enumerate(_HEADERS)]
     flex = _HEADERS.index("What")
     room = console.width - (sum(widths) - widths[flex]) - 3 * (len(widths) - 1)  # what is left for "What"

@@ -24,6 +24,7 @@ from ..config import Settings
 from ..dates import add_period, parse_frequency, parse_iso, plus_days, plus_months
 from ..lifecycle import CONSENTED, Lifecycle, PlanRecord, legal_representatives, lifecycle
 from ..model import Case, Document, Repository, get_in, is_active_goal, items, normalized_name, text
+from ..shown import shown_name
 
 _ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
@@ -111,14 +112,14 @@ def case_obligations(case: Case, settings: Settings, today: date) -> list[Obliga
     for change in life.significant_changes(settings.change_review_days):
         if change.answered_on is None:  # answered late is T212's finding, no longer a date to meet
             found.append(Obligation(change.deadline, "change-review", member, manager,
-                                    f"assessment {_id(change.assessment.id, change.assessment.path.name)}",
+                                    f"assessment {_id(change.assessment.id, shown_name(change.assessment.path.name))}",
                                     change.assessment.display_path, ("type",)))
     mine = [a for a in case.assessments if life.in_current_episode(a)]  # an old episode's assessment is history
     latest = mine[-1] if mine else None
     reassess = plus_months(latest.date, settings.reassessment_interval_months) if latest is not None else None
     if reassess is not None:
         found.append(Obligation(reassess, "reassessment",
-                                member, manager, f"assessment {_id(latest.id, latest.path.name)}",
+                                member, manager, f"assessment {_id(latest.id, shown_name(latest.path.name))}",
                                 latest.display_path, ("date",)))
     return sorted(found, key=lambda o: o.sort_key)
 
@@ -138,14 +139,15 @@ def staff_obligations(repo: Repository, settings: Settings, today: date) -> list
         deadline = plus_days(hired, settings.training_deadline_days)
         for module in settings.required_trainings:
             if module not in done and deadline is not None:
+                shown = _id(staff_id, NOT_AN_ID)
                 found.append(Obligation(deadline, "training",
-                                        None, staff_id, f"{staff_id}: module {module}",
+                                        None, shown, f"{shown}: module {_id(module, NOT_AN_ID)}",
                                         repo.staff.display_path, ("staff", index)))
     return found
 
 
 def _label(plan: Document) -> str:
-    return f"plan {_id(plan.id, plan.path.name)}"
+    return f"plan {_id(plan.id, shown_name(plan.path.name))}"
 
 
 def _plan_obligations(life: Lifecycle, settings: Settings, member: str, manager: str | None) -> Iterator[Obligation]:

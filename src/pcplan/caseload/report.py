@@ -35,13 +35,14 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from ..engine import Options, UsageError, check
-from ..lifecycle import Lifecycle, lifecycle
+from ..lifecycle import Lifecycle
 from ..model import Case
 from ..output import terminal_safe
+from ..shown import plain_id, shown_path
 from ..rules import RULES
 from ..walk import enclosing_member_folder
 from . import open_caseload
-from .obligations import KINDS, case_manager_of, case_obligations, staff_obligations
+from .obligations import KINDS, staff_obligations
 
 FORMATS = ("table", "json", "html")
 STATUSES = ("active", "on_hold", "referred", "closed", "unknown")  # "unknown": missing or unreadable
@@ -116,15 +117,15 @@ LIFECYCLE_LABEL = {"open": "open", "on_hold": "on hold (a recorded hold covers t
                    "members_with_drafts": "members with a draft awaiting signature"}
 
 
-def _count_lifecycle(counts: dict[str, int], life: Lifecycle) -> None:
-    if life.closed:
+def _count_summary(counts: dict[str, int], summary) -> None:
+    """One member in ``LIFECYCLE`` counts, from its caseload.summary.MemberSummary."""
+    if summary.closed:
         counts["closed"] += 1
         return
-    counts["on_hold" if life.on_hold(life.today) else "open"] += 1
-    counts["with_plan_in_effect" if life.in_effect() is not None else "without_plan_in_effect"] += 1
-    drafts = len(life.drafts())
-    counts["drafts_awaiting_signature"] += drafts
-    counts["members_with_drafts"] += drafts > 0
+    counts["on_hold" if summary.on_hold else "open"] += 1
+    counts["with_plan_in_effect" if summary.in_effect else "without_plan_in_effect"] += 1
+    counts["drafts_awaiting_signature"] += summary.drafts
+    counts["members_with_drafts"] += summary.drafts > 0
 
 
 @dataclass
@@ -138,53 +139,42 @@ class Report:
     template_dirs: list[Path]
 
 
-def build_report(path: Path, today: date, cwd: Path | None = None) -> Report:
-    """Check the scope, stream its member folders and count. UsageError/ConfigError for bad paths or config."""
+def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool = False, jobs: int = 1,
+                 notices: list[str] | None = None) -> Report:
+    """Check the scope in one pass and count. UsageError/ConfigError for bad paths or config.
+
+    Each member folder is read once, by the check (pcplan.engine, ``Options.caseload``): its findings and
+    its summary (status, lifecycle, case manager, programs, obligations) are counted as it is done, and a
+    folder the cache holds is not read at all.
+    """
     cwd = (cwd or Path.cwd()).resolve()
     from ..engine import one_repository  # several repositories under path: refused, never merged
 
     caseload = open_caseload(one_repository(path, "report", cwd), cwd)
     root = caseload.root
     scope = enclosing_member_folder(caseload.scope, root) or caseload.scope
-
-    # 1. Findings, reduced at once to counts per member folder and per rule.
-    result = check([scope], Options(today=today), cwd=cwd)
-    per_folder: dict[Path, _Tally] = {}
-    outside = _Tally()
-    rules: dict[str, dict] = {}
-    rule_folders: dict[str, set[Path]] = {}
-    folder_of: dict[Path, Path | None] = {}
-    for finding in result.findings:
-        parent = finding.file.parent if finding.file is not None else None
-        if parent is not None and parent not in folder_of:
-            folder_of[parent] = enclosing_member_folder(parent, root)
-        folder = folder_of.get(parent) if parent is not None else None
-        (per_folder.setdefault(folder, _Tally()) if folder else outside).add(finding.severity, finding.excepted)
-        row = rules.setdefault(finding.code, {"code": finding.code, "name": finding.name,
-                                              "severity": finding.severity, "count": 0, "excepted": 0})
-        row["excepted" if finding.excepted else "count"] += 1
-        if folder is not None and not finding.excepted:
-            rule_folders.setdefault(finding.code, set()).add(folder)
-    del result
-
-    # 2. Member folders, one at a time.
     settings = caseload.config.settings
     members = _Group()
     states = dict.fromkeys(LIFECYCLE, 0)
     programs: dict[str | None, _Group] = {}
     managers: dict[str | None, _Manager] = {}
     not_compliant: list[dict] = []
-    for case in caseload.cases():
-        life = lifecycle(case, today)
-        status = _status(case, life)
-        _count_lifecycle(states, life)
-        manager = case_manager_of(case, today)
-        tally = per_folder.pop(case.folder, _Tally())
+    outside = _Tally()
+
+    def count(work) -> None:
+        """One member folder: its findings (all of them are in the scope) and its summary."""
+        tally = _Tally()
+        for finding in work.findings:
+            tally.add(finding.severity, finding.excepted)
+        summary = work.summary
+        status = summary.status
+        _count_summary(states, summary)
+        manager = summary.manager
         compliant = status == "active" and tally.error == 0
         who = managers.setdefault(manager, _Manager())
         who.members += 1
         who.tally.merge(tally)
-        for group in (members, *(programs.setdefault(p, _Group()) for p in _programs(case))):
+        for group in (members, *(programs.setdefault(p, _Group()) for p in summary.programs)):
             group.total += 1
             group.status[status] += 1
             group.active += status == "active"
@@ -193,13 +183,32 @@ def build_report(path: Path, today: date, cwd: Path | None = None) -> Report:
             who.active += 1
             who.compliant += compliant
             if not compliant:
-                not_compliant.append({"member": _member_label(case, root),
-                                      "case_manager": manager, "errors": tally.error})
-        for obligation in case_obligations(case, settings, today):
+                label = summary.member_id if summary.member_id and _ID_LIKE.match(summary.member_id) \
+                    else shown_path(_relative(work.folder, root))
+                not_compliant.append({"member": label, "case_manager": manager, "errors": tally.error})
+        for obligation in summary.obligations:
             if obligation.overdue(today):
                 _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
-    for tally in per_folder.values():  # folders the walk did not yield (should not happen): not lost
-        outside.merge(tally)
+
+    # 1. One pass: member folders are counted as they are checked; findings are reduced to counts per rule.
+    result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True), cwd=cwd,
+                   on_member=count, notices=notices)
+    rules: dict[str, dict] = {}
+    rule_folders: dict[str, set[Path]] = {}
+    folder_of: dict[Path, Path | None] = {}
+    for finding in result.findings:
+        parent = finding.file.parent if finding.file is not None else None
+        if parent is not None and parent not in folder_of:
+            folder_of[parent] = enclosing_member_folder(parent, root)
+        folder = folder_of.get(parent) if parent is not None else None
+        if not folder:
+            outside.add(finding.severity, finding.excepted)
+        row = rules.setdefault(finding.code, {"code": finding.code, "name": finding.name,
+                                              "severity": finding.severity, "count": 0, "excepted": 0})
+        row["excepted" if finding.excepted else "count"] += 1
+        if folder is not None and not finding.excepted:
+            rule_folders.setdefault(finding.code, set()).add(folder)
+    del result, folder_of
     if scope == root and caseload.repo.staff is not None:
         for obligation in staff_obligations(caseload.repo, settings, today):
             if obligation.overdue(today):
@@ -283,20 +292,14 @@ def _status(case: Case, life: Lifecycle) -> str:
     return status if status in STATUSES and status != "unknown" else "unknown"
 
 
-def _member_label(case: Case, root: Path) -> str:
-    """The member id; the folder's path where the id is missing or is text typed where an id belongs."""
-    member = case.member_id
-    return member if member and _ID_LIKE.match(member) else _relative(case.folder, root)
-
-
 def _programs(case: Case) -> list[str | None]:
     """The member's distinct programs (a member in two programs counts in both), or [None]."""
     found = []
     if case.member is not None:
         for _, entry in case.member.items("programs"):
-            name = entry.get("program")
-            if isinstance(name, str) and name.strip() and name.strip() not in found:
-                found.append(name.strip())
+            name = entry.get("program")  # a program's code (`HCBS-EBD`); free text is not repeated
+            if isinstance(name, str) and name.strip() and plain_id(name.strip()) not in found:
+                found.append(plain_id(name.strip()))
     return sorted(found) or [None]
 
 

@@ -248,9 +248,16 @@ def _long_date(value: date | None, language: str) -> str:
 def _number(value: Any, language: str) -> str:
     if value is None:
         return ""
+    from decimal import InvalidOperation
+
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=language)
+    try:
+        return format_decimal(value, locale=language)
+    except (InvalidOperation, ValueError, OverflowError):  # a second line of defence: the view already guards amounts
+        from ..dates import shown_number
+
+        return shown_number(value)
 
 
 def _language_name(code: str | None, language: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..dates import parse_iso
+from ..dates import shown_number
 from ..findings import Hit
 from ..model import ids, is_active_goal, label, named, plain_id, plan_name, shown_id, str_list, text
 from ..lifecycle import lifecycle
@@ -131,7 +132,7 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
                           "(`unmet_needs`)")
             elif isinstance(item, int) and not isinstance(item, bool) and item > raised:
                 yield Hit(plan, where + ("item",), f"the note of {day.isoformat()} raises {raised} unmet "
-                          f"need{'s' if raised > 1 else ''}; there is no item {item}")
+                          f"need{'s' if raised > 1 else ''}; there is no item {shown_number(item)}")
     for note in case.notes:
         plan = lifecycle(case, ctx.today).plan_on(note.date)
         if plan is None:
