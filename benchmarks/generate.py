@@ -573,11 +573,14 @@ class Member:
             participants.append(Flow(name=provider, role="provider", invited_by_member=rng.random() < 0.7))
         participants.append(Flow(name=self.cm_name(cm), role="case manager", staff=cm, invited_by_member=True))
         setting = self.setting
+        meeting = {"date": day, "place": self.fmt(rng.choice(P.PLACES)), "chosen_by_member": True,
+                   "facilitator": "member" if rng.random() < 0.2 else cm, "participants": participants}
+        if self.interpreter:  # P410 (no draw: later ones unchanged)
+            meeting["interpreter"] = {"agency": "Telephone interpreting line", "language": self.lang}
         doc = {
             "kind": "plan", "version": 1, "id": f"P{number}", "member": self.id, "date": day, "type": kind,
             "assessment": a["id"],
-            "meeting": {"date": day, "place": self.fmt(rng.choice(P.PLACES)), "chosen_by_member": True,
-                        "facilitator": "member" if rng.random() < 0.2 else cm, "participants": participants},
+            "meeting": meeting,
             "setting": {"type": setting, "chosen_by_member": True, "options_considered": self.options},
             "effective": {"start": day, "end": eff_end},
             "what_matters": rng.choice(P.WHAT_MATTERS),
@@ -620,7 +623,8 @@ class Member:
                 break
             r = max(base + DAY, due - timedelta(days=rng.randint(0, 14)))
             reviews.append(Flow(date=r, by=self.cm_at(r), outcome="continue",
-                                summary=self.fmt(rng.choice(P.REVIEW_SUMMARY))))
+                                summary=self.fmt(rng.choice(P.REVIEW_SUMMARY)),
+                                member_view="It is working for me."))  # P411 (no draw: later ones unchanged)
             base = r
         doc["reviews"] = reviews
         # signatures and copies
@@ -649,6 +653,9 @@ class Member:
             role = "supporter" if r["authority"] == "supporter" else "representative"
             dist.append(Flow(to=r["name"], role=role, copy_given=True, given_on=given, format="print",
                              language=self.lang))
+        for provider in providers:  # C310: every provider of a paid support gets a copy
+            dist.append(Flow(to=provider, role="provider", copy_given=True, given_on=given, format="electronic",
+                             language="en"))
         doc["distribution"] = dist
         doc["exceptions"] = []
         return doc
@@ -722,7 +729,10 @@ class Member:
         doc["progress"] = progress
         if contact not in ("collateral", "written"):
             doc["satisfaction"] = rng.choice(P.SATISFACTION)
-        doc["unmet_needs"] = [self.fmt(rng.choice(P.UNMET))] if rng.random() < 0.1 else []
+        # An unmet need raised in a note must be taken up by the next review (L110), which the generated reviews
+        # do not model: drawn as before (so later draws are unchanged) but not written.
+        _ = [self.fmt(rng.choice(P.UNMET))] if rng.random() < 0.1 else []
+        doc["unmet_needs"] = []
         doc["text"] = text
         return doc
 

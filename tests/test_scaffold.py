@@ -171,6 +171,16 @@ def test_vscode_settings_map_existing_schemas_to_the_case_files(fresh):
         assert matching == {kind}, relative
 
 
+def test_vscode_recommends_the_yaml_and_pcplan_extensions(fresh):
+    """The workspace recommends Red Hat's YAML extension (schemas) and pcplan's own (`pcplan lsp`), the one
+    editors/vscode packages (its publisher.name)."""
+    extensions = json.loads((fresh / ".vscode/extensions.json").read_text(encoding="utf-8"))
+    manifest = json.loads((Path(__file__).parents[1] / "editors/vscode/package.json").read_text(encoding="utf-8"))
+    assert extensions == {"recommendations": ["redhat.vscode-yaml", f"{manifest['publisher']}.{manifest['name']}"]}
+    assert "pcplan, which shows every pcplan finding while you type" in (fresh / "README.md").read_text(
+        encoding="utf-8")
+
+
 def test_init_writes_readme_and_gitattributes(fresh):
     readme = (fresh / "README.md").read_text(encoding="utf-8")
     for command in ("pcplan check", "pcplan render", "pcplan due", "pcplan new note"):

@@ -170,7 +170,7 @@ class Cache:
             return None
         try:
             key, listed, files, payload = body
-            if key != self.key or listed != _names_digest(names) or len(files) != len(paths):
+            if key != self.key or listed != _names_digest(names):
                 self.misses += 1
                 return None
             fresh = _validate(files, paths, self.now)
@@ -220,8 +220,7 @@ class Cache:
         """Record ``payload`` for ``folder``; ``files`` holds each file's (stat, digest) as read."""
         if not self.writable:
             return
-        now_ns = time.time_ns()
-        meta = [_meta(stat, raw_digest, now_ns) for stat, raw_digest in files]
+        meta = _meta([stat for stat, _ in files], [raw for _, raw in files], time.time_ns())
         self._write(self.entry_path(folder), [self.key, _names_digest(names), meta, payload])
         self.stored += 1
 
@@ -335,35 +334,48 @@ def _names_digest(names: list[str]) -> str:
     return hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=_DIGEST).hexdigest()
 
 
-def _meta(stat: tuple, raw_digest: bytes, now_ns: int) -> list:
-    size, mtime, ctime, inode = stat
-    trusted = max(mtime, ctime) < now_ns - RACY_SECONDS * 1_000_000_000
-    return [size, mtime, ctime, inode, trusted, raw_digest.hex()]
+def _meta(stats: list[tuple], digests: list[bytes], now_ns: int) -> list:
+    """What an entry records of its folder's files: a digest of their stats, whether that stat may be trusted
+    (every file last changed more than RACY_SECONDS before now), and a digest of their contents."""
+    latest = max((max(mtime, ctime) for _, mtime, ctime, _ in stats), default=0)
+    trusted = latest < now_ns - RACY_SECONDS * 1_000_000_000
+    return [_stats_digest(stats), trusted, _contents_digest(digests)]
 
 
-def _validate(files: list, paths: list[str], now: float):
-    """True when every file's stat matches; a new file list when some stat differs but every content is the
-    same (the entry is rewritten with it); False when anything changed."""
-    changed = None
-    for index, (meta, path) in enumerate(zip(files, paths)):
+def _stats_digest(stats: list[tuple]) -> str:
+    text = ";".join(f"{size},{mtime},{ctime},{inode}" for size, mtime, ctime, inode in stats)
+    return hashlib.blake2b(text.encode("ascii"), digest_size=_DIGEST).hexdigest()
+
+
+def _contents_digest(digests: list[bytes]) -> str:
+    return hashlib.blake2b(b"".join(digests), digest_size=_DIGEST).hexdigest()
+
+
+def _validate(meta: list, paths: list[str], now: float):
+    """True when every file's stat matches a trusted record; a new record when some stat differs but the
+    contents are the same (the entry is rewritten with it); False when anything changed."""
+    stat_hex, trusted, content_hex = meta
+    stats, regular = [], True
+    for path in paths:
         try:
             info = os.stat(path)
         except OSError:
             return False
-        size, mtime, ctime, inode, trusted, hexdigest = meta
-        if trusted and info.st_size == size and info.st_mtime_ns == mtime and info.st_ctime_ns == ctime \
-                and info.st_ino == inode:
-            continue
-        if info.st_size != size or not _stat.S_ISREG(info.st_mode):
+        stats.append((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        regular = regular and _stat.S_ISREG(info.st_mode)
+    if trusted is True and _stats_digest(stats) == stat_hex:
+        return True
+    if not regular:
+        return False
+    digests = []
+    for path, (size, *_) in zip(paths, stats):
+        found = _hash_file(path, size)
+        if found is None:
             return False
-        found = _hash_file(path, info.st_size)
-        if found is None or found.hex() != hexdigest:
-            return False
-        if changed is None:
-            changed = list(files)
-        changed[index] = _meta((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino), found,
-                               int(now * 1_000_000_000))
-    return True if changed is None else changed
+        digests.append(found)
+    if _contents_digest(digests) != content_hex:
+        return False
+    return _meta(stats, digests, int(now * 1_000_000_000))
 
 
 def _hash_file(path: str, size: int) -> bytes | None:

@@ -805,5 +805,24 @@ def export_fhir(
     raise typer.Exit(1 if held else 0)
 
 
+@app.command(cls=Command, rich_help_panel=PANEL_CHECK)
+def lsp(
+    stdio: bool = typer.Option(False, "--stdio", help="Talk over standard input and output (the only way it "
+                               "talks; accepted because some editors pass it)."),
+) -> None:
+    """Run the language server editors start: findings while you type, rule text on hover, quick fixes."""
+    try:
+        from .lsp.server import serve
+    except ImportError as exc:
+        _fail(f"the language server needs pygls and lsprotocol, which are not installed ({exc.name} is missing); "
+              "reinstall pcplan (`python3 -m pip install --force-reinstall pcplan`) or install them with "
+              "`python3 -m pip install 'pygls>=2' 'lsprotocol>=2025'`")
+        return
+    if sys.stdin.isatty():
+        typer.echo("pcplan lsp: a language server; your editor starts it and talks to it over standard input and "
+                   "output (docs/editors.md says how to set one up). Waiting for an editor; Ctrl-C to stop.", err=True)
+    serve()
+
+
 def main() -> None:
     app()

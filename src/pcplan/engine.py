@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import sys
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 from . import rules as _rules  # noqa: F401 - importing registers every rule
 from .config import Config, ConfigError, check_code, find_root, load_config
 from .exceptions import apply_exceptions
-from .findings import Finding, Hit, Related
+from .findings import Finding, Hit, Related, dotted
 from .load import LoadedFile, Problem
 from .model import Case, Document, Repository
 from .model import display_path as _display
@@ -277,6 +278,10 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
             _check_case(item, runner, cwd, result)
     if runner.cache is not None:
         runner.cache.sweep()
+        if options.debug:  # the parent's lookups; workers store what they checked
+            c = runner.cache
+            print(f"pcplan: cache {c.directory}: {c.hits} hit(s) ({c.refreshed} after hashing), {c.misses} "
+                  f"miss(es), {c.stored} stored here", file=sys.stderr)
 
     for path in sorted(set(loose)):
         if staff_file is not None and path == staff_file:
@@ -401,8 +406,11 @@ def _open_cache(root: Path, config: Config, selection: "Selection", repo: Reposi
 
 
 def _folder_key(folder: Path, root: Path) -> str:
+    """The member folder's path from the repository root, forward slashes ("" for the root itself)."""
     text, top = str(folder), str(root)
-    return text[len(top) + 1:].replace(os.sep, "/") if text.startswith(top + os.sep) else text
+    if text == top:
+        return ""
+    return text[len(top) + 1:].replace(os.sep, "/") if text.startswith(top + os.sep) else folder.as_posix()
 
 
 def _answer_from_cache(items: Iterator, runner: "_Runner", cwd: Path, result: CheckResult) -> Iterator:
@@ -412,11 +420,12 @@ def _answer_from_cache(items: Iterator, runner: "_Runner", cwd: Path, result: Ch
     for item in items:
         order, folder, files = item
         names, displays = _names(folder, files, cwd)
-        payload = cache.lookup(_folder_key(folder, root), names, [str(f) for f in files])
+        key = _folder_key(folder, root)
+        payload = cache.lookup(key, names, [str(f) for f in files])
         work = None
         if payload is not None:
             try:
-                work = _rebuild(payload, folder, files, displays, runner)
+                work = _rebuild(payload, key, files, names, displays, runner)
             except (TypeError, ValueError, KeyError, IndexError, AttributeError):
                 work = None  # an entry of the right shape holding nonsense: checked again, and replaced
         if work is None:
@@ -447,9 +456,9 @@ def _payload(case: Case, names: list[str], found: list[Finding], summary, runner
             at = index.get(r.file)
             if at is None or not _plain(r.data_path):
                 return None
-            related.append([at, r.line, r.column, r.message, list(r.data_path), r.end_line, r.end_column])
+            related.append([at, r.line, r.column, r.message, _masked(r.data_path), r.end_line, r.end_column])
         out.append([f.code, f.severity, where, f.line, f.column, f.end_line, f.end_column, f.message, f.member,
-                    list(f.data_path), f.excepted, f.hint, f.due.isoformat() if f.due is not None else None,
+                    _masked(f.data_path), f.excepted, f.hint, f.due.isoformat() if f.due is not None else None,
                     related])
     plain = None
     if summary is not None:
@@ -465,10 +474,21 @@ def _plain(data_path) -> bool:
     return isinstance(data_path, tuple) and all(type(step) in (str, int) for step in data_path)
 
 
-def _rebuild(payload: list, folder: Path, files: list[Path], displays: list[str], runner: "_Runner"):
-    """An entry's findings and summary, with the paths of this run."""
-    root = runner.ctx.repo.root
-    repo_paths = [_relative_to(f, root) for f in files] if payload[0] else []
+def _masked(data_path: tuple) -> list:
+    """A data path as the cache keeps it: a key that is not a field name (words typed as a key) is what every
+    output shows in its place, ``?`` (findings.dotted), with a digest so that two such keys stay apart."""
+    out = []
+    for step in data_path:
+        if isinstance(step, str) and dotted((step,)) == "?":
+            step = "?" + hashlib.blake2b(step.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
+        out.append(step)
+    return out
+
+
+def _rebuild(payload: list, key: str, files: list[Path], names: list[str], displays: list[str],
+             runner: "_Runner"):
+    """An entry's findings and summary, with the paths of this run (``key``: the folder from the root)."""
+    repo_paths = [f"{key}/{name}" if key else name for name in names] if payload[0] else []
     found = []
     for (code, severity, where, line, column, end_line, end_column, message, member, data_path, excepted, hint,
          due, related) in payload[0]:

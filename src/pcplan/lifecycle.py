@@ -472,6 +472,12 @@ class Lifecycle:
 
     def contact_schedule(self) -> tuple[list[ContactMiss], list[NextContact]]:
         """Every contact missed in the current episode, and the next contact due of each type."""
+        misses, upcoming = self._contact_schedule
+        return list(misses), list(upcoming)
+
+    @cached_property
+    def _contact_schedule(self) -> tuple[list[ContactMiss], list[NextContact]]:
+        """Computed once per case and day: T205 and `due` (caseload.obligations) both ask."""
         window = self.contact_window()
         if window is None:
             return [], []

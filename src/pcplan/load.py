@@ -36,9 +36,11 @@ import os
 import re
 import stat
 from bisect import bisect_left
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Mapping
 
 from yaml import MappingNode, MarkedYAMLError, Node, ScalarNode, SequenceNode, YAMLError
 from yaml.reader import ReaderError
@@ -189,9 +191,40 @@ def shown_key(key: str) -> str:
     return f"`{key}`" if _FIELD_NAME.match(key) else "(a key that is not a field name)"
 
 
+# Text an editor holds for a file, read instead of the file's bytes while an ``overlay`` is active: the
+# language server (`pcplan lsp`) checks a case file's unsaved text against the rest of its member folder,
+# the staff file and the configuration as they are on disk. A context variable, so a check in another
+# thread never sees it.
+_OVERLAY: ContextVar[dict[Path, str] | None] = ContextVar("pcplan_overlay", default=None)
+
+
+@contextmanager
+def overlay(texts: Mapping[Path, str]) -> Iterator[None]:
+    """While active, ``load_file`` reads each path of ``texts`` (absolute, resolved) from its text, not the disk.
+
+    Nothing is written anywhere. A content cache must not be used while one is active (``overlaid()``):
+    what it keeps describes the files on disk.
+    """
+    token = _OVERLAY.set({Path(path): text for path, text in texts.items()})
+    try:
+        yield
+    finally:
+        _OVERLAY.reset(token)
+
+
+def overlaid() -> bool:
+    """Whether an ``overlay`` is active, so some file is read from an editor's text rather than the disk."""
+    return bool(_OVERLAY.get())
+
+
 def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
     """Read and parse one file. Never raises for bad content: problems are recorded."""
     result = LoadedFile(path=path)
+    texts = _OVERLAY.get()
+    if texts and path in texts:  # an editor's unsaved text (no stat: the disk does not hold it)
+        raw = texts[path].encode("utf-8", "surrogatepass")
+        result.digest = content_digest(raw)
+        return load_bytes(raw, result, max_bytes)
     try:
         # O_NONBLOCK: opening a named pipe must not wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))

@@ -38,7 +38,7 @@ from ..engine import Options, UsageError, check
 from ..lifecycle import Lifecycle
 from ..model import Case
 from ..output import terminal_safe
-from ..shown import plain_id, shown_path
+from ..shown import plain_id, private, shown_path
 from ..rules import RULES
 from ..walk import enclosing_member_folder
 from . import open_caseload
@@ -297,9 +297,11 @@ def _programs(case: Case) -> list[str | None]:
     found = []
     if case.member is not None:
         for _, entry in case.member.items("programs"):
-            name = entry.get("program")  # a program's code (`HCBS-EBD`); free text is not repeated
-            if isinstance(name, str) and name.strip() and plain_id(name.strip()) not in found:
-                found.append(plain_id(name.strip()))
+            name = entry.get("program")  # agency vocabulary (`HCBS-EBD`), shown escaped; in CI, codes only
+            if isinstance(name, str) and name.strip():
+                shown = plain_id(name.strip()) if private() else name.strip()
+                if shown not in found:
+                    found.append(shown)
     return sorted(found) or [None]
 
 

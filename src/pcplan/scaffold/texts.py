@@ -550,7 +550,10 @@ def vscode_settings() -> str:
     return json.dumps(settings, indent=2) + "\n"
 
 
-VSCODE_EXTENSIONS = json.dumps({"recommendations": ["redhat.vscode-yaml"]}, indent=2) + "\n"
+# Red Hat's YAML extension reads the schemas (field names, completion); pcplan's own (editors/vscode in pcplan's
+# repository) starts `pcplan lsp`: every rule while typing, hover, go to definition, quick fixes.
+PCPLAN_EXTENSION = "pcplan.pcplan"
+VSCODE_EXTENSIONS = json.dumps({"recommendations": ["redhat.vscode-yaml", PCPLAN_EXTENSION]}, indent=2) + "\n"
 
 
 def readme(agency: str | None) -> str:
@@ -576,7 +579,7 @@ the repository private, and never copy a case file into an email or a ticket.
 | `members/…/notes/YYYY-MM-DD.yaml` | a note of one contact and the progress on each goal |
 | `members/…/closure.yaml` | how the case ended: exit interview, next-stage plan, referrals |
 | `.pcplan/schemas/` | the JSON Schemas of the case files, for the editor |
-| `.vscode/` | editor settings: the schemas give hover help, completion and checks while you type |
+| `.vscode/` | editor settings and recommended extensions: the schemas give hover help and completion, pcplan's checks run while you type |
 | `.pre-commit-config.yaml` | runs `pcplan check` on the member folders you change, before each commit |
 | `.github/workflows/pcplan.yml` | runs `pcplan check` on every push and every weekday morning |
 | `.gitattributes` | keeps line endings the same on every computer |
@@ -616,6 +619,8 @@ python3 -m pip install "pcplan=={__version__}" pre-commit
 pre-commit install          # check the case files before every commit
 ```
 
-In Visual Studio Code, install the recommended YAML extension (Red Hat); the
-settings in `.vscode/` connect each kind of case file to its schema.
+In Visual Studio Code, install the two recommended extensions: YAML (Red Hat),
+which the settings in `.vscode/` connect to each kind of case file's schema, and
+pcplan, which shows every pcplan finding while you type (it runs `pcplan lsp`,
+so pcplan must be installed). Other editors: see pcplan's docs/editors.md.
 """

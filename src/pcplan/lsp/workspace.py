@@ -1,0 +1,142 @@
+"""Which open files are case files, and the member's record around one as the editor sees it.
+
+A file counts when it lies in a member folder, is the repository's staff file,
+or declares a case-file ``kind`` (so a Kubernetes manifest's ``kind: Service``,
+or a CI workflow, is left alone). Its record is its member folder, the staff
+file and the configuration read from disk, with the editor's unsaved text for
+the file itself (``pcplan.load.overlay``). Files read from disk are kept while
+their size and modification time stay the same.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config, ConfigError, find_root, load_config
+from ..load import overlay
+from ..model import Case, Document, display_path
+from ..rules import RULES
+from ..schema import KINDS
+from ..walk import STAFF_FILES, YAML_SUFFIXES, enclosing_member_folder, iter_walk
+from .syntax import declared_kind
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a case file sits: its repository root and member folder (None outside one)."""
+
+    path: Path  # absolute, symlinks resolved (as pcplan names files)
+    root: Path
+    folder: Path | None
+    staff_file: bool
+
+
+def place_of(path: Path, text: str) -> Place | None:
+    """The place of a case file, or None when the file is not one pcplan checks."""
+    path = Path(os.path.realpath(path))
+    if not path.name.endswith(YAML_SUFFIXES):
+        return None
+    root = find_root(path.parent)
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return None
+    if any(part.startswith(".") for part in relative.parts):
+        return None  # .github/, .pre-commit-config.yaml: never case files
+    folder = enclosing_member_folder(path, root) if path.parent.exists() else None
+    staff = path.parent == root and path.name in STAFF_FILES
+    if folder is None and not staff and declared_kind(text) not in KINDS:
+        return None
+    return Place(path, root, folder, staff)
+
+
+@dataclass
+class Record:
+    """The open file and what surrounds it: its member's case, the staff file, the configuration."""
+
+    place: Place
+    doc: Document
+    case: Case | None
+    staff: Document | None
+    config: Config | None
+
+
+class Files:
+    """Documents read from disk, kept while the file's size and modification time are unchanged."""
+
+    def __init__(self, size: int = 64) -> None:  # a large member folder; each is a tree of YAML nodes
+        self._kept: OrderedDict[Path, tuple[tuple, Document]] = OrderedDict()
+        self._configs: dict[Path, tuple[tuple, Config | None]] = {}
+        self._size = size
+
+    def document(self, path: Path, root: Path) -> Document:
+        try:
+            info = os.stat(path)
+            key = (info.st_size, info.st_mtime_ns, info.st_ino)
+        except OSError:
+            key = None
+        kept = self._kept.get(path)
+        if key is not None and kept is not None and kept[0] == key:
+            self._kept.move_to_end(path)
+            return kept[1]
+        doc = Document.load(path, display_path(path, root))
+        if key is not None:
+            self._kept[path] = (key, doc)
+            if len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return doc
+
+    def config(self, root: Path) -> Config | None:
+        """The repository's configuration; None when pcplan.toml is broken (the check reports it)."""
+        target = root / "pcplan.toml"
+        try:
+            info = os.stat(target)
+            key: tuple = (info.st_size, info.st_mtime_ns)
+        except OSError:
+            key = ()
+        kept = self._configs.get(root)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        try:
+            config = load_config(root, set(RULES))
+        except (ConfigError, OSError):
+            config = None
+        self._configs[root] = (key, config)
+        return config
+
+    def forget(self, path: Path | None = None) -> None:
+        if path is None:
+            self._kept.clear()
+            self._configs.clear()
+        else:
+            self._kept.pop(path, None)
+            self._configs.pop(path.parent, None)
+
+    def record(self, place: Place, text: str) -> Record:
+        """The open file from its text, with its member folder, staff file and configuration from disk."""
+        with overlay({place.path: text}):
+            doc = Document.load(place.path, display_path(place.path, place.root))
+        config = self.config(place.root)
+        staff_path = next((place.root / n for n in STAFF_FILES if (place.root / n).is_file()), None)
+        if place.staff_file:
+            staff = doc
+        elif staff_path is not None:
+            staff = self.document(Path(os.path.realpath(staff_path)), place.root)
+        else:
+            staff = None
+        case = None
+        if place.folder is not None:
+            exclude = config.exclude if config is not None else ()
+            files: list[Path] = []
+            for folder, found in iter_walk(place.folder, place.root, exclude, [], []):
+                if folder == place.folder:
+                    files = found
+                    break
+            docs = [doc if f == place.path else self.document(f, place.root) for f in files]
+            if place.path not in files:
+                docs.append(doc)
+            case = Case(place.folder, docs)
+        return Record(place, doc, case, staff, config)
