@@ -402,7 +402,7 @@ KEEP_KEYS = {"kind", "id", "member", "date", "type", "assessment", "needs", "str
              "need", "staff", "by", "responsible", "facilitator", "status", "frequency", "method", "format",
              "authority", "domain", "sources", "outcome", "level", "document_format", "identity_language",
              "review_every", "every", "rule", "about", "program", "fingerprint", "assessor", "assigned_by",
-             "determined_by", "language"}
+             "determined_by", "language", "contact", "goal"}
 
 # Fields the member's plan shows (dotted paths, list indexes as `N`).
 SHOWN = [r"member\.name\.preferred", r"assessment\.important_to_me", r"assessment\.strengths\.N\.text",
@@ -462,11 +462,13 @@ class Payloads:
 
 @pytest.fixture
 def payload_repo(repo):
-    """Danny's member file, assessment and plan with a payload in every free-text field."""
+    """Danny's member file, assessment, plan and notes with a payload in every free-text field (the notes too,
+    so their `with: [Danny]` still names him: a contact counts only when the member took part)."""
     payloads = Payloads()
+    notes = sorted(p.relative_to(repo.root).as_posix() for p in repo.path("members/M-000207/notes").glob("*.yaml"))
     for kind, relative in (("member", "members/M-000207/member.yaml"),
                            ("assessment", "members/M-000207/assessment-2026-05-06.yaml"),
-                           ("plan", DANNY_PLAN)):
+                           ("plan", DANNY_PLAN), *(("note", note) for note in notes)):
         data = load(repo.root, relative)
         payloads.walk(yaml11_on(data), kind)
         repo.write(relative, yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000))

@@ -330,8 +330,14 @@ CHUNK = 16  # member folders handed to a worker at a time
 
 def _names(folder: Path, files: list[Path], cwd: Path) -> tuple[list[str], list[str]]:
     """The files' names inside the member folder (forward slashes) and as findings show them."""
-    # One relpath per member folder rather than per file: it is the slow part of naming files.
-    base, cut = _display(folder, cwd), len(str(folder)) + 1
+    # One relpath per member folder rather than per file: it is the slow part of naming files (and a folder
+    # below the current one needs none).
+    text, here = str(folder), str(cwd)
+    if text.startswith(here + os.sep) and here != os.sep:
+        base = text[len(here) + 1:].replace(os.sep, "/")
+    else:
+        base = _display(folder, cwd)
+    cut = len(text) + 1
     prefix = "" if base == "." else base + "/"
     names = [str(f)[cut:].replace(os.sep, "/") for f in files]
     return names, [prefix + name for name in names]
