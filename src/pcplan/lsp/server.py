@@ -40,7 +40,8 @@ from .syntax import declared_kind, key_path, word_at
 from .workspace import Files, Place, Record, place_of
 
 # Typing runs at 3 to 8 keys a second: a pause of 150 ms is the end of a burst, not the space between two
-# keys, and it leaves most of the 300 ms budget to the check itself (about 20 to 60 ms for a reference plan).
+# keys, and it leaves half of the 300 ms budget to the check (about 15 ms for a reference plan, 20 ms at the
+# 90th percentile: benchmarks/lsp_latency.py, docs/editors.md).
 DEFAULT_DEBOUNCE = 0.15
 RELATED_DELAY = 0.05  # a save or a change on disk: others are re-checked once the burst (a git checkout) ends
 
@@ -93,7 +94,8 @@ class PcplanServer(LanguageServer):
     def text_at(self, path: Path) -> str | None:
         """A file's text as the editor has it (open, maybe unsaved), else as on disk."""
         for uri in self.published:
-            if _path(uri) == path:
+            mine = _path(uri)
+            if mine is not None and Path(os.path.realpath(mine)) == path:
                 text = self.text_of(uri)
                 if text is not None:
                     return text
@@ -425,9 +427,8 @@ def code_action(ls: PcplanServer, params: types.CodeActionParams) -> list[types.
     actions: list[types.CodeAction] = []
     today = ls.today()
     for finding in findings:
-        for make in (lambda f: quantities_action(f, record.doc, text), lambda f: fingerprint_action(f, record.doc, text),
-                     lambda f: exception_action(f, record.doc, record.case, today, ls.text_at)):
-            action = make(finding)
+        for action in (quantities_action(finding, record.doc, text), fingerprint_action(finding, record.doc, text),
+                       exception_action(finding, record.doc, record.case, today, ls.text_at)):
             if action is not None and all(a.title != action.title for a in actions):
                 action.diagnostics = [d for d in params.context.diagnostics if d.code == finding.code]
                 actions.append(action)

@@ -63,17 +63,24 @@ def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
     _location(f, f"{shown_place(f.path, options)}:{f.line}:{f.column}", "^", _STYLE[f.severity], gutter, console, options,
               cache)
     for related in f.related:
-        # Where else the finding shows (the assessed need a plan leaves out): a second `-->`, its line marked `-`.
-        _location(related, f"{shown_place(related.path, options)}:{related.line}:{related.column}: "
-                  f"{said(related.message)}", "-", "blue", gutter, console, options, cache)
+        # Where else the finding shows (the assessed need a plan leaves out): a second `-->`, its line marked `-`,
+        # then what it is, wrapped like the hint (a long path and a label on one line overflow a narrow terminal).
+        _location(related, f"{shown_place(related.path, options)}:{related.line}:{related.column}", "-", "blue",
+                  gutter, console, options, cache)
+        _labelled("related", said(related.message), gutter, console)
     hint = _hint(f)
     if hint:
-        grid = Table.grid()
-        grid.add_column(no_wrap=True)
-        grid.add_column()  # wraps with a hanging indent in a narrow terminal
-        grid.add_row(Text(" " * gutter + "= ", style="blue") + Text("hint: ", style="bold"), Text(said(hint)))
-        console.print(grid)
+        _labelled("hint", said(hint), gutter, console)
     console.print()
+
+
+def _labelled(label: str, text: str, gutter: int, console: Console) -> None:
+    """``= label: text`` under the gutter, wrapping with a hanging indent in a narrow terminal."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text(" " * gutter + "= ", style="blue") + Text(f"{label}: ", style="bold"), Text(text))
+    console.print(grid)
 
 
 def _location(place, where: str, mark: str, style: str, gutter: int, console: Console, options: ReportOptions,
