@@ -83,6 +83,7 @@ def cases(tmp_path, monkeypatch) -> Path:
     is hashed instead): in this process the margin is 0 so that hit counts say what the stat path does
     (test_a_stat_too_close_to_a_change_is_not_trusted covers the margin itself)."""
     monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)
+    monkeypatch.setattr(cache_module, "_SOURCE", None)  # pcplan's own files as they are now (subprocesses agree)
     root = tmp_path / "cases"
     shutil.copytree(SAMPLE_CASES, root, ignore=shutil.ignore_patterns(CACHE))
     _age(root)

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import yaml
 
-from conftest import DANNY_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_PLAN, at
+from conftest import DANNY_PLAN, ELENA_ASSESSMENT, ELENA_PLAN
 from pcplan.rules import RULES
 from pcplan.rules.staff import organization_key
 from test_lifecycle import ABDI_MEMBER, ELENA_REVISION, reenroll_abdi, revision

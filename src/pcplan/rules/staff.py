@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..dates import parse_iso, plus_days
 from ..findings import Hit
-from ..model import items, normalized_name, shown_id, text
+from ..model import items, shown_id, text
 from ..lifecycle import lifecycle
 from .registry import rule
 

@@ -1,4 +1,4 @@
-"""Writing case files people will edit: block-style YAML with comments where they fill something in.
+r"""Writing case files people will edit: block-style YAML with comments where they fill something in.
 
 PyYAML writes the data (so any text a person typed is quoted exactly as YAML
 needs), and :class:`Text` puts the comments around it. Dates are written plain
