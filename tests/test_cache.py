@@ -519,6 +519,16 @@ def test_a_cache_folder_that_is_not_pcplans_is_never_touched(cases, what, tmp_pa
     assert not list(elsewhere.iterdir())
 
 
+def test_a_cache_folder_left_half_made_by_a_killed_run_is_taken_up(cases):
+    folder = cases / CACHE
+    folder.mkdir()
+    (folder / ".gitignore").write_text(cache_module.GITIGNORE, encoding="utf-8")
+    (folder / ".tmp-123-abcd").write_text("half", encoding="utf-8")
+    result = run(cases, "check", *AS_OF, "-f", "json", "--exit-zero")
+    assert result.stderr == ""
+    assert (folder / "CACHEDIR.TAG").is_file() and len(_entries(cases)) == 9
+
+
 def test_pcplan_cache_dir_moves_the_cache_out_of_the_repository(cases, tmp_path):
     elsewhere = tmp_path / "ci-cache" / "pcplan"
     expected = uncached(cases, "check", *AS_OF, "-f", "json", "--exit-zero")

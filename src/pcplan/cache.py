@@ -444,10 +444,10 @@ def _prepare(directory: Path, external: bool, notices: list[str] | None) -> bool
             if _is_ours(tag):
                 return True
             try:
-                empty = not any(os.scandir(directory))
+                empty = all(_left_by_pcplan(entry) for entry in os.scandir(directory))
             except OSError:
                 return False
-            if empty:
+            if empty:  # empty, or what a run killed while making it left (its .gitignore, a temporary file)
                 return _adopt(directory)
         if notices is not None:
             from .shown import visible
@@ -485,6 +485,18 @@ def _adopt(directory: Path) -> bool:
                 pass
             return _is_ours(directory / TAG_NAME)
     return True
+
+
+def _left_by_pcplan(entry: os.DirEntry) -> bool:
+    if entry.name.startswith(".tmp-"):
+        return True
+    if entry.name != ".gitignore" or not entry.is_file(follow_symlinks=False):
+        return False
+    try:
+        with open(entry.path, "rb") as fh:
+            return fh.read(len(GITIGNORE) + 1) == GITIGNORE.encode("utf-8")
+    except OSError:
+        return False
 
 
 def _is_ours(tag: Path) -> bool:

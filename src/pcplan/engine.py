@@ -146,7 +146,7 @@ def case_repositories(path: Path) -> list[Path]:
         config = load_config(root, set(RULES))
         nested: list[Path] = []
         start = enclosing_member_folder(folder, root) or folder
-        members = sum(1 for _ in iter_walk(start, root, config.exclude, [], [], nested))
+        members = sum(1 for _ in iter_walk(start, root, config.exclude, [], [], nested, files=False))
         staff = folder == root and any((root / name).is_file() for name in STAFF_FILES)
         if members or staff:
             roots.append(root)

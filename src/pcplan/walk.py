@@ -81,7 +81,7 @@ def walk(directory: Path, root: Path, exclude: tuple[str, ...] = ()) -> Walk:
 
 
 def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list, errors: list,
-              nested: list | None = None) -> Iterator[tuple[Path, list[Path]]]:
+              nested: list | None = None, files: bool = True) -> Iterator[tuple[Path, list[Path]]]:
     """Member folders with their files, each yielded as soon as it is complete (memory stays flat).
 
     Files outside member folders are appended to ``loose``, unreadable places to
@@ -89,7 +89,7 @@ def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list
     meets them.
     """
     excluded = [glob_regex(g) for g in exclude]
-    yield from _walk(directory, root, excluded, loose, errors, nested, member_files=None, start=True)
+    yield from _walk(directory, root, excluded, loose, errors, nested, member_files=None, start=True, files=files)
 
 
 OUTSIDE = "symlink to outside the repository, not read: replace the link with the file itself"
@@ -119,7 +119,7 @@ def symlink_problem(path: Path, root: Path) -> str | None:
 
 
 def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, nested: list | None,
-          member_files: list | None, start: bool = False) -> Iterator[tuple[Path, list[Path]]]:
+          member_files: list | None, start: bool = False, files: bool = True) -> Iterator[tuple[Path, list[Path]]]:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
@@ -137,14 +137,14 @@ def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, n
         member_files = []  # a new member folder starts here, nested ones included
     child = getattr(folder, "_make_child_relpath", folder.joinpath)  # a name needs no parsing: 7x faster
     for entry in entries:
-        if entry.name.startswith("."):
-            continue
+        if entry.name.startswith(".") or not (files or _is_folder(entry)):
+            continue  # `files=False`: only the folders (member folders and nested roots are what is counted)
         path = child(entry.name)
         if excluded and _is_excluded(path, root, excluded):
             continue
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(path, root, excluded, loose, errors, nested, member_files)
+                yield from _walk(path, root, excluded, loose, errors, nested, member_files, files=files)
             elif entry.name.endswith(YAML_SUFFIXES):
                 refused = symlink_problem(path, root) if entry.is_symlink() else None
                 if refused:
@@ -155,6 +155,13 @@ def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, n
             errors.append((path, f"cannot read: {exc.strerror or exc}"))
     if starts_member:
         yield folder, member_files
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return True  # let the walk meet it and report why it cannot be read
 
 
 def is_nested_root(folder: Path, names: set[str]) -> bool:

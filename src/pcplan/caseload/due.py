@@ -99,10 +99,9 @@ def collect(path: Path, options: DueOptions, cwd: Path | None = None, cache: boo
     per_member: list[tuple[int, list[Obligation]]] = []
 
     def take(work) -> None:
-        obligations = work.summary.obligations
-        managers.update(o.case_manager for o in obligations if o.case_manager)
+        managers.update(work.summary.case_managers())
         # overdue ones are always before the horizon
-        per_member.append((work.order, [o for o in obligations if horizon is None or o.due <= horizon]))
+        per_member.append((work.order, work.summary.due_by(horizon)))
 
     check([caseload.scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False),
           cwd=caseload.cwd, on_member=take, notices=notices)

@@ -186,9 +186,8 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
                 label = summary.member_id if summary.member_id and _ID_LIKE.match(summary.member_id) \
                     else shown_path(_relative(work.folder, root))
                 not_compliant.append({"member": label, "case_manager": manager, "errors": tally.error})
-        for obligation in summary.obligations:
-            if obligation.overdue(today):
-                _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
+        for obligation in summary.due_by(today, strictly=True):  # overdue
+            _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
 
     # 1. One pass: member folders are counted as they are checked; findings are reduced to counts per rule.
     result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True), cwd=cwd,

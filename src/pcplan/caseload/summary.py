@@ -30,7 +30,30 @@ class MemberSummary:
     manager: str | None  # the current case manager's staff id
     programs: tuple  # distinct program names, or (None,)
     member_id: str | None  # the member's id (None: missing, or text typed where the id belongs)
-    obligations: tuple[Obligation, ...]
+    # Obligation objects; or, from the cache, plain lists decoded only when asked for (a caseload of 100,000
+    # members holds over a million obligations, and `due` shows the few within its window)
+    obligations: tuple
+    displays: tuple = ()  # the folder's files as shown, which plain obligations name by index
+
+    def due_by(self, last: date | None = None, strictly: bool = False) -> list[Obligation]:
+        """The obligations due on or before ``last`` (before it, ``strictly``); every one when None."""
+        if self.obligations and not isinstance(self.obligations[0], Obligation):
+            if last is None:
+                chosen = self.obligations
+            else:
+                bound = last.isoformat()  # ISO dates (four-digit years) sort as the dates do
+                chosen = [o for o in self.obligations
+                          if isinstance(o[0], str) and (o[0] < bound if strictly else o[0] <= bound)]
+            return [found for found in (_obligation(o, self.displays) for o in chosen) if found is not None]
+        if last is None:
+            return list(self.obligations)
+        return [o for o in self.obligations if (o.due < last if strictly else o.due <= last)]
+
+    def case_managers(self) -> set[str]:
+        """The case managers the obligations name."""
+        if self.obligations and not isinstance(self.obligations[0], Obligation):
+            return {o[3] for o in self.obligations if isinstance(o[3], str) and o[3]}
+        return {o.case_manager for o in self.obligations if o.case_manager}
 
 
 def summarize(case: Case, settings: Settings, today: date) -> MemberSummary:
@@ -66,11 +89,27 @@ def to_plain(summary: MemberSummary, place: dict[str, int]) -> list | None:
 
 def from_plain(data: list, displays: list[str]) -> MemberSummary:
     status, closed, on_hold, in_effect, drafts, manager, programs, member_id, obligations = data
-    return MemberSummary(
-        status, closed, on_hold, in_effect, drafts, manager, tuple(programs), member_id,
-        tuple(Obligation(date.fromisoformat(due), kind, member, cm, subject, "" if where == -1 else displays[where],
-                         tuple(path), date.fromisoformat(since) if since is not None else None)
-              for due, kind, member, cm, subject, where, path, since in obligations))
+    from .report import STATUSES
+
+    if status not in STATUSES or not all(type(x) is bool for x in (closed, on_hold, in_effect)) \
+            or type(drafts) is not int or not all(x is None or isinstance(x, str) for x in (manager, member_id)) \
+            or not all(p is None or isinstance(p, str) for p in programs) \
+            or not all(type(o) is list and len(o) == 8 for o in obligations):
+        raise ValueError("not a summary pcplan wrote")
+    return MemberSummary(status, closed, on_hold, in_effect, drafts, manager, tuple(programs), member_id,
+                         tuple(obligations), tuple(displays))
+
+
+def _obligation(plain: list, displays: tuple) -> Obligation | None:
+    """One obligation as the cache holds it, decoded; None for one no check could have written (the entry's
+    checksum was right, so it was planted, not damaged: it is left out, and nothing else is believed less)."""
+    due, kind, member, cm, subject, where, path, since = plain
+    try:
+        return Obligation(date.fromisoformat(due), kind, member, cm, subject,
+                          "" if where == -1 else displays[where], tuple(path),
+                          date.fromisoformat(since) if since is not None else None)
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _plain_path(path) -> bool:
