@@ -108,6 +108,17 @@ def identify(data: Any) -> tuple[str | None, list[Problem]]:
     return kind, []
 
 
+def _fast_valid(fast, data) -> bool:
+    """The Rust validator's yes, when it can give one: older jsonschema-rs releases (0.23) raise on an
+    integer wider than 64 bits instead of judging it, and then `jsonschema` decides."""
+    if fast is None:
+        return False
+    try:
+        return fast.is_valid(data)
+    except (ValueError, OverflowError):
+        return False
+
+
 def validate(kind: str, data: Any) -> list[Problem]:
     """E004 problems, one per violation, positioned by data path; at most ``MAX_PER_CODE`` and a summary.
 
@@ -120,8 +131,7 @@ def validate(kind: str, data: Any) -> list[Problem]:
     many more there are, at the first not listed: thousands of lines with one
     cause help nobody, and each message (a "did you mean" among them) costs time.
     """
-    fast = _fast_validator(kind)
-    if fast is not None and fast.is_valid(data):
+    if _fast_valid(_fast_validator(kind), data):
         return []
     found: list[tuple[tuple, Callable[[], Problem]]] = []
     for error in _validator(kind).iter_errors(data):
