@@ -454,19 +454,15 @@ def report(
             return
         write_atomically(output, lambda stream: write_report(result, fmt, stream), overwrite=force)
     except TemplateFailure as exc:
-        where = _shown_path(exc.path) if exc.path else "a template"
+        from .model import display_path
+        from .shown import shown_path
+
+        # named as render names a template (model.display_path), escaped like every path shown
+        where = shown_path(display_path(exc.path, Path.cwd())) if exc.path else "a template"
         _fail(f"{where}{f':{exc.line}' if exc.line else ''}: {exc}")
     except OutputError as exc:
         _fail(str(exc))
     typer.echo(f"pcplan: wrote the {fmt} report to {_visible(output)}", err=True)
-
-
-def _shown_path(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when it is inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _rendered(produce: Callable[[IO[str]], None]) -> str:

@@ -17,7 +17,7 @@ from .config import Config
 from .dates import parse_iso
 from .load import LoadedFile, Problem, load_file
 from .schema import identify, validate
-from .shown import ID_LIKE, looks_like_id, plain_id, shown_name  # noqa: F401  (shown_name, plain_id: for rules)
+from .shown import looks_like_id, plain_id, shown_name  # noqa: F401  (shown_name, plain_id: for rules)
 
 
 @dataclass
@@ -143,8 +143,6 @@ def get_in(data: Any, *keys: str) -> Any:
 
 # Messages show ids through these helpers only (pcplan.shown decides what looks like an id): text typed
 # where an id belongs is a member's words, and it never travels into a finding, a CI log or a report.
-_ID_LIKE = ID_LIKE
-
 
 def named(kind: str, value: Any) -> str:
     """``"goal G2"``; ``"this goal"`` when there is no id; ``"goal (not an id)"`` for text typed where the id
@@ -208,7 +206,7 @@ class Case:
         """The member's id; None when member.yaml has none, or has text typed where the id belongs
         (a name, say: E004 reports it, and it must not travel into findings, due dates or reports)."""
         value = self.member.id if self.member else None
-        return value if value is not None and _ID_LIKE.match(value) else None
+        return value if looks_like_id(value) else None
 
     def of_kind(self, kind: str) -> list[Document]:
         """Documents of one kind, oldest first (by date, then file name)."""

@@ -15,7 +15,6 @@ its own "awaiting signature" line.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
@@ -24,9 +23,8 @@ from ..config import Settings
 from ..dates import add_period, parse_frequency, parse_iso, plus_days, plus_months
 from ..lifecycle import CONSENTED, Lifecycle, PlanRecord, legal_representatives, lifecycle
 from ..model import Case, Document, Repository, get_in, is_active_goal, items, normalized_name, text
-from ..shown import shown_name
+from ..shown import looks_like_id, shown_name
 
-_ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 # Kinds of obligation, in the words the table and the calendar use.
 KINDS = {
@@ -80,7 +78,7 @@ NOT_AN_ID = "(not an id)"  # a case manager named by text typed where a staff id
 
 def _id(value, fallback: str) -> str:
     """An id as an obligation may carry it: text typed where an id belongs is never repeated (privacy)."""
-    return value if isinstance(value, str) and _ID_LIKE.match(value) else fallback
+    return value if looks_like_id(value) else fallback
 
 
 def case_manager_of(case: Case, today: date) -> str | None:

@@ -28,7 +28,6 @@ self-contained HTML page whose charts are inline SVG drawn here.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -38,7 +37,7 @@ from ..engine import Options, UsageError, check
 from ..lifecycle import Lifecycle
 from ..model import Case
 from ..output import terminal_safe
-from ..shown import plain_id, private, shown_path
+from ..shown import looks_like_id, plain_id, private, shown_path
 from ..rules import RULES
 from ..walk import enclosing_member_folder
 from . import open_caseload
@@ -48,7 +47,6 @@ FORMATS = ("table", "json", "html")
 STATUSES = ("active", "on_hold", "referred", "closed", "unknown")  # "unknown": missing or unreadable
 SEVERITIES = ("error", "warning", "info")
 TOP_RULES = 10
-_ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 HTML_TEMPLATE = "report.html.j2"
 
 _STATUS_LABEL = {"active": "active", "on_hold": "on hold", "referred": "referred", "closed": "closed",
@@ -183,7 +181,7 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
             who.active += 1
             who.compliant += compliant
             if not compliant:
-                label = summary.member_id if summary.member_id and _ID_LIKE.match(summary.member_id) \
+                label = summary.member_id if looks_like_id(summary.member_id) \
                     else shown_path(_relative(work.folder, root))
                 not_compliant.append({"member": label, "case_manager": manager, "errors": tally.error})
         for obligation in summary.due_by(today, strictly=True):  # overdue
