@@ -93,3 +93,14 @@ def only(findings, code: str):
 
 def at(finding) -> tuple[str, int, int]:
     return (finding.path, finding.line, finding.column)
+
+
+def found(repo: CaseRepo, *codes: str, today: date = TODAY, paths=()) -> list[tuple]:
+    """``(code, path, line, column, message)`` of each finding of ``codes``: what rule tests compare."""
+    return [(f.code, f.path, f.line, f.column, f.message)
+            for f in repo.check(*paths, today=today, select=codes) if f.code in codes]
+
+
+def where(repo: CaseRepo, path: str, snippet: str, offset: int = 0, occurrence: int = 1) -> tuple:
+    """``(path, line, column)`` of a snippet in a fixture file, the expected place of a finding."""
+    return (path,) + repo.locate(path, snippet, offset, occurrence)

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import yaml
 
-from conftest import ABDI_PLAN, DANNY_PLAN, ELENA_MEMBER, ELENA_PLAN
+from conftest import ABDI_PLAN, DANNY_PLAN, ELENA_MEMBER, ELENA_PLAN, found, where
 from pcplan.rules import RULES
 from test_lifecycle import ABDI_MEMBER, DANNY_MEMBER, ELENA_REVISION, reenroll_abdi, revision
 
@@ -20,15 +20,6 @@ SIGNED = "  - {role: member, name: Elena, signed_on: 2027-01-20, method: wet}\n"
 AFTER = date(2027, 2, 10)  # a day the revision of 2027-01-20 is in effect
 SP2_AMOUNT = "    amount: 6\n    unit: hours\n    frequency: weekly\n"
 SP3_AMOUNT = "    amount: 4\n    unit: trips\n    frequency: monthly\n"
-
-
-def found(repo, *codes, today=date(2026, 11, 22), paths=()):
-    return [(f.code, f.path, f.line, f.column, f.message)
-            for f in repo.check(*paths, today=today, select=codes) if f.code in codes]
-
-
-def where(repo, path, snippet, offset=0, occurrence=1):
-    return (path,) + repo.locate(path, snippet, offset, occurrence)
 
 
 def notices(repo, *entries: str, target: str = ELENA_REVISION) -> None:

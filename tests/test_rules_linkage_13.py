@@ -9,7 +9,7 @@ from datetime import date
 
 import yaml
 
-from conftest import DANNY_PLAN, ELENA_PLAN, at
+from conftest import DANNY_PLAN, ELENA_PLAN, at, where
 from pcplan.rules import RULES
 from test_lifecycle import ELENA_REVISION, reenroll_abdi, revision
 
@@ -24,10 +24,6 @@ TODAY = date(2026, 11, 22)
 def found(repo, code, today=TODAY, paths=()):
     return [(f.path, f.line, f.column, f.message) for f in repo.check(*paths, today=today, select=(code,))
             if f.code == code]
-
-
-def where(repo, path, snippet, offset=0, occurrence=1):
-    return (path,) + repo.locate(path, snippet, offset, occurrence)
 
 
 def test_documentation_examples_parse_as_yaml():

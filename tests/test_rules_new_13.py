@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import yaml
 
-from conftest import ABDI_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_PLAN, at
+from conftest import ABDI_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_PLAN, at, found, where
 from pcplan.rules import RULES
 from test_lifecycle import ELENA_REVISION, reenroll_abdi, revision
 
@@ -17,15 +17,6 @@ ABDI_MEMBER = "members/M-000301/member.yaml"
 ABDI_ASSESSMENT = "members/M-000301/assessment-2026-01-20.yaml"
 CODES = ("L111", "L112", "A607")
 ELENA_BACKUP = "    backup_plan: If the aide cannot come, Rosa helps; Elena wears a medical alert pendant.\n"
-
-
-def found(repo, *codes, today=date(2026, 11, 22), paths=()):
-    return [(f.code, f.path, f.line, f.column, f.message)
-            for f in repo.check(*paths, today=today, select=codes) if f.code in codes]
-
-
-def where(repo, path, snippet, offset=0, occurrence=1):
-    return (path,) + repo.locate(path, snippet, offset, occurrence)
 
 
 def test_reference_members_have_none_of_the_new_findings(repo):

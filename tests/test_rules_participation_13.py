@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import ABDI_PLAN, DANNY_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_PLAN
+from conftest import ABDI_PLAN, DANNY_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_PLAN, found, where
 from test_lifecycle import ELENA_REVISION, revision
 
 ABDI_ASSESSMENT = "members/M-000301/assessment-2026-01-20.yaml"
@@ -20,15 +20,6 @@ HOW = ("record who interpreted (`interpreter:` with `name` or `agency`, and `lan
 ELENA_NEEDS = "the member needs one in `es` (member.yaml `language`)"
 VIEW = (" does not record the member's own view of how the plan is working; add `member_view:` with what they "
         "said, or record `satisfaction` in the note of that day's contact with them")
-
-
-def found(repo, *codes, today=date(2026, 11, 22)):
-    return [(f.code, f.path, f.line, f.column, f.message)
-            for f in repo.check(today=today, select=codes) if f.code in codes]
-
-
-def where(repo, path, snippet, offset=0, occurrence=1):
-    return (path,) + repo.locate(path, snippet, offset, occurrence)
 
 
 def test_reference_members_have_no_findings(repo):

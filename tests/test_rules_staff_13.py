@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import yaml
 
-from conftest import DANNY_PLAN, ELENA_ASSESSMENT, ELENA_PLAN
+from conftest import DANNY_PLAN, ELENA_ASSESSMENT, ELENA_PLAN, found, where
 from pcplan.rules import RULES
 from pcplan.rules.staff import organization_key
 from test_lifecycle import ABDI_MEMBER, ELENA_REVISION, reenroll_abdi, revision
@@ -32,15 +32,6 @@ def new_staff(repo, member_rights_on: str | None = "2026-11-10") -> None:
         "      - {module: person-centered-support-planning, completed_on: 2026-06-20}\n"
         "      - {module: disability-and-cultural-competency, completed_on: 2026-06-25}\n"
         "      - {module: hcbs-settings-and-rights-modifications, completed_on: 2026-07-01}\n" + rights))
-
-
-def found(repo, *codes, today=date(2026, 11, 22), paths=()):
-    return [(f.code, f.path, f.line, f.column, f.message)
-            for f in repo.check(*paths, today=today, select=codes) if f.code in codes]
-
-
-def where(repo, path, snippet, offset=0, occurrence=1):
-    return (path,) + repo.locate(path, snippet, offset, occurrence)
 
 
 def test_reference_members_have_none_of_these_findings(repo):

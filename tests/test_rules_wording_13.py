@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 import yaml
 
-from conftest import DANNY_PLAN, ELENA_MEMBER, ELENA_NOTE, ELENA_PLAN
+from conftest import DANNY_PLAN, ELENA_MEMBER, ELENA_NOTE, ELENA_PLAN, found, where
 from pcplan.rules import RULES
 from pcplan.rules.readability import fh_grade, fh_minimum_score, grade, primary, spanish_syllables
 from pcplan.rules.wording import term_body, terms
@@ -31,15 +31,6 @@ NAME_MESSAGE = " calls the member by their legal first name; use the name they g
 DEFICIT = " uses deficit language ({}); describe the person and what happened in respectful, person-first words"
 RESTRICTION = (" describes a restriction ({}) that no rights modification of this plan documents; document the limit "
                "under `rights_modifications` and name its id here, or say it in other words if no right is limited")
-
-
-def found(repo, *codes, today=date(2026, 11, 22)):
-    return [(f.code, f.path, f.line, f.column, f.message)
-            for f in repo.check(today=today, select=codes) if f.code in codes]
-
-
-def where(repo, path, snippet, offset=0, occurrence=1):
-    return (path,) + repo.locate(path, snippet, offset, occurrence)
 
 
 def test_reference_members_have_none_of_these_findings(repo):
