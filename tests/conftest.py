@@ -31,6 +31,18 @@ DANNY_PLAN = "members/M-000207/plan-2026-05-20.yaml"
 ABDI_PLAN = "members/M-000301/plan-2026-02-02.yaml"
 
 
+# Variables a CI service or a user's shell sets that change what pcplan prints (CI hides member
+# text, GITHUB_ACTIONS adds annotations, PCPLAN_* set defaults). Each test starts without them
+# and sets the ones it is about, so the suite means the same on a laptop and in CI.
+AMBIENT_ENVIRONMENT = ("CI", "GITHUB_ACTIONS", "PCPLAN_TODAY", "PCPLAN_OUTPUT_FORMAT", "PCPLAN_CACHE_DIR")
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_environment(monkeypatch):
+    for name in AMBIENT_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
 @dataclass
 class CaseRepo:
     root: Path
