@@ -164,6 +164,9 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
         tally = _Tally()
         for finding in work.findings:
             tally.add(finding.severity, finding.excepted)
+            _count_rule(rules, finding)
+        for code in {f.code for f in work.findings if not f.excepted}:
+            rule_members[code] = rule_members.get(code, 0) + 1
         summary = work.summary
         status = summary.status
         _count_summary(states, summary)
@@ -187,25 +190,16 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
         for obligation in summary.due_by(today, strictly=True):  # overdue
             _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
 
-    # 1. One pass: member folders are counted as they are checked; findings are reduced to counts per rule.
-    result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True), cwd=cwd,
-                   on_member=count, notices=notices)
+    # 1. One pass: member folders are counted as they are checked, their findings reduced to counts per rule
+    #    there and then (nothing kept per finding or per folder, so memory does not follow the caseload).
     rules: dict[str, dict] = {}
-    rule_folders: dict[str, set[Path]] = {}
-    folder_of: dict[Path, Path | None] = {}
-    for finding in result.findings:
-        parent = finding.file.parent if finding.file is not None else None
-        if parent is not None and parent not in folder_of:
-            folder_of[parent] = enclosing_member_folder(parent, root)
-        folder = folder_of.get(parent) if parent is not None else None
-        if not folder:
-            outside.add(finding.severity, finding.excepted)
-        row = rules.setdefault(finding.code, {"code": finding.code, "name": finding.name,
-                                              "severity": finding.severity, "count": 0, "excepted": 0})
-        row["excepted" if finding.excepted else "count"] += 1
-        if folder is not None and not finding.excepted:
-            rule_folders.setdefault(finding.code, set()).add(folder)
-    del result, folder_of
+    rule_members: dict[str, int] = {}  # member folders with a finding of the rule (excepted ones aside)
+    result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False),
+                   cwd=cwd, on_member=count, notices=notices)
+    for finding in result.findings:  # what no member folder holds: staff.yaml, files outside member folders
+        outside.add(finding.severity, finding.excepted)
+        _count_rule(rules, finding)
+    del result
     if scope == root and caseload.repo.staff is not None:
         for obligation in staff_obligations(caseload.repo, settings, today):
             if obligation.overdue(today):
@@ -216,7 +210,7 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
     for code in sorted(rules):
         row = rules[code]
         by_rule.append({**row, "name": RULES[code].name if code in RULES else row["name"],
-                        "members": len(rule_folders.get(code, ()))})
+                        "members": rule_members.get(code, 0)})
     top = sorted((r for r in by_rule if r["count"]), key=lambda r: (-r["count"], r["code"]))[:TOP_RULES]
     order = sorted(managers, key=lambda m: (m is None, m or ""))
     total = _Tally()
@@ -280,6 +274,12 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
         raise UsageError(str(exc)) from None
 
     return Report(data, names, caseload.config.agency, caseload.config.paper, [*dirs, templates_dir()])
+
+
+def _count_rule(rules: dict[str, dict], finding) -> None:
+    row = rules.setdefault(finding.code, {"code": finding.code, "name": finding.name,
+                                          "severity": finding.severity, "count": 0, "excepted": 0})
+    row["excepted" if finding.excepted else "count"] += 1
 
 
 def _status(case: Case, life: Lifecycle) -> str:
