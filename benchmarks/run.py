@@ -852,7 +852,8 @@ def render(info: dict, per_n: dict, args, series: list[int]) -> dict:
                 continue
             base = r["python_pass"] if key in ("one_folder", "version") and "python_pass" in r else r["floor"]
             base_name = "python -c pass" if base is r.get("python_pass") else "floor"
-            rr = "" if x is base or x.note or x.error else f"{fmt_ratio(ratio(x, base))} {base_name}"
+            rr = "" if x is base or key == "python_pass" or x.note or x.error else \
+                f"{fmt_ratio(ratio(x, base))} {base_name}"
             cpu = secs(statistics.median(x.cpu)) if x.cpu else "-"
             md.append(f"| {label.strip()} | {wall_text(x)} | {rr} | {cpu} | {mb(x.peak())} | {mb(x.tree_rss)} |")
         md.append("")

@@ -4,14 +4,14 @@ A re-check reads only what changed. For each member folder the cache keeps what
 checking it produced (its findings, and the plain data `due` and `report` need),
 keyed on:
 
-* the content of each of its files (a digest of the bytes), with a cheap
-  fast path: each file's (size, mtime, ctime, inode) as it was when read. When
-  they all match, nothing is read; when anything differs (a git checkout
-  resets modification times) the file is hashed, and an equal digest is still a
-  hit (the entry is then refreshed with the new stat, so the next run is fast
-  again). A stat taken within ``RACY_SECONDS`` of a change is never trusted
-  (a file rewritten within the file system's timestamp resolution keeps its
-  stat): such a file is hashed next time;
+* the content of its files (a digest of their names and one of their bytes),
+  with a cheap fast path: a digest of each file's (size, mtime, ctime, inode)
+  as it was when read. When the stats all match, nothing is read; when any
+  differs (a git checkout resets modification times) the files are hashed, and
+  equal contents are still a hit (the entry is then refreshed with the new
+  stats, so the next run is fast again). Stats taken within ``RACY_SECONDS`` of
+  a change are never trusted (a file rewritten within the file system's
+  timestamp resolution keeps its stat): such a folder is hashed next time;
 * the run key: pcplan's version and a fingerprint of its own files, the
   configuration (as parsed), the staff file's content, the as-of date, and the
   rule selection (``--select``/``--ignore`` are keyed, not filtered after).
