@@ -253,8 +253,11 @@ def test_a_signal_during_the_write_removes_the_temporary_file(repo, tmp_path, ar
     (patch / "sitecustomize.py").write_text(SIGNAL_DURING_WRITE, encoding="utf-8")
     env = {**os.environ, "PCPLAN_SIGNAL_AT": name, "PCPLAN_SIGNAL": sig, "CI": "",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(patch), os.environ.get("PYTHONPATH")]))}
+    # A job a non-interactive shell starts in the background inherits SIGINT ignored, and Python then keeps
+    # ignoring it: the child gets the default disposition, as a terminal gives it.
     process = subprocess.run([sys.executable, "-m", "pcplan", *[a.format(out=out) for a in args], *AS_OF],
-                             cwd=repo.root, env=env, capture_output=True, text=True, timeout=120)
+                             cwd=repo.root, env=env, capture_output=True, text=True, timeout=120,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert process.returncode == status, process.stderr[-2000:]
     assert _files(out) == {name: PREVIOUS}  # the previous file, and no temporary one holding the plan
 
