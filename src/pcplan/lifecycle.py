@@ -277,6 +277,19 @@ class Lifecycle:
     def in_effect(self, day: date | None = None) -> PlanRecord | None:
         """The plan in effect on ``day`` (default today), or None."""
         day = day or self.today
+        # Memoized per day: rules ask about the same few days (today, note dates) tens of times per case.
+        # The memo lives on this Lifecycle, which the case never refers to (no reference cycle).
+        try:
+            return self._in_effect_on[day]
+        except KeyError:
+            found = self._in_effect_on[day] = self._find_in_effect(day)
+            return found
+
+    @cached_property
+    def _in_effect_on(self) -> dict[date, PlanRecord | None]:
+        return {}
+
+    def _find_in_effect(self, day: date) -> PlanRecord | None:
         episode = self.episode_of(day)
         if episode is None:
             return None
@@ -314,7 +327,7 @@ class Lifecycle:
                     and r.effective_from is not None and r.effective_from <= day for r in self.plans)
         return SUPERSEDED if newer else EXPIRED
 
-    @property
+    @cached_property  # asked by most plan rules; it depends only on the case and today
     def governing(self) -> PlanRecord | None:
         """The plan that speaks for the current episode: the one in effect, else the newest consented one
         (expired or not yet started)."""
@@ -327,12 +340,16 @@ class Lifecycle:
     def plans_to_check(self) -> list[Document]:
         """Plans whose content is judged: the governing plan and every plan of the episode after it
         (drafts, revisions not yet in effect). Superseded plans and older drafts are history."""
+        return list(self._plans_to_check)  # a copy: the caller may change its list
+
+    @cached_property  # asked by dozens of rules per case
+    def _plans_to_check(self) -> tuple[Document, ...]:
         episode = self.current_episode
         governing = self.governing
         mine = [r for r in self.plans if r.episode is episode]
         if governing is None:
-            return [r.plan for r in mine]
-        return [r.plan for r in mine if r is governing or r.order > governing.order]
+            return tuple(r.plan for r in mine)
+        return tuple(r.plan for r in mine if r is governing or r.order > governing.order)
 
     def replaces(self, record: PlanRecord) -> PlanRecord | None:
         """The plan ``record`` replaces: the newest plan of its episode before it (in order of start, date

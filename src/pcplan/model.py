@@ -63,7 +63,7 @@ class Document:
     def path(self) -> Path:
         return self.loaded.path
 
-    @property
+    @cached_property  # read by every rule, often in loops; a loaded document does not change
     def data(self) -> dict:
         """The document's fields; empty when it did not load as a mapping of a known kind."""
         return self.loaded.data if self.kind and isinstance(self.loaded.data, dict) else {}
@@ -81,7 +81,7 @@ class Document:
         value = self.data.get("member")
         return value if isinstance(value, str) else None
 
-    @property
+    @cached_property  # read hundreds of times per case (sorting, episodes, schedules); a loaded file does not change
     def date(self) -> date | None:
         return parse_iso(self.data.get("date"))
 

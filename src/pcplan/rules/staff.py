@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
 from typing import Iterator
 
 from ..dates import parse_iso, plus_days
@@ -167,13 +168,31 @@ def unknown_staff(case, ctx) -> Iterator[Hit]:
                       "staff member to staff.yaml")
 
 
-def _training_gaps(person: dict, required: tuple[str, ...], by: date) -> list[str]:
-    """Required modules not completed on or before ``by``, each with its completion date if later."""
+def _completed(person: dict) -> dict[str, date]:
+    """module → the first day a staff member completed it."""
+    # Memoized per staff entry: A603 asks for every duty of every member, and staff.yaml is read once per run.
+    # The entry itself is kept with its answer, so its id cannot be reused while cached; bounded.
+    cached = _COMPLETED.get(id(person))
+    if cached is not None and cached[0] is person:
+        return cached[1]
     completed: dict[str, date] = {}
     for _, training in items(person, "trainings"):
         module, done = training.get("module"), parse_iso(training.get("completed_on"))
         if isinstance(module, str) and done is not None:
             completed[module] = min(done, completed.get(module, done))
+    if len(_COMPLETED) >= _COMPLETED_KEEP:
+        _COMPLETED.clear()
+    _COMPLETED[id(person)] = (person, completed)
+    return completed
+
+
+_COMPLETED_KEEP = 4096  # staff entries; more than any agency's staff.yaml lists
+_COMPLETED: dict[int, tuple[dict, dict[str, date]]] = {}
+
+
+def _training_gaps(person: dict, required: tuple[str, ...], by: date) -> list[str]:
+    """Required modules not completed on or before ``by``, each with its completion date if later."""
+    completed = _completed(person)
     gaps = []
     for module in required:
         done = completed.get(module)
@@ -205,14 +224,15 @@ _DUTIES = {
 }
 
 
-def _duties(case, ctx) -> Iterator[tuple[str, str, date, object, tuple, dict]]:
+def _duties(case, ctx) -> Iterator[tuple[str, str, date, object, tuple, object]]:
     """(kind, staff id, date of the duty, document, data path of the staff reference, message fields) for
-    every case-management duty a member folder records."""
+    every case-management duty a member folder records. The message fields are a function, called only for
+    the few duties reported (labels cost more than the check itself)."""
     member = case.member
     if member is not None:
         for index, entry in member.items(ASSIGNMENTS):
             yield "assignment", entry.get("staff"), parse_iso(entry.get("from")), member, \
-                (ASSIGNMENTS, index, "staff"), {}
+                (ASSIGNMENTS, index, "staff"), dict
     life = lifecycle(case, ctx.today)
     checked = {id(plan) for plan in life.plans_to_check()}
     for record in life.plans:
@@ -220,21 +240,29 @@ def _duties(case, ctx) -> Iterator[tuple[str, str, date, object, tuple, dict]]:
         consented = life.consented(record)
         if not consented and id(plan) not in checked:
             continue  # an old draft never signed: nobody monitored it, its meeting led to nothing in force
-        label = record.label
         monitoring, meeting = plan.get("monitoring"), plan.get("meeting")
         if isinstance(monitoring, dict):
             day = record.consent_on if consented else plan.date
-            when = (f"when the plan was consented on {day.isoformat()}" if consented
-                    else f"by the plan's date, {day.isoformat()} (it is not yet consented)") if day else ""
             yield "monitor", monitoring.get("responsible"), day, plan, ("monitoring", "responsible"), \
-                {"plan": label, "when": when}
+                partial(_monitor_fields, record, consented, day)
         if isinstance(meeting, dict) and meeting.get("facilitator") != "member":
             day = parse_iso(meeting.get("date")) or plan.date
-            yield "facilitator", meeting.get("facilitator"), day, plan, ("meeting", "facilitator"), {"plan": label}
+            yield "facilitator", meeting.get("facilitator"), day, plan, ("meeting", "facilitator"), \
+                partial(_plan_fields, record)
     for assessment in case.assessments:
-        yield "assessor", assessment.get("assessor"), assessment.date, assessment, ("assessor",), {}
+        yield "assessor", assessment.get("assessor"), assessment.date, assessment, ("assessor",), dict
     for note in case.notes:
-        yield "note", note.get("staff"), note.date, note, ("staff",), {}
+        yield "note", note.get("staff"), note.date, note, ("staff",), dict
+
+
+def _plan_fields(record) -> dict:
+    return {"plan": record.label}
+
+
+def _monitor_fields(record, consented: bool, day: date | None) -> dict:
+    when = (f"when the plan was consented on {day.isoformat()}" if consented
+            else f"by the plan's date, {day.isoformat()} (it is not yet consented)") if day else ""
+    return {"plan": record.label, "when": when}
 
 
 @rule("A603", "untrained-assignment", "error", source="Weld County CMA policy")
@@ -287,7 +315,7 @@ def untrained_assignment(case, ctx) -> Iterator[Hit]:
     for (staff_id, kind), duties in sorted(untrained.items(), key=lambda item: min(item[1])[:2]):
         day, _, gaps, doc, path, fields = min(duties, key=lambda duty: duty[:2])
         many, did, fix = _DUTIES[kind]
-        message = did.format(who=shown_id(staff_id), day=day.isoformat(), **fields) + ": " + ", ".join(gaps)
+        message = did.format(who=shown_id(staff_id), day=day.isoformat(), **fields()) + ": " + ", ".join(gaps)
         if len(duties) > 1:
             message += (f"; this is the first of {len(duties)} {many} in this member's record before their "
                         "training was complete")

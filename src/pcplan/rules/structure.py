@@ -274,7 +274,9 @@ def duplicate_id(doc, case, ctx):
         # right: the second is G3
     """
     first: dict[str, tuple] = {}
-    for path, value in _ids(doc.data, ()):
+    # The loader noted the file's ids: only a file where one repeats is walked for their paths.
+    noted = doc.loaded.ids if doc.data is doc.loaded.data else []
+    for path, value in _ids(doc.data, ()) if noted is None or len(set(noted)) < len(noted) else ():
         if value in first:
             line, _ = doc.position(first[value])
             yield Hit(doc, path, f"id {shown_id(value)} is used twice in this file (first at line {line})")
@@ -288,17 +290,27 @@ def duplicate_id(doc, case, ctx):
                       f"{shown_name(earlier[0].path.name)}; each {doc.kind} of a member needs its own id")
 
 
-def _ids(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+def _ids(data: Any, path: tuple) -> list[tuple[tuple, str]]:
     """Every ``id`` below the top level, with its data path, in file order."""
+    found: list[tuple[tuple, str]] = []
+    if isinstance(data, (dict, list)):
+        _collect_ids(data, path, found)
+    return found
+
+
+def _collect_ids(data: dict | list, path: tuple, found: list) -> None:
+    # A plain recursive function filling one list: every file is walked whole, and nested generators
+    # (one per mapping, list and scalar) cost several times more.
     if isinstance(data, dict):
         for key, value in data.items():
             if key == "id" and path and isinstance(value, str):
-                yield path + (key,), value
+                found.append((path + (key,), value))
             elif isinstance(value, (dict, list)):
-                yield from _ids(value, path + (key,))
-    elif isinstance(data, list):
+                _collect_ids(value, path + (key,), found)
+    else:
         for index, value in enumerate(data):
-            yield from _ids(value, path + (index,))
+            if isinstance(value, (dict, list)):
+                _collect_ids(value, path + (index,), found)
 
 
 @rule("E008", "stale-exception", "warning", scope="file")

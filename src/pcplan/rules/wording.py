@@ -156,6 +156,35 @@ def staff_text(plan, modifications: bool = True) -> Iterator[Field]:
     """Each non-blank field staff write *for the member* in a plan: goal restatements, objectives and measures,
     support descriptions, strategies, mitigations and backup plans, and (unless ``modifications`` is false)
     rights modifications. The member's own words (`own_words`, `what_matters`) are not among them."""
+    found = _plan_fields(plan)
+    return iter(found[0] + found[1] if modifications else found[0])
+
+
+def record_text(plan) -> Iterator[Field]:
+    """Plan text staff write for the record: the summaries of periodic reviews and the reasons needs are
+    deferred."""
+    return iter(_plan_fields(plan)[2])
+
+
+def _plan_fields(plan) -> tuple[list[Field], list[Field], list[Field]]:
+    """(staff text but rights modifications, rights modifications, record text) of a plan."""
+    # Memoized for the last few plans: P402, P406, P407 and H503 each read every field of the plans of the
+    # member being checked, so each field is found and named once per plan, not once per rule. The plan is
+    # kept with its fields, so its id is not reused while cached; the oldest goes first (bounded).
+    cached = _PLAN_FIELDS.get(id(plan))
+    if cached is None or cached[0] is not plan:
+        while len(_PLAN_FIELDS) >= _PLAN_FIELDS_KEEP:
+            del _PLAN_FIELDS[next(iter(_PLAN_FIELDS))]
+        cached = _PLAN_FIELDS[id(plan)] = (plan, list(_staff_fields(plan)), list(_modification_fields(plan)),
+                                           list(_record_fields(plan)))
+    return cached[1:]
+
+
+_PLAN_FIELDS_KEEP = 8  # plans; a member folder holds a few
+_PLAN_FIELDS: dict[int, tuple] = {}
+
+
+def _staff_fields(plan) -> Iterator[Field]:
     for g, goal in plan.items("goals"):
         yield from field(goal, "restatement", ("goals", g), f"the `restatement` of {label(goal, 'goal')}")
         for o, objective in items(goal, "objectives"):
@@ -174,9 +203,11 @@ def staff_text(plan, modifications: bool = True) -> Iterator[Field]:
         owner = f"risk {risk}" if isinstance(risk, str) else "this risk"
         for key in ("mitigation", "backup_plan"):
             yield from field(entry, key, ("risk_mitigations", index), f"the `{key}` for {owner}")
-    if modifications:
-        for index, modification in plan.items("rights_modifications"):
-            yield from modification_text(modification, index)
+
+
+def _modification_fields(plan) -> Iterator[Field]:
+    for index, modification in plan.items("rights_modifications"):
+        yield from modification_text(modification, index)
 
 
 def modification_text(modification: dict, index: int) -> Iterator[Field]:
@@ -186,9 +217,7 @@ def modification_text(modification: dict, index: int) -> Iterator[Field]:
                          f"the `{key}` of {label(modification, 'rights modification')}")
 
 
-def record_text(plan) -> Iterator[Field]:
-    """Plan text staff write for the record: the summaries of periodic reviews and the reasons needs are
-    deferred."""
+def _record_fields(plan) -> Iterator[Field]:
     for index, review in plan.items("reviews"):
         day = parse_iso(review.get("date"))
         owner = f"the review of {day.isoformat()}" if day is not None else "this review"
