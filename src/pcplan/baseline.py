@@ -15,8 +15,9 @@ import os
 import stat
 from collections import Counter
 from pathlib import Path
+from typing import Iterable
 
-from .findings import Finding
+from .findings import Finding, FindingStore
 from .shown import key_path
 
 VERSION = 1
@@ -39,14 +40,15 @@ def key(finding: Finding) -> tuple[str, str, str, str]:
     return (finding.member or "", key_path(finding.repo_path), finding.code, data_path)
 
 
-def baseline_document(findings: list[Finding]) -> dict:
+def baseline_document(findings: Iterable[Finding]) -> dict:
+    # A key per distinct finding is held while counting: the file written holds as many entries anyway.
     counts = Counter(key(f) for f in findings)
     entries = [{"member": m or None, "file": path, "code": code, "data_path": data_path, "count": n}
                for (m, path, code, data_path), n in sorted(counts.items())]
     return {"version": VERSION, "findings": entries}
 
 
-def write(stream, findings: list[Finding]) -> None:
+def write(stream, findings: Iterable[Finding]) -> None:
     json.dump(baseline_document(findings), stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 
@@ -101,10 +103,10 @@ def load(path: Path) -> Counter:
     return counts
 
 
-def subtract(findings: list[Finding], baseline: Counter) -> tuple[list[Finding], int]:
-    """The findings not covered by the baseline, and how many were covered."""
+def subtract(findings: Iterable[Finding], baseline: Counter) -> tuple[FindingStore, int]:
+    """The findings not covered by the baseline, and how many were covered (read in the order shown)."""
     remaining = Counter(baseline)
-    kept, hidden = [], 0
+    kept, hidden = FindingStore(), 0  # a store like the check's: spilled, not held whole, at scale
     for finding in findings:
         k = key(finding)
         if remaining[k] > 0:

@@ -185,7 +185,7 @@ def check(
     from .config import ConfigError
     from .dates import DateError, resolve_today
     from .engine import Options, UsageError, check as run_check
-    from .findings import at_or_above
+    from .findings import at_or_above, tally
     from .report import ReportOptions, writer
 
     _debug_log(debug)
@@ -252,7 +252,9 @@ def check(
 
     if _internal(result):
         raise typer.Exit(2)
-    failing = any(not f.excepted and at_or_above(f.severity, fail_on.value) for f in result.findings)
+    # From the counts the store keeps (pcplan.findings.Tally): no pass over a spilled store just for the exit code.
+    failing = any(n and not excepted and at_or_above(severity, fail_on.value)
+                  for (severity, excepted), n in tally(result.findings).severities.items())
     raise typer.Exit(0 if exit_zero or not failing else 1)
 
 
@@ -279,7 +281,9 @@ def _debug_log(debug: bool) -> None:
 
 def _internal(result) -> bool:
     """An internal error happened: a rule raised, or reading a file did (an E000 finding)."""
-    return bool(result.internal_errors) or any(f.code == "E000" for f in result.findings)
+    from .findings import tally
+
+    return bool(result.internal_errors) or "E000" in tally(result.findings).rules
 
 
 @app.command(cls=Command, rich_help_panel=PANEL_DOCUMENTS)

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 from . import rules as _rules  # noqa: F401 - importing registers every rule
 from .config import Config, ConfigError, check_code, find_root, load_config
 from .exceptions import apply_exceptions
-from .findings import Finding, Hit, Related, dotted
+from .findings import Finding, FindingStore, Hit, Related, dotted
 from .load import LoadedFile, Problem
 from .model import Case, Document, Repository
 from .model import display_path as _display
@@ -41,6 +41,7 @@ class Options:
     cache: bool = False  # read and write the content-keyed cache (pcplan.cache); the CLI turns it on
     caseload: bool = False  # also summarize each member folder for `due` and `report` (MemberWork.summary)
     keep_findings: bool = True  # collect findings in the result (`due` needs none)
+    one_repository: bool = False  # stop with SeveralRepositories at a second repository with case files
 
 
 @dataclass
@@ -58,7 +59,9 @@ class Context:
 
 @dataclass
 class CheckResult:
-    findings: list[Finding] = field(default_factory=list)
+    # Sorted as they are read, and spilled to a temporary file past a few thousand (findings.FindingStore):
+    # a statewide check holds a few thousand findings in memory, not all of them.
+    findings: FindingStore = field(default_factory=FindingStore)
     files: int = 0
     members: int = 0
     internal_errors: int = 0
@@ -79,6 +82,11 @@ class MemberWork:
 
 class UsageError(Exception):
     """Bad paths or options: exit 2."""
+
+
+class SeveralRepositories(UsageError):
+    """With ``Options.one_repository``: the paths hold case files of more than one repository (the
+    repositories found so far, as display paths; `one_repository` names them all)."""
 
 
 def check(paths: list[Path], options: Options, cwd: Path | None = None,
@@ -104,6 +112,8 @@ def check(paths: list[Path], options: Options, cwd: Path | None = None,
             here = _check_root(root, targets, options, cwd, result, nested, on_member, notices)
             if here:
                 result.roots.append(_display(root, cwd))
+                if options.one_repository and len(result.roots) > 1:
+                    raise SeveralRepositories(result.roots)
             found += here
             for inner in nested:
                 if any(t == inner or t in inner.parents for t in targets):
@@ -112,8 +122,7 @@ def check(paths: list[Path], options: Options, cwd: Path | None = None,
         # The pre-commit hook is handed every changed YAML file (.pre-commit-config.yaml
         # too): there, naming no case file is nothing to do, not a mistake.
         raise UsageError(no_case_files(paths, cwd))
-    result.findings.sort(key=lambda f: f.sort_key)
-    result.checked.sort()
+    result.checked.sort()  # the findings need no sorting: the store gives them sorted
     return result
 
 

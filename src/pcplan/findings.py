@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import heapq
+import os
+import pickle
 import re
-from dataclasses import dataclass, field
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$")
@@ -117,3 +124,217 @@ def dotted(data_path: tuple) -> str:
 
 def at_or_above(severity: str, threshold: str) -> bool:
     return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
+
+
+# Findings kept in memory before a sorted run of them goes to a temporary file: a statewide check (100,000
+# members, ~120,000 findings) then holds a few thousand, not all of them. PCPLAN_SPILL_AT overrides it (tests).
+def _spill_at(default: int = 4000) -> int:
+    try:
+        return max(1, int(os.environ.get("PCPLAN_SPILL_AT") or default))
+    except ValueError:
+        return default
+
+
+SPILL_AT = _spill_at()
+MAX_RUNS = 64  # runs on disk before they are merged into one (open files stay few at any scale)
+
+
+def _sort_key(finding: Finding) -> tuple:
+    return finding.sort_key
+
+
+class Tally:
+    """How many findings there are of each severity and each rule, counted as they come: the summary line,
+    ``--statistics`` and the exit code read it rather than reading every finding again.
+
+    ``rules`` maps a code to ``[count, excepted, sort key, name, severity]``, the name and severity of its first
+    finding in the order they are shown: the lowest sort key (``by_key``, for a store that sorts what it is
+    given), or simply the first one added (a list, shown in its own order).
+    """
+
+    def __init__(self, by_key: bool = False) -> None:
+        self.by_key = by_key
+        self.severities: Counter = Counter()  # (severity, excepted) -> count
+        self.rules: dict[str, list] = {}
+
+    def add(self, finding: Finding) -> None:
+        self.severities[finding.severity, finding.excepted] += 1
+        row = self.rules.get(finding.code)
+        if row is None:
+            row = self.rules[finding.code] = [0, 0, None, finding.name, finding.severity]
+            if self.by_key:
+                row[2] = finding.sort_key
+        elif self.by_key:
+            key = finding.sort_key
+            if key < row[2]:  # strictly lower: of equal keys the first added is shown first
+                row[2:] = [key, finding.name, finding.severity]
+        row[1 if finding.excepted else 0] += 1
+
+
+def tally(findings: Iterable[Finding]) -> Tally:
+    """The store's own tally, or one counted now (a plain list, as tests and the language server pass)."""
+    kept = getattr(findings, "tally", None)
+    if kept is not None:
+        return kept
+    counted = Tally()
+    for finding in findings:
+        counted.add(finding)
+    return counted
+
+
+class FindingStore(Sequence):
+    """Findings in ``sort_key`` order, ties in the order they were added (as ``list.sort`` leaves them).
+
+    A small check keeps them in a list, sorted when first read. Past SPILL_AT, each full batch is sorted and
+    pickled to an anonymous temporary file (unlinked, private to this process, so unpickling it is safe), and
+    reading merges the runs a finding at a time: memory stays flat however many findings there are. Reading
+    may be repeated; indexing and ``==`` read everything into a list (tests and small results use them).
+    """
+
+    def __init__(self, findings: Iterable[Finding] = (), key: Callable[[Finding], object] = _sort_key,
+                 tally: bool = True) -> None:
+        self._key = key
+        self.tally = Tally(by_key=True) if tally else None
+        self._batch: list[Finding] = []
+        self._sorted = True
+        self._runs: list[tuple[object, int]] = []  # (temporary file, bytes written), oldest first
+        self._count = 0
+        self.extend(findings)
+
+    def append(self, finding: Finding) -> None:
+        self._batch.append(finding)
+        self._count += 1
+        if self.tally is not None:
+            self.tally.add(finding)
+        self._sorted = False
+        if len(self._batch) >= SPILL_AT:
+            self._spill()
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.append(finding)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Finding]:
+        self._sort_batch()
+        if not self._runs:
+            return iter(self._batch)
+        # heapq.merge breaks ties by the order of its inputs: older runs first, the batch last (stable).
+        return heapq.merge(*(_read(run, size) for run, size in self._runs), self._batch, key=self._key)
+
+    def __getitem__(self, index):
+        if not self._runs:
+            self._sort_batch()
+            return self._batch[index]
+        return list(self)[index]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (list, tuple, FindingStore)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"FindingStore({list(self)!r})"
+
+    def __reduce__(self):
+        # A worker process hands its part back pickled: as the plain list (a chunk of member folders is small).
+        return (FindingStore, (list(self),))
+
+    @property
+    def spilled(self) -> int:
+        """How many runs are on disk (tests)."""
+        return len(self._runs)
+
+    def close(self) -> None:
+        """Close (and so delete) the temporary files now rather than when the store is collected."""
+        for run, _ in self._runs:
+            run.close()
+        self._runs = []
+        self._batch, self._count, self.tally = [], 0, Tally(by_key=True) if self.tally is not None else None
+
+    def __del__(self) -> None:
+        for run, _ in getattr(self, "_runs", ()):
+            run.close()
+
+    def _sort_batch(self) -> None:
+        if not self._sorted:
+            self._batch.sort(key=self._key)  # stable: ties keep the order they were added in
+            self._sorted = True
+
+    def _spill(self) -> None:
+        self._sort_batch()
+        self._runs.append(_write(self._batch))
+        self._batch = []
+        if len(self._runs) > MAX_RUNS:
+            merged = heapq.merge(*(_read(run, size) for run, size in self._runs), key=self._key)
+            run = _write(merged)
+            for old, _ in self._runs:
+                old.close()
+            self._runs = [run]
+
+
+def _write(findings: Iterable[Finding]) -> tuple[object, int]:
+    """A sorted run in a new temporary file (tempfile: unlinked at once where the system allows, mode 0600)."""
+    run = tempfile.TemporaryFile(prefix="pcplan-findings-")
+    for finding in findings:
+        run.write(pickle.dumps(_plain(finding), pickle.HIGHEST_PROTOCOL))
+    return run, run.tell()
+
+
+def _read(run, size: int) -> Iterator[Finding]:
+    """A run's findings one at a time; each reader keeps its own position, so reads may interleave."""
+    position, paths = 0, {}
+    while position < size:
+        run.seek(position)
+        values = pickle.load(run)
+        position = run.tell()
+        if len(paths) > 64:
+            paths.clear()
+        yield _rebuilt(values, paths)
+
+
+# A finding goes to a run as a list of its fields, paths as text: pickling Path and dataclass objects took
+# four times as long, and a sorted run names the same few files over and over (``paths`` rebuilds each once).
+_FIELDS = [f.name for f in fields(Finding)]
+_RELATED_FIELDS = [f.name for f in fields(Related)]
+_FILE, _RELATED, _RELATED_FILE = _FIELDS.index("file"), _FIELDS.index("related"), _RELATED_FIELDS.index("file")
+
+
+def _plain(finding: Finding) -> list:
+    values = [getattr(finding, name) for name in _FIELDS]
+    if values[_FILE] is not None:
+        values[_FILE] = str(values[_FILE])
+    if values[_RELATED]:
+        values[_RELATED] = [_plain_related(r) for r in values[_RELATED]]
+    return values
+
+
+def _plain_related(related: Related) -> list:
+    values = [getattr(related, name) for name in _RELATED_FIELDS]
+    if values[_RELATED_FILE] is not None:
+        values[_RELATED_FILE] = str(values[_RELATED_FILE])
+    return values
+
+
+def _rebuilt(values: list, paths: dict) -> Finding:
+    if values[_FILE] is not None:
+        values[_FILE] = _path(values[_FILE], paths)
+    if values[_RELATED]:
+        related = []
+        for r in values[_RELATED]:
+            if r[_RELATED_FILE] is not None:
+                r[_RELATED_FILE] = _path(r[_RELATED_FILE], paths)
+            related.append(Related(*r))
+        values[_RELATED] = tuple(related)
+    return Finding(*values)
+
+
+def _path(text: str, paths: dict) -> Path:
+    path = paths.get(text)
+    if path is None:
+        path = paths[text] = Path(text)
+    return path

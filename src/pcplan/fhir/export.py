@@ -94,8 +94,10 @@ def export(request: ExportRequest, stdout: IO[str], cwd: Path | None = None) -> 
     mode = "stdout" if to_stdout else _mode(request.output, sum(len(f) for _, f in groups))
     if mode in ("file", "ndjson"):
         check_target(Path(request.output), request.force)  # before the work, not after it
-    findings = check([folder for _, folders in groups for folder in folders],
-                     Options(today=request.today, jobs=os.cpu_count() or 1), cwd=cwd).findings
+    # Read once (the check's findings may be spilled to a temporary file), keeping only those that stop an export.
+    blocking = [f for f in check([folder for _, folders in groups for folder in folders],
+                                 Options(today=request.today, jobs=os.cpu_count() or 1), cwd=cwd).findings
+                if blocks(f)]
     for root, folders in groups:
         config = load_config(root, set(RULES))
         repo = load_repository(root, config, cwd)
@@ -104,7 +106,7 @@ def export(request: ExportRequest, stdout: IO[str], cwd: Path | None = None) -> 
             member = _member(folder, root, cwd, config.exclude)
             shown = _display(folder, cwd)
             entry = Member(folder, shown, member.member_id,
-                           [f for f in findings if _inside(f, folder) and blocks(f)])
+                           [f for f in blocking if _inside(f, folder)])
             result.members.append(entry)
             if entry.blocking and not request.allow_errors:
                 continue

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, TextIO
 
 from ..engine import CheckResult
+from ..findings import tally
 from ..shown import shown_path, visible
 
 
@@ -50,14 +51,16 @@ def writer(name: str) -> Callable[[CheckResult, TextIO, ReportOptions], None]:
 
 
 def summary_counts(result: CheckResult, baselined: int = 0) -> dict:
+    # From the tally the store keeps as findings come (pcplan.findings): no second pass over a spilled store.
+    counted = tally(result.findings)
     counts = {"error": 0, "warning": 0, "info": 0}
     excepted = 0
-    for finding in result.findings:
-        if finding.excepted:
-            excepted += 1
+    for (severity, was_excepted), n in counted.severities.items():
+        if was_excepted:
+            excepted += n
         else:
-            counts[finding.severity] += 1
-    return {"findings": len(result.findings) - excepted, **counts, "excepted": excepted,
+            counts[severity] += n
+    return {"findings": sum(counts.values()), **counts, "excepted": excepted,
             "baselined": baselined, "files": result.files, "members": result.members}
 
 
@@ -110,9 +113,11 @@ def summary(result: CheckResult, baselined: int = 0, members: bool = False, hide
 
 def statistics(result: CheckResult) -> list[dict]:
     """Findings per rule, most frequent first (excepted findings counted apart)."""
-    rows: dict[str, dict] = {}
-    for f in result.findings:
-        row = rows.setdefault(f.code, {"code": f.code, "name": f.name, "severity": f.severity,
-                                       "count": 0, "excepted": 0})
-        row["excepted" if f.excepted else "count"] += 1
-    return sorted(rows.values(), key=lambda r: (-r["count"], r["code"]))
+    rows = [{"code": code, "name": name, "severity": severity, "count": count, "excepted": excepted}
+            for code, (count, excepted, _, name, severity) in tally(result.findings).rules.items()]
+    return sorted(rows, key=lambda r: (-r["count"], r["code"]))
+
+
+def shown_codes(result: CheckResult) -> list[str]:
+    """The codes of the findings counted (not excepted), sorted."""
+    return sorted(code for code, row in tally(result.findings).rules.items() if row[0])

@@ -32,10 +32,11 @@ from ..load import MAX_FILE_BYTES
 from ..rules.registry import RULES
 from ..shown import visible
 from ..walk import HIDDEN, OUTSIDE
-from . import ReportOptions, place as shown_place, said, statistics, summary
+from . import ReportOptions, place as shown_place, said, shown_codes, statistics, summary
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
+_FILES_KEPT = 32  # files whose lines are kept for excerpts: a few, not every file with a finding in the repository
 
 
 def write(result, stream: TextIO, options: ReportOptions) -> None:
@@ -120,6 +121,8 @@ def _source_line(f, cache: dict) -> str | None:
     if f.file is None or (getattr(f, "code", None) == "E005" and f.message in (OUTSIDE, HIDDEN)):
         return None  # a link pcplan refused to read: none of its lines are shown
     if f.file not in cache:
+        if len(cache) >= _FILES_KEPT:  # the oldest first: findings come sorted by file
+            del cache[next(iter(cache))]
         cache[f.file] = None
         try:
             # Only a plain file within the size limit (never a pipe or /dev/zero behind a symlink).
@@ -190,7 +193,7 @@ def _summary(result, console: Console, baselined: int, hide_names: bool | None =
     text.append(line.note, style="dim")
     console.print(text)
     if not line.passed:
-        codes = sorted({f.code for f in result.findings if not f.excepted})
+        codes = shown_codes(result)
         console.print(Text(f"Explain a rule: pcplan rule {codes[0]}", style="dim"))
 
 

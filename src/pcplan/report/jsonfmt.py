@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from . import ReportOptions, place, said, statistics, summary_counts
+from .streamed import STREAMED, dump
 
 
 def write(result, stream: TextIO, options: ReportOptions) -> None:
     document = {
         "version": 1,
-        "findings": [_shown(f.as_dict(), options) for f in result.findings],
+        "findings": STREAMED,  # written a finding at a time (report.streamed)
         # The repository roots whose staff and configuration judged these files.
         "summary": {**summary_counts(result, options.baselined),
                     "roots": [place(str(root), options) for root in result.roots]},
     }
     if options.statistics:
         document["statistics"] = statistics(result)
-    json.dump(document, stream, indent=2, ensure_ascii=False)
+    dump(document, (_shown(f.as_dict(), options) for f in result.findings), stream)
     stream.write("\n")
 
 

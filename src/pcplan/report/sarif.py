@@ -9,7 +9,6 @@ results with an external suppression, which code scanning shows as dismissed.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import TextIO
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ from ..baseline import key
 from ..rules.registry import RULES
 from . import ReportOptions, said
 from ..shown import key_path, private
+from .streamed import STREAMED, dump
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -40,10 +40,10 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
             }},
             "columnKind": "unicodeCodePoints",
             "invocations": [{"executionSuccessful": result.internal_errors == 0}],
-            "results": [_result(f, index, options) for f in result.findings],
+            "results": STREAMED,  # written a finding at a time (report.streamed)
         }],
     }
-    json.dump(document, stream, indent=2, ensure_ascii=False)
+    dump(document, (_result(f, index, options) for f in result.findings), stream)
     stream.write("\n")
 
 
