@@ -120,48 +120,67 @@ def symlink_problem(path: Path, root: Path) -> str | None:
 
 def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, nested: list | None,
           member_files: list | None, start: bool = False, files: bool = True) -> Iterator[tuple[Path, list[Path]]]:
+    # Only the names are kept, sorted, with what is not a plain folder on the side: a `members/` folder of
+    # 100,000 member folders is then 100,000 short strings while its walk lasts, not 100,000 DirEntry objects.
+    names: list[str] = []
+    others: dict[str, object] = {}  # name -> _FILE, _LINK or the OSError met asking what it is
+    markers: set[str] = set()
     try:
         with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
+            for entry in scan:
+                name = entry.name
+                names.append(name)
+                kind = _kind(entry)
+                if kind is not _FOLDER:
+                    others[name] = kind
+                if name in _MARKERS:
+                    markers.add(name)
     except OSError as exc:
         errors.append((folder, f"cannot read the folder: {exc.strerror or exc}"))
         return
-    names = {e.name for e in entries}
+    names.sort()
     # Two set lookups rule out almost every folder before find_root climbs to the top.
-    if not start and (CONFIG_NAME in names or ".git" in names) and is_nested_root(folder, names):
+    if not start and (CONFIG_NAME in markers or ".git" in markers) and is_nested_root(folder, markers):
         if nested is not None:
             nested.append(folder)
         return
-    starts_member = any(name in names for name in MEMBER_FILES)
+    starts_member = any(name in markers for name in MEMBER_FILES)
     if starts_member:
         member_files = []  # a new member folder starts here, nested ones included
     child = getattr(folder, "_make_child_relpath", folder.joinpath)  # a name needs no parsing: 7x faster
-    for entry in entries:
-        if entry.name.startswith(".") or not (files or _is_folder(entry)):
+    for name in names:
+        kind = others.get(name, _FOLDER)
+        if name.startswith(".") or not (files or kind is _FOLDER or isinstance(kind, OSError)):
             continue  # `files=False`: only the folders (member folders and nested roots are what is counted)
-        path = child(entry.name)
+        path = child(name)
         if excluded and _is_excluded(path, root, excluded):
             continue
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(path, root, excluded, loose, errors, nested, member_files, files=files)
-            elif entry.name.endswith(YAML_SUFFIXES):
-                refused = symlink_problem(path, root) if entry.is_symlink() else None
-                if refused:
-                    errors.append((path, refused))
-                else:
-                    (member_files if member_files is not None else loose).append(path)
-        except OSError as exc:
-            errors.append((path, f"cannot read: {exc.strerror or exc}"))
+        if isinstance(kind, OSError):
+            errors.append((path, f"cannot read: {kind.strerror or kind}"))
+        elif kind is _FOLDER:
+            yield from _walk(path, root, excluded, loose, errors, nested, member_files, files=files)
+        elif name.endswith(YAML_SUFFIXES):
+            refused = symlink_problem(path, root) if kind is _LINK else None
+            if refused:
+                errors.append((path, refused))
+            else:
+                (member_files if member_files is not None else loose).append(path)
     if starts_member:
         yield folder, member_files
 
 
-def _is_folder(entry: os.DirEntry) -> bool:
+_FOLDER, _FILE, _LINK = "folder", "file", "link"
+_MARKERS = frozenset((CONFIG_NAME, ".git", *MEMBER_FILES))  # the names that say what a folder is
+
+
+def _kind(entry: os.DirEntry):
+    """_FOLDER, _FILE or _LINK (a symlink, not followed), or the OSError met asking (reported by the walk)."""
     try:
-        return entry.is_dir(follow_symlinks=False)
-    except OSError:
-        return True  # let the walk meet it and report why it cannot be read
+        if entry.is_dir(follow_symlinks=False):
+            return _FOLDER
+        return _LINK if entry.is_symlink() else _FILE
+    except OSError as exc:
+        return exc
 
 
 def is_nested_root(folder: Path, names: set[str]) -> bool:

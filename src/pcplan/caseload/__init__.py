@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..config import Config, find_root, load_config
 from ..engine import UsageError, load_repository
@@ -30,6 +30,27 @@ class Caseload:
             if enclosing is not None and folder != enclosing:
                 continue
             yield Case(folder, [Document.load(f, display_path(f, self.cwd)) for f in files])
+
+
+def in_one_repository(path: Path, command: str, cwd: Path, run: Callable[[Caseload], tuple]):
+    """What ``run`` makes of the one repository holding the case files under ``path``, in one pass.
+
+    ``run`` checks its caseload with ``Options.one_repository`` and returns (its answer, the roots the
+    check found case files in). The usual layout, ``path`` inside the repository, costs no walk but the
+    check's own; a folder holding several repositories stops at the second, and ``path`` above the only
+    repository is read again from that repository (its staff and configuration are the ones that count).
+    """
+    from ..engine import one_repository  # several repositories under path: refused, never merged
+
+    caseload = open_caseload(path, cwd)
+    try:
+        answer, roots = run(caseload)
+    except UsageError:
+        one_repository(path, command, cwd)  # names every repository holding case files under path, or none
+        raise
+    if roots == [display_path(caseload.root, cwd)]:
+        return answer
+    return run(open_caseload(one_repository(path, command, cwd), cwd))[0]
 
 
 def open_caseload(path: Path, cwd: Path | None = None) -> Caseload:

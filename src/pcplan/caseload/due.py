@@ -25,7 +25,7 @@ from typing import TextIO
 from ..dates import LAST_DAY, clamped_plus_days, plus_days, plus_months
 from ..output import terminal_safe
 from ..shown import shown_path
-from . import open_caseload
+from . import Caseload, in_one_repository
 from .obligations import KINDS, Obligation, staff_obligations
 
 FORMATS = ("table", "json", "csv", "ics")
@@ -91,9 +91,17 @@ def collect(path: Path, options: DueOptions, cwd: Path | None = None, cache: boo
     today = options.today
     within_days = parse_window(options.within, today)
     horizon = clamped_plus_days(today, within_days) if within_days is not None else None
-    from ..engine import Options, check, one_repository  # several repositories under path: refused, never merged
+    cwd = (cwd or Path.cwd()).resolve()
+    return in_one_repository(path, "due", cwd, lambda caseload: _collect(caseload, options, within_days, horizon,
+                                                                        cache, jobs, notices))
 
-    caseload = open_caseload(one_repository(path, "due", cwd), cwd)
+
+def _collect(caseload: Caseload, options: DueOptions, within_days: int | None, horizon: date | None, cache: bool,
+             jobs: int, notices: list[str] | None):
+    """The due report of ``caseload`` and the repositories the check found case files in."""
+    from ..engine import Options, check
+
+    today = options.today
     settings = caseload.config.settings
     managers: set[str] = set()
     per_member: list[tuple[int, list[Obligation]]] = []
@@ -103,8 +111,9 @@ def collect(path: Path, options: DueOptions, cwd: Path | None = None, cache: boo
         # overdue ones are always before the horizon
         per_member.append((work.order, work.summary.due_by(horizon)))
 
-    check([caseload.scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False),
-          cwd=caseload.cwd, on_member=take, notices=notices)
+    roots = check([caseload.scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
+                                            one_repository=True), cwd=caseload.cwd, on_member=take,
+                  notices=notices).roots
     per_member.sort(key=lambda item: item[0])  # the walk's order, as workers finish in any order
     found: list[Obligation] = [o for _, obligations in per_member for o in obligations]
     per_member.clear()
@@ -121,7 +130,7 @@ def collect(path: Path, options: DueOptions, cwd: Path | None = None, cache: boo
             raise DueError(f"--case-manager {options.case_manager!r} is not a known staff id; known ids: {listed}")
         found = [o for o in found if o.case_manager == options.case_manager]
     found.sort(key=lambda o: o.sort_key)
-    return DueReport(today, within_days, found, names)
+    return DueReport(today, within_days, found, names), roots
 
 
 # ---------------------------------------------------------------- records shared by json, csv and ics

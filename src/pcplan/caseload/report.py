@@ -40,7 +40,7 @@ from ..output import terminal_safe
 from ..shown import looks_like_id, plain_id, private, shown_path
 from ..rules import RULES
 from ..walk import enclosing_member_folder
-from . import open_caseload
+from . import Caseload, in_one_repository
 from .obligations import KINDS, staff_obligations
 
 FORMATS = ("table", "json", "html")
@@ -146,9 +146,11 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
     folder the cache holds is not read at all.
     """
     cwd = (cwd or Path.cwd()).resolve()
-    from ..engine import one_repository  # several repositories under path: refused, never merged
+    return in_one_repository(path, "report", cwd, lambda caseload: _build(caseload, today, cwd, cache, jobs, notices))
 
-    caseload = open_caseload(one_repository(path, "report", cwd), cwd)
+
+def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, notices: list[str] | None):
+    """The report of ``caseload`` and the repositories the check found case files in."""
     root = caseload.root
     scope = enclosing_member_folder(caseload.scope, root) or caseload.scope
     settings = caseload.config.settings
@@ -194,8 +196,9 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
     #    there and then (nothing kept per finding or per folder, so memory does not follow the caseload).
     rules: dict[str, dict] = {}
     rule_members: dict[str, int] = {}  # member folders with a finding of the rule (excepted ones aside)
-    result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False),
-                   cwd=cwd, on_member=count, notices=notices)
+    result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
+                                    one_repository=True), cwd=cwd, on_member=count, notices=notices)
+    roots = result.roots
     for finding in result.findings:  # what no member folder holds: staff.yaml, files outside member folders
         outside.add(finding.severity, finding.excepted)
         _count_rule(rules, finding)
@@ -273,7 +276,7 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
     except TemplateFailure as exc:
         raise UsageError(str(exc)) from None
 
-    return Report(data, names, caseload.config.agency, caseload.config.paper, [*dirs, templates_dir()])
+    return Report(data, names, caseload.config.agency, caseload.config.paper, [*dirs, templates_dir()]), roots
 
 
 def _count_rule(rules: dict[str, dict], finding) -> None:
