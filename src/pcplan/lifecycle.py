@@ -37,12 +37,12 @@ which plan is in force; none of them works it out on its own.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 
 from .dates import CONTACT_RANK, add_period, parse_frequency, parse_iso, plus_days
+from .memo import RecentAnswers
 from .model import Case, Document, get_in, normalized_name, text
 
 # Representatives whose signature is consent (DESIGN.md: guardian, power of attorney, authorized representative).
@@ -749,17 +749,8 @@ def lifecycle(case: Case, today: date) -> Lifecycle:
     cache on the case would make a reference cycle, which a check (run with the cyclic collector
     paused) would keep alive for every member folder of the repository.
     """
-    key = (id(case), today)
-    found = _RECENT.get(key)
-    if found is None or found.case is not case:
-        found = Lifecycle(case, today)
-        _RECENT[key] = found
-        while len(_RECENT) > _KEEP:
-            _RECENT.popitem(last=False)
-    else:
-        _RECENT.move_to_end(key)
-    return found
+    return _RECENT.get(case, lambda: Lifecycle(case, today), today)
 
 
-_KEEP = 8  # rules ask about the member folder being checked; a few entries cover the engine's order
-_RECENT: "OrderedDict[tuple[int, date], Lifecycle]" = OrderedDict()
+# Rules ask about the member folder being checked; a few entries cover the engine's order.
+_RECENT: "RecentAnswers[Lifecycle]" = RecentAnswers(8)

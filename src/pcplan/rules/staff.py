@@ -13,6 +13,7 @@ from functools import partial
 from typing import Iterator
 
 from ..dates import parse_iso, plus_days
+from ..memo import RecentAnswers
 from ..findings import Hit
 from ..model import items, shown_id, text
 from ..lifecycle import lifecycle
@@ -170,24 +171,20 @@ def unknown_staff(case, ctx) -> Iterator[Hit]:
 
 def _completed(person: dict) -> dict[str, date]:
     """module → the first day a staff member completed it."""
-    # Memoized per staff entry: A603 asks for every duty of every member, and staff.yaml is read once per run.
-    # The entry itself is kept with its answer, so its id cannot be reused while cached; bounded.
-    cached = _COMPLETED.get(id(person))
-    if cached is not None and cached[0] is person:
-        return cached[1]
+    # Remembered per staff entry: A603 asks for every duty of every member, and staff.yaml is read once per run.
+    return _COMPLETED.get(person, lambda: _first_completions(person))
+
+
+def _first_completions(person: dict) -> dict[str, date]:
     completed: dict[str, date] = {}
     for _, training in items(person, "trainings"):
         module, done = training.get("module"), parse_iso(training.get("completed_on"))
         if isinstance(module, str) and done is not None:
             completed[module] = min(done, completed.get(module, done))
-    if len(_COMPLETED) >= _COMPLETED_KEEP:
-        _COMPLETED.clear()
-    _COMPLETED[id(person)] = (person, completed)
     return completed
 
 
-_COMPLETED_KEEP = 4096  # staff entries; more than any agency's staff.yaml lists
-_COMPLETED: dict[int, tuple[dict, dict[str, date]]] = {}
+_COMPLETED: RecentAnswers[dict[str, date]] = RecentAnswers(4096)  # staff entries; more than any staff.yaml lists
 
 
 def _training_gaps(person: dict, required: tuple[str, ...], by: date) -> list[str]:

@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from ..dates import parse_iso
+from ..memo import RecentAnswers
 from ..model import items, label, shown_id, text
 
 # Between the parts of a term: a hyphen (with or without spaces around it), spaces, or nothing.
@@ -168,20 +169,13 @@ def record_text(plan) -> Iterator[Field]:
 
 def _plan_fields(plan) -> tuple[list[Field], list[Field], list[Field]]:
     """(staff text but rights modifications, rights modifications, record text) of a plan."""
-    # Memoized for the last few plans: P402, P406, P407 and H503 each read every field of the plans of the
-    # member being checked, so each field is found and named once per plan, not once per rule. The plan is
-    # kept with its fields, so its id is not reused while cached; the oldest goes first (bounded).
-    cached = _PLAN_FIELDS.get(id(plan))
-    if cached is None or cached[0] is not plan:
-        while len(_PLAN_FIELDS) >= _PLAN_FIELDS_KEEP:
-            del _PLAN_FIELDS[next(iter(_PLAN_FIELDS))]
-        cached = _PLAN_FIELDS[id(plan)] = (plan, list(_staff_fields(plan)), list(_modification_fields(plan)),
-                                           list(_record_fields(plan)))
-    return cached[1:]
+    # Remembered for the last few plans: P402, P406, P407 and H503 each read every field of the plans of the
+    # member being checked, so each field is found and named once per plan, not once per rule.
+    return _PLAN_FIELDS.get(plan, lambda: (list(_staff_fields(plan)), list(_modification_fields(plan)),
+                                           list(_record_fields(plan))))
 
 
-_PLAN_FIELDS_KEEP = 8  # plans; a member folder holds a few
-_PLAN_FIELDS: dict[int, tuple] = {}
+_PLAN_FIELDS: RecentAnswers[tuple] = RecentAnswers(8)  # plans; a member folder holds a few
 
 
 def _staff_fields(plan) -> Iterator[Field]:
