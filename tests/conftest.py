@@ -38,9 +38,11 @@ AMBIENT_ENVIRONMENT = ("CI", "GITHUB_ACTIONS", "PCPLAN_TODAY", "PCPLAN_OUTPUT_FO
 
 
 @pytest.fixture(autouse=True)
-def _no_ambient_environment(monkeypatch):
+def _no_ambient_environment(monkeypatch, tmp_path_factory):
     for name in AMBIENT_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
+    # The cache's key (pcplan.cache.secret) lives in the user's cache folder: the suite's in one of its own.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
 
 
 @dataclass

@@ -100,6 +100,11 @@ def _entries(root: Path) -> list[Path]:
     return sorted(p for p in (root / CACHE / "v1").rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
+def _name(entry: Path) -> str:
+    """An entry's name as its seal covers it: its place in v1 (``AA/REST``)."""
+    return f"{entry.parent.name}/{entry.name}"
+
+
 # -- right -----------------------------------------------------------------------------------------------------
 
 
@@ -371,10 +376,9 @@ def test_a_damaged_or_planted_entry_is_ignored_and_rewritten(cases, damage, tmp_
                         return (Path.write_text, (witness, "ran"))
 
                 body = pickle.dumps(Planted()).decode("latin-1")
-            text = json.dumps(body).encode("utf-8")
-            import hashlib
-
-            data = cache_module.MAGIC + hashlib.blake2b(text, digest_size=16).hexdigest().encode() + b"\n" + text
+            # Sealed with this user's own key, as only pcplan could: what is inside is still not believed
+            # (tests/test_cache_trust.py: any other seal is a miss before the body is read).
+            data = cache_module._seal(body, _name(entry), cache_module.secret())
         entry.write_bytes(data)
     result = run(cases, "check", *AS_OF, "-f", "json", "--exit-zero", "--debug")
     assert result.stdout == expected
@@ -465,15 +469,11 @@ def test_no_cache_neither_reads_nor_writes(cases):
     expected = uncached(cases, "check", *AS_OF, "-f", "json", "--exit-zero")
     assert not (cases / CACHE).exists()
     run(cases, "check", *AS_OF, "-f", "json", "--exit-zero")
-    # A planted entry that would hide every finding, with a valid checksum: --no-cache never reads it.
+    # A planted entry that would hide every finding, sealed with this user's own key: --no-cache never reads it.
     for entry in _entries(cases):
         body = json.loads(entry.read_bytes()[48:])
         body[3][0] = []
-        text = json.dumps(body).encode("utf-8")
-        import hashlib
-
-        entry.write_bytes(cache_module.MAGIC + hashlib.blake2b(text, digest_size=16).hexdigest().encode()
-                          + b"\n" + text)
+        entry.write_bytes(cache_module._seal(body, _name(entry), cache_module.secret()))
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in _entries(cases)}
     for args in (["check", *AS_OF, "-f", "json", "--exit-zero"], ["report", *AS_OF, "-f", "json"],
                  ["due", *AS_OF, "-f", "json"]):

@@ -299,7 +299,8 @@ def test_an_empty_caseload_says_so(repo):
 
 def test_json_shape(repo):
     document = due_json(repo, *TODAY)
-    assert list(document) == ["version", "today", "within_days", "obligations"]
+    assert list(document) == ["version", "today", "within_days", "obligations", "unread"]
+    assert document["unread"] == []  # places the walk could not read (tests/test_unread_places.py)
     assert (document["version"], document["today"], document["within_days"]) == (1, "2026-11-22", 30)
     assert document["obligations"][0] == {
         "due": "2026-12-05", "overdue": False, "days": 13, "kind": "contact", "description": "contact due: phone",

@@ -49,8 +49,9 @@ def stale_at(repo, plan: str, snippet: str, occurrence: int = 1) -> tuple:
 
 @pytest.fixture
 def history(repo):
-    """Elena's phone contact due 2026-12-18 under P1 is missed; P2 (consented 2027-01-20) takes over; a visit
-    on 2027-01-25 ends the gap. On 2027-02-10 one T205 remains: at that note, due under P1."""
+    """Elena's phone contact due 2026-12-18 under P1 is missed, and the one due 2027-01-18; P2 (consented
+    2027-01-20) takes over; a visit on 2027-01-25 ends the gap. On 2027-02-10 one T205 remains: a closed gap,
+    a warning at P1's phone entry (due under P1), with the visit's note as a related location."""
     revision(repo, signatures=MEMBER_SIGNS_P2)
     repo.write(LATE_VISIT, repo.read(ELENA_NOTE_OCT29).replace("date: 2026-10-29", "date: 2027-01-25"))
     return repo
@@ -58,8 +59,11 @@ def history(repo):
 
 def test_a_contact_missed_under_a_superseded_plan_stays_a_finding(history):
     finding = only(found(history, "T205", "E008"), "T205")
-    assert at(finding) == (LATE_VISIT, *history.locate(LATE_VISIT, "2027-01-25"))
+    assert at(finding) == (ELENA_PLAN, *history.locate(ELENA_PLAN, "{type: phone, every: 1 month}"))
+    assert [(r.path, r.line, r.column) for r in finding.related] == [
+        (LATE_VISIT, *history.locate(LATE_VISIT, "2027-01-25"))]
     assert finding.due == date(2026, 12, 18) and "under plan P1" in finding.message
+    assert finding.occurrences == (date(2026, 12, 18), date(2027, 1, 18))
     assert not finding.excepted
 
 
@@ -67,7 +71,7 @@ def test_an_exception_with_a_period_in_the_revision_covers_it(history):
     document(history, ELENA_REVISION, "rule: T205, from: 2026-12-01, until: 2027-01-31, on: 2027-02-01")
     findings = found(history, "T205", "E008")
     assert [(f.code, at(f), f.excepted) for f in findings] == [
-        ("T205", (LATE_VISIT, *history.locate(LATE_VISIT, "2027-01-25")), True)]
+        ("T205", (ELENA_PLAN, *history.locate(ELENA_PLAN, "{type: phone, every: 1 month}")), True)]
     old = os.getcwd()
     os.chdir(history.root)
     try:
@@ -75,7 +79,9 @@ def test_an_exception_with_a_period_in_the_revision_covers_it(history):
     finally:
         os.chdir(old)
     assert result.exit_code == 0, result.output
-    assert f"{LATE_VISIT}:4:7: T205 [error] (excepted) this contact came 2027-01-25" in result.output
+    line, column = history.locate(ELENA_PLAN, "{type: phone, every: 1 month}")
+    assert f"{ELENA_PLAN}:{line}:{column}: T205 [warning] (excepted) the phone contact due by 2026-12-18" \
+        in result.output
 
 
 def test_an_exception_without_until_documented_before_the_due_date_does_not_cover_it(history):
@@ -95,27 +101,30 @@ def test_an_exception_without_until_covers_what_was_due_when_it_was_documented(h
     assert [(f.code, f.excepted) for f in found(history, "T205", "E008")] == [("T205", True)]
 
 
-@pytest.mark.parametrize("period, covered", [
-    ("from: 2026-12-18, until: 2026-12-18", True),  # both ends are inclusive
-    ("until: 2026-12-18", True),
-    ("from: 2026-12-01", True),  # no `until`: up to `on` (2027-02-01)
-    ("from: 2026-12-19, until: 2027-01-31", False),
-    ("until: 2026-12-17", False),
-    ("from: 2027-01-01", False),  # due before `from`
+@pytest.mark.parametrize("period, covered, stale", [
+    ("from: 2026-12-18, until: 2027-01-18", True, False),  # both ends are inclusive
+    ("until: 2027-01-18", True, False),
+    ("from: 2026-12-01", True, False),  # no `until`: up to `on` (2027-02-01)
+    ("from: 2026-12-19, until: 2027-01-31", False, False),  # covers 01-18, not 12-18: in use, not stale
+    ("until: 2027-01-17", False, False),  # covers 12-18, not 01-18
+    ("from: 2027-01-01", False, False),  # 12-18 is due before `from`
+    ("from: 2027-01-19, until: 2027-01-31", False, True),  # covers neither due date
+    ("until: 2026-12-17", False, True),
 ])
-def test_the_occurrence_must_lie_within_the_period(history, period, covered):
+def test_the_occurrence_must_lie_within_the_period(history, period, covered, stale):
+    """The gap missed two due dates (2026-12-18, 2027-01-18): the exception covers it only if it covers both."""
     document(history, ELENA_REVISION, f"rule: T205, {period}, on: 2027-02-01")
     findings = found(history, "T205", "E008")
     assert only(findings, "T205").excepted is covered
     assert [at(f) for f in findings if f.code == "E008"] == \
-        ([] if covered else [stale_at(history, ELENA_REVISION, "rule: T205")])
+        ([stale_at(history, ELENA_REVISION, "rule: T205")] if stale else [])
 
 
 def test_a_period_over_that_covers_nothing_is_stale(history):
-    document(history, ELENA_REVISION, "rule: T205, from: 2027-01-01, until: 2027-01-31, on: 2027-02-01")
+    document(history, ELENA_REVISION, "rule: T205, from: 2027-01-19, until: 2027-01-31, on: 2027-02-01")
     stale = only(found(history, "T205", "E008"), "E008")
     assert at(stale) == stale_at(history, ELENA_REVISION, "rule: T205")
-    assert stale.message == ("the exception for T205 (occurrences due from 2027-01-01 until 2027-01-31) matches "
+    assert stale.message == ("the exception for T205 (occurrences due from 2027-01-19 until 2027-01-31) matches "
                              "no finding and its period is over; remove it (or correct its `rule`/`about`/period)")
 
 
@@ -207,8 +216,9 @@ def test_a_from_after_the_until_is_reported_at_the_until_and_covers_nothing(unqu
 
 @pytest.fixture
 def draft(repo):
-    """An unsigned revision P2 (C301 in its own file); P1 stays in effect, with its T205 findings on 2027-02-10."""
-    revision(repo)
+    """An unsigned revision P2 (C301 in its own file: the member's signature has no date, so it is no consent);
+    P1 stays in effect, with its T205 findings on 2027-02-10."""
+    revision(repo, signatures="  - {role: member, name: Elena, method: wet}\n")
     return repo
 
 
@@ -246,7 +256,9 @@ def test_a_draft_repeating_its_plans_exception_is_not_called_stale(draft):
 
 
 def test_with_no_consented_plan_the_drafts_own_exceptions_still_apply(repo):
-    repo.edit(ELENA_PLAN, "  - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}\n", "")
+    # an undated signature: no consent, and a record C301 tells at once (a draft only waiting would be T213's)
+    repo.edit(ELENA_PLAN, "  - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}\n",
+              "  - {role: member, name: Elena, method: wet}\n")
     assert [(f.path, f.excepted) for f in found(repo, "C301", today=NOV22)] == [(ELENA_PLAN, False)]
     document(repo, ELENA_PLAN, "rule: C301, on: 2026-09-03")
     assert [(f.path, f.excepted) for f in found(repo, "C301", "E008", today=NOV22)] == [(ELENA_PLAN, True)]
@@ -288,6 +300,12 @@ def new_staff(repo):
     return ()
 
 
+def on_hold(repo):  # a hold open since 2026-11-19 with no contact since: one was due by 2026-12-19 (T214)
+    repo.edit(f"{ELENA}/member.yaml", "status: active",
+              "holds:\n  - {start: 2026-11-19, kind: hospital, reason: Surgery.}\nstatus: on_hold")
+    return (ELENA,)
+
+
 DUE = {  # rule: (how to make it fire, today, the occurrence it reports)
     "T201": (elena, date(2027, 3, 4), date(2027, 3, 3)),
     "T205": (elena, date(2026, 12, 19), date(2026, 12, 18)),
@@ -297,6 +315,7 @@ DUE = {  # rule: (how to make it fire, today, the occurrence it reports)
     "T211": (elena, date(2027, 9, 3), date(2027, 9, 3)),  # the day after the plan's period ended
     "T212": (changed, NOV22, date(2026, 11, 4)),
     "T213": (unsigned_revision, NOV22, date(2026, 10, 31)),
+    "T214": (on_hold, date(2026, 12, 20), date(2026, 12, 19)),
     "H502": (danny, date(2027, 3, 1), date(2027, 2, 20)),
     "A604": (new_staff, NOV22, date(2026, 9, 29)),
 }

@@ -456,9 +456,10 @@ def test_a_refusal_is_kept_as_a_signature_exception(repo):
     assert "PAT" not in [s["type"]["code"] for s in contract["signer"]]
     (refusal,) = ext(contract, "signature-exception")
     assert sub(refusal, "refused") == [True] and sub(refusal, "refusedOn") == ["2026-09-03"]
-    # a documented refusal by the member meets the consent requirement (DESIGN.md, Consent)
-    assert main_plans(elena)[0]["status"] == "active"
-    assert ext(main_plans(elena)[0], "consent-date")[0]["valueDate"] == "2026-09-03"
+    # a refusal is recorded but is not consent (DESIGN.md, Consent): the plan stays a draft, no consent date
+    assert main_plans(elena)[0]["status"] == "draft"
+    assert ext(main_plans(elena)[0], "consent-date") == []
+    assert contract["status"] == "offered"
 
 
 def test_episode_of_care_constraints(bundles):
@@ -703,6 +704,29 @@ def test_a_member_with_errors_is_held_back_and_its_findings_named_without_its_wo
                   "--allow-errors", "--today", "2026-11-22")
     assert allowed.exit_code == 0 and (tmp_path / "elena.json").is_file()
     assert "exported anyway (--allow-errors)" in allowed.stderr
+
+
+@pytest.mark.parametrize("ci", [False, True])
+def test_held_back_folder_and_file_names_are_shown_as_check_shows_them(repo, tmp_path, monkeypatch, ci):
+    """A folder or file named in words (a member's name) is hidden under CI, and a name holding terminal escapes is
+    shown escaped everywhere: the export's messages go to CI logs like check's."""
+    if ci:
+        monkeypatch.setenv("CI", "true")
+    (repo.root / "members" / "M-000123").rename(repo.root / "members" / "Elena Ruiz \x1b]0;owned\x07")
+    folder = repo.root / "members" / "Elena Ruiz \x1b]0;owned\x07"
+    (folder / "plan-2026-09-03.yaml").rename(folder / "Elena plan.yaml")
+    text = (folder / "Elena plan.yaml").read_text(encoding="utf-8")
+    (folder / "Elena plan.yaml").write_text(text.replace("    needs: [N1]\n", "    needs: []\n", 1), encoding="utf-8")
+    result = run(repo.root, "export", "fhir", ".", "-o", f"{tmp_path}/out/", "--today", "2026-11-22")
+    assert result.exit_code == 1, result.stderr
+    assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr + result.stdout
+    held = [line for line in result.stderr.splitlines() if "error-level finding(s)" in line]
+    assert len(held) == 1
+    assert ("Elena" in result.stderr) is (not ci)
+    if ci:
+        assert "name-not-shown-" in held[0]
+    else:
+        assert "Elena Ruiz \\x1b]0;owned\\x07" in held[0]
 
 
 def test_overdue_dates_and_missing_copies_do_not_hold_a_member_back(repo, tmp_path):

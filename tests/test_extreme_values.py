@@ -85,6 +85,8 @@ FIELDS = [
     date_field("closure", "date", ABDI_CLOSURE, "\ndate: 2026-10-15\n", "\ndate: {X}\n"),
     date_field("closure", "exit_interview.held_on", ABDI_CLOSURE, "held_on: 2026-10-15", "held_on: {X}"),
     date_field("closure", "referrals.*.on", ABDI_CLOSURE, "join him, on: 2026-10-15}", "join him, on: {X}}"),
+    date_field("closure", "attempts.*.on", ABDI_CLOSURE, "\nnext_stage_plan:",
+               "\nattempts:\n  - {on: {X}, method: phone}\nnext_stage_plan:"),
     # -- member ----------------------------------------------------------------------------------------------
     date_field("member", "birth_date", DANNY_MEMBER, "birth_date: 1998-11-30", "birth_date: {X}"),
     date_field("member", "programs.*.eligibility.determined_on", DANNY_MEMBER, "determined_on: 2025-12-01",
@@ -98,6 +100,10 @@ FIELDS = [
                "choice_of_case_manager_offered_on: 2025-12-15", "choice_of_case_manager_offered_on: {X}"),
     date_field("member", "case_managers.*.from", DANNY_MEMBER, "from: 2026-04-01", "from: {X}"),
     date_field("member", "case_managers.*.to", DANNY_MEMBER, "to: 2026-03-31", "to: {X}"),
+    date_field("member", "representatives.*.authority_from", DANNY_MEMBER, "    authority: legal_guardian\n",
+               "    authority: legal_guardian\n    authority_from: {X}\n"),
+    date_field("member", "representatives.*.authority_until", DANNY_MEMBER, "    authority: legal_guardian\n",
+               "    authority: legal_guardian\n    authority_until: {X}\n"),
     # Elena's contacts are paused by a hold that starts or ends at an edge of the calendar.
     date_field("member", "holds.*.start", ELENA_MEMBER, "status: active\n",
                "holds:\n  - {start: {X}, reason: Hospital stay., recorded_by: cm-jlee}\nstatus: active\n"),
@@ -112,6 +118,14 @@ FIELDS = [
     date_field("plan", "meeting.date", DANNY_PLAN, "  date: 2026-05-20\n  place:", "  date: {X}\n  place:"),
     date_field("plan", "effective.start", DANNY_PLAN, "effective:\n  start: 2026-05-20",
                "effective:\n  start: {X}"),
+    date_field("plan", "choices.setting.on", DANNY_PLAN, "effective:\n  start: 2026-05-20",
+               "choices:\n  setting: {offered: true, on: {X}}\neffective:\n  start: 2026-05-20"),
+    date_field("plan", "choices.services.on", DANNY_PLAN, "effective:\n  start: 2026-05-20",
+               "choices:\n  services: {offered: true, on: {X}}\neffective:\n  start: 2026-05-20"),
+    date_field("plan", "choices.providers.on", DANNY_PLAN, "effective:\n  start: 2026-05-20",
+               "choices:\n  providers: {offered: true, on: {X}}\neffective:\n  start: 2026-05-20"),
+    date_field("plan", "choices.self_direction.on", DANNY_PLAN, "effective:\n  start: 2026-05-20",
+               "choices:\n  self_direction: {offered: true, on: {X}}\neffective:\n  start: 2026-05-20"),
     date_field("plan", "effective.end", DANNY_PLAN, "  end: 2027-05-19\nwhat_matters", "  end: {X}\nwhat_matters"),
     date_field("plan", "goals.*.target_date", DANNY_PLAN, "target_date: 2027-01-31", "target_date: {X}"),
     date_field("plan", "goals.*.objectives.*.target_date", DANNY_PLAN, "target_date: 2026-12-31",
@@ -147,6 +161,10 @@ FIELDS = [
                "{role: member, name: Danny, signed_on: 2026-05-20, method: wet}",
                "{role: member, name: Danny, refused: true, refusal_reason: He wants to think it over., "
                "refused_on: {X}}"),
+    date_field("plan", "signatures.*.declined_on", DANNY_PLAN,
+               "{role: member, name: Danny, signed_on: 2026-05-20, method: wet}",
+               "{role: member, name: Danny, declined_to_sign: true, declined_reason: He agreed aloud., "
+               "witnessed_by: cm-obello, declined_on: {X}}"),
     date_field("plan", "distribution.*.given_on", DANNY_PLAN, "{to: Danny, role: member, copy_given: true, "
                "given_on: 2026-05-28", "{to: Danny, role: member, copy_given: true, given_on: {X}"),
     date_field("plan", "notices.*.given_on", DANNY_PLAN, "\nmonitoring:\n",
@@ -172,7 +190,7 @@ FIELDS = [
 BEYOND = ("E004", "reaches past the year 9999 from any date")
 EXPECTED_AT_NODE = {
     **{(path, label): BEYOND for path in ("rights_modifications.*.review_every", "monitoring.contacts.*.every",
-                                          "monitoring.review_every") for label in FREQUENCIES},
+                                          "monitoring.review_every", "supports.*.frequency") for label in FREQUENCIES},
     ("supports.*.amount", "31-digits"): ("E004", "`amount` is a number of 31 digits, more than pcplan can count"),
     ("supports.*.amount", "infinite"): ("E004", "`amount` is an infinite number, more than pcplan can count"),
     **{(path, "5000-digits"): ("E004", f"`{path.rsplit('.', 1)[-1]}` is a whole number of 5,000 digits, more than "

@@ -85,8 +85,12 @@ def test_a_consented_revision_supersedes_from_its_own_start(repo):
     ("{role: representative, name: Jordan Lee, signed_on: 2027-01-25}", False),  # no such legal representative
     ("{role: representative, name: Rosa Ruiz, signed_on: 2027-01-25}", False),  # a supporter, not legal authority
     ("{role: case_manager, name: Jordan Lee, staff: cm-jlee, signed_on: 2027-01-25}", False),
-    ("{role: member, refused: true, refusal_reason: Wants to read it with Rosa first., refused_on: 2027-01-25}", True),
-    ("{role: member, refused: true, signed_on: 2027-01-25}", False),  # a refusal without its reason
+    # a refusal, documented or not, is never consent (DESIGN.md, Consent)
+    ("{role: member, refused: true, refusal_reason: Wants to read it with Rosa first., refused_on: 2027-01-25}", False),
+    ("{role: member, refused: true, signed_on: 2027-01-25}", False),
+    # an agreement without a signature, with its reason and witness, is consent
+    ("{role: member, declined_to_sign: true, declined_reason: Signs nothing., witnessed_by: cm-jlee, "
+     "declined_on: 2027-01-25}", True),
     ("{role: member, name: Elena, signed_on: 2027-01-25}", True),
 ])
 def test_who_may_consent(repo, signature, consented):

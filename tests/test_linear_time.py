@@ -114,6 +114,18 @@ def test_time_grows_linearly(shape, tmp_path):
     assert_linear(shape.name, work)
 
 
+def test_indented_merge_conflict_openings_without_an_end(tmp_path):
+    """Indented markers are told from text by their order (`<<<<<<<`, `=======`, `>>>>>>>`): one pass, however many
+    openings never close (a search from each opening would be quadratic)."""
+    work = {}
+    for n in SIZES:
+        path = tmp_path / f"{n}.yaml"
+        path.write_text(NOTE + "text: |\n" + "  <<<<<<< x\n  =======\n" * n, encoding="utf-8")
+        work[n] = partial(check_file, path)
+    assert [f[0] for f in work[SIZES[0]]() if f[0] == "E001"] == []
+    assert_linear("indented conflict openings", work)
+
+
 def test_the_position_of_every_key_of_a_large_mapping(tmp_path):
     """What a rule reporting on each key costs: every lookup once scanned the whole mapping."""
     def every_position(loaded: LoadedFile, keys: list[str]) -> None:

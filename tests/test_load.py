@@ -161,7 +161,8 @@ def test_alias_of_mapping_is_E005_at_alias_once_per_anchor():
     loaded = load_text("a: &x {k: 1}\nb: *x\nc: *x\n")
     problem = only(loaded, "E005")
     assert at(problem) == (2, 4)
-    assert "*x" in problem.message
+    assert "this alias repeats a mapping or list (anchored at line 1)" in problem.message
+    assert "*x" not in problem.message and "`x`" not in problem.message  # the anchor's name is not repeated
     assert not loaded.ok
 
 
@@ -416,6 +417,29 @@ def test_empty_file_is_E001():
 
 def test_only_comments_is_E001():
     assert at(only(load_text("# nothing here\n\n# at all\n"), "E001")) == (1, 1)
+
+
+@pytest.mark.parametrize("text, line, column", [
+    # markers kept inside a block scalar: YAML reads both versions as one text
+    ("kind: note\nversion: 1\ntext: |\n  Called Elena.\n  <<<<<<< HEAD\n  About Mass.\n  =======\n"
+     "  About church.\n  >>>>>>> cm-obello/notes\n", 5, 3),
+    # markers indented in a list: a schema error alone would not say why
+    ("kind: plan\nversion: 1\ngoals:\n  <<<<<<< HEAD\n  - id: G1\n  =======\n  - id: G2\n  >>>>>>> b\n", 4, 3),
+    # tabs, and diff3's base section between
+    ("kind: note\nversion: 1\ntext: |\n\t<<<<<<< ours\n\ta\n\t||||||| base\n\tb\n\t=======\n\tc\n\t>>>>>>> theirs\n", 4, 2),
+])
+def test_indented_merge_conflict_markers_are_E001_at_the_opening_marker(text, line, column):
+    problem = only(load_text(text), "E001")
+    assert at(problem) == (line, column)
+    assert "merge conflict" in problem.message
+
+
+@pytest.mark.parametrize("text", [
+    "kind: note\nversion: 1\ntext: |\n  Goals\n  =======\n  Work and rest.\n",  # an underline is text
+    "kind: note\nversion: 1\ntext: |\n  >>>>>>> quoted from an email\n  <<<<<<< and back\n",  # out of order
+])
+def test_marker_like_lines_that_are_not_a_conflict_are_text(text):
+    assert load_text(text).problems == []
 
 
 def test_merge_conflict_markers_are_E001_at_first_marker():

@@ -211,6 +211,14 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def add_workspace_folder(client: LanguageClient, root: Path) -> None:
+    """The case manager adds another repository to the editor's workspace (the server reads only inside
+    the workspace's repositories)."""
+    client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+        event=types.WorkspaceFoldersChangeEvent(
+            added=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name=root.name)], removed=[])))
+
+
 # --- diagnostics ---------------------------------------------------------------------------------
 
 async def test_a_seeded_defect_is_reported_with_code_range_and_related_location_then_clears(client, cases):
@@ -317,6 +325,7 @@ async def test_a_change_on_disk_to_another_file_of_the_member_rechecks_open_file
 async def test_a_change_to_pcplan_toml_rechecks_open_files(client, cases, tmp_path):
     root = tmp_path / "agency"
     shutil.copytree(cases, root, ignore=shutil.ignore_patterns("M-000123-*", "M-000207-*", "M-000301-*"))
+    add_workspace_folder(client, root)
     doc = Doc(client, root / "members" / ELENA / PLAN)
     await doc.open()
     diagnostics = await doc.edit("needs: [N3, N4]", "needs: [N3]")
@@ -538,8 +547,9 @@ async def test_quick_fix_adds_the_missing_fields_of_l109(client, cases):
     assert ("    end: 2027-09-02\n"
             "    amount:     # How much of the support each time period, as a number greater than 0, for example 6 "
             "(with unit hours).\n"
-            "    frequency:  # How often the amount is given: once, daily, weekly, biweekly, monthly, quarterly, "
-            "yearly or as_needed.\n"
+            "    frequency:  # How often the amount is given, as people say it (the same words as monitoring): "
+            "daily, weekly, biweekly (every 2 weeks), monthly, quarterly, yearly, \"3 times a week\", \"twice a "
+            "month\", \"every 2 weeks\", \"3 months\"; or once, or as_needed.\n"
             "  - id: SP3\n") in doc.text
     diagnostics = await doc.edit("    amount:     #", "    amount: 6  #")
     diagnostics = await doc.edit("    frequency:  #", "    frequency: weekly  #")
@@ -607,6 +617,7 @@ async def test_the_server_watches_case_files_and_answers_rule_requests(client, c
 async def test_staff_yaml_and_crlf_files(client, cases, tmp_path):
     root = tmp_path / "agency"
     shutil.copytree(cases, root, ignore=shutil.ignore_patterns("M-0*-*"))
+    add_workspace_folder(client, root)
     staff = Doc(client, root / "staff.yaml")
     assert await staff.open() == []
     # A case manager hired long ago with a required training missing: A604, in staff.yaml.

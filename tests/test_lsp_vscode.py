@@ -47,9 +47,11 @@ def test_the_client_starts_pcplan_lsp_with_the_options_the_server_reads():
     assert "args: ['lsp']" in SOURCE
     assert "{ scheme: 'file', language: 'yaml' }" in SOURCE
     server = (PROJECT / "src/pcplan/lsp/server.py").read_text(encoding="utf-8")
+    options = (PROJECT / "src/pcplan/lsp/options.py").read_text(encoding="utf-8")  # each option checked there
     for option in re.findall(r"initializationOptions\.(\w+) =|initializationOptions = \{ (\w+):", SOURCE):
         name = next(filter(None, option))
-        assert f'options.get("{name}")' in server, name
+        assert f'options.get("{name}")' in options, name
+    assert "read_options(params.initialization_options)" in server
     # The rule links the server gives each diagnostic are opened by the extension's content provider.
     assert "registerTextDocumentContentProvider('pcplan'" in SOURCE and "'pcplan/rule'" in SOURCE
     assert '@server.feature("pcplan/rule")' in server

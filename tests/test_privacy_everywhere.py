@@ -286,6 +286,23 @@ def test_yaml_tags_are_never_repeated(tmp_path):
     _check_every_format(root)
 
 
+def test_yaml_anchor_and_alias_names_are_never_repeated(tmp_path):
+    """An anchor's name is typed by a person like a tag (`&danny_meds`): an alias of a mapping or list is E005 at
+    the alias, in every format, and neither the anchor's nor the alias's name is repeated."""
+    root = tmp_path / "cases"
+    shutil.copytree(SAMPLE_CASES, root)
+    planted = Planted(root)
+    files = sorted(p for p in root.rglob("*.yaml") if p.name != "staff.yaml")[::3]
+    for path in files:
+        name = planted.new("anchor").split()[0] + "_secret_words"
+        path.write_text(path.read_text(encoding="utf-8")
+                        + f"zq_anchor: &{name} {{a: 1}}\nzq_alias: *{name}\n", encoding="utf-8")
+    assert planted.counts["anchor"] >= 10
+    result = _run(root, ["check", *AS_OF, "-f", "concise"])
+    assert result.stdout.count("repeats a mapping or list") == len(files)
+    _check_every_format(root)
+
+
 def test_plan_file_names_are_never_repeated(tmp_path):
     root = tmp_path / "cases"
     shutil.copytree(SAMPLE_CASES, root)

@@ -320,6 +320,8 @@ def spy(monkeypatch):
         monkeypatch.setattr(socket.socket, name, refuse(f"socket.socket.{name}"))
     for name in ("create_connection", "getaddrinfo", "gethostbyname"):
         monkeypatch.setattr(socket, name, refuse(f"socket.{name}"))
+    # The audit hook sees this process only: the page is made here, not in render's bounded child process.
+    monkeypatch.setattr("pcplan.render.bounds.can_isolate", lambda: False)
     SPY.recording = True
     yield SPY
     SPY.recording = False

@@ -115,6 +115,10 @@ def test_x701_deceased_needs_none(repo):
 def test_x701_lost_contact_needs_no_exit_interview_but_the_rest(repo):
     repo.edit(CLOSURE, EXIT_INTERVIEW, "")
     repo.edit(CLOSURE, "reason: goals_met\n", "reason: lost_contact\n")
+    # DESIGN.md X701: a `lost_contact` closure records the attempts to reach the member instead
+    assert "`attempts`" in only(repo.check(), "X701").message
+    repo.edit(CLOSURE, "reason: lost_contact\n",
+              "reason: lost_contact\nattempts:\n  - {on: 2026-10-01, method: phone}\n")
     assert codes_of(repo.check(), "X701") == []
     _referrals_removed(repo)
     finding = only(repo.check(), "X701")

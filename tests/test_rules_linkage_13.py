@@ -199,10 +199,11 @@ def test_an_annual_plan_is_a_replan_and_an_initial_plan_is_not(repo):
     assert found(repo, "L110", today=date(2027, 2, 10)) == []
 
 
-def test_a_draft_revision_never_makes_it_due_but_may_take_it_up(repo):
-    revision(repo)  # unsigned: not yet the revision
-    assert found(repo, "L110", today=date(2027, 2, 10)) == []
-    review(repo)  # the review on 2026-11-20 made it due ...
+def test_a_draft_revision_is_where_it_is_reported_and_may_take_it_up(repo):
+    # DESIGN.md "Draft": L110 is reported on the draft revision, while fixing it costs no signature
+    revision(repo)  # unsigned: the draft is the next revision after the note
+    assert [f[:3] for f in found(repo, "L110", today=date(2027, 2, 10))] == [where(repo, ELENA_REVISION, "2027-01-20")]
+    review(repo)  # the review on 2026-11-20 came first: reported at the note, as before ...
     assert [f[:3] for f in found(repo, "L110", today=date(2027, 2, 10))] == [
         where(repo, ELENA_RAISED, "- Would like", 2)]
     repo.edit(ELENA_REVISION, "deferred_needs: []\n",  # ... and the revision being signed takes it up

@@ -150,6 +150,10 @@ def test_l112_judges_a_draft_revision_and_a_closed_case_plan(repo):
     revision(repo)
     repo.edit(ELENA_REVISION, "        measure: Ride log and Elena's own report.\n", "")
     assert [(p, m) for _, p, *_, m in found(repo, "L112", today=date(2027, 2, 10))] == [
+        # the revision (from 2027-01-20) carries G1.1 forward with its old date: outside its period (DESIGN L112)
+        (ELENA_REVISION, "objective G1.1 of goal G1 is due 2026-12-31, outside the plan's effective period "
+                         "(2027-01-20 to 2028-01-19); an objective is a step of this plan: set its date within the "
+                         "period (a goal may reach beyond it)"),
         (ELENA_REVISION, "objective G3.1 of goal G3 does not say how progress is measured (`measure`)")]
     repo.edit(ABDI_PLAN, "    status: achieved\n", "    status: active\n", count=2)
     repo.edit(ABDI_PLAN, "    target_date: 2026-12-31\n", "")

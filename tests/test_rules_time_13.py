@@ -76,12 +76,14 @@ def test_a_guardian_only_call_is_collateral_and_the_next_visit_is_late(repo):
     """Danny's phone call of 10-08 was with his mother and guardian only: the phone contact due 10-10 (a month
     after the 09-10 call) came with the 11-05 visit, late."""
     repo.edit(DANNY_NOTE_OCT08, "with: [Danny]", "with: [Grace Kim]")
-    finding = only(t205(repo, DANNY, today=date(2026, 11, 22)), "T205")
-    assert at(finding) == (DANNY_NOTE_NOV05, *repo.locate(DANNY_NOTE_NOV05, "date: 2026-11-05", offset=6))
+    finding = only(t205(repo, DANNY, today=date(2026, 11, 22)), "T205")  # a closed gap: at the phone entry
+    assert at(finding) == (DANNY_PLAN, *repo.locate(DANNY_PLAN, "{type: phone, every: 1 month}"))
+    assert [(r.path, r.line, r.column) for r in finding.related] == [
+        (DANNY_NOTE_NOV05, *repo.locate(DANNY_NOTE_NOV05, "date: 2026-11-05", offset=6))]
     assert finding.message == (
-        "this contact came 2026-11-05, after the phone contact due by 2026-10-10 under plan P1 (every 1 month "
-        "since the last phone contact on 2026-09-10, as the plan's monitoring agrees); the contact on 2026-10-08 "
-        f"does not count: {NO_MEMBER}")
+        "the phone contact due by 2026-10-10 under plan P1 (every 1 month since the last phone contact on "
+        "2026-09-10) came late, on 2026-11-05; the contact on 2026-10-08 does not count: "
+        f"{NO_MEMBER}; a closed gap, kept as history")
 
 
 def test_a_collateral_requirement_is_never_met_by_contacts_with_the_member_alone(repo):
@@ -90,7 +92,8 @@ def test_a_collateral_requirement_is_never_met_by_contacts_with_the_member_alone
     assert at(finding) == (DANNY_PLAN, *repo.locate(DANNY_PLAN, "{type: collateral, every: 3 months}"))
     assert finding.message == (
         "no collateral contact since plan P1 took effect on 2026-05-20; one was due by 2026-08-20 under plan P1 "
-        "(every 3 months) and none is recorded up to today (2026-11-22); the contacts on 2026-06-18, 2026-07-16, "
+        "(every 3 months) and none is recorded up to today (2026-11-22), 2 due dates missed (the latest "
+        "2026-11-20); the contacts on 2026-06-18, 2026-07-16, "
         "2026-08-13 and 3 more do not count: `with` names no one but the member (an interpreter aside), and a "
         "collateral contact is with someone else on the member's behalf; make the contact and record it in a note")
 
@@ -100,14 +103,17 @@ def test_a_call_with_the_guardian_meets_collateral_and_a_visit_with_member_and_g
     repo.edit(DANNY_NOTE_JUL16, "with: [Danny]", "with: [Danny, Grace Kim]")  # phone and collateral, due 10-16
     repo.edit(DANNY_NOTE_OCT08, "with: [Danny]", "with: [Grace Kim]")  # collateral only, due 2027-01-08
     found = t205(repo, DANNY, today=date(2026, 11, 22))
-    assert [at(f) for f in found] == [(DANNY_NOTE_NOV05, *repo.locate(DANNY_NOTE_NOV05, "2026-11-05"))]
-    assert "after the phone contact due by 2026-10-10" in found[0].message  # the guardian call is no phone contact
+    phone = (DANNY_PLAN, *repo.locate(DANNY_PLAN, "{type: phone, every: 1 month}"))
+    assert [(at(f), f.severity) for f in found] == [(phone, "warning")]  # closed by the 11-05 visit
+    assert [r.path for r in found[0].related] == [DANNY_NOTE_NOV05]
+    assert "the phone contact due by 2026-10-10" in found[0].message  # the guardian call is no phone contact
     # the guardian call met the collateral contact: the next is due 2027-01-08, a day later it is missed
-    phone = (DANNY_PLAN, *repo.locate(DANNY_PLAN, "{type: phone, every: 1 month}"))  # due 12-05, open by then
-    assert [at(f) for f in t205(repo, DANNY, today=date(2027, 1, 8))] == [at(found[0]), phone]
+    # (the phone contact is due 12-05, open by then: an error at the same entry as the closed gap)
+    assert [(at(f), f.severity) for f in t205(repo, DANNY, today=date(2027, 1, 8))] == [
+        (phone, "error"), (phone, "warning")]
     later = t205(repo, DANNY, today=date(2027, 1, 9))
     assert sorted(at(f) for f in later) == sorted([
-        at(found[0]), phone, (DANNY_PLAN, *repo.locate(DANNY_PLAN, "{type: collateral, every: 3 months}"))])
+        phone, phone, (DANNY_PLAN, *repo.locate(DANNY_PLAN, "{type: collateral, every: 3 months}"))])
     collateral = next(f for f in later if f.message.startswith("no collateral"))
     assert collateral.message.startswith("no collateral contact since the last collateral contact on 2026-10-08; "
                                          "one was due by 2027-01-08")
@@ -156,11 +162,13 @@ def test_across_a_revision_a_call_with_the_sister_only_does_not_stop_the_gap(rep
     visit = note(repo, ELENA, "2027-01-25", "face_to_face", "[Elena]", ELENA_NOTE_NOV18)
     note(repo, ELENA, "2027-02-01", "phone", "[Rosa Ruiz]", ELENA_NOTE_NOV18)
     finding = only(t205(repo, ELENA, today=date(2027, 2, 21)), "T205")
-    assert at(finding) == (visit, *repo.locate(visit, "2027-01-25"))
+    # closed: at the phone entry of P1, the plan the first missed due date was due under; the visit related
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "{type: phone, every: 1 month}"))
+    assert [(r.path, r.line, r.column) for r in finding.related] == [(visit, *repo.locate(visit, "2027-01-25"))]
     assert finding.message == (
-        "this contact came 2027-01-25, after the phone contact due by 2026-12-18 under plan P1 (every 1 month "
-        "since the last phone contact on 2026-11-18, as the plan's monitoring agrees); the contact on 2026-12-15 "
-        f"does not count: {NO_MEMBER}")
+        "the phone contact due by 2026-12-18 under plan P1 (every 1 month since the last phone contact on "
+        "2026-11-18) came late, on 2027-01-25, 2 due dates missed (the latest 2027-01-18); the contact on "
+        f"2026-12-15 does not count: {NO_MEMBER}; a closed gap, kept as history")
     # without Rosa's call P2's collateral contact, due a month after it took effect, is missed
     repo.path(f"{ELENA}/notes/2027-02-01.yaml").unlink()
     missed = [f for f in t205(repo, ELENA, today=date(2027, 2, 21)) if f != finding]

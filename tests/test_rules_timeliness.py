@@ -219,10 +219,13 @@ def test_t205_reference_notes_meet_the_agreed_contacts(repo):
 def test_t205_a_face_to_face_visit_meets_a_phone_requirement(repo):
     # The 10-29 visit is what meets the phone contact due by 11-01; made a letter, it no longer counts.
     repo.edit(ELENA_NOTE_OCT29, "contact: face_to_face", "contact: written")
-    finding = only(repo.check(), "T205")
-    assert at(finding) == (ELENA_NOTE_NOV18, *repo.locate(ELENA_NOTE_NOV18, "date: 2026-11-18", offset=6))
-    assert finding.message.startswith("this contact came 2026-11-18, after the phone contact due by 2026-11-01 "
-                                      "under plan P1 (every 1 month since the last phone contact on 2026-10-01")
+    finding = only(repo.check(), "T205")  # a closed gap: at the plan's phone entry, the late note related
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "{type: phone, every: 1 month}"))
+    assert finding.severity == "warning"
+    assert [(r.path, r.line, r.column) for r in finding.related] == [
+        (ELENA_NOTE_NOV18, *repo.locate(ELENA_NOTE_NOV18, "date: 2026-11-18", offset=6))]
+    assert finding.message.startswith("the phone contact due by 2026-11-01 under plan P1 (every 1 month since the "
+                                      "last phone contact on 2026-10-01) came late, on 2026-11-18")
 
 
 def test_t205_a_video_contact_meets_a_phone_requirement(repo):
@@ -233,7 +236,8 @@ def test_t205_a_video_contact_meets_a_phone_requirement(repo):
 def test_t205_first_contact_counted_from_the_plan_date(repo):
     repo.edit(ELENA_NOTE, "date: 2026-10-01", "date: 2026-10-05")
     finding = only(repo.check(), "T205")
-    assert at(finding) == (ELENA_NOTE, *repo.locate(ELENA_NOTE, "date: 2026-10-05", offset=6))
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "{type: phone, every: 1 month}"))
+    assert [r.path for r in finding.related] == [ELENA_NOTE]
     assert "due by 2026-10-03 under plan P1 (every 1 month since plan P1 took effect on 2026-09-03" in finding.message
 
 
@@ -265,8 +269,10 @@ def test_t205_closed_status_without_a_closure_date_checks_only_between_contacts(
     assert t(repo.check(ABDI, select=("T205",))) == []
     repo.edit("members/M-000301/notes/2026-08-31.yaml", "date: 2026-08-31", "date: 2026-09-10")
     finding = only(repo.check(ABDI, select=("T205",)), "T205")  # 09-10 came after the visit due by 09-03
-    assert at(finding) == ("members/M-000301/notes/2026-08-31.yaml",
-                           *repo.locate("members/M-000301/notes/2026-08-31.yaml", "2026-09-10"))
+    assert at(finding) == (ABDI_PLAN, *repo.locate(ABDI_PLAN, "{type: face_to_face, every: 1 month}"))
+    assert [(r.path, r.line, r.column) for r in finding.related] == [
+        ("members/M-000301/notes/2026-08-31.yaml", *repo.locate("members/M-000301/notes/2026-08-31.yaml",
+                                                               "2026-09-10"))]
 
 
 def test_t205_an_open_case_runs_to_today(repo):
@@ -289,7 +295,8 @@ def test_t205_month_arithmetic_from_january_31(repo):
     late = "members/M-000123/notes/2027-03-01.yaml"
     repo.write(late, repo.read(ELENA_NOTE).replace("date: 2026-10-01", "date: 2027-03-01"))
     finding = only(repo.check(ELENA, today=date(2027, 3, 2), select=("T205",)), "T205")
-    assert at(finding) == (late, *repo.locate(late, "date: 2027-03-01", offset=6))
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "{type: phone, every: 1 month}"))
+    assert [(r.path, r.line, r.column) for r in finding.related] == [(late, *repo.locate(late, "2027-03-01"))]
     assert "due by 2027-02-28 under plan P1 (every 1 month since plan P1 took effect on 2027-01-31" in finding.message
     repo.write(late, repo.read(ELENA_NOTE).replace("date: 2026-10-01", "date: 2027-02-28"))
     assert t(repo.check(ELENA, today=date(2027, 3, 28), select=("T205",))) == []  # 2027-02-28 + 1 month
@@ -299,8 +306,9 @@ def test_t205_notes_before_the_plan_do_not_count(repo):
     """A new plan restarts the clock: a visit a week before it does not meet its first face-to-face due."""
     repo.edit(ELENA_NOTE_OCT29, "date: 2026-10-29", "date: 2026-08-27")
     findings = t(repo.check(), "T205")
-    # phone: due 11-01 after the 10-01 call; the next is 11-18, late
-    assert [at(f) for f in findings] == [(ELENA_NOTE_NOV18, *repo.locate(ELENA_NOTE_NOV18, "2026-11-18"))]
+    # phone: due 11-01 after the 10-01 call; the next is 11-18, late (a closed gap at the phone entry)
+    assert [at(f) for f in findings] == [(ELENA_PLAN, *repo.locate(ELENA_PLAN, "{type: phone, every: 1 month}"))]
+    assert [r.path for f in findings for r in f.related] == [ELENA_NOTE_NOV18]
 
 
 # T206 chronology
@@ -320,11 +328,17 @@ def test_t206_a_meeting_before_the_assessment(repo):
     assert "assessment A1" in finding.message and "2026-08-20" in finding.message
 
 
-def test_t206_a_copy_before_the_last_signature(repo):
+def test_t206_a_copy_before_a_later_provider_signature_is_in_order(repo):
+    # DESIGN.md "Copies": judged from consent (2026-09-03); a provider who signs later does not move them
     repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY.replace("2026-09-10", "2026-09-09"))
+    assert [f for f in repo.check(select=("T206",)) if f.code == "T206"] == []
+
+
+def test_t206_a_copy_before_consent(repo):
+    repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY.replace("2026-09-10", "2026-09-02"))
     finding = only(repo.check(select=("T206",)), "T206")
-    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "2026-09-09"))
-    assert "`signatures[4].signed_on`" in finding.message and "2026-09-10" in finding.message
+    assert at(finding) == (ELENA_PLAN, *repo.locate(ELENA_PLAN, "2026-09-02"))
+    assert "the plan's consent (2026-09-03, `signatures[0]`)" in finding.message
 
 
 def test_t206_a_note_before_enrollment(repo):

@@ -284,12 +284,22 @@ def test_the_next_run_removes_a_temporary_file_left_by_a_killed_run(repo, tmp_pa
     stale = _leftover(out, dead, "plan.md")
     stale_other = _leftover(out, dead, "report.json")
     alive = _leftover(out, os.getppid(), "plan.md")  # a run still going (its process is alive): kept
-    recent = _leftover(out, dead, "due.ics", age=0)  # maybe another machine's, on a shared folder: kept for now
+    # Another machine's run on a shared folder (its pid means nothing here) still writing: it holds the file's
+    # lock, so the file is kept. A file of a run killed a moment ago holds no lock: removed, however recent.
+    recent = _leftover(out, dead, "due.ics", age=0)
+    import fcntl
+
+    held = os.open(recent, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    just_killed = _leftover(out, dead, "rules.txt", age=0)
     foreign = out / ".plan.md.x1y2.tmp"  # not pcplan's name: never touched
     foreign.write_text("someone else's\n", encoding="utf-8")
-    result = _cli(repo.root, "render", "members/M-000123", "-f", "md", "-o", str(out / "plan.md"), *AS_OF)
+    try:
+        result = _cli(repo.root, "render", "members/M-000123", "-f", "md", "-o", str(out / "plan.md"), *AS_OF)
+    finally:
+        os.close(held)
     assert result.exit_code == 0, result.output
-    assert not stale.exists() and not stale_other.exists()
+    assert not stale.exists() and not stale_other.exists() and not just_killed.exists()
     assert alive.exists() and recent.exists() and foreign.exists()
     assert sorted(p.name for p in out.iterdir()) == sorted(["plan.md", alive.name, recent.name, foreign.name])
 

@@ -85,6 +85,14 @@ def main_options(
     """Check, render and track person-centered case files kept as YAML in git."""
 
 
+def _os_fault(exc: OSError) -> str:
+    """An OSError as one line: the path it names and the reason (pcplan.output.describe)."""
+    from .output import describe
+
+    where = exc.filename if isinstance(exc.filename, (str, bytes)) else None
+    return f"{os.fsdecode(where)}: {describe(exc)}" if where else describe(exc)
+
+
 def _fail(message: str, code: int = 2) -> None:
     from .shown import visible
 
@@ -165,8 +173,11 @@ def check(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the check ran."),
     statistics: bool = typer.Option(False, "--statistics", help="Count findings per rule instead of listing them."),
     no_source: bool = typer.Option(False, "--no-source", help="Do not quote case-file lines (automatic when CI is set)."),
-    member_folders: bool = typer.Option(False, "--member-folders", help="Check and report the whole member folder "
-                                        "of each file named (what the pre-commit hook does)."),
+    member_folders: bool = typer.Option(False, "--member-folders", help="The pre-commit hook's check of the changed "
+                                        "files named: shows every finding of their member folders, but exits 1 only "
+                                        "for findings located in the named files; a named staff.yaml, providers.yaml "
+                                        "or pcplan.toml is checked against every member and exits 1 only for "
+                                        "findings it introduces compared with git's HEAD."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="I/N", help="Check only shard I of N of the "
                                         "member folders (a CI matrix); staff.yaml and loose files are in shard 1."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1, help="Worker processes for "
@@ -217,7 +228,13 @@ def check(
                           shard=_shard(shard) if shard else None, jobs=jobs or os.cpu_count() or 1,
                           record_checked=fmt == "junit", cache=not no_cache)
         notices: list[str] = []
-        result = run_check(list(paths or [Path(".")]), options, notices=notices)
+        hook = None  # with --member-folders (the pre-commit hook): which findings block (pcplan.precommit)
+        if member_folders:
+            from .precommit import check_changed
+
+            result, hook = check_changed(list(paths or [Path(".")]), options, fail_on.value, notices=notices)
+        else:
+            result = run_check(list(paths or [Path(".")]), options, notices=notices)
     except (ConfigError, UsageError, DateError) as exc:
         _fail(str(exc))
         return
@@ -237,10 +254,11 @@ def check(
     hidden = 0
     if recorded is not None:
         result.findings, hidden = baselines.subtract(result.findings, recorded)
+    blocking = hook.count(result.findings) if hook is not None else 0  # before writing: the summary says it
 
     report_options = ReportOptions(show_source=not no_source and not os.environ.get("CI"),
                                    statistics=statistics, color=None if to_terminal else False,
-                                   baselined=hidden)
+                                   baselined=hidden, hook=hook)
     write = writer(fmt)
     if output is None:
         write(result, sys.stdout, report_options)
@@ -255,6 +273,8 @@ def check(
     # From the counts the store keeps (pcplan.findings.Tally): no pass over a spilled store just for the exit code.
     failing = any(n and not excepted and at_or_above(severity, fail_on.value)
                   for (severity, excepted), n in tally(result.findings).severities.items())
+    if hook is not None:  # the pre-commit hook: only findings in the changed files, or that the change introduced
+        failing = blocking > 0
     raise typer.Exit(0 if exit_zero or not failing else 1)
 
 
@@ -337,6 +357,9 @@ def render(
     except (ConfigError, DateError, OutputError) as exc:
         _fail(str(exc))
         return
+    except OSError as exc:  # a path the system refuses (a name too long): one line, never a traceback
+        _fail(_os_fault(exc))
+        return
     for notice in rendered.notices:
         typer.echo(f"pcplan: {visible(notice)}", err=True)
     typer.echo(shown_path(str(rendered.path)))
@@ -392,6 +415,7 @@ def due(
         _fail(str(exc))
         return
     _notices(notices)
+    _unread(report.unread, "this list")
     if output is None:
         write(report, fmt, sys.stdout, color=None if sys.stdout.isatty() and fmt == "table" else False)
     else:
@@ -449,6 +473,7 @@ def report(
         _fail(str(exc))
         return
     _notices(notices)
+    _unread([(entry["path"], entry["reason"]) for entry in result.data["unread"]], "this report")
     try:
         if output is None:
             if fmt == "html":  # rendered whole first: a refused template writes nothing
@@ -467,6 +492,16 @@ def report(
     except OutputError as exc:
         _fail(str(exc))
     typer.echo(f"pcplan: wrote the {fmt} report to {_visible(output)}", err=True)
+
+
+def _unread(places: list[tuple[str, str]], what: str) -> None:
+    """Say on stderr which places the walk could not read: the members below them are missing from ``what``
+    (never silently; `pcplan check` reports each as E005)."""
+    from .shown import shown_path, visible
+
+    for path, reason in places:
+        typer.echo(f"pcplan: {shown_path(path)}: {visible(reason)}; the members below it are not in {what}",
+                   err=True)
 
 
 def _rendered(produce: Callable[[IO[str]], None]) -> str:
@@ -532,6 +567,9 @@ def new(
     except (DateError, ScaffoldError) as exc:
         _fail(str(exc))
         return
+    except OSError as exc:  # a path the system refuses (a name too long): one line, never a traceback
+        _fail(_os_fault(exc))
+        return
     typer.echo(shown(written))
 
 
@@ -561,6 +599,9 @@ def init(
                                              agency=agency, sample=not no_sample, git=not no_git))
     except (DateError, ScaffoldError) as exc:
         _fail(str(exc))
+        return
+    except OSError as exc:  # a path the system refuses (a name too long): one line, never a traceback
+        _fail(_os_fault(exc))
         return
     for written in result.written:
         typer.echo(shown(written))
@@ -736,23 +777,25 @@ def schema(
 
 def _schema_folder(output: Path) -> None:
     """Make sure ``schema --output`` names a folder, creating it; it writes several files, so never a file name."""
-    from .output import OutputError, refuse_git
+    from .output import OutputError, make_folders, refuse_git
 
     try:
         refuse_git(output)
     except OutputError as exc:
         _fail(str(exc))
-    if output.is_dir():
+    if os.path.isdir(output):
         return
-    if output.exists():
+    if os.path.islink(output):  # a link that leads nowhere: never followed to make a folder where it points
+        _fail(f"{output}: is a symbolic link that leads to no folder; pcplan never writes through one")
+    if os.path.lexists(output):
         _fail(f"{output}: is a file; --output takes a folder (schema writes one KIND.schema.json file per kind)")
     if output.suffix.lower() == ".json":
         _fail(f"{output}: --output takes a folder (schema writes one KIND.schema.json file per kind); to save one "
               f"schema as a file, use `pcplan schema KIND > {output.name}`")
     try:
-        output.mkdir(parents=True)
-    except OSError as exc:
-        _fail(f"{output}: cannot create the folder: {exc.strerror or exc}")
+        make_folders(output)  # never through a link a repository holds that leads out of it
+    except OutputError as exc:
+        _fail(str(exc))
 
 
 PANEL_EXCHANGE = "Exchange with other systems"
@@ -781,6 +824,7 @@ def export_fhir(
     from .dates import DateError, resolve_today
     from .fhir.export import ExportError, ExportRequest, export
     from .output import OutputError
+    from .shown import shown_path
 
     try:
         result = export(ExportRequest(target=path, output=output, today=resolve_today(today), force=force,
@@ -788,20 +832,28 @@ def export_fhir(
     except (ConfigError, DateError, ExportError, OutputError) as exc:
         _fail(str(exc))
         return
+    except OSError as exc:  # a path the system refuses (a name too long): one line, never a traceback
+        _fail(_os_fault(exc))
+        return
+    # Names are shown as `check` shows them (pcplan.shown): escaped always, hidden under CI when they are words.
     for member in result.members:
+        folder = shown_path(member.shown)
         for finding in member.blocking:  # codes and places only: never a message or a line of the record
-            typer.echo(f"{finding.path}:{finding.line}:{finding.column}: {finding.code}", err=True)
+            typer.echo(f"{shown_path(finding.path)}:{finding.line}:{finding.column}: {finding.code}", err=True)
         if member.bundle is None and member.member_id is None and (allow_errors or not member.blocking):
-            typer.echo(f"pcplan: {member.shown}: not exported: member.yaml has no readable id", err=True)
+            typer.echo(f"pcplan: {folder}: not exported: member.yaml has no readable id", err=True)
         elif member.blocking:
             what = "exported anyway (--allow-errors)" if member.bundle is not None else \
                 "not exported; fix them (`pcplan check`) or pass --allow-errors"
-            typer.echo(f"pcplan: {member.shown}: {len(member.blocking)} error-level finding(s); {what}", err=True)
+            typer.echo(f"pcplan: {folder}: {len(member.blocking)} error-level finding(s); {what}", err=True)
+    for place, why in result.unread:
+        typer.echo(f"pcplan: {shown_path(place)}: {_visible(why)}; the members below it are not exported", err=True)
     for written in result.written:
-        typer.echo(str(written))
-    held = len(result.held_back)
+        typer.echo(shown_path(written))
+    held = len(result.held_back) + len(result.unread)
     typer.echo(f"pcplan: exported {len(result.exported)} of {len(result.members)} member(s)"
-               + (f"; {held} held back" if held else ""), err=True)
+               + (f"; {len(result.held_back)} held back" if result.held_back else "")
+               + (f"; {len(result.unread)} place(s) not read" if result.unread else ""), err=True)
     raise typer.Exit(1 if held else 0)
 
 
@@ -825,4 +877,71 @@ def lsp(
 
 
 def main() -> None:
-    app()
+    """The `pcplan` command. A fault of its own standard output (a full disk or ``/dev/full``, an encoding
+    such as ``PYTHONIOENCODING=ascii`` that cannot hold what is printed), or a file error no command
+    caught, ends in one ``pcplan:`` line naming the place and the reason, exit 2, never a traceback
+    (``--debug`` shows it). A broken pipe (``pcplan due | head``) ends quietly, as before."""
+    try:
+        app()
+    except SystemExit:
+        _flush_standard_output()
+        raise
+    except (OSError, UnicodeEncodeError) as exc:
+        if "--debug" in sys.argv[1:]:
+            raise
+        _stream_fault(exc)
+
+
+def _flush_standard_output() -> None:
+    """Flush what is left for standard output now, so that a fault is said here, not as a traceback at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_standard_output()
+    except (OSError, ValueError) as exc:
+        _stream_fault(exc)
+
+
+def _stream_fault(exc: BaseException) -> None:
+    from .output import describe
+    from .shown import visible
+
+    encoding = getattr(sys.stdout, "encoding", None) or "?"
+    if isinstance(exc, UnicodeEncodeError):
+        char = exc.object[exc.start] if isinstance(exc.object, str) and exc.start < len(exc.object) else "?"
+        import codecs
+
+        try:
+            ours = codecs.lookup(exc.encoding).name == codecs.lookup(encoding).name
+        except LookupError:
+            ours = False
+        message = (f"standard output: cannot write U+{ord(char):04X} in its encoding ({visible(encoding)}); set "
+                   "PYTHONIOENCODING=utf-8 (or a UTF-8 locale), or write a file with -o FILE (always UTF-8)"
+                   if ours else f"cannot write U+{ord(char):04X} as {visible(exc.encoding)}")
+    elif isinstance(exc, BrokenPipeError):
+        _silence_standard_output()
+        raise SystemExit(1)  # what click does for a pipe closed early: no message
+    elif isinstance(exc, OSError) and isinstance(exc.filename, str):
+        message = f"{visible(exc.filename)}: {describe(exc)}"
+    elif isinstance(exc, OSError):
+        message = f"standard output: cannot write: {describe(exc)}"
+    else:
+        message = f"standard output: cannot write: {visible(str(exc))}"
+    _silence_standard_output()
+    try:
+        sys.stderr.write(f"pcplan: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    raise SystemExit(2)
+
+
+def _silence_standard_output() -> None:
+    """Point standard output at the null device, so what is still buffered for it goes nowhere at exit
+    instead of failing again there."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -7,13 +7,17 @@ rule off.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .links import symlink_problem
+
 CONFIG_NAME = "pcplan.toml"
+MAX_CONFIG_BYTES = 1024 * 1024  # an agency's pcplan.toml is a few hundred bytes; a large one is not a configuration
 SEVERITIES = ("error", "warning", "info")
 
 # Training modules an agency may require (the Weld County CMA policy's list);
@@ -61,6 +65,8 @@ class Settings:
     signature_due_days: int = 30  # T213: a plan's date → its consent
     notice_days: int = 10  # C308: advance notice of a reduced or ended paid support
     history_months: int = 12  # T205: how far back missed contacts under superseded plans are still reported
+    hold_contact_days: int = 30  # T214: while a hold is open, some contact (collateral counts) at least this often
+    max_hold_days: int = 90  # T214: a hold open longer than this (since its start or last review) wants a decision
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,8 @@ _SETTINGS = {
     "signature_due_days": (_pos_int, "a whole number of days above 0"),
     "notice_days": (_nonneg_int, "a whole number of days, 0 or more"),
     "history_months": (_pos_int, "a whole number of months above 0"),
+    "hold_contact_days": (_pos_int, "a whole number of days above 0"),
+    "max_hold_days": (_pos_int, "a whole number of days above 0"),
 }
 _MODULE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -150,11 +158,24 @@ def find_root(start: Path) -> Path:
 def load_config(root: Path, known_codes: set[str]) -> Config:
     """Read ``root/pcplan.toml`` (defaults when absent) and validate every key."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Config()
     where = _display(path)
+    # Read by the rule every case file is read by (pcplan.links): a link out of the repository is refused by name,
+    # never followed (an outside `ignore = ["ALL"]` would silence the check); so is what is not a regular file
+    # (a FIFO would block), and the size is bounded before anything is parsed.
+    refused = symlink_problem(path, root)
+    if refused is not None:
+        raise ConfigError(f"{where}: {refused}")
+    if not path.is_file():
+        raise ConfigError(f"{where}: not a regular file, not read: replace it with the configuration file itself")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{where}: over {MAX_CONFIG_BYTES:,} bytes, not read: a configuration is a few "
+                              "hundred bytes")
+        raw = tomllib.loads(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: cannot read the configuration: {exc}") from None
     except ValueError as exc:  # TOMLDecodeError, or a whole number of more digits than Python reads (4,300)

@@ -25,7 +25,26 @@ from datetime import date, timedelta
 from typing import Any
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_FREQUENCY = re.compile(r"^\s*([1-9][0-9]*)\s+(day|week|month|year)s?\s*$")
+# The one grammar of frequencies, for supports and monitoring alike (DESIGN.md §2: "written as people say
+# them"): a word (daily, weekly, biweekly = every 2 weeks, monthly, quarterly, yearly, annually); an interval
+# ("3 months", "every 2 weeks", "every month"); or a number of times in a period ("3 times a week", "twice a
+# month", "once every 2 weeks"). Lower case, one space between words. The JSON Schemas use these patterns
+# (plan.schema.json `$defs/frequency` and a support's `frequency`; a test keeps them equal), so what the
+# schema accepts is exactly what pcplan reads.
+_UNIT = "(day|week|month|year)"
+_COUNT = "[1-9][0-9]*"
+_FREQUENCY_BODY = (f"daily|weekly|biweekly|monthly|quarterly|yearly|annually|every {_UNIT}|(every )?{_COUNT} {_UNIT}s?"
+                   f"|(once|twice|{_COUNT} times) (a|per|each|every) {_UNIT}"
+                   f"|(once|twice|{_COUNT} times) every {_COUNT} {_UNIT}s?")
+FREQUENCY_PATTERN = f"^({_FREQUENCY_BODY})$"
+# A support may also be given once, or as needed: no schedule at all (they are not frequencies of contacts).
+SUPPORT_FREQUENCY_PATTERN = f"^(once|as_needed|{_FREQUENCY_BODY})$"
+NOT_RECURRING = ("once", "as_needed")
+_FREQUENCY = re.compile(FREQUENCY_PATTERN)
+_PARTS = re.compile(rf"^(?:every )?(?:(once|twice|({_COUNT}) times) (?:a|per|each|every) )?(?:({_COUNT}) )?{_UNIT}s?$")
+_WORDS = {"daily": (1, 1, "day"), "weekly": (1, 1, "week"), "biweekly": (1, 2, "week"), "monthly": (1, 1, "month"),
+          "quarterly": (1, 3, "month"), "yearly": (1, 1, "year"), "annually": (1, 1, "year")}
+_UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
 
 FIRST_DAY, LAST_DAY = date.min, date.max  # 0001-01-01 and 9999-12-31: the calendar pcplan counts in
 MAX_INT_DIGITS = 4300  # Python's default limit for int ↔ str; a longer whole number is not read (pcplan.load)
@@ -72,19 +91,63 @@ def resolve_today(option: str | None) -> date:
     return date.today()
 
 
-def parse_frequency(text: Any) -> tuple[int, str] | None:
-    """``"3 months"`` → ``(3, "month")``; None when it cannot be read.
+def _count(digits: str) -> int:
+    """A count as written; one of more than 4,300 digits (more than Python reads) is :data:`BEYOND`."""
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else BEYOND
 
-    A count written with more than 4,300 digits (more than Python reads) is taken as
-    :data:`BEYOND`: past the end of any calendar, like every count that large.
+
+def parse_rate(text: Any) -> tuple[int, int, str] | None:
+    """A frequency as ``(times, count, unit)``: so many times in ``count`` units. ``"3 times a week"`` →
+    ``(3, 1, "week")``, ``"every 2 weeks"`` and ``"biweekly"`` → ``(1, 2, "week")``, ``"twice a month"`` →
+    ``(2, 1, "month")``; None when it is not a frequency of the grammar (``once`` and ``as_needed`` are none)."""
+    if not isinstance(text, str) or not _FREQUENCY.match(text):
+        return None
+    if text in _WORDS:
+        return _WORDS[text]
+    match = _PARTS.match(text)
+    if match is None:  # (the grammar and this reading are kept in step by the tests)
+        return None
+    word, times, count, unit = match.groups()
+    return ({"once": 1, "twice": 2}.get(word or "", None) or (_count(times) if times else 1),
+            _count(count) if count else 1, unit)
+
+
+def parse_frequency(text: Any) -> tuple[int, str] | None:
+    """How long from one occurrence to the next: ``"3 months"`` → ``(3, "month")``; None when it cannot be
+    read.
+
+    A number of times in a period is spread evenly over it: the interval is the period divided by the
+    times, in whole months when they divide it (``"twice a year"`` → ``(6, "month")``), else in days
+    rounded up, so that contacts spread that way always meet it (``"3 times a week"`` → ``(3, "day")``,
+    ``"twice a week"`` → ``(4, "day")``, ``"twice a month"`` → ``(16, "day")``); never less than a day. A
+    count written with more than 4,300 digits (more than Python reads) is taken as :data:`BEYOND`: past
+    the end of any calendar, like every count that large.
     """
-    if not isinstance(text, str):
+    rate = parse_rate(text)
+    if rate is None:
         return None
-    match = _FREQUENCY.match(text)
-    if not match:
+    times, count, unit = rate
+    if times == 1:
+        return count, unit
+    if count >= BEYOND or times >= BEYOND:
+        return (count, unit) if count >= BEYOND else (1, "day")
+    months = count * (12 if unit == "year" else 1) if unit in ("month", "year") else None
+    if months is not None and months % times == 0:
+        return months // times, "month"
+    days = math.ceil(count * _UNIT_DAYS[unit] / times) if count < 10 ** 12 else BEYOND
+    return max(days, 1), "day"
+
+
+def per_day(text: Any) -> float | None:
+    """How many times a day, on average, a frequency of the grammar comes (``"3 times a week"`` → 3/7);
+    None when it is not one, or too rare or too frequent to tell apart from never or always."""
+    rate = parse_rate(text)
+    if rate is None:
         return None
-    digits = match.group(1)
-    return (int(digits) if len(digits) <= MAX_INT_DIGITS else BEYOND), match.group(2)
+    times, count, unit = rate
+    if times >= BEYOND or count >= BEYOND or times > 10 ** 12 or count > 10 ** 12:
+        return None
+    return times / (count * _UNIT_DAYS[unit])
 
 
 # ---------------------------------------------------------------- arithmetic (the one guarded home)

@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -20,12 +20,14 @@ from typing import Callable, Iterable, Iterator
 from . import rules as _rules  # noqa: F401 - importing registers every rule
 from .config import Config, ConfigError, check_code, find_root, load_config
 from .exceptions import apply_exceptions
-from .findings import Finding, FindingStore, Hit, Related, dotted
-from .load import LoadedFile, Problem
+from .lifecycle import ONLY_REFERRED_RULES, lifecycle
+from .findings import Finding, FindingStore, Hit, Related, dotted, finding_severity
+from .load import MAX_PER_CODE, LoadedFile, Problem
 from .model import Case, Document, Repository
 from .model import display_path as _display
 from .rules.registry import RULES, Rule
-from .walk import STAFF_FILES, enclosing_member_folder, glob_regex, iter_walk, symlink_problem
+from .shown import looks_like_id, shown_path
+from .walk import MEMBER_FILES, STAFF_FILES, enclosing_member_folder, glob_regex, iter_walk, symlink_problem
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class Options:
     caseload: bool = False  # also summarize each member folder for `due` and `report` (MemberWork.summary)
     keep_findings: bool = True  # collect findings in the result (`due` needs none)
     one_repository: bool = False  # stop with SeveralRepositories at a second repository with case files
+    # The pre-commit hook's comparison run (pcplan.precommit.Committed): each root's pcplan.toml and staff file
+    # as committed in git, not as on disk. Never with the cache.
+    committed: object | None = None
 
 
 @dataclass
@@ -68,6 +73,13 @@ class CheckResult:
     checked: list[str] = field(default_factory=list)  # display paths of the files reported on (JUnit)
     roots: list[str] = field(default_factory=list)  # repository roots with files checked, as display paths
     works: list = field(default_factory=list)  # MemberWork a worker process hands back (Options.caseload)
+    # Places the walk could not read (a folder past PATH_MAX, without permission): (display path, why). `check`
+    # reports each as E005; `due`, `report` and `export fhir` say which members they could not count.
+    unread: list[tuple[str, str]] = field(default_factory=list)
+    # One (order, folder from the root, member file's name, member id, span of the id) per member folder checked
+    # in the current root, from every path (this process, a worker, the cache): E007 compares member ids and
+    # folder names across the repository once the walk is done (_repeated_members). Ids and places only.
+    identities: list[tuple] = field(default_factory=list)
 
 
 @dataclass
@@ -82,6 +94,10 @@ class MemberWork:
 
 class UsageError(Exception):
     """Bad paths or options: exit 2."""
+
+
+class NoCaseFiles(UsageError):
+    """Nothing at all to check under the paths named (``no case files under PATH``)."""
 
 
 class SeveralRepositories(UsageError):
@@ -121,7 +137,7 @@ def check(paths: list[Path], options: Options, cwd: Path | None = None,
     if not found and not (options.member_folders and all(not p.is_dir() for p in paths)):
         # The pre-commit hook is handed every changed YAML file (.pre-commit-config.yaml
         # too): there, naming no case file is nothing to do, not a mistake.
-        raise UsageError(no_case_files(paths, cwd))
+        raise NoCaseFiles(no_case_files(paths, cwd))
     result.checked.sort()  # the findings need no sorting: the store gives them sorted
     return result
 
@@ -237,9 +253,11 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
         # A changed note can break a rule whose finding sits in the plan: widen each file
         # to its member folder, so cross-file findings are reported too.
         targets = sorted({enclosing_member_folder(t, root) or t for t in targets})
-    config = load_config(root, set(RULES))
+    committed = options.committed  # the hook's comparison run: the root's files as committed
+    config = load_config(root, set(RULES)) if committed is None else committed.config(root)
     selection = Selection(config, options)
-    repo = load_repository(root, config, cwd)
+    absent = frozenset() if committed is None else committed.absent  # root files not in the commit
+    repo = load_repository(root, config, cwd, absent)
     staff_file = repo.staff.path if repo.staff is not None else None
     ctx = Context(options.today, config, repo)
     runner = _Runner(selection, ctx, targets, options, result, cwd)
@@ -285,6 +303,9 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
     else:
         for item in to_check:
             _check_case(item, runner, cwd, result)
+    if "E007" in selection.enabled and len(result.identities) > 1:
+        result.findings.extend(runner.keep(_repeated_members(result.identities, runner, root, cwd)))
+    result.identities.clear()
     if runner.cache is not None:
         runner.cache.sweep()
         if options.debug:  # the parent's lookups; workers store what they checked
@@ -293,7 +314,7 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
                   f"miss(es), {c.stored} stored here", file=sys.stderr)
 
     for path in sorted(set(loose)):
-        if staff_file is not None and path == staff_file:
+        if staff_file is not None and path == staff_file or path in absent:
             continue
         refused = symlink_problem(path, root)
         if refused is not None:
@@ -308,6 +329,7 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
         repo.loose.append(doc)
     for path, message in errors:
         doc = Document(loaded=LoadedFile(path=path), display_path=_display(path, cwd))
+        result.unread.append((doc.display_path, message))
         doc.problems.append(Problem("E005", 1, 1, message))
         repo.loose.append(doc)
     found = walked[0] + len(repo.loose) + (1 if staff_file is not None and runner.targeted(staff_file) else 0)
@@ -320,10 +342,71 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
     return found
 
 
-def load_repository(root: Path, config: Config, cwd: Path) -> Repository:
-    """The repository with its staff file loaded (its case files are walked separately)."""
+def _identity(case: Case, names: list[str]) -> tuple[str, str | None, tuple | None]:
+    """What E007 compares across member folders: the member file's name in the folder, the member id (None when
+    missing or not id-shaped: E004's) and the (line, column, end line, end column) of its value."""
+    member, member_id = case.member, case.member_id
+    if member is not None:
+        name = names[case.documents.index(member)]
+    else:  # member.yaml does not parse: the file the walk found (its folder's name is still compared)
+        name = next((n for n in MEMBER_FILES if n in names), MEMBER_FILES[0])
+    span = member.loaded.span(("id",), "value") if member is not None and member_id is not None else None
+    return name, (member_id if span is not None else None), span
+
+
+def _repeated_members(identities: list[tuple], runner: "_Runner", root: Path, cwd: Path) -> list[Finding]:
+    """E007 across the member folders of one root (rules/structure.py, duplicate_id): a member id used by an
+    earlier folder (in walk order), compared without regard to letter case, reported at the later folder's id;
+    and a folder whose path from the root is an earlier one's but for letter case or Unicode normalization
+    (NFC/NFD: one folder on macOS and Windows), reported at its member file. Not cached: it depends on the
+    other folders."""
+    import unicodedata
+
+    rule = RULES["E007"]
+    by_id: dict[str, tuple] = {}
+    by_folder: dict[str, tuple] = {}
+    found: list[Finding] = []
+
+    def member_file(key: str, name: str) -> Path:
+        return root / key / name if key else root / name
+
+    for order, key, name, member_id, span in sorted(identities, key=lambda entry: entry[0]):
+        file = member_file(key, name)
+        shown = _display(file, cwd)
+        doc = Document(loaded=LoadedFile(path=file), display_path=shown)
+        if member_id is not None:
+            first = by_id.setdefault(member_id.casefold(), (key, name, member_id, span))
+            if first[0] != key:
+                other = _display(member_file(first[0], first[1]), cwd)
+                case = "" if first[2] == member_id else f" (as `{first[2]}`: ids that differ only in letter case " \
+                                                        "are one id, as the files named after them are)"
+                finding = runner._finding(rule, Hit(
+                    doc, ("id",), f"member id `{member_id}` is also used by {shown_path(other)}{case}; each member "
+                    "has one folder and an id of their own", line=span[0], column=span[1],
+                    related=()), member_id)
+                if finding is not None:
+                    found.append(replace(finding, end_line=span[2], end_column=span[3], related=(Related(
+                        other, first[3][0], first[3][1], "the same member id, first used here",
+                        file=member_file(first[0], first[1]), data_path=("id",), end_line=first[3][2],
+                        end_column=first[3][3], repo_path=f"{first[0]}/{first[1]}" if first[0] else first[1]),)))
+        folded = unicodedata.normalize("NFD", unicodedata.normalize("NFD", key).casefold())
+        first = by_folder.setdefault(folded, (key, name))
+        if first[0] != key:
+            other = _display(root / first[0], cwd)
+            finding = runner._finding(rule, Hit(
+                doc, (), f"this member folder's path differs from {shown_path(other)} only in letter case or "
+                "Unicode form (NFC/NFD): on macOS and Windows the two are one folder, and a clone there mixes two "
+                "members' files; rename one of them", line=1, column=1), member_id)
+            if finding is not None:
+                found.append(finding)
+    return found
+
+
+def load_repository(root: Path, config: Config, cwd: Path, absent: frozenset = frozenset()) -> Repository:
+    """The repository with its staff file loaded (its case files are walked separately); a file in ``absent``
+    is taken as not there (the pre-commit hook's committed state, before the file was added)."""
     repo = Repository(root=root, config=config)
-    staff_file = next((root / n for n in STAFF_FILES if (root / n).is_file()), None)
+    staff_file = next((root / n for n in STAFF_FILES if (root / n).is_file() and root / n not in absent), None)
     if staff_file is not None and symlink_problem(staff_file, root) is not None:
         # staff.yaml linked from outside the repository is not read (nor shown): reported, and no staff known.
         repo.staff = Document(loaded=LoadedFile(path=staff_file), display_path=_display(staff_file, cwd))
@@ -362,6 +445,8 @@ def _check_case(item: tuple, runner: "_Runner", cwd: Path, result: CheckResult) 
     result.members += 1
     errors = result.internal_errors
     found = runner.run_case(case)
+    identity = _identity(case, names)
+    result.identities.append((order, _folder_key(folder, runner.ctx.repo.root), *identity))
     summary = None
     cache = runner.cache
     if runner.options.caseload or cache is not None:
@@ -374,7 +459,7 @@ def _check_case(item: tuple, runner: "_Runner", cwd: Path, result: CheckResult) 
                 raise
             cache = None
     if cache is not None and result.internal_errors == errors:
-        payload = _payload(case, names, found, summary, runner)
+        payload = _payload(case, names, found, summary, runner, identity)
         if payload is not None:
             cache.store(_folder_key(folder, runner.ctx.repo.root), names,
                         [(d.loaded.stat, d.loaded.digest) for d in case.documents], payload)
@@ -412,7 +497,8 @@ def _open_cache(root: Path, config: Config, selection: "Selection", repo: Reposi
         return None  # staff.yaml could not be read whole: what it holds cannot be keyed
     enabled = ",".join(sorted(selection.enabled))
     severity = ",".join(f"{code}={level}" for code, level in sorted(selection.severity.items()))
-    key = cache.run_key(repr(replace(config, path=None)), staff_key, options.today.isoformat(), enabled, severity)
+    key = cache.run_key(config=repr(replace(config, path=None)), staff=staff_key, today=options.today.isoformat(),
+                        enabled=enabled, severity=severity)  # cache.RUN_PARTS; run_key adds pcplan and CI
     opened = cache.open_cache(root, key, notices)
     if opened is not None:
         # The selection also names the entry: `check --select X` and `check` keep an entry each.
@@ -446,7 +532,8 @@ def _answer_from_cache(items: Iterator, runner: "_Runner", cwd: Path, result: Ch
         if work is None:
             yield item
             continue
-        found, summary = work
+        found, summary, identity = work
+        result.identities.append((order, key, *identity))
         if record:
             result.checked.extend(shown for f, shown in zip(files, displays) if runner.targeted(f))
         result.files += len(files)
@@ -454,9 +541,10 @@ def _answer_from_cache(items: Iterator, runner: "_Runner", cwd: Path, result: Ch
         _deliver(order, folder, found, summary, runner, result)
 
 
-def _payload(case: Case, names: list[str], found: list[Finding], summary, runner: "_Runner") -> list | None:
-    """The member folder's findings (and summary) as JSON-able lists; None when something in them cannot be
-    written that way (the folder is then simply not cached)."""
+def _payload(case: Case, names: list[str], found: list[Finding], summary, runner: "_Runner",
+             identity: tuple) -> list | None:
+    """The member folder's findings (and summary, and identity: _identity) as JSON-able lists; None when
+    something in them cannot be written that way (the folder is then simply not cached)."""
     if any(d.loaded.digest is None or d.loaded.stat is None for d in case.documents):
         return None  # a file that was not read whole (unreadable, too large, a name not UTF-8)
     index = {d.path: i for i, d in enumerate(case.documents)}
@@ -479,10 +567,11 @@ def _payload(case: Case, names: list[str], found: list[Finding], summary, runner
     if summary is not None:
         from .caseload.summary import to_plain
 
+        # None when the summary cannot be kept (a program name that is not id-shaped): `check` is still
+        # answered from the entry, `due` and `report` check such a folder again
         plain = to_plain(summary, {d.display_path: i for i, d in enumerate(case.documents)})
-        if plain is None:
-            return None
-    return [out, plain]
+    name, member_id, span = identity
+    return [out, plain, [names.index(name) if name in names else -1, member_id, list(span) if span else None]]
 
 
 def _plain(data_path) -> bool:
@@ -502,7 +591,10 @@ def _masked(data_path: tuple) -> list:
 
 def _rebuild(payload: list, key: str, files: list[Path], names: list[str], displays: list[str],
              runner: "_Runner"):
-    """An entry's findings and summary, with the paths of this run (``key``: the folder from the root)."""
+    """An entry's findings and summary, with the paths of this run (``key``: the folder from the root); None
+    for an entry whose findings do not have the types pcplan writes (a miss: checked again, and replaced)."""
+    if not _well_typed(payload, len(files)):
+        return None
     repo_paths = [f"{key}/{name}" if key else name for name in names] if payload[0] else []
     found = []
     for (code, severity, where, line, column, end_line, end_column, message, member, data_path, excepted, hint,
@@ -523,7 +615,53 @@ def _rebuild(payload: list, key: str, files: list[Path], names: list[str], displ
         from .caseload.summary import from_plain
 
         summary = from_plain(payload[1], displays)
-    return found, summary
+    where, member_id, span = payload[2]
+    return found, summary, (names[where] if where >= 0 else MEMBER_FILES[0], member_id,
+                            tuple(span) if span is not None else None)
+
+
+def _well_typed(payload, count: int) -> bool:
+    """Whether ``payload`` is ``[findings, summary, identity]`` with every finding (and related place) of the
+    types _payload writes, naming a rule pcplan has, a severity and one of the folder's ``count`` files, and an
+    identity naming one of them (or none), an id-shaped member id (or none) and its place."""
+    from .findings import SEVERITY_RANK
+
+    def number(value, maybe: bool = False) -> bool:
+        return type(value) is int or (maybe and value is None)
+
+    def text(value, maybe: bool = False) -> bool:
+        return type(value) is str or (maybe and value is None)
+
+    def place(value) -> bool:
+        return type(value) is int and 0 <= value < count
+
+    def steps(value) -> bool:
+        return type(value) is list and all(type(step) in (str, int) for step in value)
+
+    if type(payload) is not list or len(payload) != 3 or type(payload[0]) is not list:
+        return False
+    identity = payload[2]
+    if not (type(identity) is list and len(identity) == 3 and type(identity[0]) is int and -1 <= identity[0] < count
+            and (identity[1] is None or looks_like_id(identity[1]))
+            and (identity[2] is None if identity[1] is None else
+                 type(identity[2]) is list and len(identity[2]) == 4 and all(number(n) for n in identity[2]))):
+        return False
+    for row in payload[0]:
+        if type(row) is not list or len(row) != 14:
+            return False
+        code, severity, where, line, column, end_line, end_column, message, member, path, excepted, hint, due, \
+            related = row
+        if not (text(code) and code in RULES and text(severity) and severity in SEVERITY_RANK and place(where)
+                and number(line) and number(column) and number(end_line, True) and number(end_column, True)
+                and text(message) and text(member, True) and steps(path) and type(excepted) is bool
+                and text(hint, True) and text(due, True) and type(related) is list):
+            return False
+        for other in related:
+            if not (type(other) is list and len(other) == 7 and place(other[0]) and number(other[1])
+                    and number(other[2]) and text(other[3]) and steps(other[4]) and number(other[5], True)
+                    and number(other[6], True)):
+                return False
+    return True
 
 
 # Set in the parent just before the workers fork, so they inherit it instead of re-reading it.
@@ -562,6 +700,7 @@ def _check_cases_in_parallel(cases: Iterator, runner: "_Runner", cwd: Path, resu
         result.files += part.files
         result.members += part.members
         result.internal_errors += part.internal_errors
+        result.identities.extend(part.identities)
         for work in part.works:
             if runner.visit is not None:
                 runner.visit(work)
@@ -637,8 +776,10 @@ class _Runner:
         found: list[Finding] = []
         for doc in case.documents:
             self._file_rules(doc, case, case.member_id, found)
+        # A member who is only referred is judged by nothing but the schema and A607 (DESIGN.md, "Episodes").
+        referred = lifecycle(case, self.ctx.today).only_referred
         for rule in self.rules:
-            if rule.scope == "case":
+            if rule.scope == "case" and not (referred and rule.code not in ONLY_REFERRED_RULES):
                 anchor = case.member or (case.documents[0] if case.documents else None)
                 self._call(rule, lambda: rule.check(case, self.ctx), case.member_id, anchor, found)
         # Exceptions see every finding of the member, before narrowing to the paths named.
@@ -666,9 +807,18 @@ class _Runner:
 
     def _call(self, rule: Rule, produce: Callable[[], Iterable[Hit]], member: str | None,
               anchor: Document | None, found: list) -> None:
+        listed: dict[int, int] = {}  # per file (by its document): the hits listed so far
+        unlisted: dict[int, list] = {}  # per file: [the first hit not listed, how many were not]
         try:
             for hit in produce():
-                found.append(self._finding(rule, hit, member))
+                key = id(hit.doc)
+                if listed.get(key, 0) < MAX_PER_CODE:  # the loader's and the schema's cap, for every rule
+                    listed[key] = listed.get(key, 0) + 1
+                    found.append(self._finding(rule, hit, member))
+                elif key in unlisted:
+                    unlisted[key][1] += 1
+                else:
+                    unlisted[key] = [hit, 1]
         except Exception as exc:  # a bug in one rule must not stop the others
             self.result.internal_errors += 1
             if self.options.debug:
@@ -677,6 +827,12 @@ class _Runner:
                 found.append(self._finding(RULES["E000"], Hit(
                     anchor, (), f"internal error in rule {rule.code} ({type(exc).__name__}); the other "
                     "rules still ran. Run with --debug for details and please report it"), member))
+        for first, count in unlisted.values():
+            found.append(self._finding(rule, Hit(
+                first.doc, first.data_path, f"{count:,} more {rule.code} findings in this file, from here on, are "
+                f"not listed (pcplan lists the first {MAX_PER_CODE} of a file)", first.at, first.line, first.column,
+                hint="So many findings of one rule usually have one cause: fix that cause, then check again to "
+                     "see any that remain."), member))
 
     def _finding(self, rule: Rule, hit: Hit, member: str | None) -> Finding | None:
         """A positioned finding, or None where a per-path ignore silences the rule."""
@@ -691,10 +847,12 @@ class _Runner:
         else:
             line, column, end_line, end_column = doc.loaded.span(hit.data_path, hit.at)
         return Finding(
-            code=rule.code, name=rule.name, severity=self.selection.severity.get(rule.code, rule.severity),
+            code=rule.code, name=rule.name,
+            severity=finding_severity(self.selection.severity.get(rule.code, rule.severity), hit.severity),
             path=doc.display_path, line=line, column=column, message=hit.message, member=member,
             data_path=hit.data_path, file=path, repo_path=relative, end_line=end_line, end_column=end_column,
-            hint=hit.hint, due=hit.due, related=tuple(_related(entry, self.ctx.repo.root) for entry in hit.related))
+            hint=hit.hint, due=hit.due, related=tuple(_related(entry, self.ctx.repo.root) for entry in hit.related),
+            occurrences=hit.occurrences)
 
     def keep(self, found: Iterable[Finding]) -> list[Finding]:
         """The findings in the files named, and those related to a file named: a plan's finding about an

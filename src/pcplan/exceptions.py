@@ -16,6 +16,12 @@ listed, never failing the run.
   no `until`, only what was already due when it was documented (`on`): a later
   miss is a new finding. For any other rule, `from`/`until` bound the days the
   entry applies (today within them).
+* **Occurrences.** A finding may stand for several occurrences
+  (``Finding.occurrences``: each due date a T205 contact gap missed). It is
+  excepted only when every one of them is covered, by one entry or several;
+  otherwise it stays a finding (same place, same baseline key) whose message
+  names the first due date no entry covers, and that date becomes its
+  ``due``. An entry that covers some of them is in use, not stale.
 * **Stale (E008).** An entry naming a rule pcplan does not have; one whose
   `from` is after its `until`; one that covers no finding, unless its period is
   still running or not begun (it was written for that period, so it is not
@@ -39,7 +45,7 @@ from .rules import RULES
 
 # Rules that judge what the case owes by a date: an exception covers the occurrences due in its period.
 # The one list (DESIGN.md names it); render imports it too.
-DATE_DRIVEN = frozenset({"T201", "T205", "T207", "T208", "T210", "T211", "T212", "T213", "H502", "A604"})
+DATE_DRIVEN = frozenset({"T201", "T205", "T207", "T208", "T210", "T211", "T212", "T213", "T214", "H502", "A604"})
 # Never excepted: an internal error, and the report on exceptions itself.
 _NEVER_EXCEPTED = ("E000", "E008")
 
@@ -83,8 +89,8 @@ class _Entry:
         places = [(finding.file, finding.data_path), *((r.file, r.data_path) for r in finding.related)]
         return any(self.about in _names_along(documents[file], path) for file, path in places if file in documents)
 
-    def in_period(self, finding: Finding, today: date) -> bool:
-        day = (finding.due or today) if self.date_driven else today
+    def covers(self, day: date) -> bool:
+        """Whether the entry's period holds ``day``: an occurrence's due date (date-driven rules), else today."""
         if self.date_driven and self.last_day is None:
             return False  # no `until` and no readable `on`: what it covered cannot be told
         return (self.start is None or self.start <= day) and (self.last_day is None or day <= self.last_day)
@@ -113,12 +119,23 @@ def apply_exceptions(case: Case, findings: list[Finding], today: date,
     used: set[_Entry] = set()
     marked = []
     for finding in findings:
-        covering = [e for e in entries if e.in_scope(finding, documents) and e.in_period(finding, today)]
-        # the first match of each plan is used, so a revision repeating its plan's entry is not called stale
-        for plan in {id(e.plan) for e in covering}:
-            used.add(next(e for e in covering if id(e.plan) == plan))
-        if covering:
+        in_scope = [e for e in entries if e.in_scope(finding, documents)]
+        if not in_scope:
+            marked.append(finding)
+            continue
+        days = _occurrences(finding, today)
+        uncovered = []
+        for day in days:
+            covering = [e for e in in_scope if e.covers(day if e.date_driven else today)]
+            # the first match of each plan is used, so a revision repeating its plan's entry is not called stale
+            for plan in {id(e.plan) for e in covering}:
+                used.add(next(e for e in covering if id(e.plan) == plan))
+            if not covering:
+                uncovered.append(day)
+        if not uncovered:
             finding = replace(finding, excepted=True)
+        elif len(uncovered) < len(days):  # partly covered: the first due date left uncovered is the finding's
+            finding = replace(finding, due=uncovered[0], message=finding.message + _partly(days, uncovered))
         marked.append(finding)
     for entry in entries:
         if entry in used or entry.rule not in enabled or entry.waiting_or_running(today):
@@ -126,11 +143,23 @@ def apply_exceptions(case: Case, findings: list[Finding], today: date,
         in_scope = [f for f in findings if entry.in_scope(f, documents)]
         if in_scope and not entry.date_driven and entry.until is not None:
             continue  # its period is over and the problem is back: the finding, no longer excepted, says so
-        later = entry.last_day is not None and any((f.due or today) > entry.last_day for f in in_scope)
+        later = entry.last_day is not None and any(_occurrences(f, today)[-1] > entry.last_day for f in in_scope)
         elsewhere = entry.own_file_only and any(entry.in_scope(f, documents, any_file=True) for f in findings)
         stale.append(Hit(entry.plan, ("exceptions", entry.index, "rule"),
                          _stale_message(entry, bool(in_scope), later, elsewhere)))
     return marked, stale
+
+
+def _occurrences(finding: Finding, today: date) -> tuple:
+    """The days a finding is judged on: its occurrences (due dates), its one due date, or today."""
+    return tuple(finding.occurrences) or (finding.due or today,)
+
+
+def _partly(days: tuple, uncovered: list) -> str:
+    """What a finding adds when documented exceptions cover some of its due dates (dates only)."""
+    covered = len(days) - len(uncovered)
+    return (f"; documented exceptions cover {covered} of the {len(days)} due dates missed, but not "
+            f"{uncovered[0].isoformat()}, which falls outside their periods")
 
 
 def _entries(plan: Document, own_file_only: bool) -> tuple[list[_Entry], list[Hit]]:

@@ -37,6 +37,13 @@ class Hit:
     # Other places the finding is about, each ``(doc, data_path, message)`` or ``(doc, data_path, message, at)``:
     # the assessment's need when a plan leaves it unaddressed. The message is built from ids only.
     related: tuple = ()
+    # This finding's severity when it is lower than the rule's (a closed T205 gap is a warning); None: the rule's.
+    # The engine reports the lower of it and the rule's severity as configured, so an agency's severity for the
+    # rule still lowers every finding of it, and raising the rule never raises what the rule itself lowered.
+    severity: str | None = None
+    # Every occurrence a finding stands for (the due dates a contact gap missed), first = ``due``; empty: ``due``
+    # alone. A documented exception covers the finding only when it covers every one of them.
+    occurrences: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +87,9 @@ class Finding:
     hint: str | None = field(default=None, compare=False)  # this finding's own hint (terminal output only)
     due: date | None = field(default=None, compare=False)  # the occurrence of a date-driven rule (exceptions)
     related: tuple[Related, ...] = ()  # other places the finding is about (the assessed need a plan leaves out)
+    # the due dates the finding stands for (Hit.occurrences): read by documented exceptions before output, not
+    # shown and not cached
+    occurrences: tuple = field(default=(), compare=False)
 
     @property
     def sort_key(self) -> tuple:
@@ -124,6 +134,13 @@ def dotted(data_path: tuple) -> str:
 
 def at_or_above(severity: str, threshold: str) -> bool:
     return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
+
+
+def finding_severity(configured: str, own: str | None) -> str:
+    """A finding's severity: the rule's as configured, or the hit's own when that is lower (``Hit.severity``)."""
+    if own is None or own not in SEVERITY_RANK or SEVERITY_RANK[own] >= SEVERITY_RANK[configured]:
+        return configured
+    return own
 
 
 # Findings kept in memory before a sorted run of them goes to a temporary file: a statewide check (100,000
@@ -199,6 +216,7 @@ class FindingStore(Sequence):
         self._sorted = True
         self._runs: list[tuple[object, int]] = []  # (temporary file, bytes written), oldest first
         self._count = 0
+        self._in_memory = False  # True once a temporary file could not be written (_keep_in_memory)
         self.extend(findings)
 
     def append(self, finding: Finding) -> None:
@@ -266,23 +284,75 @@ class FindingStore(Sequence):
             self._sorted = True
 
     def _spill(self) -> None:
+        if self._in_memory:
+            return
         self._sort_batch()
-        self._runs.append(_write(self._batch))
+        try:
+            run = _write(self._batch)
+        except OSError as exc:  # a full TMPDIR, no temporary folder, too many open files: keep them in memory
+            self._keep_in_memory(exc)
+            return
+        self._runs.append(run)
         self._batch = []
         if len(self._runs) > MAX_RUNS:
-            merged = heapq.merge(*(_read(run, size) for run, size in self._runs), key=self._key)
-            run = _write(merged)
+            try:
+                run = _write(heapq.merge(*(_read(r, size) for r, size in self._runs), key=self._key))
+            except OSError as exc:  # the runs are whole: keep them, stop adding more
+                self._keep_in_memory(exc)
+                return
             for old, _ in self._runs:
                 old.close()
             self._runs = [run]
 
+    def _keep_in_memory(self, exc: OSError) -> None:
+        """No temporary file can be written: from now on the findings stay in memory, those already on disk
+        read back (the output is the same; only the memory a very large check takes grows), and the run says
+        so once on stderr."""
+        self._in_memory = True
+        if self._runs:  # read the runs back and close them: their open files and disk space are given back
+            self._sort_batch()
+            try:
+                merged = list(heapq.merge(*(_read(run, size) for run, size in self._runs), self._batch,
+                                          key=self._key))
+            except OSError:
+                merged = None  # they cannot be read back now: kept as they are, and read when the store is
+            if merged is not None:
+                for run, _ in self._runs:
+                    run.close()
+                self._runs, self._batch, self._sorted = [], merged, True
+        _said_in_memory(exc)
+
 
 def _write(findings: Iterable[Finding]) -> tuple[object, int]:
-    """A sorted run in a new temporary file (tempfile: unlinked at once where the system allows, mode 0600)."""
+    """A sorted run in a new temporary file (tempfile: unlinked at once where the system allows, mode 0600).
+    Flushed before it is counted: a full disk fails here (the file is closed and gone), never when it is read."""
     run = tempfile.TemporaryFile(prefix="pcplan-findings-")
-    for finding in findings:
-        run.write(pickle.dumps(_plain(finding), pickle.HIGHEST_PROTOCOL))
-    return run, run.tell()
+    try:
+        for finding in findings:
+            run.write(pickle.dumps(_plain(finding), pickle.HIGHEST_PROTOCOL))
+        run.flush()
+        return run, run.tell()
+    except BaseException:
+        run.close()
+        raise
+
+
+_SAID: list[str] = []  # the notice, once a run
+
+
+def _said_in_memory(exc: OSError) -> None:
+    if _SAID:
+        return
+    import logging
+
+    from .output import describe
+    from .shown import visible
+
+    folder = visible(os.path.dirname(exc.filename)) if isinstance(exc.filename, str) else \
+        visible(tempfile.tempdir or "the temporary folder")
+    _SAID.append(f"pcplan: {folder}: cannot write findings to a temporary file there: {describe(exc)}; "
+                 "keeping them in memory (set TMPDIR to a folder with room)")
+    logging.getLogger("pcplan").warning(_SAID[0])
 
 
 def _read(run, size: int) -> Iterator[Finding]:

@@ -8,6 +8,7 @@ mislabelled file.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def choose(formats: Formats, asked: str | None, output: Path | None, default: st
 
     An ``output`` that is an existing folder (render writes its default name there) has no extension to follow.
     """
-    if output is None or output.is_dir():
+    if output is None or os.path.isdir(output):  # (never raises: a name too long is refused when written)
         return asked or default
     ext = suffix(output)
     held = formats.holds(ext)

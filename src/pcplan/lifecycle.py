@@ -7,11 +7,16 @@ which plan is in force; none of them works it out on its own.
   an episode, a closure file closes it, a later enrollment opens the next.
   Time is cut at closure dates: a document dated after a closure belongs to the
   next episode (an intake assessment may come before the enrollment date).
-* **Consent.** A plan is consented once the member, a legal representative
-  named in member.yaml (matched by name) or, when member.yaml names a legal
-  guardian, that guardian has signed it or refused to sign with a reason. Its
-  consent date is the day that first held. A provider's or case manager's
-  signature is never consent, whatever role it claims.
+* **Consent.** A plan is consented once the member, or a legal representative
+  named in member.yaml (matched by name) who held that authority on the day
+  (`authority_from` / `authority_until`; none given: always), has signed it, or
+  agreed to it and declined to sign (`declined_to_sign: true` with
+  `declined_reason` and `witnessed_by`); on a day a legal guardian holds
+  authority, only a guardian's signature counts. Its consent date is the day
+  that first held; a guardian appointed later does not undo it. A refusal
+  (`refused: true`) is never consent: the plan stays a draft (its `refused_on`
+  and `refusal_path` say so). A provider's or case manager's signature is
+  never consent, whatever role it claims.
 * **States.** As of a day a plan is a *draft* (no consent yet), *consented*
   (consent given, its start still ahead), *in effect*, *superseded* (a newer
   consented plan of the episode has started) or *expired* (its effective
@@ -19,12 +24,25 @@ which plan is in force; none of them works it out on its own.
 * **In effect on a day.** The consented plan of that day's episode that
   started last (consent date and `effective.start` both on or before the day),
   unless its `effective.end` is before the day: then none.
-* **Holds.** `holds:` in member.yaml (start, reason, optional end) pause
-  contact frequencies for their period; nothing else stops.
+* **Holds.** `holds:` in member.yaml (start, `kind`, reason, optional end)
+  pause contact frequencies for their period; nothing else stops. While a hold
+  is open some contact is still due (T214), and the end of an institutional
+  stay (hospital, nursing facility, incarceration) is a significant change.
+* **Case managers.** An assignment ends at its `to`, or on the day its staff
+  member left (staff.yaml `left_on`), whichever is first; a plan's
+  `monitoring.responsible: case_manager` means whoever is assigned that day.
 * **Schedules.** Reviews count from the later of the last review held under
   the plan and its consent date. Contacts are judged against the last
   qualifying contact, whichever plan was in force then; a revision changes the
   frequency from its start but never forgives a contact already missed.
+* **Gaps.** A contact gap runs from the first due date it missed to the
+  contact that ended it (*closed*), or, with none (*open*), up to today, the
+  closure or the end of the requirement. Each due date it missed is an
+  occurrence (``missed_dates``), what a documented exception covers.
+* **What counts as a contact.** Only a note that records what happened: a
+  `text` that is not empty and not a template's placeholder
+  (``records_contact``, pcplan.placeholders). An empty note (N802) meets no
+  contact frequency, holds no view of the member (P411) and no goal progress.
 * **Who took part in a contact.** A note's `with` says who. A contact meets a
   requirement of a contact with the member (face_to_face > video > phone >
   written, a higher rank meeting a lower one) only when `with` names the member
@@ -44,6 +62,7 @@ from functools import cached_property
 from .dates import CONTACT_RANK, add_period, parse_frequency, parse_iso, plus_days
 from .memo import RecentAnswers
 from .model import Case, Document, get_in, normalized_name, text
+from .placeholders import is_placeholder
 
 # Representatives whose signature is consent (DESIGN.md: guardian, power of attorney, authorized representative).
 LEGAL_AUTHORITIES = {
@@ -53,6 +72,11 @@ LEGAL_AUTHORITIES = {
 }
 
 SIGNIFICANT_CHANGE = ("change_in_condition", "member_request")  # assessment types that ask for a review (T212)
+# Holds that are stays in an institution (DESIGN.md, "Hold"): their end is a discharge, a significant change (T212).
+INSTITUTIONAL_HOLDS = ("hospital", "nursing_facility", "incarceration")
+# The only member-folder rules that judge a member who is only referred (DESIGN.md, "Episodes"); the schema and
+# the other file rules (E0xx) judge every file.
+ONLY_REFERRED_RULES = frozenset({"A607"})
 
 DRAFT, CONSENTED, IN_EFFECT, SUPERSEDED, EXPIRED = "draft", "consented", "in effect", "superseded", "expired"
 
@@ -89,9 +113,20 @@ class Hold:
     index: int
     start: date
     end: date | None  # None: still on hold
+    kind: str | None = None  # hospital, nursing_facility, incarceration, travel, member_request, other; None: unsaid
 
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+    @property
+    def institutional(self) -> bool:
+        """A stay in an institution (hospital, nursing facility, jail or prison): its end is a discharge, a
+        significant change (T212). A hold whose `kind` is missing or unknown is not one."""
+        return self.kind in INSTITUTIONAL_HOLDS
+
+    def open_on(self, day: date) -> bool:
+        """Begun by ``day`` and not ended before it (a planned `end` still ahead leaves it open)."""
+        return self.start <= day and (self.end is None or self.end >= day)
 
 
 @dataclass(frozen=True)
@@ -104,6 +139,16 @@ class PlanRecord:
     consent_path: tuple | None  # the signature that gave consent
     start: date | None  # `effective.start`, else the plan's date
     end: date | None  # `effective.end`
+    # The first refusal by someone who may consent (the member, a legal representative holding authority that
+    # day): its day (`refused_on`, else `signed_on`, else the meeting's or plan's date) and where; None: none.
+    # A refusal is never consent; a plan refused and never consented is a refused draft.
+    refused_on: date | None = None
+    refusal_path: tuple | None = None
+
+    @property
+    def refused(self) -> bool:
+        """A draft the member or their legal representative refused (DESIGN.md: a refusal is not consent)."""
+        return self.consent_on is None and self.refusal_path is not None
 
     @property
     def effective_from(self) -> date | None:
@@ -125,7 +170,12 @@ class PlanRecord:
 
 @dataclass(frozen=True)
 class ContactMiss:
-    """A contact that was due and did not come on time (T205)."""
+    """A contact gap (T205): from the first due date it missed to the contact that ended it, if any.
+
+    *Open* when no contact ended it (``late_note`` None: it runs up to today, the closure, or the day a
+    revision stopped asking for the contact); *closed* when a contact came, late. Each due date the gap
+    missed is an occurrence (``Lifecycle.missed_dates``): an exception covers the ones due in its period.
+    """
 
     kind: str  # the contact type required
     due: date  # the first due date missed
@@ -141,6 +191,17 @@ class ContactMiss:
     # contacts of the gap that did not count for who took part: of the channel asked for without the member,
     # or (collateral) with the member alone
     not_counted: tuple[date, ...] = ()
+    # notes of the gap that would have met the requirement but record nothing of what happened (N802)
+    empty: tuple[date, ...] = ()
+    # how the due dates of the gap follow one another: (the day a plan's frequency applies from, the frequency),
+    # the first from the gap's first due date, one more for each revision that takes effect during the gap
+    steps: tuple = ()
+    through: date | None = None  # the last day on which a due date counts as missed (None: ``gap_end``)
+
+    @property
+    def closed(self) -> bool:
+        """A contact came, late: history that no edit can fix."""
+        return self.late_note is not None
 
 
 @dataclass(frozen=True)
@@ -221,12 +282,26 @@ class Lifecycle:
         member = self.case.member
         if member is None:
             return []
-        return [Hold(index, start, parse_iso(entry.get("end")))
+        return [Hold(index, start, parse_iso(entry.get("end")),
+                     entry.get("kind") if isinstance(entry.get("kind"), str) else None)
                 for index, entry in member.items("holds")
                 if (start := parse_iso(entry.get("start"))) is not None]
 
     def on_hold(self, day: date) -> bool:
         return any(hold.covers(day) for hold in self.holds)
+
+    def holds_of_current_episode(self) -> list[Hold]:
+        """The holds begun in the current episode (by today): an older episode's holds are history."""
+        return [hold for hold in self.holds if hold.start <= self.today and self.current_episode.holds(hold.start)]
+
+    @property
+    def only_referred(self) -> bool:
+        """A member who is only referred (DESIGN.md, "Episodes"): `status: referred` and no enrollment or
+        closure in the record yet. Such a member is judged by nothing but the schema and A607. A member
+        referred again after a closure is not: the closed episode is still on record."""
+        if self.status != "referred":
+            return False
+        return all(e.enrolled_on is None and e.closure is None for e in self.episodes)
 
     def paused_until(self, since: date, due: date | None) -> date | None:
         """``due`` pushed back by the days spent on hold from ``since`` up to it (the clock stops during
@@ -258,13 +333,15 @@ class Lifecycle:
 
     @cached_property
     def plans(self) -> list[PlanRecord]:
-        guardians, legal = legal_names(self.case.member)
+        legal = authorities(self.case.member)
         out = []
         for plan in self.case.plans:
-            consent_on, consent_path = consent_of(plan, guardians, legal)
+            consent_on, consent_path = consent_of(plan, legal)
+            refused_on, refusal_path = refusal_of(plan, legal)
             start = parse_iso(get_in(plan.data, "effective", "start")) or plan.date
             end = parse_iso(get_in(plan.data, "effective", "end"))
-            out.append(PlanRecord(plan, self.episode_of(plan.date), consent_on, consent_path, start, end))
+            out.append(PlanRecord(plan, self.episode_of(plan.date), consent_on, consent_path, start, end,
+                                  refused_on, refusal_path))
         return sorted(out, key=lambda r: r.order)
 
     def record(self, plan: Document) -> PlanRecord:
@@ -428,17 +505,23 @@ class Lifecycle:
     def significant_changes(self, limit_days: int) -> list["SignificantChange"]:
         """The significant changes of the current episode (T212), each with its deadline and first answer.
 
-        Only an assessment dated after the consent of the plan then in effect is a change to that plan;
-        a review of any plan of that episode dated on or after it, or the consent of another plan on or
-        after it (and by today), answers it. A change whose deadline falls past the calendar's end can
-        never be late and is left out.
+        A change is a change-in-condition or member-request assessment, or the end of an institutional hold
+        (hospital, nursing facility, incarceration) on or before today: a discharge. Only a change dated
+        after the consent of the plan then in effect is a change to that plan; a review of any plan of that
+        episode dated on or after it, or the consent of another plan on or after it (and by today), answers
+        it. A change whose deadline falls past the calendar's end can never be late and is left out.
         """
         found = []
-        for assessment in self.case.assessments:
-            if assessment.get("type") not in SIGNIFICANT_CHANGE or assessment.date is None \
-                    or not self.in_current_episode(assessment):
-                continue
-            changed = assessment.date
+        changes: list[tuple[date, Document | None, Hold | None]] = [
+            (assessment.date, assessment, None) for assessment in self.case.assessments
+            if assessment.get("type") in SIGNIFICANT_CHANGE and assessment.date is not None
+            and self.in_current_episode(assessment)]
+        # The end of an institutional stay (a discharge) that has happened by today is a significant change too
+        # (DESIGN.md, "Hold"); a planned end still ahead is not yet one.
+        changes += [(hold.end, None, hold) for hold in self.holds
+                    if hold.institutional and hold.end is not None and hold.end <= self.today
+                    and self.current_episode.holds(hold.end)]
+        for changed, assessment, hold in changes:
             deadline = plus_days(changed, limit_days)
             under = self.in_effect(changed) if deadline is not None else None
             if under is None or under.consent_on is None or under.consent_on >= changed:
@@ -447,7 +530,7 @@ class Lifecycle:
             answers = [day for r in mine for day, _ in self.reviews_held(r) if day >= changed]
             answers += [r.consent_on for r in mine if r is not under and r.consent_on is not None
                         and changed <= r.consent_on <= self.today]
-            found.append(SignificantChange(assessment, deadline, min(answers) if answers else None))
+            found.append(SignificantChange(assessment, deadline, min(answers) if answers else None, hold, changed))
         return found
 
     # ------------------------------------------------------------ contacts
@@ -500,14 +583,17 @@ class Lifecycle:
             return [], []
         first, last, open_gap = window
         segments = self._segments(first, last)
-        notes = sorted(((n.date, n.display_path, n) for n in self.case.notes
-                        if n.date is not None and self.current_episode.holds(n.date) and n.date <= last
-                        and isinstance(n.get("contact"), str) and n.get("contact") in CONTACT_RANK),
-                       key=lambda entry: entry[:2])
+        every_note = sorted(((n.date, n.display_path, n) for n in self.case.notes
+                             if n.date is not None and self.current_episode.holds(n.date) and n.date <= last
+                             and isinstance(n.get("contact"), str) and n.get("contact") in CONTACT_RANK),
+                            key=lambda entry: entry[:2])
+        # only a note that records what happened is a contact (DESIGN.md, "What counts as a contact")
+        notes = [entry for entry in every_note if records_contact(entry[2])]
+        blank = [entry for entry in every_note if not records_contact(entry[2])]
         kinds = sorted({kind for record, _, _ in segments if record is not None
                         for kind, _, _ in _requirements(record.plan)}, key=lambda k: -CONTACT_RANK[k])
         names = member_names(self.case.member)
-        parties = {id(note): contact_parties(note, names) for _, _, note in notes}
+        parties = {id(note): contact_parties(note, names) for _, _, note in every_note}
         misses: list[ContactMiss] = []
         upcoming: list[NextContact] = []
         for kind in kinds:
@@ -518,7 +604,8 @@ class Lifecycle:
                 uncounted = [day for day, _, note in notes if not parties[id(note)][1]]
             else:
                 uncounted = [day for day, _, note in notes if _channel_meets(note, kind) and not parties[id(note)][0]]
-            found_miss = [_not_counted(m, uncounted) for m in found_miss]
+            empty = [day for day, _, note in blank if meets(note, kind, parties[id(note)])]
+            found_miss = [_not_counted(m, uncounted, empty) for m in found_miss]
             misses.extend(found_miss)
             if next_due is not None:
                 upcoming.append(next_due)
@@ -527,9 +614,11 @@ class Lifecycle:
     def _walk(self, kind: str, segments, qualifying, last: date, open_gap: bool):
         """Walk one contact type through the plans in force: each gap longer than agreed is one miss.
 
-        A gap is reported once, with the first due date it missed and the plan that date was due
-        under: at the note that finally came, or, when none came, at the end of the requirement (a
-        revision that dropped it, the closure) or up to today.
+        A gap is one miss, with the first due date it missed and the plan that date was due under, ended
+        by the note that finally came (closed) or, when none came (open), by the end of the requirement (a
+        revision that dropped it, the closure) or today. It keeps how its due dates follow one another
+        (``steps``: a revision during the gap changes the frequency from its start), so each due date it
+        missed can be told (``missed_dates``).
         """
         misses: list[ContactMiss] = []
         pending = list(qualifying)
@@ -537,6 +626,7 @@ class Lifecycle:
         run_start: date | None = None  # when the current unbroken stretch of this requirement began
         due: date | None = None
         gap: tuple | None = None  # (due, record, index, every, since, since_kind) of the first miss of a gap
+        steps: list[tuple] = []  # the open gap's (from, every) under each plan in force during it
         upcoming: NextContact | None = None
 
         def since_of(start: date) -> tuple[date, str | None]:
@@ -551,7 +641,8 @@ class Lifecycle:
             if wanted is None:
                 if gap is not None:  # the requirement ended with the gap still open
                     # (a gap is open only after a first segment, so ``seg_start`` is not the calendar's first day)
-                    misses.append(_miss(kind, gap, None, seg_start - timedelta(days=1), None, None))
+                    end = seg_start - timedelta(days=1)
+                    misses.append(_miss(kind, gap, None, end, None, None, steps, end))
                     gap = None
                 run_start, due = None, None
                 continue
@@ -563,12 +654,15 @@ class Lifecycle:
                 base = anchor[0] if anchor is not None and anchor[0] >= run_start else run_start
                 reach = add_period(base, every)  # None: past the calendar's end, never due
                 due = self.paused_until(base, max(reach, seg_start) if reach is not None else None)
+                if gap is not None:  # the gap goes on under the revision's frequency
+                    steps.append((seg_start, every))
             while pending and pending[0][0] <= seg_end:
                 day, note = pending.pop(0)
                 if gap is None and due is not None and day > due:
                     gap = (due, record, index, every) + since_of(run_start)
+                    steps = [(due, every)]
                 if gap is not None:
-                    misses.append(_miss(kind, gap, note, day, record, index))
+                    misses.append(_miss(kind, gap, note, day, record, index, steps, day - timedelta(days=1)))
                     gap = None
                 anchor = (day, _recorded_as(note, kind))
                 due = self.paused_until(day, add_period(day, every))
@@ -576,24 +670,66 @@ class Lifecycle:
             # a contact on its due date is on time, so today's due date is not missed yet
             if gap is None and due is not None and (due < seg_end or (due == seg_end and not final)):
                 gap = (due, record, index, every) + since_of(run_start)
+                steps = [(due, every)]
             if final:
                 upcoming = NextContact(kind, due, record, index) if due is not None else None
                 if gap is not None and open_gap:
-                    misses.append(_miss(kind, gap, None, last, record, index))
+                    misses.append(_miss(kind, gap, None, last, record, index, steps, last - timedelta(days=1)))
                 gap = None
         return misses, upcoming
 
+    def missed_dates(self, miss: ContactMiss, since: date | None = None) -> list[date]:
+        """Each due date a contact gap missed, oldest first (DESIGN.md: each is an *occurrence*); with
+        ``since``, only those on or after it.
 
-def _miss(kind: str, gap: tuple, note, gap_end: date, current, current_index) -> ContactMiss:
+        The first is the gap's ``due``; each next one is a frequency after the one before, as if the missed
+        contact had come on its due date, the days on hold not counted and none while an open hold lasts. A
+        revision that takes effect during the gap sets the frequency from its start: the next due date is its
+        frequency after the last one missed, but not before the revision starts. A contact on a due date is
+        on time, so the day the late contact came, or today, is not a missed due date.
+        """
+        steps = miss.steps or ((miss.due, miss.every),)
+        through = miss.through or miss.gap_end
+        out: list[date] = []
+        day: date | None = miss.due
+        position = 0
+        while day is not None and day <= through:
+            if since is None or day >= since:
+                out.append(day)
+            following = steps[position + 1][0] if position + 1 < len(steps) else None
+            limit = since if following is None or since is None else min(since, following - timedelta(days=1))
+            after = self._next_due(day, steps[position][1], limit)
+            # a revision that takes effect by then: its frequency, from the last due date, not before its start
+            while after is not None and position + 1 < len(steps) and steps[position + 1][0] <= after:
+                position += 1
+                start, every = steps[position]
+                reach = add_period(day, every)
+                after = self.paused_until(day, max(reach, start)) if reach is not None else None
+            day = after
+        return out
+
+    def _next_due(self, day: date, every: tuple[int, str], limit: date | None) -> date | None:
+        """The due date after ``day`` in a gap; up to ``limit``, days counted in whole frequencies at once
+        where no hold intervenes (a daily frequency over decades is not walked day by day)."""
+        count, unit = every
+        count = count * 7 if unit == "week" else count
+        if limit is not None and unit in ("day", "week") and 0 < count < (limit - day).days \
+                and not any(h.start <= limit and (h.end is None or h.end >= day) for h in self.holds):
+            return day + timedelta(days=(limit - day).days // count * count)  # on or before ``limit``
+        return self.paused_until(day, add_period(day, every))
+
+def _miss(kind: str, gap: tuple, note, gap_end: date, current, current_index, steps, through: date) -> ContactMiss:
     due, record, index, every, since, since_kind = gap
-    return ContactMiss(kind, due, record, index, every, since, since_kind, note, gap_end, current, current_index)
+    return ContactMiss(kind, due, record, index, every, since, since_kind, note, gap_end, current, current_index,
+                       steps=tuple(steps), through=through)
 
 
-def _not_counted(miss: ContactMiss, days: list[date]) -> ContactMiss:
+def _not_counted(miss: ContactMiss, days: list[date], empty: list[date]) -> ContactMiss:
     """The miss, with the contacts of its gap (after the last qualifying one, up to its end) that did not
-    count for who took part in them."""
+    count for who took part in them, and those whose note records nothing of what happened (N802)."""
     inside = tuple(day for day in days if miss.since < day <= miss.gap_end)
-    return replace(miss, not_counted=inside) if inside else miss
+    blank = tuple(day for day in empty if miss.since < day <= miss.gap_end)
+    return replace(miss, not_counted=inside, empty=blank) if inside or blank else miss
 
 
 # ---------------------------------------------------------------- who took part in a contact
@@ -617,6 +753,17 @@ def member_names(member: Document | None) -> frozenset[str]:
     elif (found := normalized_name(name)) is not None:
         names.add(found)
     return frozenset(names)
+
+
+def records_contact(note: Document) -> bool:
+    """Whether a note records what happened (DESIGN.md, "What counts as a contact"): a narrative (`text`)
+    that is not empty and not a placeholder a template left (pcplan.placeholders).
+
+    The one test of whether a note counts: toward contact frequencies (T205, the contact entries of `due`),
+    a review's satisfaction (P411) and goal progress (N801). A note that fails it is N802's finding and
+    counts as no contact, whatever its `contact`, `with` and `progress` say.
+    """
+    return not is_placeholder(note.get("text"))
 
 
 def contact_parties(note: Document, names: frozenset[str]) -> tuple[bool, bool]:
@@ -665,11 +812,90 @@ def _recorded_as(note: Document, kind: str) -> str | None:
 
 @dataclass(frozen=True)
 class SignificantChange:
-    """A change-in-condition or member-request assessment that asks for a review or a revision (T212)."""
+    """A change-in-condition or member-request assessment, or the end of an institutional hold (a
+    discharge), that asks for a review or a revision (T212)."""
 
-    assessment: Document
+    assessment: Document | None  # None: a discharge (``hold``)
     deadline: date
     answered_on: date | None  # the first review or consented revision on or after it; None: not yet
+    hold: Hold | None = None  # the institutional hold whose end is the change
+    changed_on: date | None = None  # the assessment's date, or the discharge (the hold's `end`)
+
+
+# ---------------------------------------------------------------- case managers (DESIGN.md, "Transfers and departures")
+
+CASE_MANAGER = "case_manager"  # `monitoring.responsible: case_manager`: whoever is assigned that day
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A case-manager assignment of member.yaml, with its end as the record defines it."""
+
+    index: int  # in `case_managers`
+    staff: str | None  # the staff id, when written as text
+    start: date  # `from`
+    to: date | None  # `to` as recorded
+    left_on: date | None  # staff.yaml `left_on` of its staff member, when they have left
+
+    @property
+    def end(self) -> date | None:
+        """The assignment's last day: its `to`, or the day its staff member left, whichever is first (an
+        assignment whose staff member has left ends that day)."""
+        ends = [day for day in (self.to, self.left_on) if day is not None]
+        return min(ends) if ends else None
+
+    @property
+    def ended_by_departure(self) -> bool:
+        return self.left_on is not None and (self.to is None or self.left_on < self.to)
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+def staff_left_on(staff_by_id: dict, staff_id) -> date | None:
+    """The day a staff member left the agency (staff.yaml `left_on`), or None (employed, unknown, unreadable)."""
+    person = staff_by_id.get(staff_id) if isinstance(staff_id, str) else None
+    return parse_iso(person.get("left_on")) if isinstance(person, dict) else None
+
+
+def assignments(member: Document | None, staff_by_id: dict) -> tuple[list[Assignment], bool]:
+    """The member's case-manager assignments with readable dates, in list order, and whether some
+    assignment's dates could not be read (then the schema reports them; nothing is guessed)."""
+    found, unreadable = [], False
+    for index, entry in (member.items("case_managers") if member is not None else []):
+        start, to_value = parse_iso(entry.get("from")), entry.get("to")
+        to = parse_iso(to_value)
+        if start is None or (to_value is not None and to is None):
+            unreadable = True
+            continue
+        staff = entry.get("staff") if isinstance(entry.get("staff"), str) else None
+        found.append(Assignment(index, staff, start, to, staff_left_on(staff_by_id, staff)))
+    return found, unreadable
+
+
+def case_managers_on(member: Document | None, staff_by_id: dict, day: date) -> list[Assignment]:
+    """The assignments current on ``day`` (begun, not ended by `to` or by their staff member's departure)."""
+    return [a for a in assignments(member, staff_by_id)[0] if a.covers(day)]
+
+
+def case_manager_on(member: Document | None, staff_by_id: dict, day: date) -> str | None:
+    """The staff id of the member's case manager on ``day``: the current assignment (the one begun last
+    when several overlap), or None."""
+    current = [a for a in case_managers_on(member, staff_by_id, day) if a.staff is not None]
+    return max(current, key=lambda a: (a.start, a.index)).staff if current else None
+
+
+def monitor_named(plan: Document) -> str | None:
+    """A plan's `monitoring.responsible` as written, when it is text."""
+    value = get_in(plan.data, "monitoring", "responsible")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def monitor_on(plan: Document, member: Document | None, staff_by_id: dict, day: date) -> str | None:
+    """Who monitors ``plan`` on ``day``: its named staff id, or, for `case_manager`, the case manager
+    assigned that day."""
+    named = monitor_named(plan)
+    return case_manager_on(member, staff_by_id, day) if named == CASE_MANAGER else named
 
 
 @dataclass(frozen=True)
@@ -696,50 +922,156 @@ def _requirements(plan: Document) -> list[tuple[str, int, tuple[int, str]]]:
     return out
 
 
-def legal_representatives(member: Document | None) -> list[tuple[int, dict]]:
-    """(index in member.yaml's `representatives`, entry) of each representative with legal authority."""
+@dataclass(frozen=True)
+class Authority:
+    """A representative's legal authority (member.yaml `representatives`) and when they held it."""
+
+    index: int  # in member.yaml's `representatives`
+    name: str  # as matched: case and spacing aside
+    kind: str  # a LEGAL_AUTHORITIES key
+    start: date | None  # `authority_from`; None (not given, or unreadable: E004 says so): held from always
+    until: date | None  # `authority_until`; None: held still
+
+    @property
+    def guardian(self) -> bool:
+        return self.kind == "legal_guardian"
+
+    def holds(self, day: date) -> bool:
+        """Whether they held this authority on ``day`` (a start after the end: never; T206 reports the pair)."""
+        return (self.start is None or self.start <= day) and (self.until is None or day <= self.until)
+
+
+def _authority(index: int, rep: dict) -> Authority:
+    return Authority(index, normalized_name(rep.get("name")) or "", rep["authority"],
+                     parse_iso(rep.get("authority_from")), parse_iso(rep.get("authority_until")))
+
+
+def legal_representatives(member: Document | None, on: date | None = None) -> list[tuple[int, dict]]:
+    """(index in member.yaml's `representatives`, entry) of each representative with legal authority; with
+    ``on``, only those who held it that day (`authority_from` / `authority_until`; none given: always)."""
     if member is None:
         return []
     return [(index, rep) for index, rep in member.items("representatives")
-            if isinstance(rep.get("authority"), str) and rep["authority"] in LEGAL_AUTHORITIES]
+            if isinstance(rep.get("authority"), str) and rep["authority"] in LEGAL_AUTHORITIES
+            and (on is None or _authority(index, rep).holds(on))]
 
 
-def legal_names(member: Document | None) -> tuple[dict[str, int], dict[str, int]]:
+def authorities(member: Document | None) -> list[Authority]:
+    """The legal representatives of member.yaml whose signature may be consent (those with a name)."""
+    return [a for index, rep in legal_representatives(member) if (a := _authority(index, rep)).name]
+
+
+def legal_names(member: Document | None, on: date | None = None) -> tuple[dict[str, int], dict[str, int]]:
     """(legal guardians, all legal representatives) of member.yaml: name as matched → index in
-    `representatives` (the first entry of a name)."""
+    `representatives` (the first entry of a name); with ``on``, only those holding authority that day."""
     guardians: dict[str, int] = {}
     legal: dict[str, int] = {}
-    for index, rep in legal_representatives(member):
-        name = normalized_name(rep.get("name"))
-        if name:
-            legal.setdefault(name, index)
-            if rep["authority"] == "legal_guardian":
-                guardians.setdefault(name, index)
+    for authority in authorities(member):
+        if on is not None and not authority.holds(on):
+            continue
+        legal.setdefault(authority.name, authority.index)
+        if authority.guardian:
+            guardians.setdefault(authority.name, authority.index)
     return guardians, legal
 
 
-def consent_of(plan: Document, guardians, legal) -> tuple[date | None, tuple | None]:
-    """The plan's consent date and the signature that gave it (DESIGN.md: Consent)."""
-    fallback = parse_iso(get_in(plan.data, "meeting", "date")) or plan.date
+def may_consent(signature: dict, legal: list[Authority], day: date) -> bool:
+    """Whether this signer's signature (or documented decline) on ``day`` is consent (DESIGN.md: Consent):
+    on a day a legal guardian holds authority, a guardian's only; else the member's, or a legal
+    representative's who held authority that day. Never a provider's or case manager's, whatever the role."""
+    role, name = signature.get("role"), normalized_name(signature.get("name"))
+    holding = [a for a in legal if a.holds(day)]
+    guardians = [a for a in holding if a.guardian]
+    if guardians:
+        return role == "representative" and any(a.name == name for a in guardians)
+    return role == "member" or (role == "representative" and any(a.name == name for a in holding))
+
+
+def documented_decline(signature: dict) -> bool:
+    """An agreement without a signature, documented: `declined_to_sign: true` with `declined_reason` and the
+    staff member who witnessed the agreement (`witnessed_by`). That is consent; a refusal is not."""
+    return (signature.get("declined_to_sign") is True and signature.get("refused") is not True
+            and text(signature, "declined_reason") is not None and text(signature, "witnessed_by") is not None)
+
+
+def plan_made_on(plan: Document) -> date | None:
+    """The day a plan was agreed at its meeting: `meeting.date`, else the plan's `date` (None: neither)."""
+    return parse_iso(get_in(plan.data, "meeting", "date")) or plan.date
+
+
+def consent_day(signature: dict, plan: Document) -> date | None:
+    """The day a signature entry gives consent when its signer may: a signature's `signed_on`; a documented
+    decline's `declined_on` (else the meeting's date, else the plan's); None for a refusal, an undocumented
+    decline or a signature without a readable date."""
+    if signature.get("refused") is True:
+        return None
+    if signature.get("declined_to_sign") is True:
+        return (parse_iso(signature.get("declined_on")) or plan_made_on(plan)) if documented_decline(signature) \
+            else None
+    return parse_iso(signature.get("signed_on"))
+
+
+def consent_of(plan: Document, legal: list[Authority]) -> tuple[date | None, tuple | None]:
+    """The plan's consent date and the signature that gave it (DESIGN.md: Consent): the earliest day a
+    signature or documented decline of someone who may consent that day was recorded."""
     best: tuple[date, tuple] | None = None
     for index, signature in plan.items("signatures"):
-        role = signature.get("role")
-        name = normalized_name(signature.get("name"))
-        if guardians:
-            counts = role == "representative" and name in guardians
-        else:
-            counts = role == "member" or (role == "representative" and name in legal)
-        if not counts:
+        day = consent_day(signature, plan)
+        if day is None or not may_consent(signature, legal, day):
             continue
-        if signature.get("refused") is True:
-            if text(signature, "refusal_reason") is None:
-                continue  # a refusal without its reason is not documented (C301)
-            day = parse_iso(signature.get("refused_on")) or parse_iso(signature.get("signed_on")) or fallback
-        else:
-            day = parse_iso(signature.get("signed_on"))
-        if day is not None and (best is None or day < best[0]):
+        if best is None or day < best[0]:
             best = (day, ("signatures", index))
     return best if best is not None else (None, None)
+
+
+def refusal_day(signature: dict, plan: Document) -> date | None:
+    """A refusal's day: `refused_on`, else `signed_on`, else the meeting's date, else the plan's."""
+    return parse_iso(signature.get("refused_on")) or parse_iso(signature.get("signed_on")) or plan_made_on(plan)
+
+
+def refusal_of(plan: Document, legal: list[Authority]) -> tuple[date | None, tuple | None]:
+    """The first refusal (`refused: true`, with or without its reason) by the member or by a legal
+    representative holding authority that day: its day and where. It is never consent."""
+    found: list[tuple[date, int]] = []
+    undated: list[int] = []
+    for index, signature in plan.items("signatures"):
+        if signature.get("refused") is not True:
+            continue
+        role, name = signature.get("role"), normalized_name(signature.get("name"))
+        day = refusal_day(signature, plan)
+        if role != "member" and not (role == "representative" and any(
+                a.name == name and (day is None or a.holds(day)) for a in legal)):
+            continue
+        if day is None:
+            undated.append(index)
+        else:
+            found.append((day, index))
+    if found:
+        day, index = min(found)
+        return day, ("signatures", index)
+    return (None, ("signatures", undated[0])) if undated else (None, None)
+
+
+def refusal_text(record: PlanRecord, member: Document | None) -> str:
+    """A refused plan's refusal as a message says it (a role, an index, a date; never a name):
+    "refused by the legal guardian (representatives[0]) on 2026-05-20 (`signatures[1]`)"."""
+    if record.refusal_path is None:
+        return ""
+    index = record.refusal_path[1]
+    entries = record.plan.data.get("signatures") if isinstance(record.plan.data, dict) else None
+    signature = entries[index] if isinstance(entries, list) and index < len(entries) else {}
+    who = "the member"
+    if isinstance(signature, dict) and signature.get("role") == "representative":
+        name = normalized_name(signature.get("name"))
+        mine = [a for a in authorities(member) if a.name == name]
+        held = [a for a in mine if record.refused_on is None or a.holds(record.refused_on)] or mine
+        if held:
+            kind = "legal guardian" if held[0].guardian else f"legal representative ({LEGAL_AUTHORITIES[held[0].kind]})"
+            who = f"the {kind} (representatives[{held[0].index}])"
+        else:
+            who = "a legal representative"
+    when = f" on {record.refused_on.isoformat()}" if record.refused_on is not None else ""
+    return f"refused by {who}{when} (`signatures[{index}]`)"
 
 
 def lifecycle(case: Case, today: date) -> Lifecycle:

@@ -63,6 +63,24 @@ _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fal
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _SPECIAL = _NULLS | set(_BOOLS)  # plain scalars that are not text
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.M)
+_INDENTED_MARKER = re.compile(r"^[ \t]*(<{7}|={7}|>{7})(?: |$)", re.M)
+
+
+def _indented_conflict(text: str) -> int | None:
+    """Where markers moved off the margin (inside a block scalar, a list, by an editor's re-indent) make a
+    conflict as git writes one: `<<<<<<<`, then `=======`, then `>>>>>>>`, in that order; the offset of the
+    `<<<<<<<` line, or None. A line of equals signs alone is text. One pass over the markers (linear)."""
+    opened = None
+    middle = False
+    for marker in _INDENTED_MARKER.finditer(text):
+        kind = marker.group(1)[0]
+        if kind == "<":
+            opened, middle = marker.start(), False
+        elif kind == "=" and opened is not None:
+            middle = True
+        elif kind == ">" and middle:
+            return opened
+    return None
 def _deep_prefix(length: int) -> re.Pattern:
     """A line starting with at least ``length`` characters of indentation or block indicators."""
     return _DEEP_PREFIXES.get(length) or _DEEP_PREFIXES.setdefault(length, re.compile(rf"^[ \t?:-]{{{length},}}", re.M))
@@ -231,18 +249,35 @@ def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
         result.digest = content_digest(raw)
         return load_bytes(raw, result, max_bytes)
     try:
+        raw, info = read_regular(path, max_bytes)
+    except NotRead as exc:
+        return _refuse(result, str(exc))
+    result.digest = content_digest(raw)
+    result.stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return load_bytes(raw, result, max_bytes)
+
+
+class NotRead(ValueError):
+    """Why ``read_regular`` did not read a file (the message an E005 finding gives)."""
+
+
+def read_regular(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file (at most ``max_bytes`` + 1, so a caller sees it grew past the limit) and
+    its status: the one rule by which pcplan reads a file it was pointed at (``load_file``, the language
+    server). A pipe, socket, device or folder is refused without waiting or reading, and so is a file over
+    the limit; raises NotRead with the reason."""
+    try:
         # O_NONBLOCK: opening a named pipe must not wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return _refuse(result, f"cannot read the file: {exc.strerror or exc}")
+        raise NotRead(f"cannot read the file: {exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
-            return _refuse(result, f"not a regular file ({kind}); a case file is a plain text file")
+            raise NotRead(f"not a regular file ({kind}); a case file is a plain text file")
         if info.st_size > max_bytes:
-            return _refuse(result, f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit "
-                                   "for a case file")
+            raise NotRead(f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit for a case file")
         chunks, size = [], 0
         while size <= max_bytes:  # never more than the limit, even if the file grows while we read
             chunk = os.read(fd, max_bytes + 1 - size)
@@ -251,13 +286,10 @@ def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        return _refuse(result, f"cannot read the file: {exc.strerror or exc}")
+        raise NotRead(f"cannot read the file: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    raw = b"".join(chunks)
-    result.digest = content_digest(raw)
-    result.stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    return load_bytes(raw, result, max_bytes)
+    return b"".join(chunks), info
 
 
 def content_digest(raw: bytes) -> bytes:
@@ -277,11 +309,13 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     if text is None:
         return result
     if "<<<<<<<" in text or ">>>>>>>" in text:
-        conflict = _CONFLICT.search(text)
-        if conflict:
-            line = text.count("\n", 0, conflict.start()) + 1
+        margin = _CONFLICT.search(text)
+        start = margin.start() if margin else _indented_conflict(text)
+        if start is not None:
+            line = text.count("\n", 0, start) + 1
+            rest = text[start:]
             result.problems.append(Problem(
-                "E001", line, 1,
+                "E001", line, len(rest) - len(rest.lstrip(" \t")) + 1,  # at the marker, after any indentation
                 "unresolved git merge conflict: remove the <<<<<<<, ======= and >>>>>>> lines "
                 "and keep the right version"))
             return result
@@ -667,8 +701,9 @@ def _place_aliases(text: str, result: LoadedFile, lines: _Lines) -> None:
                 line, column = lines.mark(event.start_mark)
                 result.problems.append(Problem(
                     "E005", line, column,
-                    f"alias `*{event.anchor}` repeats a mapping or list (anchored at line "
-                    f"{anchors_seen[event.anchor]}); aliases can hide huge expansions, so write it out"))
+                    # The anchor's name is not repeated: it is typed by a person, like a tag (privacy).
+                    f"this alias repeats a mapping or list (anchored at line {anchors_seen[event.anchor]}); "
+                    "aliases can hide huge expansions, so write it out"))
     except YAMLError:  # the composer already accepted this text; be safe anyway
         result.problems.append(Problem("E005", 1, 1, "aliases of mappings or lists are not allowed"))
 

@@ -1,4 +1,5 @@
-"""Writing files pcplan creates: atomically, never over a case file, never inside a git directory.
+"""Writing files pcplan creates: atomically, never over a case file, never inside a git directory, never
+through a planted link.
 
 A report, rendered plan or scaffolded file is written to a temporary file in the
 same folder (``.pcplan-tmp-<pid>-…``) and renamed over the target, so an
@@ -8,10 +9,22 @@ write into that folder. An existing file is replaced only when the caller passes
 ``overwrite`` (the command's ``--force``), and a YAML file never. A git
 directory is recognised by its content (``HEAD``, ``objects/``, ``refs/``), not
 only by the name ``.git``, at the target or any folder above it.
+
+Links (:func:`refuse_links`): the target itself is never a symbolic link, dangling or not, even with
+``--force`` (only the names the system gives a process's own streams, ``/dev/stdout`` and the like, are
+written through); a folder on the way that is a link a repository holds (at or below a folder with
+pcplan.toml, else .git) and that leads outside that repository is refused, so a committed link cannot
+send a plan or an export elsewhere; a folder the user names outside any repository is the user's choice.
+Files pcplan makes inside a repository (``new``, ``init``: the ``within`` argument) go only through the
+repository's own folders: no link at all between its root and the file.
+
+Faults (a full disk, ``/dev/full``, a name too long, no permission) are an :class:`OutputError` naming
+the path and the reason, after the temporary file is removed: the CLI prints it as one line and exits 2.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -26,6 +39,11 @@ from typing import IO, Callable, Iterator
 from .shown import visible
 from .walk import YAML_SUFFIXES
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; a temporary file is then judged by its process and its age
+    fcntl = None  # type: ignore[assignment]
+
 
 
 def terminal_safe(text: str) -> str:
@@ -38,6 +56,42 @@ def terminal_safe(text: str) -> str:
 
 class OutputError(Exception):
     """The output cannot be written where asked; the CLI exits with 2."""
+
+
+# What a write fault means, in words; any other error is said as the system says it.
+_REASONS = {
+    errno.ENOSPC: "no space left on the device (the disk is full)",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file would be larger than the file system allows",
+    errno.ENAMETOOLONG: "the name is too long for the file system (at most 255 bytes a name on most)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.ENOENT: "no such file or folder",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.EISDIR: "is a folder",
+    errno.ELOOP: "too many levels of symbolic links",
+    errno.EMFILE: "too many open files",
+    errno.ENFILE: "too many open files in the system",
+    errno.EIO: "input/output error",
+    errno.ETXTBSY: "the file is busy",
+}
+
+
+def describe(exc: OSError) -> str:
+    """An OSError's reason in a few words, without the path (the message names it once, escaped)."""
+    return _REASONS.get(exc.errno) or (exc.strerror or type(exc).__name__)
+
+
+def write_fault(path: Path | str, exc: OSError) -> OutputError:
+    """The OutputError for a write to ``path`` that failed with ``exc``: one line, the path and the reason.
+    An error about another file (a template read while the output was produced) names that file."""
+    other = exc.filename if isinstance(exc.filename, str) else None
+    if other and os.path.basename(other).startswith(TEMP_PREFIX):
+        other = None  # the temporary file is pcplan's own business: the target is what was asked for
+    if other and os.path.abspath(other) != os.path.abspath(os.fspath(path)):
+        return OutputError(f"{visible(other)}: {describe(exc)}")
+    return OutputError(f"{visible(path)}: cannot write: {describe(exc)}")
 
 
 def is_git_dir(folder: Path) -> bool:
@@ -75,22 +129,173 @@ def refuse_git(path: Path) -> None:
         raise OutputError(f"{visible(path)}: refusing to write inside a .git folder{why}")
 
 
-def check_target(path: Path, overwrite: bool, may_replace_yaml: bool = False) -> Path:
-    target = path.resolve()
-    refuse_git(path)
+def check_target(path: Path, overwrite: bool, may_replace_yaml: bool = False, *,
+                 within: Path | None = None) -> Path:
+    """Where ``path`` is written (resolved), or an OutputError saying why it must not be, before any work:
+    inside a git directory, through a planted link (:func:`refuse_links`; ``within``: the repository the
+    file is made in), a folder, a disk device, an existing file without ``overwrite`` (a YAML file never),
+    a missing folder, or a name the file system cannot take."""
     shown = visible(path)
-    if target.is_dir():
-        raise OutputError(f"{shown}: is a folder; name a file")
-    if target.exists() and not target.is_file():
-        return target  # a device or pipe: written in place, nothing to overwrite
-    if target.exists():
-        if target.suffix in YAML_SUFFIXES and not may_replace_yaml:
-            raise OutputError(f"{shown}: exists and may be a case file; pcplan never writes over one")
-        if not overwrite:
-            raise OutputError(f"{shown}: exists; use --force to replace it")
-    if not target.parent.is_dir():
-        raise OutputError(f"{shown}: the folder {visible(target.parent)} does not exist")
+    try:
+        refuse_git(path)
+        if system_stream(path):
+            return path  # /dev/stdout and the like: written in place (write_atomically)
+        refuse_links(path, within=within)
+        target = path.resolve()
+        try:
+            info = os.stat(target)
+        except FileNotFoundError:
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise OutputError(f"{shown}: is a folder; name a file")
+        if info is not None and stat.S_ISBLK(info.st_mode):
+            raise OutputError(f"{shown}: is a disk device; pcplan never writes to one")
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            return target  # a terminal, /dev/null or a pipe: written in place, nothing to overwrite
+        if info is not None:
+            if target.suffix in YAML_SUFFIXES and not may_replace_yaml:
+                raise OutputError(f"{shown}: exists and may be a case file; pcplan never writes over one")
+            if not overwrite:
+                raise OutputError(f"{shown}: exists; use --force to replace it")
+        if not os.path.isdir(target.parent):
+            raise OutputError(f"{shown}: the folder {visible(target.parent)} does not exist")
+        _name_fits(target)
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot write: {describe(exc)}") from None
     return target
+
+
+def _name_fits(target: Path) -> None:
+    """Raise ENAMETOOLONG now, before the work, for a name the folder's file system cannot hold (the
+    temporary file's name is shorter, so the rename at the end would be the first to fail)."""
+    try:
+        limit = os.pathconf(target.parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # not POSIX, or the system does not say
+        limit = 255
+    if len(os.fsencode(target.name)) > limit:
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), str(target))
+
+
+def system_stream(path: Path | str) -> bool:
+    """Whether ``path`` is a name the system gives a process's own streams or devices (``/dev/stdout``,
+    ``/dev/fd/1``, ``/proc/self/fd/1``): an existing name under /dev or /proc, as typed. Such a name is a
+    link pcplan writes through, in place: it is never inside a repository, so never a planted one."""
+    if os.name == "nt":
+        return False
+    typed = os.path.abspath(os.fspath(path))
+    if not (typed.startswith(("/dev/", "/proc/")) and os.path.islink(typed)):
+        return False
+    try:
+        mode = os.stat(typed).st_mode
+    except (OSError, ValueError):
+        return False
+    # a stream: a terminal, a pipe, a socket, or the file the shell redirected it to; never a disk or a folder
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISREG(mode)
+
+
+def refuse_links(path: Path, within: Path | None = None, shown: str | None = None) -> None:
+    """Raise OutputError when writing ``path`` would go through a symbolic link pcplan must not follow:
+    ``path`` itself a link (dangling or not); a folder on the way a link held by a repository (a folder
+    with pcplan.toml, else .git, at or above the link) that leads outside it; with ``within`` (the
+    repository a scaffold writes into), any link between ``within`` and ``path``. ``shown``: the path as the
+    message names it (default: as given)."""
+    problem = _link_problem(path, within, folder=False)
+    if problem:
+        raise OutputError(f"{shown if shown is not None else visible(path)}: {problem}")
+
+
+def make_folders(folder: Path, within: Path | None = None) -> list[Path]:
+    """Create ``folder`` and any missing folder above it, checked as a target's folders are: never inside a
+    git directory, never through a link :func:`refuse_links` refuses; an OutputError otherwise. The folders
+    made, outermost first (a caller whose write then fails removes them: :func:`remove_empty`)."""
+    shown = visible(folder)
+    refuse_git(folder)
+    problem = _link_problem(folder, within, folder=True)
+    if problem:
+        raise OutputError(f"{shown}: {problem}")
+    missing = []
+    try:
+        step = Path(os.path.abspath(folder))
+        while not os.path.lexists(step) and step.parent != step:
+            missing.append(step)
+            step = step.parent
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"{shown}: exists and is not a folder") from None
+    except OSError as exc:
+        remove_empty(missing[::-1])
+        raise OutputError(f"{shown}: cannot create the folder: {describe(exc)}") from None
+    return missing[::-1]
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove the folders :func:`make_folders` made, innermost first, each only if it is still empty."""
+    for made in reversed(folders):
+        try:
+            os.rmdir(made)
+        except OSError:
+            return
+
+
+def links_out(path: Path, cwd: Path | None = None) -> str | None:
+    """Why going through ``path`` (relative to ``cwd``) would leave its repository by a link the repository
+    holds, ``path`` itself included (a member folder that is a link to elsewhere); None when it would not.
+    For a path named to find where to write (``pcplan new note PATH``), before it is resolved."""
+    return _link_problem(path, None, folder=True, cwd=cwd)
+
+
+def _link_problem(path: Path, within: Path | None, folder: bool, cwd: Path | None = None) -> str | None:
+    """Why ``path`` must not be written through (see :func:`refuse_links`), or None. ``folder``: every part
+    of ``path`` is a folder to pass through (:func:`make_folders`), the last one included.
+
+    The path is followed part by part as the system follows it (``..`` after a link goes up from where the
+    link leads), so what is checked is where the write would go."""
+    typed = Path(os.fspath(path))
+    parts = (typed if typed.is_absolute() else (cwd or Path.cwd()) / typed).parts  # cwd: a real path
+    before = len(parts) - len(typed.parts)  # parts of the current folder, not typed
+    base = Path(os.path.realpath(within)) if within is not None else None
+    current = Path(parts[0])
+    last = len(parts) if folder else len(parts) - 1
+    for index in range(1, last):
+        name = parts[index]
+        if name == "..":
+            current = current.parent
+            continue
+        step = current / name
+        if not os.path.islink(step):
+            current = step
+            continue
+        shown = visible(Path(*typed.parts[:index - before + 1]) if index >= before else step)
+        if base is not None and _under(step, base) and step != base:
+            return (f"the folder {shown} is a symbolic link; pcplan writes into a repository only through its own "
+                    "folders (replace the link with the folder itself)")
+        leads = Path(os.path.realpath(step))
+        holder = _repository_holding(current)
+        if holder is not None and not _under(leads, holder):
+            return (f"the folder {shown} is a symbolic link out of the repository; pcplan never writes through one "
+                    "(name the folder it leads to yourself, or remove the link)")
+        current = leads
+    if not folder and len(parts) > 1 and os.path.islink(current / parts[-1]):
+        return ("is a symbolic link; pcplan never writes through one, even with --force (remove the link, or name "
+                "another file)")
+    return None
+
+
+def _under(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _repository_holding(folder: Path) -> Path | None:
+    """The repository ``folder`` (a real path) is in, as pcplan finds a root: the nearest folder at or above
+    it with pcplan.toml, else with .git; None outside any."""
+    chain = (folder, *folder.parents)
+    for candidate in chain:
+        if os.path.isfile(candidate / "pcplan.toml"):
+            return candidate
+    for candidate in chain:
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None
 
 
 # Temporary files: ``.pcplan-tmp-<pid>-<random>-<name>`` beside the target, so that one left by a run that was
@@ -127,29 +332,66 @@ def _process_alive(pid: int) -> bool:
 
 
 def remove_stale_temporaries(folder: Path) -> list[str]:
-    """Remove temporary files in ``folder`` left by pcplan runs that were killed; the names removed."""
+    """Remove temporary files in ``folder`` left by pcplan runs that were killed; the names removed.
+
+    A run holds a lock on its temporary file (``flock``) from making it until the rename; the system lets go of
+    it when the process ends, however it ends (kill -9 included). So a file whose process is not running here
+    and whose lock is free is left over, whatever its age, and goes at the next write into the folder, as
+    promised. A run on another machine sharing the folder holds its lock there too, so its file is kept. On a
+    file system without locks, a left-over file goes once it is older than STALE_AFTER_SECONDS.
+    """
     removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
     now = time.time()
-    for entry in entries:
-        found = _TEMP_NAME.match(entry.name)
-        if found is None:
-            continue
-        pid = int(found.group(1))
-        if pid == os.getpid() or _process_alive(pid):
-            continue
-        try:
-            info = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < STALE_AFTER_SECONDS:
-                continue
-            os.unlink(entry.path)
-            removed.append(entry.name)
-        except OSError:
-            pass
+    try:
+        with os.scandir(folder) as entries:  # one entry at a time: a folder of any size costs no memory
+            for entry in entries:
+                found = _TEMP_NAME.match(entry.name)
+                if found is None:
+                    continue
+                pid = int(found.group(1))
+                if pid == os.getpid() or _process_alive(pid):
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(info.st_mode) and _remove_if_abandoned(entry.path, info, now):
+                        removed.append(entry.name)
+                except OSError:
+                    pass
+    except OSError:
+        pass
     return removed
+
+
+def _remove_if_abandoned(path: str, info: os.stat_result, now: float) -> bool:
+    """Remove the temporary file ``path`` (whose process is not running here) when no run holds its lock."""
+    if fcntl is None:
+        return _remove_if_old(path, info, now)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        if not os.path.samestat(os.fstat(fd), info):
+            return False  # replaced since the folder was read: look again at the next write
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a run (here or on another machine) is writing it
+        except OSError:  # no locks on this file system (some network shares)
+            return _remove_if_old(path, info, now)
+        # Removed while the lock is held: a run that made this name in this instant finds its file gone when it
+        # takes the lock, and makes another (_open_temporary).
+        os.unlink(path)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _remove_if_old(path: str, info: os.stat_result, now: float) -> bool:
+    if now - info.st_mtime < STALE_AFTER_SECONDS:
+        return False  # on a shared folder, maybe another machine's run still writing it
+    os.unlink(path)
+    return True
 
 
 def _on_signal(signum, frame) -> None:  # noqa: ARG001 - the signal module's signature
@@ -198,7 +440,9 @@ class _Registry:
         _LIVE_TEMPORARIES.add(name)
 
 
-def _open_temporary(target: Path, binary: bool) -> tuple[IO, str]:
+def _open_temporary(target: Path, binary: bool) -> tuple[IO, str, int | None]:
+    """A new temporary file beside ``target``, locked (see remove_stale_temporaries): the stream, its name and
+    the descriptor that holds the lock until the rename (None where the file system has no locks)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
     for _ in range(100):
         temp_name = str(target.parent / temporary_name(target))
@@ -206,27 +450,78 @@ def _open_temporary(target: Path, binary: bool) -> tuple[IO, str]:
             fd = os.open(temp_name, flags, 0o600)
         except FileExistsError:
             continue
-        return os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": "\n"})), \
-            temp_name
+        lock = _hold(fd, temp_name)
+        if lock is False:  # another run took it for a left-over between our open and our lock: a new name
+            os.close(fd)
+            continue
+        try:
+            stream = os.fdopen(fd, "wb" if binary else "w",
+                               **({} if binary else {"encoding": "utf-8", "newline": "\n"}))
+        except BaseException:
+            os.close(fd)
+            _let_go(lock)
+            raise
+        return stream, temp_name, lock
     raise OutputError(f"{visible(target)}: cannot make a temporary file beside it")
 
 
+def _hold(fd: int, name: str) -> int | bool | None:
+    """Lock the new temporary file: a descriptor holding the lock past the stream's close; None without locks;
+    False when the name no longer leads to our file (a cleaner removed it before we held the lock)."""
+    if fcntl is None:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a cleaner holds it an instant at most
+    except OSError:
+        return None
+    try:
+        ours = os.path.samestat(os.fstat(fd), os.stat(name, follow_symlinks=False))
+    except OSError:
+        ours = False
+    return os.dup(fd) if ours else False
+
+
+def _device(target: Path) -> bool:
+    """Whether ``target`` exists and is not a regular file (check_target let through only terminals, /dev/null,
+    pipes and the like)."""
+    try:
+        return not stat.S_ISREG(os.stat(target).st_mode)
+    except OSError:
+        return False
+
+
+def _let_go(lock: int | bool | None) -> None:
+    if isinstance(lock, int) and not isinstance(lock, bool):
+        try:
+            os.close(lock)
+        except OSError:
+            pass
+
+
 def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool = False,
-                     binary: bool = False) -> Path:
+                     binary: bool = False, *, within: Path | None = None) -> Path:
     """Call ``produce(stream)`` into a temporary file, then rename it to ``path``.
 
-    A target that exists and is not a regular file (``/dev/null``, ``/dev/stdout``,
-    a named pipe) is written directly: renaming over it would replace the device.
-    The temporary file never outlives the call, whatever ends it (see ``TEMP_PREFIX``).
+    A target that exists and is not a regular file (``/dev/null``, a terminal, a named pipe, and the system's
+    names for the process's streams such as ``/dev/stdout``) is written directly: renaming over it would
+    replace the device. The temporary file never outlives the call, whatever ends it (see ``TEMP_PREFIX``).
+    ``within``: the repository a file is made in (``new``, ``init``): no link between its root and ``path``.
+    A fault while writing (a full disk, a name too long) is an OutputError naming ``path`` and the reason.
     """
-    target = check_target(path, overwrite)
-    if target.exists() and not target.is_file():
-        with open(target, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as stream:
-            produce(stream)
+    target = check_target(path, overwrite, within=within)
+    if system_stream(path) or _device(target):
+        try:
+            with open(target, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as stream:
+                produce(stream)
+        except OSError as exc:
+            raise write_fault(path, exc) from None
         return target
     remove_stale_temporaries(target.parent)
     with _removed_on_signals() as live:  # the handlers first, then the file they look after
-        stream, temp_name = _open_temporary(target, binary)
+        try:
+            stream, temp_name, lock = _open_temporary(target, binary)
+        except OSError as exc:
+            raise write_fault(path, exc) from None
         live.add(temp_name)
         try:
             with stream:
@@ -238,12 +533,16 @@ def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool 
                 os.replace(temp_name, target)
             else:
                 _rename_new(temp_name, target, path)
-        except BaseException:
+        except BaseException as exc:
             try:
                 os.unlink(temp_name)
             except OSError:
                 pass
+            if isinstance(exc, OSError):
+                raise write_fault(path, exc) from None
             raise
+        finally:
+            _let_go(lock)
     return target
 
 

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache, partial
 from typing import Any, Callable, Iterator
 
+from .dates import FREQUENCY_PATTERN, SUPPORT_FREQUENCY_PATTERN
 from .load import MAX_PER_CODE, Problem, more_problems, shown_key
 from .resources import schema_text
 
@@ -20,7 +21,10 @@ VERSIONS = (1,)
 
 # Human names for the patterns the schemas use.
 _PATTERN_NAMES = {
-    r"^[1-9][0-9]* (day|week|month|year)s?$": "a frequency such as `1 month`, `3 months`, `2 weeks` or `30 days`",
+    FREQUENCY_PATTERN: "a frequency such as `weekly`, `1 month`, `3 months`, `2 weeks`, `30 days`, `3 times a week` "
+                       "or `twice a month`",
+    SUPPORT_FREQUENCY_PATTERN: "a frequency such as `weekly`, `3 times a week`, `twice a month` or `every 2 weeks`, "
+                               "or `once` or `as_needed`",
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a language code such as `en`, `es` or `pt-BR`",
     r"^[A-Z][0-9]{3}$": "a rule code such as `C301`",
     r"^sha256:[0-9a-f]{16,64}$": "a fingerprint printed by `pcplan fingerprint`, such as `sha256:3f2a…`",

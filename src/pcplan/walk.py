@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .config import CONFIG_NAME, find_root
+from .links import HIDDEN, OUTSIDE, symlink_problem  # noqa: F401 - the walk's rule, named here too
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MEMBER_FILES = ("member.yaml", "member.yml")
@@ -90,32 +91,6 @@ def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list
     """
     excluded = [glob_regex(g) for g in exclude]
     yield from _walk(directory, root, excluded, loose, errors, nested, member_files=None, start=True, files=files)
-
-
-OUTSIDE = "symlink to outside the repository, not read: replace the link with the file itself"
-HIDDEN = "symlink into a hidden folder of the repository (such as .git), not read: replace the link with the file"
-
-
-def symlink_problem(path: Path, root: Path) -> str | None:
-    """Why the file symlink ``path`` must not be read (its target lies outside ``root``, or in a hidden
-    folder of it), or None for a regular file or a link pcplan may follow.
-
-    The target is resolved without opening it: opening a device can have effects of its own.
-    A link that points nowhere, or to itself, is left to the reader, which names the cause.
-    """
-    if not os.path.islink(path):
-        return None
-    target = os.path.realpath(path)
-    base = os.path.realpath(root)
-    try:
-        inside = os.path.commonpath([target, base]) == base
-    except ValueError:  # another drive (Windows)
-        inside = False
-    if not inside:
-        return OUTSIDE
-    if any(part.startswith(".") for part in Path(os.path.relpath(target, base)).parts):
-        return HIDDEN
-    return None
 
 
 def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, nested: list | None,

@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TextIO
@@ -54,6 +54,8 @@ class DueReport:
     within_days: int | None  # None: every date (`--within all`)
     obligations: list[Obligation]
     staff_names: dict[str, str]  # staff id -> name, for the table's headings
+    # Places the walk could not read, (display path, why): their members are missing from this list, so it says so.
+    unread: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
@@ -111,9 +113,10 @@ def _collect(caseload: Caseload, options: DueOptions, within_days: int | None, h
         # overdue ones are always before the horizon
         per_member.append((work.order, work.summary.due_by(horizon)))
 
-    roots = check([caseload.scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
-                                            one_repository=True), cwd=caseload.cwd, on_member=take,
-                  notices=notices).roots
+    checked = check([caseload.scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
+                                              one_repository=True), cwd=caseload.cwd, on_member=take,
+                    notices=notices)
+    roots = checked.roots
     per_member.sort(key=lambda item: item[0])  # the walk's order, as workers finish in any order
     found: list[Obligation] = [o for _, obligations in per_member for o in obligations]
     per_member.clear()
@@ -130,7 +133,7 @@ def _collect(caseload: Caseload, options: DueOptions, within_days: int | None, h
             raise DueError(f"--case-manager {options.case_manager!r} is not a known staff id; known ids: {listed}")
         found = [o for o in found if o.case_manager == options.case_manager]
     found.sort(key=lambda o: o.sort_key)
-    return DueReport(today, within_days, found, names), roots
+    return DueReport(today, within_days, found, names, list(checked.unread)), roots
 
 
 # ---------------------------------------------------------------- records shared by json, csv and ics
@@ -186,6 +189,7 @@ def write_json(report: DueReport, stream: TextIO) -> None:
         "today": report.today.isoformat(),
         "within_days": report.within_days,
         "obligations": [record(o, report.today) for o in report.obligations],
+        "unread": [{"path": shown_path(path), "reason": reason} for path, reason in report.unread],
     }
     json.dump(document, stream, indent=2, ensure_ascii=False)
     stream.write("\n")

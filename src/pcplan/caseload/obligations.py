@@ -94,7 +94,8 @@ def case_manager_of(case: Case, today: date) -> str | None:
     drafts = life.drafts()
     record = life.governing or (drafts[-1] if drafts else None)
     responsible = get_in(record.plan.data, "monitoring", "responsible") if record is not None else None
-    return _id(responsible, NOT_AN_ID) if isinstance(responsible, str) else None
+    # `case_manager` names nobody: whoever is assigned, and nobody is
+    return _id(responsible, NOT_AN_ID) if isinstance(responsible, str) and responsible != "case_manager" else None
 
 
 def case_obligations(case: Case, settings: Settings, today: date) -> list[Obligation]:
@@ -108,7 +109,11 @@ def case_obligations(case: Case, settings: Settings, today: date) -> list[Obliga
     found.extend(_drafts(life, settings, member, manager))
     found.extend(_intake(case, life, settings, member, manager))
     for change in life.significant_changes(settings.change_review_days):
-        if change.answered_on is None:  # answered late is T212's finding, no longer a date to meet
+        if change.answered_on is None and change.hold is not None:  # a discharge (T212): the hold's end
+            found.append(Obligation(change.deadline, "change-review", member, manager,
+                                    f"discharge (hold {change.hold.index + 1})", case.member.display_path,
+                                    ("holds", change.hold.index, "end")))
+        elif change.answered_on is None:  # answered late is T212's finding, no longer a date to meet
             found.append(Obligation(change.deadline, "change-review", member, manager,
                                     f"assessment {_id(change.assessment.id, shown_name(change.assessment.path.name))}",
                                     change.assessment.display_path, ("type",)))
@@ -221,7 +226,7 @@ def _copies(life: Lifecycle, record: PlanRecord, settings: Settings, member: str
     entries = [entry for _, entry in plan.items("distribution")]
     if not any(e.get("role") == "member" and _copy_recorded(e) for e in entries):
         yield Obligation(due, "copy", member, manager, label, plan.display_path, ("distribution",))
-    for index, rep in legal_representatives(life.case.member):
+    for index, rep in legal_representatives(life.case.member, on=record.consent_on):  # who held authority then
         name = normalized_name(rep.get("name"))
         if name is not None and any(e.get("role") == "representative" and normalized_name(e.get("to")) == name
                                     and _copy_recorded(e) for e in entries):

@@ -160,6 +160,7 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
     managers: dict[str | None, _Manager] = {}
     not_compliant: list[dict] = []
     outside = _Tally()
+    counted: dict[str, _Counted] = {}  # member folder -> how it was counted (E007 across folders moves it)
 
     def count(work) -> None:
         """One member folder: its findings (all of them are in the scope) and its summary."""
@@ -182,27 +183,47 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
             group.status[status] += 1
             group.active += status == "active"
             group.compliant += compliant
+        row = None
         if status == "active":
             who.active += 1
             who.compliant += compliant
             if not compliant:
                 label = summary.member_id if looks_like_id(summary.member_id) \
                     else shown_path(_relative(work.folder, root))
-                not_compliant.append({"member": label, "case_manager": manager, "errors": tally.error})
+                row = {"member": label, "case_manager": manager, "errors": tally.error}
+                not_compliant.append(row)
+        counted[str(work.folder)] = _Counted(manager, summary.programs, status == "active", row,
+                                             any(f.code == "E007" and not f.excepted for f in work.findings))
         for obligation in summary.due_by(today, strictly=True):  # overdue
             _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
 
     # 1. One pass: member folders are counted as they are checked, their findings reduced to counts per rule
-    #    there and then (nothing kept per finding or per folder, so memory does not follow the caseload).
+    #    there and then (nothing kept per finding; per folder, only the few ids and counts an E007 across member
+    #    folders, known once the walk is done, may change: _Counted).
     rules: dict[str, dict] = {}
     rule_members: dict[str, int] = {}  # member folders with a finding of the rule (excepted ones aside)
     result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
                                     one_repository=True), cwd=cwd, on_member=count, notices=notices)
     roots = result.roots
-    for finding in result.findings:  # what no member folder holds: staff.yaml, files outside member folders
-        outside.add(finding.severity, finding.excepted)
+    result_unread = list(result.unread)
+    repeated: dict[str, int] = {}  # member id -> member folders using it (E007 across folders)
+    clashes = 0  # member folders whose path is an earlier one's but for letter case or Unicode form
+    for finding in result.findings:  # staff.yaml, files outside member folders, and E007 across member folders
         _count_rule(rules, finding)
-    del result
+        folder = counted.get(str(finding.file.parent)) if finding.file is not None else None
+        if finding.code != "E007" or folder is None:
+            outside.add(finding.severity, finding.excepted)
+            continue
+        # The later of two member folders with one member id (or one folder name): its folder is counted
+        # as it is (one member each: which of the two records is right is for a person to say), with this
+        # error added, and the duplicate is listed.
+        if finding.data_path == ("id",) and finding.member is not None:
+            repeated[finding.member] = repeated.get(finding.member, 1) + 1
+        else:
+            clashes += 1
+        _count_repeated(folder, finding, managers, members, programs, not_compliant, rule_members,
+                        shown_path(_relative(finding.file.parent, root)))
+    del result, counted
     if scope == root and caseload.repo.staff is not None:
         for obligation in staff_obligations(caseload.repo, settings, today):
             if obligation.overdue(today):
@@ -224,12 +245,18 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
         "version": 1,
         "today": today.isoformat(),
         "scope": _relative(scope, root),
+        # Places the walk could not read: their members are not counted, and the report says so.
+        "unread": [{"path": shown_path(path), "reason": reason} for path, reason in result_unread],
         "members": {
             "total": members.total,
             "by_status": members.status,
             "by_program": [{"program": p, "total": g.total, "by_status": g.status}
                            for p, g in sorted(programs.items(), key=lambda i: (i[0] is None, i[0] or ""))],
             "by_lifecycle": states,
+            # Member ids used by more than one member folder, each counted as a member (`check` reports the later
+            # folders as E007), and folders whose names differ only in letter case or Unicode form.
+            "repeated_ids": [{"member": m, "folders": n} for m, n in sorted(repeated.items())],
+            "folder_name_clashes": clashes,
         },
         "compliance": {
             "active_members": members.active,
@@ -277,6 +304,39 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
         raise UsageError(str(exc)) from None
 
     return Report(data, names, caseload.config.agency, caseload.config.paper, [*dirs, templates_dir()]), roots
+
+
+@dataclass(slots=True)
+class _Counted:
+    """How one member folder was counted: what an E007 across member folders, found after the walk, changes."""
+
+    manager: str | None
+    programs: tuple
+    active: bool
+    row: dict | None  # its row of `not_compliant`, when it is there
+    e007: bool  # it already counts in E007's members
+
+
+def _count_repeated(folder: _Counted, finding, managers: dict, members: _Group, programs: dict,
+                    not_compliant: list[dict], rule_members: dict[str, int], shown: str) -> None:
+    """An E007 about a member folder found after its counts were made (a member id or folder name an earlier
+    folder has): counted as that folder's finding, and an error makes the folder no longer fully compliant."""
+    who = managers.setdefault(folder.manager, _Manager())
+    who.tally.add(finding.severity, finding.excepted)
+    if not folder.e007:
+        rule_members["E007"] = rule_members.get("E007", 0) + 1
+        folder.e007 = True
+    if finding.severity != "error" or finding.excepted or not folder.active:
+        return
+    label = f"{finding.member} ({shown})" if finding.member else shown  # the id alone would name two folders
+    if folder.row is None:  # it was fully compliant
+        for group in (members, *(programs[p] for p in folder.programs)):
+            group.compliant -= 1
+        who.compliant -= 1
+        folder.row = {"member": label, "case_manager": folder.manager, "errors": 0}
+        not_compliant.append(folder.row)
+    folder.row["member"] = label
+    folder.row["errors"] += 1
 
 
 def _count_rule(rules: dict[str, dict], finding) -> None:
@@ -419,6 +479,17 @@ def write_table(report: Report, stream: IO, terminal: bool, width: int | None = 
     t.add_section()
     t.add_row("all members", *(str(d["members"]["by_status"][s]) for s in statuses), str(d["members"]["total"]))
     show(t)
+    repeated, clashes = d["members"]["repeated_ids"], d["members"]["folder_name_clashes"]
+    if repeated or clashes:
+        # Never silently: a member id in two folders is counted twice above (once per folder).
+        said = [f"{sum(r['folders'] for r in repeated)} member folders share {len(repeated)} member id(s) "
+                f"({', '.join(terminal_safe(r['member']) for r in repeated)}) and are counted once each"] \
+            if repeated else []
+        if clashes:
+            said.append(f"{clashes} member folder(s) have a name that differs from another's only in letter case "
+                        "or accents")
+        console.print(f"{'; '.join(said)}: `pcplan check` reports each as E007.")
+        console.print()
     t = table("Members by the state of their case", "state", ">count")
     for key in LIFECYCLE:
         t.add_row(LIFECYCLE_LABEL[key], str(d["members"]["by_lifecycle"][key]))
@@ -635,7 +706,9 @@ def charts(report: Report) -> dict[str, Chart | None]:
 
 def render_html(report: Report) -> str:
     from .. import __version__
-    from ..render.templating import render_safely, sandboxed_environment
+    from ..render import refuse_linked_stylesheets
+    from ..render.bounds import MAX_CHARS, Stopped, isolated, template_file
+    from ..render.templating import TemplateFailure, render_safely, sandboxed_environment
 
     # The same sandbox as render: an agency template never reaches Python's internals.
     env = sandboxed_environment(report.template_dirs, autoescape=True, trim_blocks=True, lstrip_blocks=True,
@@ -650,7 +723,19 @@ def render_html(report: Report) -> str:
     env.globals["lifecycle_label"] = LIFECYCLE_LABEL
     d = report.data
     kinds = [k for k in KINDS if any(k in row["by_kind"] for row in d["overdue_by_case_manager"])]
-    return render_safely(env, report.template_dirs, HTML_TEMPLATE, dict(
+    context = dict(
         report=d, agency=report.agency, paper=report.paper, staff_names=report.staff_names,
         charts=charts(report), statuses=[s for s in STATUSES if s != "unknown" or d["members"]["by_status"][s]],
-        overdue_kinds=kinds, top_limit=TOP_RULES, version=__version__, colours=COLOURS))
+        overdue_kinds=kinds, top_limit=TOP_RULES, version=__version__, colours=COLOURS)
+    # A row per member not compliant: the page may be as long as the caseload, and no longer.
+    longest = MAX_CHARS + 4096 * len(d["compliance"]["not_compliant"])
+
+    def make() -> str:  # bounded like a plan's render (pcplan.render.bounds): in a child process where it can be
+        page = render_safely(env, report.template_dirs, HTML_TEMPLATE, context, longest)
+        refuse_linked_stylesheets(page, report.template_dirs, HTML_TEMPLATE)
+        return page
+
+    try:
+        return isolated(make)
+    except Stopped as exc:
+        raise TemplateFailure(str(exc), template_file(report.template_dirs, HTML_TEMPLATE)) from None

@@ -17,7 +17,7 @@ from datetime import date
 from ..config import Settings
 from ..lifecycle import lifecycle
 from ..model import Case
-from .obligations import Obligation, case_manager_of, case_obligations
+from .obligations import KINDS, Obligation, case_manager_of, case_obligations
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ def to_plain(summary: MemberSummary, place: dict[str, int]) -> list | None:
             return None
         obligations.append([o.due.isoformat(), o.kind, o.member, o.case_manager, o.subject, where,
                             list(o.data_path), o.since.isoformat() if o.since is not None else None])
-    if not all(p is None or isinstance(p, str) for p in summary.programs):
-        return None
+    if not all(_storable_program(p) for p in summary.programs):
+        return None  # a program name typed as words: never written to the cache (the folder is checked again)
     return [summary.status, summary.closed, summary.on_hold, summary.in_effect, summary.drafts, summary.manager,
             list(summary.programs), summary.member_id, obligations]
 
@@ -93,8 +93,8 @@ def from_plain(data: list, displays: list[str]) -> MemberSummary:
 
     if status not in STATUSES or not all(type(x) is bool for x in (closed, on_hold, in_effect)) \
             or type(drafts) is not int or not all(x is None or isinstance(x, str) for x in (manager, member_id)) \
-            or not all(p is None or isinstance(p, str) for p in programs) \
-            or not all(type(o) is list and len(o) == 8 for o in obligations):
+            or type(programs) is not list or not all(_storable_program(p) for p in programs) \
+            or type(obligations) is not list or not all(_plain_obligation(o, len(displays)) for o in obligations):
         raise ValueError("not a summary pcplan wrote")
     return MemberSummary(status, closed, on_hold, in_effect, drafts, manager, tuple(programs), member_id,
                          tuple(obligations), tuple(displays))
@@ -110,6 +110,32 @@ def _obligation(plain: list, displays: tuple) -> Obligation | None:
                           date.fromisoformat(since) if since is not None else None)
     except (TypeError, ValueError, IndexError):
         return None
+
+
+def _plain_obligation(plain, files: int) -> bool:
+    """Whether ``plain`` is an obligation as to_plain writes it (an entry holding any other is a miss, and the
+    member folder is checked again: never a count that differs from an uncached run)."""
+    if type(plain) is not list or len(plain) != 8:
+        return False
+    due, kind, member, cm, subject, where, path, since = plain
+    try:
+        date.fromisoformat(due)
+        if since is not None:
+            date.fromisoformat(since)
+    except (TypeError, ValueError):
+        return False
+    return type(kind) is str and kind in KINDS and (member is None or type(member) is str) \
+        and (cm is None or type(cm) is str) and type(subject) is str and type(where) is int \
+        and -1 <= where < files and type(path) is list and all(type(step) in (str, int) for step in path)
+
+
+def _storable_program(name) -> bool:
+    """What the cache may hold of a program: an id-shaped name (agency vocabulary, `HCBS-EBD`), None (no
+    program), or what private mode shows in place of words (`(not an id)`); never a name typed as words, which
+    only a run outside CI shows and only from the case file itself."""
+    from ..shown import looks_like_id, plain_id
+
+    return name is None or looks_like_id(name) or name == plain_id(None)
 
 
 def _plain_path(path) -> bool:

@@ -16,6 +16,7 @@ pcplan.exceptions.DATE_DRIVEN) say what is due, not that the record is wrong.
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,7 +28,7 @@ from ..exceptions import DATE_DRIVEN
 from ..findings import Finding
 from ..model import Case, Document
 from ..model import display_path as _display
-from ..output import OutputError, check_target, inside_git, write_atomically
+from ..output import check_target, inside_git, make_folders, write_atomically
 from ..rules import RULES
 from ..walk import enclosing_member_folder, walk
 from .bundle import NoMemberId, dumps, dumps_line, member_bundle
@@ -64,6 +65,7 @@ class Member:
 class Exported:
     members: list[Member] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)  # places the walk could not read: (shown, why)
 
     @property
     def exported(self) -> list[Member]:
@@ -86,10 +88,11 @@ def export(request: ExportRequest, stdout: IO[str], cwd: Path | None = None) -> 
                           "(standard output)")
     if not os.path.lexists(request.target):
         raise ExportError(f"{request.target}: no such file or folder")
-    groups = _member_folders(request.target.resolve(), cwd)
-    if not groups:
+    unread: list[tuple[Path, str]] = []
+    groups = _member_folders(request.target.resolve(), cwd, unread)
+    if not groups and not unread:
         raise ExportError(f"{request.target}: no member folders (a folder holding a member.yaml) here or below")
-    result = Exported()
+    result = Exported(unread=[(_display(place, cwd), why) for place, why in unread])
     to_stdout = request.output == STDOUT
     mode = "stdout" if to_stdout else _mode(request.output, sum(len(f) for _, f in groups))
     if mode in ("file", "ndjson"):
@@ -135,7 +138,7 @@ def _mode(named: str, members: int) -> str:
     output = Path(named)
     if inside_git(output):
         raise ExportError(f"{output}: refusing to write inside a .git folder")
-    if output.is_dir() or named.endswith(("/", os.sep)):
+    if os.path.isdir(output) or named.endswith(("/", os.sep)):
         return "folder"
     if output.suffix.lower() == ".ndjson":
         return "ndjson"
@@ -147,27 +150,28 @@ def _mode(named: str, members: int) -> str:
 
 def _write_folder(folder: Path, members: list[Member], force: bool) -> list[Path]:
     """One MEMBER.fhir.json per member; every name is checked before any is written (all files or none)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
+    make_folders(folder)  # never through a link a repository holds that leads out of it (pcplan.output)
     targets = [folder / f"{m.member_id}{SUFFIX}" for m in members]
+    # Names compared as a case-insensitive file system (macOS, Windows) does: `m-1` and `M-1` are one file there.
+    names = [unicodedata.normalize("NFD", t.name.casefold()) for t in targets]
+    if len(set(names)) < len(names):
+        doubled = sorted({t.name for t, n in zip(targets, names) if names.count(n) > 1})
+        raise ExportError(f"{', '.join(doubled)}: member folders with the same member id (or ids that differ only "
+                          "in letter case) would be written to one file; `pcplan check` reports each later one as "
+                          "E007 at its member.yaml: give each member an id of their own, then export again")
     for target in targets:
         check_target(target, force)
     written = []
-    if len(set(targets)) < len(targets):
-        doubled = sorted({t.name for t in targets if targets.count(t) > 1})
-        raise ExportError(f"{', '.join(doubled)}: two member folders have the same member id; one file each is "
-                          "impossible (`pcplan check` reports the duplicate)")
     for member, target in zip(members, targets):
         text = dumps(member.bundle)
         written.append(write_atomically(target, lambda stream, text=text: stream.write(text), overwrite=force))
     return written
 
 
-def _member_folders(target: Path, cwd: Path) -> list[tuple[Path, list[Path]]]:
+def _member_folders(target: Path, cwd: Path, unread: list) -> list[tuple[Path, list[Path]]]:
     """(repository root, member folders) for what ``target`` names: its member folder, or every member folder
-    below it, each repository with its own staff and configuration."""
+    below it, each repository with its own staff and configuration; places the walk could not read (a folder
+    past PATH_MAX) are added to ``unread``, never skipped in silence."""
     from ..engine import UsageError
 
     root = find_root(target)
@@ -184,7 +188,9 @@ def _member_folders(target: Path, cwd: Path) -> list[tuple[Path, list[Path]]]:
     for inner in roots:
         config = load_config(inner, set(RULES))
         scope = target if inner in target.parents or inner == target else inner
-        folders = sorted(folder for folder, _ in walk(scope, inner, config.exclude).cases)
+        walked = walk(scope, inner, config.exclude)
+        unread.extend(walked.errors)
+        folders = sorted(folder for folder, _ in walked.cases)
         if folders:
             out.append((inner, folders))
     return out

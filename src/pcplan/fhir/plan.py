@@ -273,7 +273,7 @@ def _author(ctx: Context, doc: Document) -> str | None:
         if signature.get("role") == "case_manager" and text(signature.get("staff")):
             return signature["staff"]
     for value in (get_in(doc.data, "monitoring", "responsible"), get_in(doc.data, "meeting", "facilitator")):
-        if text(value) and value != "member":
+        if text(value) and value not in ("member", "case_manager"):  # `case_manager`: whoever is assigned, no id
             return value
     return None
 

@@ -2,7 +2,8 @@
 
 A goal's `needs` offers the needs of the assessment the plan is based on, a
 support's `goals` the plan's goals, `documented_by` and `responsible` the staff
-in staff.yaml, an exception's `rule` pcplan's rule codes. The key is found from
+in staff.yaml (`responsible` also `case_manager`: whoever is assigned), an
+exception's `rule` pcplan's rule codes. The key is found from
 the lines (``pcplan.lsp.syntax``), so completion works while the YAML is still
 incomplete.
 """
@@ -67,4 +68,7 @@ def complete(kind: str | None, lines: list[str], row: int, index: int, record, t
             out.append(item(found.id, detail, describe(found), len(out)))
     if target_kind == "staff" and key_path(lines, row, word.start)[-1:] == ("facilitator",):
         out.append(item("member", "the member led the meeting", None, len(out)))
+    if target_kind == "staff" and key_path(lines, row, word.start)[-2:] == ("monitoring", "responsible"):
+        out.append(item("case_manager", "whoever is the member's case manager that day (recommended)", None,
+                        len(out)))
     return out

@@ -8,6 +8,8 @@ against the rest of the record. Only this file's findings are published for it.
 
 from __future__ import annotations
 
+import functools
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +24,7 @@ from ..findings import Finding
 from ..load import overlay
 from ..rules import RULES
 from .positions import Text
-from .workspace import Place
+from .workspace import Place, read_text
 
 SEVERITIES = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,
               "info": types.DiagnosticSeverity.Information}
@@ -31,6 +33,12 @@ SOURCE = "pcplan"
 # of `pcplan rule L101`. An agency that publishes docs/rules.md sets `ruleUrl` (an initialization option)
 # to a template such as `https://docs.example.org/pcplan/rules.html#{anchor}`.
 DEFAULT_RULE_URL = "pcplan://rule/{code}"
+# A repository's own editor settings can set `ruleUrl` (VS Code's `.vscode/settings.json`), so the template
+# is untrusted: only the literal placeholders below are replaced (never `str.format`, whose `{code:>100000000}`
+# made every diagnostic 100 MB), in an http(s) address of bounded length. An invalid one is not used.
+MAX_RULE_URL = 2048  # characters; browsers and intranets handle far longer, no rule link needs more
+RULE_URL_SCHEMES = ("https", "http")
+_PLACEHOLDER = re.compile(r"\{(code|anchor)\}")
 
 
 
@@ -40,11 +48,40 @@ def anchor(code: str) -> str:
     return f"{code.lower()}-{rule.name}" if rule is not None else code.lower()
 
 
+def rule_template_problem(template: object) -> str | None:
+    """Why ``template`` cannot be the ``ruleUrl`` option (said to the user, without repeating the value), or
+    None: an http(s) address of at most MAX_RULE_URL characters, without spaces or control characters, whose
+    only braces are the placeholders ``{code}`` and ``{anchor}``."""
+    if not isinstance(template, str):
+        return "it is not text"
+    if template == DEFAULT_RULE_URL:
+        return None
+    if len(template) > MAX_RULE_URL:
+        return f"it is longer than {MAX_RULE_URL:,} characters"
+    return _template_problem(template)
+
+
+@functools.lru_cache(maxsize=8)  # asked once per diagnostic, of the one template in use
+def _template_problem(template: str) -> str | None:
+    if any(c.isspace() or not c.isprintable() for c in template):
+        return "it holds spaces or control characters"
+    rest = _PLACEHOLDER.sub("", template)
+    if "{" in rest or "}" in rest:
+        return "its only placeholders can be {code} and {anchor}"
+    scheme, _, after = template.partition(":")
+    if scheme.lower() not in RULE_URL_SCHEMES or not after.startswith("//") or len(after) <= 2 \
+            or after[2] in "/?#":
+        return "it is not an https:// or http:// address"
+    return None
+
+
 def rule_url(code: str, template: str = DEFAULT_RULE_URL) -> str:
-    try:
-        return template.format(code=code, anchor=anchor(code))
-    except (KeyError, IndexError, ValueError):
-        return DEFAULT_RULE_URL.format(code=code)
+    """The link of rule ``code``: ``template`` with ``{code}`` and ``{anchor}`` replaced (the default when the
+    template is not a valid ``ruleUrl``)."""
+    if rule_template_problem(template) is not None:
+        template = DEFAULT_RULE_URL
+    values = {"code": code, "anchor": anchor(code)}
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
 @dataclass
@@ -87,10 +124,8 @@ class Converter:
         if path is None:
             return None
         if path not in self._texts:
-            try:
-                self._texts[path] = Text(path.read_text(encoding="utf-8", errors="replace"), self.text.encoding)
-            except OSError:
-                self._texts[path] = None
+            raw = read_text(path, self.place.root, errors="replace")  # check's rules: no pipe, no link out
+            self._texts[path] = Text(raw, self.text.encoding) if raw is not None else None
         return self._texts[path]
 
     def diagnostic(self, finding: Finding, number: int) -> types.Diagnostic:

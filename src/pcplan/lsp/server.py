@@ -9,7 +9,13 @@ staff.yaml or pcplan.toml, re-checks the open files it can affect.
 Safety: the server never writes a file (fixes are WorkspaceEdits the editor
 applies); its log lines hold codes, counts, paths and exception type names,
 never a case file's text; and any error while handling a message is caught, so
-a broken file or a bug in pcplan costs one answer, never the server.
+a broken file or a bug in pcplan costs one answer, never the server. It answers
+only for documents the editor opened and sent (never a URI it was merely
+named), inside the repositories of the editor's workspace folders, and reads
+the files around one by ``pcplan check``'s rules (``workspace``). Messages are
+read with every length bounded and malformed ones answered (``transport``);
+initialization options are checked, and an invalid one is named to the user
+once and not used (``options``).
 """
 
 from __future__ import annotations
@@ -19,25 +25,32 @@ import functools
 import logging
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from .. import __version__
+from ..config import find_root
 from ..findings import Finding
 from .actions import exception_action, fingerprint_action, quantities_action, signature_actions
 from .completion import TRIGGERS, complete
 from .diagnostics import DEFAULT_RULE_URL, Converter, check_text
 from .hover import hover_markdown, rule_text, to_hover
+from .options import message as options_message
+from .options import read_options
 from .positions import UTF16, Text, encoding_of
 from .references import find, field_target
 from .syntax import declared_kind, key_path, word_at
-from .workspace import Files, Place, Record, place_of
+from . import transport  # noqa: I001 - a module, beside the names imported from the others
+from .workspace import Files, Place, Record, inside, link_refusal, place_of, read_text, scopes_of
 
 # Typing runs at 3 to 8 keys a second: a pause of 150 ms is the end of a burst, not the space between two
 # keys, and it leaves half of the 300 ms budget to the check (about 15 ms for a reference plan, 20 ms at the
@@ -69,6 +82,20 @@ class PcplanServer(LanguageServer):
         self.encoding = UTF16
         self.markdown = True
         self.today_override: date | None = None
+        self._scopes: tuple[tuple[str, ...], tuple[Path, ...] | None] | None = None
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """pygls' stdio server, reading with pcplan's bounded reader (``transport``) instead of pygls' own."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(transport.run(self, stdin or sys.stdin.buffer))
+        except BrokenPipeError:
+            log.warning("pcplan lsp: the editor closed the connection; stopping")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # --- reporting, without member text ----------------------------------------------------------
 
@@ -85,28 +112,53 @@ class PcplanServer(LanguageServer):
 
     # --- the document and its record -------------------------------------------------------------
 
-    def text_of(self, uri: str) -> str | None:
+    def opened(self, uri: str) -> Any:
+        """The document the editor opened at ``uri`` (its text as sent), or None. Never the file on disk:
+        pygls would read a URI it was only named (a pipe, ``/dev/zero``, another repository's file)."""
         try:
-            return self.workspace.get_text_document(uri).source
-        except Exception:  # noqa: BLE001 - not open and not readable
+            documents = self.workspace.text_documents
+        except Exception:  # noqa: BLE001 - before initialize: no workspace
             return None
+        return documents.get(unquote(uri)) or documents.get(uri) if isinstance(uri, str) else None
+
+    def text_of(self, uri: str) -> str | None:
+        document = self.opened(uri)
+        return document.source if document is not None else None
+
+    def scopes(self) -> tuple[Path, ...] | None:
+        """The repositories of the editor's workspace folders (its root when it names no folder), the only
+        places the server reads; None when it named neither (each file is read in its own repository)."""
+        try:
+            workspace = self.workspace
+            named = [f.uri for f in workspace.folders.values()] + ([workspace.root_uri] if workspace.root_uri else [])
+        except Exception:  # noqa: BLE001 - before initialize
+            named = []
+        key = tuple(sorted(u for u in named if isinstance(u, str)))
+        if self._scopes is None or self._scopes[0] != key:
+            folders = [Path(p) for p in (to_fs_path(u) if u.startswith("file:") else None for u in key) if p]
+            self._scopes = (key, scopes_of(folders) if key else None)
+            if key and not self._scopes[1]:
+                self._scopes = (key, ())  # folders named, none a local folder: nothing is read
+        return self._scopes[1]
 
     def text_at(self, path: Path) -> str | None:
-        """A file's text as the editor has it (open, maybe unsaved), else as on disk."""
+        """A file's text as the editor has it (open, maybe unsaved), else as on disk by check's rules:
+        inside the workspace's repositories, a regular file, not through a link check refuses."""
         for uri in self.published:
             mine = _path(uri)
             if mine is not None and Path(os.path.realpath(mine)) == path:
                 text = self.text_of(uri)
                 if text is not None:
                     return text
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        root = find_root(Path(os.path.realpath(path)).parent)
+        scopes = self.scopes()
+        if scopes is not None and not any(inside(root, scope) for scope in scopes):
             return None
+        return read_text(path, root)
 
     def place(self, uri: str, text: str) -> Place | None:
         path = _path(uri)
-        return place_of(path, text) if path is not None else None
+        return place_of(path, text, self.scopes()) if path is not None else None
 
     def today(self) -> date:
         if self.today_override is not None:
@@ -144,7 +196,7 @@ class PcplanServer(LanguageServer):
     def _internal_error(self, uri: str, exc: Exception) -> None:
         """Say so in the file (as `pcplan check` reports E000), rather than leave old diagnostics standing."""
         try:
-            version = self.workspace.get_text_document(uri).version
+            version = self.opened(uri).version
             self.publish(uri, [types.Diagnostic(
                 range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
                 message=f"internal error in pcplan while checking this file ({type(exc).__name__}); please report "
@@ -154,16 +206,15 @@ class PcplanServer(LanguageServer):
             pass
 
     def check_now(self, uri: str) -> None:
-        try:
-            document = self.workspace.get_text_document(uri)
-            source, version = document.source, document.version
-        except Exception:  # noqa: BLE001 - closed meanwhile
-            return
+        document = self.opened(uri)
+        if document is None:
+            return  # closed meanwhile
+        source, version = document.source, document.version
         text = Text(source, self.encoding)
         place = self.place(uri, source)
         if place is None:
             self.published[uri] = Published(version, text, None)
-            self.publish(uri, [], version)
+            self.publish(uri, self._refused(uri), version)
             return
         outcome = check_text(place, source, self.today())
         convert = Converter(place, text, self.rule_template)
@@ -175,6 +226,23 @@ class PcplanServer(LanguageServer):
         codes = sorted({f.code for f in outcome.findings})
         self.note(f"checked {place.path} in {outcome.seconds * 1000:.0f} ms: {len(outcome.findings)} finding(s)"
                   + (f" ({', '.join(codes)})" if codes else ""))
+
+    def _refused(self, uri: str) -> list[types.Diagnostic]:
+        """A case file opened through a symlink `pcplan check` does not follow: its E005, as check reports it
+        (nothing around it is read). Any other file pcplan does not check gets nothing."""
+        path = _path(uri)
+        if path is None or not str(path).endswith((".yaml", ".yml")):
+            return []
+        reason = link_refusal(path)
+        if reason is None:
+            return []
+        scopes = self.scopes()
+        if scopes is not None and not any(inside(Path(os.path.realpath(path.parent)), s) for s in scopes):
+            return []  # outside the workspace: not pcplan's to judge
+        return [types.Diagnostic(range=types.Range(start=types.Position(line=0, character=0),
+                                                   end=types.Position(line=0, character=0)),
+                                 message=reason, severity=types.DiagnosticSeverity.Error, code="E005",
+                                 source="pcplan")]
 
     def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
         self.text_document_publish_diagnostics(
@@ -228,17 +296,23 @@ server = PcplanServer()
 @server.feature(types.INITIALIZE)
 @guarded()
 def initialize(ls: PcplanServer, params: types.InitializeParams) -> None:
-    options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
-    debounce = options.get("debounceMs")
-    if isinstance(debounce, (int, float)) and not isinstance(debounce, bool) and 0 <= debounce <= 10_000:
-        ls.debounce = debounce / 1000
-    if isinstance(options.get("ruleUrl"), str) and options["ruleUrl"].strip():
-        ls.rule_template = options["ruleUrl"].strip()
-    if isinstance(options.get("today"), str):
-        from ..dates import parse_iso
-
-        ls.today_override = parse_iso(options["today"])
     ls.encoding = encoding_of(ls.workspace.position_encoding)
+    # debounceMs, ruleUrl, today (docs/editors.md), each checked (pcplan.lsp.options): the options can come
+    # from a repository's own .vscode/settings.json. Not used when invalid; the user is told once.
+    chosen = read_options(params.initialization_options)
+    if chosen.debounce is not None:
+        ls.debounce = chosen.debounce
+    if chosen.rule_template is not None:
+        ls.rule_template = chosen.rule_template
+    if chosen.today is not None:
+        ls.today_override = chosen.today
+    if chosen.problems:
+        ls.note(options_message(chosen.problems))
+        try:
+            ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                           message=options_message(chosen.problems)))
+        except Exception:  # noqa: BLE001 - no client to tell
+            pass
     hover = params.capabilities.text_document.hover if params.capabilities.text_document else None
     formats = hover.content_format if hover is not None else None
     ls.markdown = formats is None or types.MarkupKind.Markdown in formats

@@ -6,6 +6,13 @@ or a CI workflow, is left alone). Its record is its member folder, the staff
 file and the configuration read from disk, with the editor's unsaved text for
 the file itself (``pcplan.load.overlay``). Files read from disk are kept while
 their size and modification time stay the same.
+
+What the server reads, it reads by ``pcplan check``'s rules: only inside the
+repository of a folder the editor opened as its workspace (any repository when
+the editor names none), only regular files (``pcplan.load.read_regular``: a pipe
+or a device is refused without waiting), never more than a case file's size
+limit, and never through a symlink that leads outside the repository or into a
+hidden folder (``pcplan.walk.symlink_problem``), a linked ``staff.yaml`` included.
 """
 
 from __future__ import annotations
@@ -16,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config, ConfigError, find_root, load_config
-from ..load import overlay
+from ..load import MAX_FILE_BYTES, NotRead, overlay, read_regular
 from ..model import Case, Document, display_path
 from ..rules import RULES
 from ..schema import KINDS
-from ..walk import STAFF_FILES, YAML_SUFFIXES, enclosing_member_folder, iter_walk
+from ..walk import STAFF_FILES, YAML_SUFFIXES, enclosing_member_folder, iter_walk, symlink_problem
 from .syntax import declared_kind
 
 
@@ -34,12 +41,44 @@ class Place:
     staff_file: bool
 
 
-def place_of(path: Path, text: str) -> Place | None:
-    """The place of a case file, or None when the file is not one pcplan checks."""
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it (both absolute, symlinks resolved)."""
+    try:
+        return os.path.commonpath([path, folder]) == str(folder)
+    except ValueError:  # another drive (Windows), or one path relative
+        return False
+
+
+def scopes_of(folders: list[Path]) -> tuple[Path, ...] | None:
+    """The repositories the editor's workspace folders lie in (``find_root`` of each, symlinks resolved):
+    the only places the server reads. None when the editor named no folder (a file opened on its own): each
+    file is then read within its own repository, as ``pcplan check FILE`` reads it."""
+    if not folders:
+        return None
+    return tuple(dict.fromkeys(find_root(Path(os.path.realpath(f))) for f in folders))
+
+
+def link_refusal(path: Path) -> str | None:
+    """Why the file at ``path`` (as the editor names it) must not be read: it is a symlink that leads outside
+    its repository or into a hidden folder of it (``pcplan check`` refuses it too, with the same words)."""
+    if not os.path.islink(path):
+        return None
+    return symlink_problem(path, find_root(Path(os.path.abspath(path)).parent))
+
+
+def place_of(path: Path, text: str, scopes: tuple[Path, ...] | None = None) -> Place | None:
+    """The place of a case file, or None when the file is not one pcplan checks: not YAML, hidden, a link
+    pcplan does not follow, or outside the workspace's repositories (``scopes``, from ``scopes_of``)."""
+    if not str(path).endswith(YAML_SUFFIXES) or link_refusal(path) is not None:
+        return None
     path = Path(os.path.realpath(path))
     if not path.name.endswith(YAML_SUFFIXES):
         return None
+    if scopes is not None and not any(inside(path, scope) for scope in scopes):
+        return None  # another repository, or a file the workspace does not hold: nothing is read
     root = find_root(path.parent)
+    if scopes is not None and not any(inside(root, scope) for scope in scopes):
+        return None
     try:
         relative = path.relative_to(root)
     except ValueError:
@@ -121,6 +160,8 @@ class Files:
             doc = Document.load(place.path, display_path(place.path, place.root))
         config = self.config(place.root)
         staff_path = next((place.root / n for n in STAFF_FILES if (place.root / n).is_file()), None)
+        if staff_path is not None and symlink_problem(staff_path, place.root) is not None:
+            staff_path = None  # linked from outside the repository (or from .git): not read, as `check` does
         if place.staff_file:
             staff = doc
         elif staff_path is not None:
@@ -140,3 +181,22 @@ class Files:
                 docs.append(doc)
             case = Case(place.folder, docs)
         return Record(place, doc, case, staff, config)
+
+
+def read_text(path: Path, root: Path, errors: str = "strict") -> str | None:
+    """A file's text from disk by ``pcplan check``'s rules, or None: ``path`` (symlinks resolved) lies in
+    ``root``, is not reached through a link ``check`` refuses, is a regular file (a pipe is not waited on, a
+    device not read) and holds at most a case file's size limit."""
+    real = Path(os.path.realpath(path))
+    if not inside(real, Path(os.path.realpath(root))) or symlink_problem(path, root) is not None:
+        return None
+    try:
+        raw, _ = read_regular(real, MAX_FILE_BYTES)
+    except NotRead:
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        return None
+    try:
+        return raw.decode("utf-8", errors)
+    except UnicodeDecodeError:
+        return None

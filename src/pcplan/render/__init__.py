@@ -11,8 +11,11 @@ which watermarks every page; missing signatures and copies, and the deadlines
 the case has to meet, never stop a plan from printing (see ``blocks``).
 Every value from a case file is escaped; the HTML is self-contained (inline
 styles, the logo as a data URI, no scripts allowed). Templates run sandboxed
-(see ``templating``) and come from inside the repository unless the user names
-a folder with ``--templates``. Rendering never fetches: the PDF is made with a
+(see ``templating``) and bounded in what they make, how long and how much
+memory the whole render takes (see ``bounds``: the page and the PDF are made
+in a child process), and come from inside the repository unless the user names
+a folder with ``--templates``. A stylesheet ``@import`` or linked stylesheet is
+refused in one line (``stylesheets``). Rendering never fetches: the PDF is made with a
 URL fetcher that refuses everything but the data URIs the page carries (the
 logo), so neither a network address nor a local file named in a logo or a
 template reaches the PDF.
@@ -25,6 +28,7 @@ import mimetypes
 import os
 import shlex
 import stat
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -119,6 +123,7 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
 
     # Refuse a bad output path before spending time on rendering.
     path = check_target(_output_path(request, view, plan, language, cwd), request.force)
+    from .bounds import Stopped, isolated, template_file
     from .templating import TemplateFailure, render_template
 
     context = {
@@ -131,15 +136,28 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
         "today": request.today,
         "paper": config.paper,
     }
-    try:
+    name = "plan.md.j2" if request.fmt == "md" else "plan.html.j2"
+
+    def make() -> tuple[str | bytes, list[str]]:
+        """The page (and what to say about it): in a child process bounded in time and memory (bounds)."""
+        said: list[str] = []
+        page = render_template(dirs, name, context, translations, language)
         if request.fmt == "md":
-            content: str | bytes = render_template(dirs, "plan.md.j2", context, translations, language)
-        else:
-            html = render_template(dirs, "plan.html.j2", context, translations, language)
-            content = html if request.fmt == "html" else _pdf(html, notices)
+            return page, said
+        refuse_linked_stylesheets(page, dirs)
+        return (page if request.fmt == "html" else _pdf(page, said)), said
+
+    if request.fmt == "pdf":
+        _load_weasyprint()  # here, once: the child that makes the page inherits it
+    try:
+        content, said = isolated(make)
+        notices.extend(said)
     except TemplateFailure as exc:
         where = _display(exc.path, cwd) + (f":{exc.line}" if exc.line else "") if exc.path else "a template"
         raise RenderError(f"{where}: {exc}") from None
+    except Stopped as exc:
+        chosen = template_file(dirs, name)
+        raise RenderError(f"{_display(chosen, cwd) if chosen else 'a template'}: {exc}") from None
 
     binary = isinstance(content, bytes)
     write_atomically(path, lambda stream: stream.write(content), overwrite=request.force, binary=binary)
@@ -273,8 +291,16 @@ def _pdf(html: str, notices: list[str] | None = None) -> bytes:
         raise RenderError(f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}") from None
     from .fetching import LocalOnlyFetcher
 
+    from .bounds import TooMuch
+
     fetcher = LocalOnlyFetcher()
-    pdf = HTML(string=html, url_fetcher=fetcher.for_weasyprint()).write_pdf()
+    try:
+        pdf = HTML(string=html, url_fetcher=fetcher.for_weasyprint()).write_pdf()
+    except (MemoryError, TooMuch):
+        raise  # a bound of the render (pcplan.render.bounds) says so itself
+    except Exception as exc:  # noqa: BLE001 - WeasyPrint's own failure on what a template made: one line
+        raise RenderError(f"the PDF could not be made: WeasyPrint stopped on the page ({type(exc).__name__}); "
+                          "check the agency's templates and stylesheets, or render html to see the page") from None
     if fetcher.refused and notices is not None:
         shown = ", ".join(fetcher.refused[:3]) + (f" and {len(fetcher.refused) - 3} more"
                                                   if len(fetcher.refused) > 3 else "")
@@ -283,10 +309,37 @@ def _pdf(html: str, notices: list[str] | None = None) -> bytes:
     return pdf
 
 
+def _load_weasyprint() -> None:
+    """On Linux, import WeasyPrint before the page is made in a child process, so that a process making many
+    PDFs does not import it again for each (a missing library is said by ``_pdf``). Not on macOS, where its
+    libraries may start what a forked child cannot use: there the child imports it."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        pass
+
+
+def refuse_linked_stylesheets(html: str, dirs: list[Path], name: str = "plan.html.j2") -> None:
+    """A TemplateFailure naming the template and line when the page imports or links a stylesheet instead of
+    holding it (pcplan.render.stylesheets): one line, never a PDF silently without the agency's rules."""
+    from .bounds import template_file
+    from .stylesheets import refused_stylesheet, stylesheet_message, where_written
+    from .templating import TemplateFailure
+
+    refused = refused_stylesheet(html)
+    if refused is None:
+        return
+    kind, address = refused
+    path, line, written = where_written(dirs[:-1], kind, address)  # the agency's folders (pcplan's own is last)
+    raise TemplateFailure(stylesheet_message(kind, address, written), path or template_file(dirs, name), line)
+
+
 def _output_path(request: RenderRequest, view: PlanView, plan: Document, language: str, cwd: Path) -> Path:
     name = f"{view.member_id or 'member'}-{plan.path.stem}.{language}.{request.fmt}"
     if request.output is None:
         return cwd / name
-    if request.output.is_dir():
+    if os.path.isdir(request.output):
         return request.output / name
     return request.output

@@ -4,9 +4,11 @@ A copy *for signature* (a draft: no consent yet) has one line for each person
 whose signature the plan needs: the member; the legal representatives whose
 signature is consent (DESIGN.md, "Consent": the guardians when member.yaml
 names one, else every representative with legal authority); the case manager
-who monitors the plan; and each provider of a paid support (C302). A signature
-the plan already records fills its line; a recorded signature that belongs to
-no line (a supervisor, say) is listed after them, so nothing recorded is lost.
+assigned on the day of printing (never one who has left or been replaced:
+their earlier signature, if any, is listed with the recorded ones); and each
+provider of a paid support (C302). A signature the plan already records fills
+its line; a recorded signature that belongs to no line (a supervisor, say) is
+listed after them, so nothing recorded is lost.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..lifecycle import legal_representatives
-from ..model import Document, get_in, normalized_name, text
+from ..model import Document, normalized_name, text
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ def signers(plan: Document, member: Document | None, member_name: str,
             case_manager: tuple[str, str] | None) -> list[Signer]:
     """The lines to sign, in the order people usually sign: member, representatives, case manager, providers.
 
-    ``case_manager`` is (staff id, name) of the plan's `monitoring.responsible`, when known.
+    ``case_manager`` is (staff id, name) of the case manager assigned on the day of printing, when known.
     """
     recorded = [(index, s) for index, s in plan.items("signatures")]
     used: set[int] = set()
@@ -73,8 +75,3 @@ def _consenting_representatives(member: Document | None) -> list[tuple[str, str]
     legal = [(name, rep["authority"]) for _, rep in legal_representatives(member) if (name := text(rep, "name"))]
     guardians = [entry for entry in legal if entry[1] == "legal_guardian"]
     return guardians or legal
-
-
-def responsible_staff(plan: Document) -> str | None:
-    value = get_in(plan.data, "monitoring", "responsible")
-    return value if isinstance(value, str) else None

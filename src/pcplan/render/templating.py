@@ -14,6 +14,9 @@
   ``__globals__``, …), call a method that changes data, or read a file outside
   its templates folder (a link out of it, a pipe or a device is refused). A
   template that tries is a :class:`TemplateFailure` naming its file and line.
+* Every template is bounded (:mod:`pcplan.render.bounds`): numbers, texts and
+  lists it makes, its loops, what it writes and how long it runs; past a bound
+  it stops with a :class:`TemplateFailure` naming the bound, its file and line.
 * ``StrictUndefined``: a template naming a field the view does not have is an
   error when developing, never a silent blank in a member's plan.
 * Template text is translated with the i18n extension (``{% trans %}``, ``_()``);
@@ -37,6 +40,8 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 from markupsafe import Markup
+
+from .bounds import MAX_CHARS, BoundedSandbox, TooMuch, out_of_memory, render_bounded
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 _ENTITY = re.compile(r"&(#?\w+;)")
@@ -68,25 +73,40 @@ def render_template(dirs: list[Path], name: str, context: dict, translations, la
     return render_safely(env, dirs, name, context)
 
 
-def render_safely(env: Environment, dirs: list[Path], name: str, context: dict) -> str:
-    """Render one template; any failure becomes a TemplateFailure naming the template file and line."""
+def render_safely(env: Environment, dirs: list[Path], name: str, context: dict, max_chars: int = MAX_CHARS) -> str:
+    """Render one template; any failure becomes a TemplateFailure naming the template file and line. What it
+    may make is bounded (pcplan.render.bounds): past ``max_chars`` characters written, or any other bound, it
+    stops there."""
     try:
-        return env.get_template(name).render(**context)
+        return render_bounded(env.get_template(name), context, max_chars)
     except TemplateFailure:
         raise
+    except (TooMuch, MemoryError) as exc:  # an agency template's loop, number or text past pcplan's bounds
+        path, line = _template_frame(exc.__traceback__, dirs)
+        if path is None and getattr(exc, "template", None):
+            path = Path(exc.template)  # what it wrote, counted outside its code: the template, without a line
+        said = exc if isinstance(exc, TooMuch) else out_of_memory()
+        raise TemplateFailure(f"stopped by pcplan's template bounds: {said}", path, line) from None
     except SecurityError as exc:
         path, line = _template_frame(exc.__traceback__, dirs)
         raise TemplateFailure(f"refused by pcplan's template sandbox, which lets no template reach Python's "
-                              f"internals or change data ({exc})", path, line) from None
+                              f"internals or change data ({_without_values(str(exc), path)})", path, line) from None
     except TemplateNotFound as exc:
         path, line = _template_frame(exc.__traceback__, dirs)
-        raise TemplateFailure(f"template not found: {exc.name}", path, line) from None
+        names = exc.templates if len(getattr(exc, "templates", ())) > 1 else [exc.name]
+        shown = [str(name) for name in names if _written_in(path, str(name))]
+        if path is None or len(shown) == len(names):  # names pcplan asked for, or the template wrote
+            raise TemplateFailure(f"template not found: {', '.join(map(str, names))}", path, line) from None
+        # A name the template computed from the record (`{% include plan.preferred_name %}`) is member text.
+        raise TemplateFailure("template not found: a name the template made from the record (not shown)",
+                              path, line) from None
     except TemplateSyntaxError as exc:
         path = Path(exc.filename) if exc.filename else None
         raise TemplateFailure(f"template syntax error: {exc.message}", path, exc.lineno) from None
     except TemplateError as exc:
         path, line = _template_frame(exc.__traceback__, dirs)
-        raise TemplateFailure(f"template error: {exc.message or type(exc).__name__}", path, line) from None
+        said = _without_values(exc.message, path) if exc.message else type(exc).__name__
+        raise TemplateFailure(f"template error: {said}", path, line) from None
     except Exception as exc:
         # A failure inside an agency's template (its own expression, not pcplan's code) is the agency's to
         # fix: named by file and line, never quoting the exception's text (it may hold a member's words).
@@ -94,6 +114,43 @@ def render_safely(env: Environment, dirs: list[Path], name: str, context: dict) 
         if path is None or _shipped(path, dirs):
             raise
         raise TemplateFailure(f"template error ({type(exc).__name__})", path, line) from None
+
+
+# A quoted piece of a Jinja message: 'name', or a type 'dict object' / 'str' object (never a member's words).
+_QUOTED = re.compile(r"'([^'\n]*)'( object)?")
+MAX_TEMPLATE_SOURCE = 1024 * 1024  # bytes of a template read to see what it writes itself (templates are small)
+
+
+def _without_values(message: str, path: Path | None) -> str:
+    """Jinja's message with every quoted piece that the template does not write itself (a key or attribute it
+    looked up with a value from the record: ``'dict object' has no attribute 'Danny'``) shown as
+    ``(a value from the record)``: messages name templates, fields and types, never a member's words."""
+    def piece(found: re.Match) -> str:
+        text = found.group(1)
+        if found.group(2) or text.endswith(" object") or _written_in(path, text):
+            return found.group(0)
+        return "(a value from the record)"
+
+    return _QUOTED.sub(piece, message)
+
+
+def _written_in(path: Path | None, text: str) -> bool:
+    """Whether the template at ``path`` has ``text`` in its own source, whole (a name it wrote, not one it
+    computed from the record: `Al` is not written by a template that says `Always`)."""
+    source = _source(path)
+    if not text or source is None:
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", source) is not None
+
+
+def _source(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(MAX_TEMPLATE_SOURCE).decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def _template_frame(tb: TracebackType | None, dirs: list[Path]) -> tuple[Path | None, int | None]:
@@ -186,7 +243,7 @@ def sandboxed_environment(dirs: list[Path], **options: Any) -> ImmutableSandboxe
     """The one way pcplan makes a Jinja environment: sandboxed, strict about undefined names, reading
     the folders in order (the agency's first), each confined to itself."""
     loaders: list[BaseLoader] = [_FolderLoader(d) for d in dirs]
-    return ImmutableSandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=_Undefined, **options)
+    return BoundedSandbox(loader=ChoiceLoader(loaders), undefined=_Undefined, **options)
 
 
 def agency_folder(root: Path, setting: str) -> Path:

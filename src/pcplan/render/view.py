@@ -13,9 +13,10 @@ from typing import Any
 
 from ..dates import beyond_calendar, parse_frequency, parse_iso, readable_amount
 from ..fingerprint import fingerprint
-from ..lifecycle import DRAFT, Lifecycle, PlanRecord
+from ..lifecycle import CASE_MANAGER, DRAFT, Lifecycle, PlanRecord, assignments, case_manager_on, monitor_named, \
+    staff_left_on
 from ..model import Document, get_in, ids, items, text
-from .signing import responsible_staff, signers
+from .signing import signers
 
 # Marks a field holding a code (an enum value, an id), not words someone wrote:
 # templates look codes up in their vocabulary. Codes are escaped like every value
@@ -206,7 +207,7 @@ def build_view(life: Lifecycle, record: PlanRecord, staff_by_id: dict[str, dict]
     risks = [Risk(r["id"], text(r, "text"), r.get("level") if isinstance(r.get("level"), str) else None,
                   text(mitigations.get(r["id"], {}), "mitigation"), text(mitigations.get(r["id"], {}), "backup_plan"))
              for _, r in items(assessed, "risks") if isinstance(r.get("id"), str)]
-    responsible = responsible_staff(plan)
+    responsible = _case_manager_today(life, plan, staff_by_id)
     case_manager = _staff_person(staff_by_id.get(responsible)) if responsible is not None else None
     awaiting = life.state(record) == DRAFT
     # A draft's reviews count from a consent it does not have yet: its page says how often instead.
@@ -260,6 +261,23 @@ def build_view(life: Lifecycle, record: PlanRecord, staff_by_id: dict[str, dict]
         awaiting_signature=awaiting,
         signature_lines=lines,
     )
+
+
+def _case_manager_today(life: Lifecycle, plan: Document, staff_by_id: dict[str, dict]) -> str | None:
+    """The staff id of the case manager a printed plan shows and gives a signature line (DESIGN.md,
+    "Transfers and departures"): the one assigned on the day of printing (member.yaml `case_managers`, an
+    assignment ending at its `to` or when its staff member left), whatever the plan's `monitoring.responsible`
+    says. A record with no assignments at all falls back to the plan's named monitor, unless they have left
+    the agency; a member with assignments but none current that day (a closed case, a gap) shows none."""
+    member = life.case.member
+    current = case_manager_on(member, staff_by_id, life.today)
+    if current is not None or assignments(member, staff_by_id)[0]:
+        return current
+    named = monitor_named(plan)
+    if named is None or named == CASE_MANAGER:
+        return None
+    left = staff_left_on(staff_by_id, named)
+    return None if left is not None and left < life.today else named
 
 
 def _str(value: Any) -> str | None:

@@ -17,6 +17,9 @@ class ReportOptions:
     color: bool | None = None  # None: decide from the stream and NO_COLOR
     width: int | None = None
     baselined: int = 0  # findings hidden by --baseline, for the summary
+    # With --member-folders (the pre-commit hook): which findings block the commit (pcplan.precommit.HookView);
+    # the others are marked `not blocking`, and the summary says how many.
+    hook: object | None = None
     hide_names: bool | None = None  # names that do not look like names hidden; None: when CI is set
 
 
@@ -88,7 +91,8 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 or noun == 'info' else 's'}"
 
 
-def summary(result: CheckResult, baselined: int = 0, members: bool = False, hide_names: bool | None = None) -> Summary:
+def summary(result: CheckResult, baselined: int = 0, members: bool = False, hide_names: bool | None = None,
+            hook=None) -> Summary:
     """The summary line; ``members`` adds the member folders to the scope (`full` does)."""
     counts = summary_counts(result, baselined)
     scope = _plural(result.files, "file")
@@ -108,7 +112,16 @@ def summary(result: CheckResult, baselined: int = 0, members: bool = False, hide
         left_out.append(f"{counts['excepted']} covered by documented exceptions")
     if baselined:
         left_out.append(f"{baselined} in the baseline")
-    return Summary(passed, head, body, f" Not counted: {', '.join(left_out)}." if left_out else "")
+    note = f" Not counted: {', '.join(left_out)}." if left_out else ""
+    if hook is not None:  # the pre-commit hook: what does not block this commit
+        note += hook.note()
+    return Summary(passed, head, body, note)
+
+
+def blocking(finding, options: ReportOptions) -> bool:
+    """False for a finding the pre-commit hook shows but does not block on (outside the changed files, or
+    there before a staff or configuration change); True otherwise."""
+    return options.hook is None or finding.excepted or options.hook.counts(finding)
 
 
 def statistics(result: CheckResult) -> list[dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from . import ReportOptions, place, said, statistics, summary
+from . import ReportOptions, blocking, place, said, statistics, summary
 
 
 def write(result, stream: TextIO, options: ReportOptions) -> None:
@@ -20,7 +20,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
             stream.write(f"{row['count']:6d}  {row['code']}  {row['name']} [{row['severity']}]{extra}\n")
     else:
         for f in result.findings:
-            mark = " (excepted)" if f.excepted else ""
+            mark = " (excepted)" if f.excepted else "" if blocking(f, options) else " (not blocking)"
             stream.write(f"{place(f.path, options)}:{f.line}:{f.column}: {f.code} [{f.severity}]{mark} "
                          f"{said(f.message)}\n")
-    stream.write(summary(result, options.baselined, hide_names=options.hide_names).text + "\n")
+    stream.write(summary(result, options.baselined, hide_names=options.hide_names, hook=options.hook).text + "\n")

@@ -32,7 +32,7 @@ from ..load import MAX_FILE_BYTES
 from ..rules.registry import RULES
 from ..shown import visible
 from ..walk import HIDDEN, OUTSIDE
-from . import ReportOptions, place as shown_place, said, shown_codes, statistics, summary
+from . import ReportOptions, blocking, place as shown_place, said, shown_codes, statistics, summary
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
@@ -49,7 +49,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
         for finding in result.findings:
             _finding(finding, console, options, lines_cache)
             flush(console, stream)
-    _summary(result, console, options.baselined, options.hide_names)
+    _summary(result, console, options.baselined, options.hide_names, options.hook)
     flush(console, stream)
 
 
@@ -58,6 +58,8 @@ def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
     head.append(f"{f.severity}[{f.code}]", style=_STYLE[f.severity])
     if f.excepted:
         head.append(" (excepted)", style="dim")
+    elif not blocking(f, options):
+        head.append(" (not blocking)", style="dim")
     head.append(f" {said(f.message)}", style="bold")
     console.print(head)
     gutter = max(len(str(place.line)) for place in (f, *f.related)) + 1
@@ -187,8 +189,8 @@ def _cells(line: str, widths: list[int], start: int, stop: int) -> str:
     return text + " " * (stop - start - cell_len(text))
 
 
-def _summary(result, console: Console, baselined: int, hide_names: bool | None = None) -> None:
-    line = summary(result, baselined, members=True, hide_names=hide_names)
+def _summary(result, console: Console, baselined: int, hide_names: bool | None = None, hook=None) -> None:
+    line = summary(result, baselined, members=True, hide_names=hide_names, hook=hook)
     text = Text(line.head, style="bold green" if line.passed else "bold") + Text(line.body)
     text.append(line.note, style="dim")
     console.print(text)

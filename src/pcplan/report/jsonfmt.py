@@ -16,14 +16,19 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
         "summary": {**summary_counts(result, options.baselined),
                     "roots": [place(str(root), options) for root in result.roots]},
     }
+    if options.hook is not None:  # the pre-commit hook: what does not block this commit
+        document["summary"].update(not_blocking=options.hook.not_blocking, not_shown=options.hook.not_shown)
     if options.statistics:
         document["statistics"] = statistics(result)
-    dump(document, (_shown(f.as_dict(), options) for f in result.findings), stream)
+    dump(document, (_shown(f.as_dict(), options, f) for f in result.findings), stream)
     stream.write("\n")
 
 
-def _shown(finding: dict, options: ReportOptions) -> dict:
-    """A finding's paths and messages as every format shows them (pcplan.shown)."""
+def _shown(finding: dict, options: ReportOptions, original=None) -> dict:
+    """A finding's paths and messages as every format shows them (pcplan.shown); with the pre-commit hook,
+    whether it blocks the commit (``blocking``)."""
+    if options.hook is not None and original is not None:
+        finding["blocking"] = options.hook.blocks(original)  # at or above --fail-on too: it fails the commit
     finding["path"], finding["message"] = place(finding["path"], options), said(finding["message"])
     for related in finding["related"]:
         related["path"], related["message"] = place(related["path"], options), said(related["message"])

@@ -17,7 +17,9 @@ from .registry import rule
 
 @rule("X701", "closure-incomplete", "error", source="ISED")
 def closure_incomplete(case, ctx) -> Iterator[Hit]:
-    """A closure records the exit interview (or a documented decline), a next-stage plan, and referrals.
+    """A closure records the exit interview (or a documented decline), a next-stage plan, and referrals; a
+    `lost_contact` closure records the attempts to reach the member instead of the interview; a `deceased`
+    closure records the date only.
 
     Why it matters: termination is a stage of case management, not the
     absence of one. The exit interview is the member's chance to say what
@@ -29,10 +31,15 @@ def closure_incomplete(case, ctx) -> Iterator[Hit]:
     `exit_interview.declined: true` with a `declined_reason`; (b) what happens
     next for the member, `next_stage_plan`; (c) at least one entry under
     `referrals` for the referrals and resources given. When the closure's
-    `reason` is `deceased`, none of them is required. When it is
-    `lost_contact`, there is nobody to interview, so only (b) and (c) are
-    required: the next-stage plan says what the agency does if the member gets
-    back in touch, and the referrals record what was sent to the last known
+    `reason` is `deceased`, the closure records its date (the schema asks
+    for it) and nothing else: there is no one to interview and nothing to
+    refer, and asking for them would only invite filler. When it is
+    `lost_contact`, there is nobody to interview: instead of (a), the
+    closure records the attempts made to reach the member (`attempts`, at
+    least one with its date `on` and its `method`: phone, mail, visit,
+    email, text or other), and (b) and (c) are still required: the
+    next-stage plan says what the agency does if the member gets back in
+    touch, and the referrals record what was sent to the last known
     address.
 
     Example:
@@ -49,7 +56,9 @@ def closure_incomplete(case, ctx) -> Iterator[Hit]:
         if reason == "deceased":
             continue
         data = closure.data
-        if reason != "lost_contact":
+        if reason == "lost_contact":
+            yield from _attempts(closure, data)
+        else:
             yield from _exit_interview(closure, data)
         if text(data, "next_stage_plan") is None:
             where = ("next_stage_plan",) if data.get("next_stage_plan") is not None else ()
@@ -60,6 +69,18 @@ def closure_incomplete(case, ctx) -> Iterator[Hit]:
             where = ("referrals",) if referrals is not None else ()
             yield Hit(closure, where, "the closure lists no referrals or resources given to the member "
                       "(`referrals`); record where the member can turn next")
+
+
+def _attempts(closure, data: dict) -> Iterator[Hit]:
+    """X701 for a `lost_contact` closure: at least one dated attempt to reach the member."""
+    attempts = data.get("attempts")
+    if isinstance(attempts, list) and any(isinstance(a, dict) and parse_iso(a.get("on")) is not None
+                                          for a in attempts):
+        return
+    where = ("attempts",) if attempts is not None else ()
+    yield Hit(closure, where, "the case closed as `lost_contact`, but the closure records no dated attempt to "
+              "reach the member (`attempts`, each with `on` and `method`); record the calls, letters and visits "
+              "made before closing")
 
 
 def _exit_interview(closure, data: dict) -> Iterator[Hit]:
@@ -137,9 +158,11 @@ def status_mismatch(case, ctx) -> Iterator[Hit]:
 
     How to fix: when the case ends, add a closure file (`pcplan new closure`)
     and set `status: closed`; when a closed member comes back, add the new
-    enrollment under `programs` and set `status: active`. `status: on_hold`
-    needs a current hold under `holds` (start, reason, and end once it is
-    over).
+    enrollment under `programs` and set `status: active` (`status: referred`
+    while they wait to be enrolled again). `status: on_hold` needs a current
+    hold under `holds` (start, kind, reason, and end once it is over). A
+    member enrolled (an `enrolled_on` on or before today, with no closure
+    after it) is no longer `referred`: set `status: active`.
 
     Example:
         # member.yaml, with no closure file in the folder
@@ -154,7 +177,7 @@ def status_mismatch(case, ctx) -> Iterator[Hit]:
         return
     episode = life.current_episode
     where = ("status",)
-    if episode.closed and status != "closed":
+    if episode.closed and status in ("active", "on_hold"):
         closed_on = episode.closed_on.isoformat() if episode.closed_on else "an unreadable date"
         yield Hit(member, where, f"`status: {plain_id(status)}` but the case was closed on {closed_on} "
                   f"({shown_name(episode.closure.path.name)}) and no enrollment follows; set `status: closed`, or record the "
@@ -164,6 +187,11 @@ def status_mismatch(case, ctx) -> Iterator[Hit]:
                  if episode.enrolled_on is not None else "")
         yield Hit(member, where, f"`status: closed` but no closure is recorded{since}; add the closure file "
                   "(`pcplan new closure`) with the exit interview, next-stage plan and referrals")
+    elif status == "referred" and not episode.closed and episode.enrolled_on is not None \
+            and episode.enrolled_on <= ctx.today:
+        yield Hit(member, where, f"`status: referred` but the member was enrolled on "
+                  f"{episode.enrolled_on.isoformat()} and the case is open; set `status: active` (or `on_hold` "
+                  "with the hold recorded)")
     elif status == "on_hold" and not life.on_hold(ctx.today):
         yield Hit(member, where, "`status: on_hold` but no hold covering today is recorded; add it under "
                   "`holds` (start, reason), or set `status: active` if the hold is over")

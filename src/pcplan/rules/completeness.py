@@ -10,15 +10,13 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from ..dates import parse_iso
 from ..findings import Hit
 from ..lifecycle import lifecycle
 from ..model import is_active_goal, items, label, shown_id, text
+from ..placeholders import is_placeholder
 from .registry import rule
 
-# Stand-ins that say nothing about what happens to *this* person when the usual support fails.
-_PLACEHOLDERS = {"n/a", "na", "none", "no", "nil", "tbd", "tba", "to be determined", "pending", "see above",
-                 "same as above", "as above", "see mitigation", "same", "standard", "per policy",
-                 "per agency policy", "usual", "-", "--", "?", "x"}
 _SPACE = re.compile(r"\s+")
 
 
@@ -28,7 +26,8 @@ def _plain(value) -> str:
 
 
 def _placeholder(value: str) -> bool:
-    return _SPACE.sub(" ", value.strip().strip(".").strip()).casefold() in _PLACEHOLDERS
+    """A stand-in that says nothing about what happens to *this* person (the one definition, pcplan.placeholders)."""
+    return is_placeholder(value)
 
 
 @rule("L111", "backup-plan-missing", "error", source="42 CFR 441.301(c)(2)")
@@ -103,7 +102,8 @@ def _missing(value) -> bool:
 
 @rule("L112", "goal-not-measurable", "warning", source="ISED")
 def goal_not_measurable(case, ctx) -> Iterator[Hit]:
-    """Every active goal has a target date, and every objective has a measure and a target date.
+    """Every active goal has a target date, and every objective has a measure and a target date; an
+    objective's target is on or before its goal's and within the plan's effective period.
 
     Why it matters: a plan states what is expected to change and by when, so
     the member and the case manager can tell at each review whether it is
@@ -115,6 +115,13 @@ def goal_not_measurable(case, ctx) -> Iterator[Hit]:
     Active goals (no `status`, or `status: active`) and their active
     objectives are checked; achieved, discontinued and on-hold ones are not.
     A goal need not have objectives, but each objective it has is measurable.
+    An objective is a step toward its goal within this plan: its
+    `target_date` is on or before its goal's `target_date` and within the
+    plan's effective period (`effective.start`, else the plan's `date`, to
+    `effective.end`); each is its own finding, at the objective's
+    `target_date`. A goal may reach beyond the plan year (a two-year goal is
+    carried into the next plan); its objectives are this plan's steps, and
+    the next plan sets the next ones.
 
     Example:
         goals:
@@ -127,10 +134,13 @@ def goal_not_measurable(case, ctx) -> Iterator[Hit]:
                 measure: Weekly pill-organizer check by the home care aide.
                 target_date: 2026-12-31
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    life = lifecycle(case, ctx.today)
+    for plan in life.plans_to_check():
+        record = life.record(plan)
         for index, goal in plan.items("goals"):
             if not is_active_goal(goal):
                 continue
+            yield from _objective_targets(plan, index, goal, record.start, record.end)
             if _missing(goal.get("target_date")):
                 yield Hit(plan, ("goals", index), f"active {label(goal, 'goal')} has no target date "
                           "(`target_date`); say by when it should be reached")
@@ -144,3 +154,22 @@ def goal_not_measurable(case, ctx) -> Iterator[Hit]:
                 if _missing(objective.get("target_date")):
                     yield Hit(plan, where, f"{name} has no target date (`target_date`)")
 
+
+def _objective_targets(plan, index: int, goal: dict, start, end) -> Iterator[Hit]:
+    """L112: each active objective's target on or before its goal's and within the plan's effective period."""
+    goal_target = parse_iso(goal.get("target_date"))
+    for position, objective in items(goal, "objectives"):
+        target = parse_iso(objective.get("target_date"))
+        if target is None or not is_active_goal(objective):
+            continue
+        name = f"{label(objective, 'objective')} of {label(goal, 'goal')}"
+        where = ("goals", index, "objectives", position, "target_date")
+        if goal_target is not None and target > goal_target:
+            yield Hit(plan, where, f"{name} is due {target.isoformat()}, after its goal's target date "
+                      f"({goal_target.isoformat()}); an objective is a step toward its goal: set it on or before "
+                      "the goal's date, or move the goal's")
+        if (start is not None and target < start) or (end is not None and target > end):
+            period = f"{start.isoformat() if start else '…'} to {end.isoformat() if end else '…'}"
+            yield Hit(plan, where, f"{name} is due {target.isoformat()}, outside the plan's effective period "
+                      f"({period}); an objective is a step of this plan: set its date within the period (a "
+                      "goal may reach beyond it)")

@@ -2,19 +2,24 @@
 
 C301–C305, C308 and C310 check the plan in effect (and any newer draft); C306, C307 and C309
 check member.yaml, for every member, closed or not, because the record should show it.
+Signatures and copies wait for consent (DESIGN.md, "Draft"): on a draft, C302–C304 and C310 say
+nothing and C301 only tells a record meant as consent that cannot be one; T213 alone says a draft
+has waited too long.
 """
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from ..dates import clamped_plus_days, parse_iso, readable_amount
+from ..dates import NOT_RECURRING, clamped_plus_days, parse_iso, per_day, plus_days, readable_amount
 from ..findings import Hit
 from ..fingerprint import fingerprint, matches
-from ..lifecycle import LEGAL_AUTHORITIES, legal_names, legal_representatives, lifecycle
+from ..lifecycle import (LEGAL_AUTHORITIES, Authority, authorities, legal_representatives, lifecycle,
+                         may_consent, plan_made_on)
 from ..model import label as item_label, normalized_name, shown_id, text
 from .registry import rule
 from .staff import ASSIGNMENTS, _assignment_label  # C309 speaks of assignments as A601–A606 do
+from .readability import primary as primary_language  # C309: the member's language as staff.yaml codes it
 
 
 def _paid_providers(plan) -> Iterator[tuple[int, str, str]]:
@@ -43,64 +48,114 @@ def _signed(signature: dict) -> bool:
     return signature.get("refused") is not True and parse_iso(signature.get("signed_on")) is not None
 
 
+def _consented_plans(case, ctx) -> Iterator:
+    """The plans checked that are consented by today: signature and copy rules wait for consent (a draft is
+    T213's business until then)."""
+    life = lifecycle(case, ctx.today)
+    return (plan for plan in life.plans_to_check() if life.consented(life.record(plan)))
+
+
+def _due_from_consent(case, ctx, days: int) -> Iterator:
+    """The consented plans whose consent is more than ``days`` old today: what is owed within that many days
+    of consent (a provider's signature, a provider's copy) is pending until then, not missing."""
+    life = lifecycle(case, ctx.today)
+    for plan in _consented_plans(case, ctx):
+        due = plus_days(life.record(plan).consent_on, days)
+        if due is not None and ctx.today > due:  # None: due past the calendar's end, never
+            yield plan
+
+
 @rule("C301", "member-signature-missing", "error", source="42 CFR 441.301(c)(2); Weld CMA")
 def member_signature_missing(case, ctx) -> Iterator[Hit]:
-    """The member, or a legal representative named in member.yaml, signed the plan (or a refusal
-    to sign is documented with its reason); when member.yaml names a legal guardian, the guardian did.
+    """The member, or a legal representative holding authority that day, signed the plan (or agreed
+    and declined to sign, documented); when a legal guardian holds authority, the guardian signed.
 
     Why it matters: the plan is the member's plan, and the federal rule asks
     that it be finalized and agreed to with the person's informed consent, in
     writing, signed by the person (Weld CMA: the member or their legally
-    authorized representative takes part in and approves the plan). Without a
-    signature nobody can show the member agreed to it; a person may decline to
-    sign, but then the record must say so and why. Only the member and the
-    legal representatives member.yaml names (legal guardian, power of attorney,
-    authorized representative, matched by name, case and spacing aside) can
-    consent: a provider's, a case manager's or a supporter's signature is
-    never consent, whatever `role` it claims. When a legal guardian is named,
-    the guardian's signature (or documented refusal) is required, and the
-    member's own signature alone does not make the plan consented. This is the
-    consent that `pcplan due`, the date rules and `render` use: a plan without
-    it is a draft.
+    authorized representative takes part in and approves the plan). Only the
+    member and the legal representatives member.yaml names (legal guardian,
+    power of attorney, authorized representative, matched by name, case and
+    spacing aside) can consent, and a representative only while they hold that
+    authority (`authority_from` / `authority_until` in member.yaml; none given
+    means always). On a day a legal guardian holds authority, the guardian's
+    signature is required: the member's own signature, or another
+    representative's, is then not consent. A provider's, a case manager's or a
+    supporter's signature is never consent, whatever `role` it claims. A
+    person who agrees but will not put a signature on paper is recorded with
+    `declined_to_sign: true`, the reason and the staff member who witnessed the
+    agreement: that is consent. A refusal (`refused: true`) is recorded, with
+    its reason, but is not consent: the plan stays a draft, the previous plan
+    stays in effect, and a rights modification in it has no informed consent
+    (H501). This is the consent `pcplan due`, the date rules and `render` use.
 
-    How to fix: add the member's signature (`role: member`) with the date it
-    was signed, or the signature of a legal representative recorded in
-    member.yaml (`role: representative`, `name:` as written there); with a
-    guardian, the guardian's. If the member (or guardian) declined to sign,
-    record `refused: true` with a `refusal_reason`. A provider or case manager
-    signs with `role: provider` or `role: case_manager`.
+    How to fix: record the date each signature was made (`signed_on`); sign
+    as `role: representative` only for a legal representative named in
+    member.yaml, with `name:` as written there and on a day within their
+    authority (correct `authority_from` / `authority_until` if they are
+    wrong); record a signer who agreed but will not sign with
+    `declined_to_sign: true`, `declined_reason`, `witnessed_by` (a staff id)
+    and `declined_on`; record a refusal with `refused: true`,
+    `refusal_reason` and `refused_on`. A provider or case manager signs with
+    `role: provider` or `role: case_manager`.
+
+    When it is reported: a plan without consent is a draft, and a draft waits
+    for signatures: T213 alone says when it has waited longer than
+    `signature_due_days`, and C301 never reports a signature still to come, a
+    documented refusal, or the member's (or another representative's)
+    signature beside a guardian's still to come. C301 reports, at once, a
+    record on a draft that is meant as consent and cannot be one as written,
+    so it is fixed while the plan is still unsigned: a signature of the member or a representative with no valid
+    `signed_on`; a `role: representative` signature by someone member.yaml does
+    not name as a legal representative (a supporter, a provider, agency
+    staff); a representative who signed, or declined to sign, on a day outside
+    their authority; a decline without its `declined_reason` or `witnessed_by`;
+    a refusal without its `refusal_reason`. A consented plan has nothing to
+    report: a guardian appointed after the consent day does not undo it (the
+    next review or revision is held with the guardian, and its consent is the
+    guardian's).
 
     Example:
-        # wrong: no signature of the member
-        signatures:
-          - {role: case_manager, name: Jordan Lee, staff: cm-jlee, signed_on: 2026-09-03}
         # wrong: the aide is not a legal representative
         signatures:
           - {role: representative, name: Sunrise Home Care, signed_on: 2026-09-03}
+        # wrong: no date, so it is no consent
+        signatures:
+          - {role: member, name: Elena, method: wet}
         # right
         signatures:
           - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}
           - {role: case_manager, name: Jordan Lee, staff: cm-jlee, signed_on: 2026-09-03}
-        # right, with a guardian named in member.yaml (representatives: [{name: Grace Kim, authority: legal_guardian}])
+        # right, with a guardian in member.yaml
+        # (representatives: [{name: Grace Kim, authority: legal_guardian, authority_from: 2024-03-01}])
         signatures:
           - {role: representative, name: Grace Kim, signed_on: 2026-05-20, method: wet}
-        # also right: a documented refusal
+        # right: she agrees and will not sign; consent on 2026-09-03
         signatures:
-          - {role: member, name: Elena, refused: true, refusal_reason: Wants to read it with her sister first.}
+          - {role: member, name: Elena, declined_to_sign: true, declined_on: 2026-09-03,
+             declined_reason: Signs nothing since a scam; agreed to every part aloud., witnessed_by: cm-jlee}
+        # a refusal: recorded, not consent (the plan stays a draft)
+        signatures:
+          - {role: member, name: Elena, refused: true, refused_on: 2026-09-03,
+             refusal_reason: Wants fewer aide hours than the plan says.}
     """
-    guardians, legal = legal_names(case.member)
+    legal = authorities(case.member)
     life = lifecycle(case, ctx.today)
+    staff: set[str] | None = None
     for plan in life.plans_to_check():
-        if life.record(plan).consent_on is None:  # the lifecycle decides consent; this rule says why not
-            yield _why_no_consent(plan, guardians, legal, _staff_names(ctx))
-
-
-def _may_consent(signature: dict, guardians: dict, legal: dict) -> bool:
-    """Whether this signer is one whose signature the consent definition asks for (to explain its absence)."""
-    role, name = signature.get("role"), normalized_name(signature.get("name"))
-    if guardians:
-        return role == "representative" and name in guardians
-    return role == "member" or (role == "representative" and name in legal)
+        if life.record(plan).consent_on is not None:
+            continue  # consented (a consent dated after today is T206's finding, not a missing signature)
+        for index, signature in plan.items("signatures"):
+            if signature.get("role") not in ("member", "representative"):
+                continue
+            name = normalized_name(signature.get("name"))
+            if signature["role"] == "representative" and not any(a.name == name for a in legal):
+                staff = _staff_names(ctx) if staff is None else staff
+                yield _not_a_representative(plan, index, signature, name, staff)
+                continue
+            hit = _not_consent(plan, index, signature, name, legal)
+            if hit is not None:
+                yield hit
 
 
 def _staff_names(ctx) -> set[str]:
@@ -111,38 +166,61 @@ def _staff_names(ctx) -> set[str]:
     return {name for _, person in staff.items("staff") if (name := normalized_name(person.get("name")))}
 
 
-def _why_no_consent(plan, guardians: dict, legal: dict, staff: set[str]) -> Hit:
-    """The most specific reason an unconsented plan has no consent."""
-    signatures = plan.items("signatures")
-    signers = [(index, s) for index, s in signatures if _may_consent(s, guardians, legal)]
-    for index, signature in signers:
-        if signature.get("refused") is True and text(signature, "refusal_reason") is None:
-            who = "the member" if signature["role"] == "member" else \
-                ("the legal guardian" if guardians else "the representative")
-            return Hit(plan, ("signatures", index), f"refusal recorded without a reason: {who} declined to sign; "
-                       "add `refusal_reason:` saying why")
-    for index, signature in signers:
-        if signature.get("refused") is not True:
-            who = "the member's" if signature["role"] == "member" else \
-                ("the legal guardian's" if guardians else "the legal representative's")
-            where = ("signatures", index, "signed_on") if "signed_on" in signature else ("signatures", index)
-            return Hit(plan, where, f"{who} signature has no valid `signed_on` date; "
-                       "record the date it was signed (YYYY-MM-DD)")
-    for index, signature in signatures:
-        name = normalized_name(signature.get("name"))
-        if signature.get("role") == "representative" and not (name in legal and guardians):
-            return _not_a_representative(plan, index, signature, name, staff)
-    where, at = _section(plan, "signatures")
-    if guardians:
-        rep = min(guardians.values())
-        member_signed = any(s.get("role") == "member" for _, s in signatures)
-        note = " (the member's own signature is not consent while a guardian is named)" if member_signed else ""
-        return Hit(plan, where, f"member.yaml names a legal guardian (representatives[{rep}]), whose signature is "
-                   f"required, and the plan is not signed by the guardian nor is a refusal documented{note}; add the "
-                   "guardian's signature (`role: representative`, `name:` as in member.yaml) with `signed_on`, or "
-                   "`refused: true` with `refusal_reason`", at=at)
-    return Hit(plan, where, "the plan is not signed by the member or a legal representative, nor is a refusal "
-               "documented; add their signature with `signed_on`, or `refused: true` with `refusal_reason`", at=at)
+def _representative(legal: list[Authority], name: str | None, day) -> Authority | None:
+    """The legal authority of member.yaml a representative's signature names: one held on ``day`` first."""
+    mine = [a for a in legal if a.name == name]
+    held = [a for a in mine if day is not None and a.holds(day)]
+    return (held or mine or [None])[0]
+
+
+def _who(signature: dict, authority: Authority | None) -> str:
+    if signature.get("role") == "member" or authority is None:
+        return "the member"
+    return "the legal guardian" if authority.guardian else "the legal representative"
+
+
+def _not_consent(plan, index: int, signature: dict, name: str | None, legal: list[Authority]) -> Hit | None:
+    """On a draft, the finding for a record of the member or a legal representative that is meant as consent
+    and cannot be one as written; None when it is a wait (a refusal documented, the member's signature beside
+    a guardian's still to come, a representative's beside a guardian's)."""
+    base = ("signatures", index)
+    if signature.get("refused") is True:
+        if text(signature, "refusal_reason") is not None:
+            return None  # a documented refusal: recorded, not consent; T213 tells the wait
+        who = _who(signature, _representative(legal, name, None))
+        return Hit(plan, base, f"refusal recorded without a reason: {who} refused to sign; add `refusal_reason:` "
+                   "saying why (a refusal is recorded but is never consent: the plan stays a draft)")
+    if signature.get("declined_to_sign") is True:
+        missing = [f"`{key}`" for key in ("declined_reason", "witnessed_by") if text(signature, key) is None]
+        if missing:
+            who = _who(signature, _representative(legal, name, None))
+            return Hit(plan, base, f"{who} agreed to the plan and declined to sign, but the record has no "
+                       f"{' and no '.join(missing)}; record why (`declined_reason`) and the staff id of who "
+                       "witnessed the agreement (`witnessed_by`): until then it is not consent")
+        day, field = parse_iso(signature.get("declined_on")) or plan_made_on(plan), "declined_on"
+        if day is None:
+            return None  # no date anywhere to judge: the plan's own date is E004's or the schema's finding
+    else:
+        day, field = parse_iso(signature.get("signed_on")), "signed_on"
+        if day is None:
+            who = _who(signature, _representative(legal, name, None))
+            where = base + ("signed_on",) if "signed_on" in signature else base
+            return Hit(plan, where, f"{who}'s signature has no valid `signed_on` date; record the date it was "
+                       "signed (YYYY-MM-DD)")
+    if signature["role"] == "member" or may_consent(signature, legal, day):
+        return None  # the member's signature while a guardian holds authority: the guardian's is still to come
+    authority = _representative(legal, name, day)
+    if authority is None or authority.holds(day):
+        return None  # a representative holding authority beside a guardian: the guardian's is still to come
+    held = " and ".join(part for part in (
+        f"`authority_from: {authority.start.isoformat()}`" if authority.start else "",
+        f"`authority_until: {authority.until.isoformat()}`" if authority.until else "") if part)
+    what = "signed" if field == "signed_on" else "declined to sign"
+    where = base + (field,) if field in signature else base
+    return Hit(plan, where, f"{_who(signature, authority)} (representatives[{authority.index}] in member.yaml) "
+               f"{what} on {day.isoformat()}, outside their authority ({held}); a representative's signature "
+               "is consent only while they hold authority: correct the date or the authority dates if one is "
+               "wrong, or have the member or a representative holding authority that day sign")
 
 
 def _is_provider(plan, name: str) -> bool:
@@ -181,7 +259,13 @@ def provider_signature_missing(case, ctx) -> Iterator[Hit]:
 
     How to fix: add a `role: provider` signature whose `name` is the support's
     `provider` (spelled the same, case aside) with the date it was signed. Unpaid
-    (natural) supports need no provider signature.
+    (natural) supports need no provider signature. Provider signatures are
+    judged once the plan is consented (the member's or legal representative's
+    signature, C301): on a draft they are still to come, and T213 alone says
+    when a draft has waited too long. After consent a provider has
+    `signature_due_days` (30 by default) to sign, as a draft has (T213): until
+    then the signature is pending, not missing. A provider who signs after the
+    member does not move the consent date or the copies' deadline (T207).
 
     Example:
         supports:
@@ -191,7 +275,7 @@ def provider_signature_missing(case, ctx) -> Iterator[Hit]:
         signatures:
           - {role: provider, name: Sunrise Home Care, signed_on: 2026-09-08, method: electronic}
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in _due_from_consent(case, ctx, ctx.settings.signature_due_days):
         signed, unsigned = set(), set()
         for _, signature in plan.items("signatures"):
             name = normalized_name(signature.get("name"))
@@ -247,12 +331,23 @@ def copy_not_given(case, ctx) -> Iterator[Hit]:
     received is a plan they cannot hold anyone to.
 
     How to fix: add a `distribution` entry for the member (`role: member`), and
-    one for each legal representative named in member.yaml (`role:
-    representative`, `to:` their name), with `copy_given: true` and
-    `given_on`. If someone declined a copy, record `declined: true` with
-    `declined_reason`.
+    one for each legal representative named in member.yaml who held authority
+    on the consent day (`role: representative`, `to:` their name), with
+    `copy_given: true` and `given_on`. If someone declined a copy, record
+    `declined: true` with `declined_reason`.
+
+    When it is reported: copies are judged from consent. A draft's copies
+    wait for consent (T213 judges a draft's wait), and after consent the
+    copies are due within `copy_deadline_days` (15 by default) of the consent
+    date: until then a copy not yet given is pending (`pcplan due` lists it),
+    not missing. Once that day has passed with no copy recorded, C303
+    reports it; a copy given after that day is T207's (late), one dated
+    before consent T206's. A representative appointed after the consent day
+    needs no copy of this plan from C303 (give them one all the same: the
+    next review or revision is held with them).
 
     Example:
+        # consent 2026-09-03; today 2026-11-22
         # wrong
         distribution:
           - {to: Elena, role: member, copy_given: false}
@@ -260,8 +355,13 @@ def copy_not_given(case, ctx) -> Iterator[Hit]:
         distribution:
           - {to: Elena, role: member, copy_given: true, given_on: 2026-09-10, format: large_print, language: es}
     """
-    legal = legal_representatives(case.member)
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    life = lifecycle(case, ctx.today)
+    for plan in _consented_plans(case, ctx):
+        record = life.record(plan)
+        due = plus_days(record.consent_on, ctx.settings.copy_deadline_days)
+        if due is None or ctx.today <= due:
+            continue  # the copies are not due yet (None: due past the calendar's end, never)
+        legal = legal_representatives(case.member, on=record.consent_on)
         entries = plan.items("distribution")
         where, at = _section(plan, "distribution")
         member_entries = [(i, e) for i, e in entries if e.get("role") == "member"]
@@ -306,7 +406,9 @@ def copy_language(case, ctx) -> Iterator[Hit]:
     entry. One such copy is enough: an extra copy in another language or
     format (an English copy for a family member, an electronic one) is fine.
     When no copy fits, the finding points at the copy nearest to right (one
-    in the right language first) and says what it lacks.
+    in the right language first) and says what it lacks. Copies are judged
+    once the plan is consented: `distribution` records copies of the plan the
+    member agreed to, so a draft's is still to be made.
 
     Example:
         # member.yaml: language: {preferred: es}, document_format: large_print
@@ -327,7 +429,7 @@ def copy_language(case, ctx) -> Iterator[Hit]:
     wanted_format = member.get("document_format", "print")
     if not isinstance(wanted_format, str):
         wanted_format = None
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in _consented_plans(case, ctx):
         copies = [(index, entry) for index, entry in plan.items("distribution")
                   if entry.get("role") == "member" and entry.get("copy_given") is True]
         judged = [(_fits(entry, "language", wanted_language, _primary),
@@ -413,7 +515,8 @@ def _recorded_date(case, key: str, what: str) -> Iterator[Hit]:
 @rule("C306", "rights-not-explained", "error", source="Weld CMA; Love Focus ECM toolkit")
 def rights_not_explained(case, ctx) -> Iterator[Hit]:
     """member.yaml records the date the member's rights and responsibilities, including
-    conflict-free case management, were explained, on or before the consent of the first plan.
+    conflict-free case management, were explained in the current episode: on or after its enrollment
+    and on or before the consent of its first plan.
 
     Why it matters: members are to be fully informed of their rights and
     responsibilities throughout service planning (Weld CMA), and person-centered
@@ -426,71 +529,96 @@ def rights_not_explained(case, ctx) -> Iterator[Hit]:
 
     How to fix: explain the member's rights and responsibilities (in their
     language and format), then record the date in member.yaml as
-    `rights_explained_on`. It must be on or before the consent date of the
-    first consented plan of the member's current episode: a member enrolled
-    again after a closure has them explained again, and the field then holds
-    the new date. If they were explained before consent but recorded with the
-    wrong date, correct the date; if they were explained late, document an
-    exception (rule C306) in the plan in effect saying so.
+    `rights_explained_on`. Each episode starts afresh: the date must be on or
+    after the enrollment that opened the current episode (the latest
+    `programs[].enrolled_on` after any closure), so a member enrolled again
+    after a closure has them explained again and the field then holds the new
+    date; and on or before the consent date of the episode's first consented
+    plan. A recorded date is judged once the episode's first plan is
+    consented (its deadline); a missing one at once. If they were explained in time
+    but recorded with the wrong date, correct the date; if they were
+    explained late, document an exception (rule C306) in the plan in effect
+    saying so. A member who is only referred (`status: referred`, no
+    enrollment yet) is not checked.
 
     Example:
-        # the first plan was signed by the member on 2026-09-03
+        # enrolled on 2026-08-03; the first plan was signed by the member on 2026-09-03
         rights_explained_on: 2026-09-10   # wrong: after the member agreed to the plan
+        rights_explained_on: 2026-07-28   # wrong: before the enrollment
         rights_explained_on: 2026-08-03   # right: rights and responsibilities, incl. conflict-free case management
     """
-    member = case.member
-    if member is None or not member.data:
-        return
-    if "rights_explained_on" not in member.data or parse_iso(member.data["rights_explained_on"]) is None:
-        yield from _recorded_date(case, "rights_explained_on",
-                                  "the member's rights and responsibilities were explained")
-        return
-    explained = parse_iso(member.data["rights_explained_on"])
-    life = lifecycle(case, ctx.today)
-    episode = life.current_episode
-    consented = [r for r in life.plans if r.episode is episode and life.consented(r)]
-    if not consented:
-        return  # no plan agreed to yet in this episode: the explanation is not late
-    first = min(consented, key=lambda r: (r.consent_on, r.order))
-    if explained > first.consent_on:
-        yield Hit(member, ("rights_explained_on",),
-                  f"`rights_explained_on` is {explained.isoformat()}, after the member agreed to the first plan "
-                  f"({first.label}, consented on {first.consent_on.isoformat()}); rights and responsibilities "
-                  "must be explained on or before that consent: correct the date if they were explained earlier, "
-                  "or document an exception")
-    elif not episode.holds(explained) and episode.begins_after is not None:
-        yield Hit(member, ("rights_explained_on",),
-                  f"`rights_explained_on` is {explained.isoformat()}, in an earlier episode (the case closed on "
-                  f"{episode.begins_after.isoformat()}); the member was enrolled again and agreed to "
-                  f"{first.label} on {first.consent_on.isoformat()}: explain the rights again and record the new "
-                  "date")
+    yield from _explained_in_episode(case, ctx, "rights_explained_on",
+                                     "the member's rights and responsibilities were explained",
+                                     "explain the rights again",
+                                     "rights and responsibilities must be explained on or before that consent: "
+                                     "correct the date if they were explained earlier, or document an exception")
 
 
 @rule("C307", "choice-not-offered", "error", source="CMHPSM 13.003")
 def choice_not_offered(case, ctx) -> Iterator[Hit]:
-    """member.yaml records the date the member was offered a choice of case manager.
+    """member.yaml records the date the member was offered a choice of case manager in the current
+    episode: on or after its enrollment and on or before the consent of its first plan.
 
     Why it matters: consumers have the right to select their own case manager
     or supports coordinator, and staff are to give them the opportunity to say
     what they prefer (gender, age, culture, skills, experience) and explain
     clearly when a choice cannot be honored (CMHPSM consumer-choice
     guidelines). Recording when the choice was offered shows the assignment was
-    the member's to make.
+    the member's to make. A member who comes back after a closure may want
+    someone else this time: the choice offered in a closed episode does not
+    carry over.
 
     How to fix: offer the member a choice of case manager, note any
     preferences in the assignment, and record the date in member.yaml as
-    `choice_of_case_manager_offered_on`.
+    `choice_of_case_manager_offered_on`. The date must be on or after the
+    enrollment that opened the current episode (a re-enrolled member is
+    offered the choice again, and the field holds the new date) and on or
+    before the consent date of the episode's first consented plan (a recorded
+    date is judged once a plan is consented; a missing one at once). A
+    member who is only referred (`status:
+    referred`, no enrollment yet) is not checked.
 
     Example:
-        choice_of_case_manager_offered_on: 2026-08-03
+        # enrolled again on 2026-07-13 after a closure on 2026-03-30
+        choice_of_case_manager_offered_on: 2025-10-06   # wrong: offered in the closed episode
+        choice_of_case_manager_offered_on: 2026-07-13   # right
     """
-    yield from _recorded_date(case, "choice_of_case_manager_offered_on",
-                              "the member was offered a choice of case manager")
+    yield from _explained_in_episode(case, ctx, "choice_of_case_manager_offered_on",
+                                     "the member was offered a choice of case manager", "offer the choice again",
+                                     "the choice of case manager must be offered on or before that consent: "
+                                     "correct the date if it was offered earlier, or document an exception")
 
 
-# How many days one period of a support's `frequency` lasts (a support given "as needed" or "once" has none).
-_PERIOD_DAYS = {"daily": 1.0, "weekly": 7.0, "biweekly": 14.0, "monthly": 365.25 / 12, "quarterly": 365.25 / 4,
-                "yearly": 365.25}
+def _explained_in_episode(case, ctx, key: str, what: str, again: str, late: str) -> Iterator[Hit]:
+    """C306 and C307: ``key`` records a date in the current episode, on or after its enrollment and on or
+    before its first plan's consent (DESIGN.md, "Episodes": each episode starts afresh). A missing or
+    unreadable date is reported at once; a recorded date is judged once the episode's first plan is
+    consented (the deadline): until then an old date is not late, only not yet replaced."""
+    member = case.member
+    if member is None or not isinstance(member.data, dict) or not member.data:
+        return
+    life = lifecycle(case, ctx.today)
+    if life.only_referred:
+        return  # judged by nothing but the schema and A607 until enrolled
+    recorded = parse_iso(member.data.get(key))
+    if recorded is None:
+        yield from _recorded_date(case, key, what)
+        return
+    episode = life.current_episode
+    consented = [r for r in life.plans if r.episode is episode and life.consented(r)]
+    if not consented:
+        return  # no plan agreed to yet in this episode: not late yet
+    first = min(consented, key=lambda r: (r.consent_on, r.order))
+    if episode.begins_after is not None and recorded <= episode.begins_after:
+        yield Hit(member, (key,), f"`{key}` is {recorded.isoformat()}, in an earlier episode (the case closed on "
+                  f"{episode.begins_after.isoformat()}); the member was enrolled again and agreed to "
+                  f"{first.label} on {first.consent_on.isoformat()}: {again} and record the new date")
+    elif episode.enrolled_on is not None and recorded < episode.enrolled_on:
+        yield Hit(member, (key,), f"`{key}` is {recorded.isoformat()}, before the enrollment that opened this "
+                  f"episode ({episode.enrolled_on.isoformat()}); record when {what} on or after the enrollment")
+    elif recorded > first.consent_on:
+        yield Hit(member, (key,), f"`{key}` is {recorded.isoformat()}, after the member agreed to the first plan "
+                  f"({first.label}, consented on {first.consent_on.isoformat()}); {late}")
 
 
 def _unit(value) -> str | None:
@@ -505,35 +633,112 @@ def _amount(value) -> float | None:
     return float(amount) if amount is not None and amount > 0 else None
 
 
-def _reduction(old: dict, new: dict) -> str | None:
-    """How a support kept in a revision gives the member less than before, in words for a message (ids,
-    codes, numbers and dates only), or None.
+def _every(value) -> str:
+    """A support's `frequency` as a message shows it (text only when it is a frequency pcplan reads)."""
+    return f"`{value}`" if per_day(value) is not None or value in NOT_RECURRING else "(unreadable)"
 
-    Less means: a lower amount of the same unit per the same time (so 4 hours weekly → 6 hours biweekly is
-    less, 4 hours weekly → 10 hours biweekly is not); given less often when the amounts cannot be compared;
-    a recurring support made `once` or `as_needed`; or an earlier end.
+
+def _reduction(old: dict, new: dict) -> str | None:
+    """How a support continued in a later plan gives the member less than before, in words for a message
+    (ids, codes, numbers and dates only), or None.
+
+    Less means: a lower amount of the same unit per the same time, frequencies read as people say them
+    (4 hours weekly → 6 hours every 2 weeks is less, → 10 hours every 2 weeks is not; 2 hours 3 times a
+    week → 4 hours twice a week is less); given less often when the amounts cannot be compared; a
+    recurring support made `once` or `as_needed`; or an earlier end.
     """
     old_every, new_every = old.get("frequency"), new.get("frequency")
+    old_times, new_times = per_day(old_every), per_day(new_every)
     old_amount, new_amount = _amount(old.get("amount")), _amount(new.get("amount"))
     same_unit = _unit(old.get("unit")) is not None and _unit(old.get("unit")) == _unit(new.get("unit"))
-    recurring = old_every in _PERIOD_DAYS and new_every in _PERIOD_DAYS
+    recurring = old_times is not None and new_times is not None
     if same_unit and old_amount is not None and new_amount is not None and \
             (old_every == new_every or recurring):
-        old_rate = old_amount / _PERIOD_DAYS.get(old_every, 1.0)
-        new_rate = new_amount / _PERIOD_DAYS.get(new_every, 1.0)
+        old_rate = old_amount * (old_times if recurring else 1.0)
+        new_rate = new_amount * (new_times if recurring else 1.0)
         if new_rate < old_rate * (1 - 1e-9):
-            return (f"a lower amount for the time ({old_amount:g} {shown_id(old_every)} → {new_amount:g} "
-                    f"{shown_id(new_every)})" if old_every != new_every else
-                    f"a lower amount ({old_amount:g} → {new_amount:g}, {shown_id(new_every)})")
-    elif recurring and _PERIOD_DAYS[new_every] > _PERIOD_DAYS[old_every]:
-        return f"given less often ({shown_id(old_every)} → {shown_id(new_every)})"
-    if old_every in _PERIOD_DAYS and new_every in ("once", "as_needed"):
-        return f"no longer on a schedule ({shown_id(old_every)} → {shown_id(new_every)})"
+            return (f"a lower amount for the time ({old_amount:g} {_every(old_every)} → {new_amount:g} "
+                    f"{_every(new_every)})" if old_every != new_every else
+                    f"a lower amount ({old_amount:g} → {new_amount:g}, {_every(new_every)})")
+    elif recurring and new_times < old_times * (1 - 1e-9):
+        return f"given less often ({_every(old_every)} → {_every(new_every)})"
+    if old_times is not None and new_every in NOT_RECURRING:
+        return f"no longer on a schedule ({_every(old_every)} → {_every(new_every)})"
     old_end, new_end = parse_iso(old.get("end")), parse_iso(new.get("end"))
     if new_end is not None and (old_end is None or new_end < old_end):
         was = f"was {old_end.isoformat()}" if old_end is not None else "it had no end date"
         return f"it ends earlier ({new_end.isoformat()}, {was})"
     return None
+
+
+def _total_reduction(old: list[dict], new: list[dict]) -> str | None:
+    """How the supports of one service code in a later plan give the member less than the earlier plan's
+    supports of that code (a support split in two, or two merged), compared in total; None when they do
+    not, or when they cannot be compared (another unit, a frequency that is no schedule)."""
+    def total(supports: list[dict]) -> tuple[float, str] | None:
+        units = {_unit(s.get("unit")) for s in supports}
+        rates = [(_amount(s.get("amount")), per_day(s.get("frequency"))) for s in supports]
+        if len(units) != 1 or None in units or any(a is None or t is None for a, t in rates):
+            return None
+        return sum(a * t for a, t in rates), units.pop()
+    before, after = total(old), total(new)
+    if before is None or after is None or before[1] != after[1] or after[0] >= before[0] * (1 - 1e-9):
+        return None
+    return (f"a lower amount for the time in total ({before[0] * 7:.3g} → {after[0] * 7:.3g} a week, across the "
+            "supports of its service code)")
+
+
+def service_code(support: dict) -> tuple[str, str] | None:
+    """(code system, code) of a support's `service`, case aside (`system` hcpcs when not given); None when it
+    names no readable code."""
+    service = support.get("service")
+    code = service.get("code") if isinstance(service, dict) else None
+    if not isinstance(code, str) or not code.strip():
+        return None
+    system = service.get("system")
+    system = system.strip().casefold() if isinstance(system, str) and system.strip() else "hcpcs"
+    return system, code.strip().casefold()
+
+
+def _ran_to_the_end(old: dict, replaced, on) -> bool:
+    """Whether a support of the earlier plan was still running when that plan's time was up: no `end`, an
+    end on or after the earlier plan's `effective.end`, or on or after the day before the change. A
+    support that ended earlier than that ended as planned: nothing is taken away."""
+    end = parse_iso(old.get("end"))
+    if end is None or (replaced.end is not None and end >= replaced.end):
+        return True
+    return plus_days(end, 1) is None or plus_days(end, 1) >= on
+
+
+def _matches(replaced_plan, plan) -> Iterator[tuple[list[tuple[int, dict]], list[tuple[int, dict]]]]:
+    """The earlier plan's paid supports, each with what continues it in the later plan: (old supports, new
+    supports), matched by id, else by service code (all the unmatched supports of one code on each side
+    together: a support split in two, or two merged into one). An empty second list: not continued."""
+    kept: dict[str, tuple[int, dict]] = {}
+    for index, support in plan.items("supports"):
+        if isinstance(support.get("id"), str):
+            kept.setdefault(support["id"], (index, support))
+    old_ids = {s["id"] for _, s in replaced_plan.items("supports") if isinstance(s.get("id"), str)}
+    by_code: dict[tuple, list[tuple[int, dict]]] = {}  # the later plan's supports that continue no id
+    for index, support in plan.items("supports"):
+        code = service_code(support)
+        if code is not None and not (isinstance(support.get("id"), str) and support["id"] in old_ids):
+            by_code.setdefault(code, []).append((index, support))
+    unmatched: dict[tuple, list[tuple[int, dict]]] = {}
+    for index, old in replaced_plan.items("supports"):
+        support_id = old.get("id")
+        if old.get("paid") is not True or not isinstance(support_id, str):
+            continue
+        if support_id in kept:
+            yield [(index, old)], [kept[support_id]]
+            continue
+        code = service_code(old)
+        if code is None or code not in by_code:
+            yield [(index, old)], []
+        else:
+            unmatched.setdefault(code, []).append((index, old))
+    for code, olds in unmatched.items():
+        yield olds, by_code[code]
 
 
 def _notices(plan) -> dict[str, list[tuple[int, dict]]]:
@@ -547,43 +752,61 @@ def _notices(plan) -> dict[str, list[tuple[int, dict]]]:
 
 @rule("C308", "change-without-notice", "error", source="Weld County CMA policy; 42 CFR 431.211")
 def change_without_notice(case, ctx) -> Iterator[Hit]:
-    """A revision that ends or reduces a paid support of the plan it replaces records notice to the
-    member at least `notice_days` (default 10) before the change, unless the member asked for it.
+    """A plan (a revision or an annual renewal) that ends or reduces a paid support of the plan it follows
+    records notice to the member at least `notice_days` (default 10) before the change, unless the member
+    asked for it.
 
     Why it matters: the member is to be informed in advance of any change to
     their services (Weld CMA), and a Medicaid agency must mail notice at
     least 10 days before the date of an action that terminates, suspends or
     reduces services (42 CFR 431.211), so the member can ask questions,
     appeal, and keep services while an appeal is heard. A support that quietly
-    shrinks in a revised plan is a reduction the member was never told about.
+    shrinks in a revised plan, or in next year's plan, is a reduction the
+    member was never told about.
 
     How to fix: give the member (or legal representative) notice of the
-    change, then record it in the revision under `notices`: the `support` id,
-    `given_on` and `method` (mail, in_person, phone or electronic). When the
-    member asked for the change, record `requested_by_member: true` instead.
-    A revision (`type: revision`) is compared, support id by support id, with
-    the consented plan it replaces (the latest consented plan before it in the
-    same episode): a paid support that is missing from the revision, or no
-    longer paid, is ended; one kept with less of the same unit over the same
-    time (6 hours weekly → 4 hours weekly, or → 6 hours biweekly; 10 hours
-    biweekly is more), given less often when the amounts cannot be compared
-    (another unit), made `once` or `as_needed`, or ending earlier is reduced. The change date is the revision's `effective.start`,
-    or the support's new `end` when that is earlier; notice is due
-    `settings.notice_days` days before it; a missing notice is reported once
-    that day has passed. Drafts are judged too: a revision awaiting
-    signature still changes the member's services on the date it gives. A
-    revision that lists no `supports` at all is not compared (L-rules report
-    it), and a support that had ended as planned before the change is not
-    taken away.
+    change, then record it in the new plan under `notices`: the `support` id
+    (the old plan's, or the one continuing it), `given_on` and `method`
+    (mail, in_person, phone or electronic). When the member asked for the
+    change, record `requested_by_member: true` instead. Every plan that
+    follows a consented plan of the same episode (a revision, an annual
+    renewal, whatever its `type`) is compared with it (the latest consented
+    plan before it). A support is followed from one plan to the next by its
+    id, else by its service code (`service.code`, with its `system`;
+    modifiers aside): the later plan's supports of that code that continue
+    no id of the earlier plan continue it, together (a support split in two,
+    or two merged into one, are compared in total). A paid support with no
+    such continuation, or continued but no longer paid, is ended; one
+    continued with less of the same unit over the same time, frequencies
+    read as people say them (6 hours weekly → 4 hours weekly, or → 6 hours
+    every 2 weeks; 10 hours every 2 weeks is more; 2 hours 3 times a week →
+    2 hours twice a week is less), given less often when the amounts cannot
+    be compared (another unit), made `once` or `as_needed`, or ending
+    earlier is reduced. A support that ran to the old plan's end (no `end`,
+    an end on or after the old plan's `effective.end`, or on or after the
+    day before the new plan starts) and is continued with less is a
+    reduction, and one that is not continued is ended: the end of a plan
+    year is a date on paper, not a decision that the member needs the
+    service no more, so an annual renewal that drops it needs notice like a
+    revision does. A support that had ended as planned before the old
+    plan's end (a time-limited support), or that was given `once`, is not
+    taken away by not being carried forward. The change date is the new
+    plan's `effective.start`, or the support's new `end` when that is
+    earlier; notice is due `settings.notice_days` days before it; a missing
+    notice is reported once that day has passed. Drafts are judged too: a
+    plan awaiting signature still changes the member's services on the date
+    it gives. A plan that lists no `supports` at all is not compared
+    (L-rules report it), and a new episode's first plan follows nothing.
 
     Example:
-        # plan P1 had SP2: 6 hours weekly of personal care; revision P2 starts 2027-02-01
+        # plan P1 had SP2: 6 hours weekly of personal care; the annual plan P2 starts 2027-02-01
         supports:
           - id: SP2
             paid: true
             amount: 4
             unit: hours
             frequency: weekly
+            service: {code: T1019}
         notices:
           - {support: SP2, given_on: 2027-01-15, method: mail}           # right: 17 days before
           - {support: SP3, requested_by_member: true}                     # SP3 ended at the member's request
@@ -591,7 +814,7 @@ def change_without_notice(case, ctx) -> Iterator[Hit]:
     life = lifecycle(case, ctx.today)
     days = ctx.settings.notice_days
     for plan in life.plans_to_check():
-        if plan.get("type") != "revision" or "supports" not in plan.data:
+        if "supports" not in plan.data:
             continue
         record = life.record(plan)
         earlier = [r for r in life.plans if r.episode is record.episode and r.order < record.order
@@ -599,30 +822,47 @@ def change_without_notice(case, ctx) -> Iterator[Hit]:
         if not earlier or record.start is None:
             continue
         replaced = max(earlier, key=lambda r: r.order)
-        kept = {s["id"]: (i, s) for i, s in plan.items("supports") if isinstance(s.get("id"), str)}
         notices = _notices(plan)
-        for _, old in replaced.plan.items("supports"):
-            support_id = old.get("id")
-            if old.get("paid") is not True or not isinstance(support_id, str):
+        for olds, news in _matches(replaced.plan, plan):
+            found = _change(olds, news, record, replaced)
+            if found is None:
                 continue
-            old_end = parse_iso(old.get("end"))
-            index, new = kept.get(support_id, (None, None))
-            if new is None or new.get("paid") is False:
-                change = "ends", " (no longer paid)" if new is not None else " (not in the revision)"
-                on = record.start
-            else:
-                how = _reduction(old, new)
-                if how is None:
-                    continue
-                change = "reduces", f": {how}"
-                new_end = parse_iso(new.get("end"))
-                on = min(record.start, new_end) if new_end is not None else record.start
-            if old_end is not None and old_end < on:
-                continue  # it had ended as planned before the change: nothing is taken away
-            where = ("supports", index) if new is not None else ("supports",)
-            at = "value" if new is not None else "key"
-            yield from _judge_notice(plan, where, at, notices.get(support_id, []), support_id, change, on,
+            where, at, change, on = found
+            ids = [s.get("id") for _, s in olds + news if isinstance(s.get("id"), str)]
+            given = [entry for support_id in dict.fromkeys(ids) for entry in notices.get(support_id, [])]
+            yield from _judge_notice(plan, where, at, given, olds[0][1].get("id"), change, on,
                                      days, replaced.label, record.label, ctx.today)
+
+
+def _change(olds, news, record, replaced):
+    """(where, at, (verb, detail), change date) of how the later plan ends or reduces the earlier plan's
+    supports ``olds``, continued by ``news``; None when it takes nothing away."""
+    paid = [(i, s) for i, s in news if s.get("paid") is not False]
+    if not paid:
+        on = record.start
+        running = [s for _, s in olds if s.get("frequency") != "once" and _ran_to_the_end(s, replaced, on)]
+        if not running:
+            return None  # it had ended as planned, or was given once: nothing is taken away
+        if news:
+            return ("supports", news[0][0]), "value", ("ends", " (no longer paid)"), on
+        return (("supports",), "key",
+                ("ends", " (not continued in this plan: no support has its id or service code)"), on)
+    (index, new), (_, old) = paid[0], olds[0]
+    if len(olds) == 1 and len(paid) == 1:
+        how = _reduction(old, new)
+        new_end = parse_iso(new.get("end"))
+    else:
+        how = _total_reduction([s for _, s in olds], [s for _, s in paid])
+        new_end = None
+    if how is None:
+        return None
+    on = min(record.start, new_end) if new_end is not None else record.start
+    if not any(_ran_to_the_end(s, replaced, on) for _, s in olds):
+        return None  # it had ended as planned before the change
+    if new.get("id") != old.get("id") or len(paid) > 1:
+        shown = ", ".join(shown_id(s.get("id")) for _, s in paid)
+        how += f"; continued by service code as {shown}"
+    return ("supports", index), "value", ("reduces", f": {how}"), on
 
 
 def _judge_notice(plan, where, at, notices, support_id, change, on, days, replaced, label, today) -> Iterator[Hit]:
@@ -655,38 +895,52 @@ def _judge_notice(plan, where, at, notices, support_id, change, on, days, replac
 
 @rule("C309", "choice-at-transfer", "warning", source="CMHPSM 13.003")
 def choice_at_transfer(case, ctx) -> Iterator[Hit]:
-    """Every change of case manager records whether the member chose the new one, and why a preference
-    the member voiced could not be met.
+    """Every change of case manager records whether the member chose the new one, and why a standing
+    preference (any earlier assignment's, or the preferred language when an interpreter is needed)
+    could not be met.
 
     Why it matters: consumers have the right to select their own case
     manager, also when one is replaced; staff are to give them the chance to
     say what they prefer (gender, age, culture, skills, experience) and to
     explain clearly when a choice cannot be fully honored (CMHPSM
-    consumer-choice guidelines). A transfer whose record is silent on choice
-    cannot show it was fair, respectful and explained.
+    consumer-choice guidelines). What a member asked for once still stands
+    when the case manager changes: a Spanish speaker who asked for a case
+    manager who speaks Spanish should not have to ask again at every
+    transfer, nor be moved to an English-only case manager without a word. A
+    transfer whose record is silent on choice cannot show it was fair,
+    respectful and explained.
 
     How to fix: on the new assignment in member.yaml, record
     `chosen_by_member: true` when the member chose the new case manager, or
     `false` when they did not (not offered a choice, or left it to the
-    agency; `reason` says why). When the member voiced `preferences` and did
-    not choose the new case manager, record whether the new one meets them
-    (`preferences_met: true`), or why it could not be done
+    agency; `reason` says why). Standing preferences are the `preferences`
+    of this and of every earlier assignment (in any episode), and, when the
+    member needs an interpreter (`language.interpreter_needed: true`), their
+    preferred language. When the member did not choose the new case manager
+    and voiced preferences, record whether the new one meets them
+    (`preferences_met: true`) or why it could not be done
     (`preference_unmet_reason`); `preferences_met: false` always needs the
-    reason. A change is every assignment after the first of an episode, in
-    order of `from`: the first assignment after an enrollment, including a
-    re-enrollment after a closure, is an initial assignment, not a change
-    (C307 records the choice offered at enrollment).
+    reason. When the member needs an interpreter and the new case manager
+    does not speak their language (staff.yaml `languages`, compared by the
+    primary language: `es-MX` is `es`), `preference_unmet_reason` says why,
+    whoever chose. A change is every assignment after the first of an
+    episode, in order of `from`: the first assignment after an enrollment,
+    including a re-enrollment after a closure, is an initial assignment, not
+    a change (C307 records the choice offered at enrollment). A member who is
+    only referred is not checked.
 
     Example:
+        # member.yaml: language: {preferred: so, interpreter_needed: true}; cm-obello speaks en
         case_managers:
           - staff: cm-jlee
             from: 2025-12-15
             to: 2026-03-31
+            preferences: Asked for a man who speaks Somali.
             reason: Initial assignment.
           - staff: cm-obello
             from: 2026-04-01
             chosen_by_member: false
-            preferences: Asked for a man who speaks Somali.
+            # wrong: nothing says why the member's language and earlier request are not met
             preferences_met: false
             preference_unmet_reason: No Somali-speaking case manager has an opening; an interpreter joins every visit.
             reason: Jordan Lee left the agency.
@@ -695,35 +949,67 @@ def choice_at_transfer(case, ctx) -> Iterator[Hit]:
     if member is None:
         return
     life = lifecycle(case, ctx.today)
+    if life.only_referred:
+        return
+    language = _interpreter_language(member)
+    staff_by_id = ctx.repo.staff_by_id
     dated = sorted((start, index, entry) for index, entry in member.items(ASSIGNMENTS)
                    if (start := parse_iso(entry.get("from"))) is not None)
     seen: set[int] = set()
+    voiced: list[int] = []  # indices of earlier assignments that record the member's preferences
     for start, index, entry in dated:
         episode = life.episode_of(start)
         number = episode.number if episode is not None else 0
+        earlier, own = list(voiced), text(entry, "preferences") is not None
+        if own:
+            voiced.append(index)
         if number not in seen:
             seen.add(number)
             continue  # the first assignment of an episode is an initial assignment
         who = _assignment_label(index, entry)
         chosen = entry.get("chosen_by_member")
-        if not isinstance(chosen, bool):
-            if "chosen_by_member" not in entry:
-                yield Hit(member, (ASSIGNMENTS, index),
-                          f"{who} changes the case manager but does not record whether the member chose the new "
-                          "one; add `chosen_by_member: true`, or `false` with the `reason`")
-            continue  # a value of the wrong type is the schema's finding
-        met = entry.get("preferences_met")
-        if text(entry, "preferences") is None or text(entry, "preference_unmet_reason") is not None:
+        if not isinstance(chosen, bool) and "chosen_by_member" not in entry:
+            yield Hit(member, (ASSIGNMENTS, index),
+                      f"{who} changes the case manager but does not record whether the member chose the new "
+                      "one; add `chosen_by_member: true`, or `false` with the `reason`")
+        if text(entry, "preference_unmet_reason") is not None:
             continue
+        staff = entry.get("staff")
+        person = staff_by_id.get(staff) if isinstance(staff, str) else None
+        if language is not None and isinstance(person, dict) and not _speaks_language(person, language):
+            yield Hit(member, (ASSIGNMENTS, index, "staff"),
+                      f"the member needs an interpreter and prefers {shown_id(language)}, but the new case manager "
+                      f"of {who} does not speak it (staff.yaml `languages`); add `preference_unmet_reason` saying "
+                      "why, or assign a case manager who speaks the member's language")
+            continue
+        if not isinstance(chosen, bool) or not (own or earlier):
+            continue  # a value of the wrong type is the schema's finding
+        where = "the member voiced" if own else "the member voiced at " + ", ".join(
+            f"case-manager assignment {i + 1}" for i in sorted(earlier))
+        met = entry.get("preferences_met")
         if met is False:
             yield Hit(member, (ASSIGNMENTS, index),
-                      f"{who} does not meet the preferences the member voiced (`preferences_met: false`) and does "
-                      "not say why; add `preference_unmet_reason`")
+                      f"{who} does not meet the preferences {where} (`preferences_met: false`) and does not say "
+                      "why; add `preference_unmet_reason`")
         elif met is not True and chosen is False:
             yield Hit(member, (ASSIGNMENTS, index),
-                      f"{who} was not the member's choice and does not say whether it meets the preferences the "
-                      "member voiced; add `preferences_met: true`, or `preference_unmet_reason` saying why they "
-                      "could not be met")
+                      f"{who} was not the member's choice and does not say whether it meets the preferences "
+                      f"{where}; add `preferences_met: true`, or `preference_unmet_reason` saying why they could "
+                      "not be met")
+
+
+def _interpreter_language(member) -> str | None:
+    """The member's preferred language (primary subtag) when they need an interpreter, else None."""
+    language = member.get("language")
+    if not isinstance(language, dict) or language.get("interpreter_needed") is not True:
+        return None
+    return primary_language(language.get("preferred"))
+
+
+def _speaks_language(person: dict, language: str) -> bool:
+    """Whether staff.yaml lists ``language`` (a primary subtag) among a staff member's `languages`."""
+    spoken = person.get("languages")
+    return isinstance(spoken, list) and any(primary_language(code) == language for code in spoken)
 
 
 @rule("C310", "copy-to-providers", "warning", source="42 CFR 441.301(c)(2)")
@@ -741,7 +1027,11 @@ def copy_to_providers(case, ctx) -> Iterator[Hit]:
     with `to:` the support's `provider` (spelled the same, case and spacing
     aside, as C302 matches signatures), `role: provider`, and `copy_given:
     true` with `given_on`. Unpaid (natural) supports need no entry; a provider
-    with several supports needs one.
+    with several supports needs one. The distribution is judged once the plan
+    is consented: a draft's is still to be made (T213 judges a draft's wait),
+    and a provider's copy is pending, not missing, for `copy_deadline_days`
+    (15 by default) after consent, as the member's is (C303): a provider who
+    signs a week after the member gets the copy then.
 
     Example:
         supports:
@@ -752,7 +1042,7 @@ def copy_to_providers(case, ctx) -> Iterator[Hit]:
           - {to: Elena, role: member, copy_given: true, given_on: 2026-09-10, format: large_print, language: es}
           - {to: Sunrise Home Care, role: provider, copy_given: true, given_on: 2026-09-10, format: electronic}
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in _due_from_consent(case, ctx, ctx.settings.copy_deadline_days):
         listed = {normalized_name(entry.get("to")) for _, entry in plan.items("distribution")} - {None}
         for index, provider, label in _paid_providers(plan):
             if provider in listed:

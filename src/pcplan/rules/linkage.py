@@ -13,6 +13,7 @@ from ..dates import shown_number
 from ..findings import Hit
 from ..model import ids, is_active_goal, label, named, plain_id, plan_name, shown_id, str_list, text
 from ..lifecycle import lifecycle
+from ..model import shown_name  # L110: a note named by its file name
 from .registry import rule
 
 
@@ -235,7 +236,10 @@ def goal_without_support(case, ctx) -> Iterator[Hit]:
     revision not yet started, a plan whose period is over): a support that
     ends before then does not count, one that starts later in the period does.
     A goal whose supports ran until its target date, now past, is T204's
-    finding (say whether it was reached), not this one.
+    finding (say whether it was reached), not this one. A support whose
+    `end` is before its `start` counts as working toward its goals: the
+    dates contradict each other (T206's finding, an error), and which one
+    is wrong is not known.
 
     Example:
         supports:
@@ -254,6 +258,8 @@ def goal_without_support(case, ctx) -> Iterator[Hit]:
         not_begun: set[str] = set()  # goals with a support that begins only after `last`
         for _, support in plan.items("supports"):
             start, end = parse_iso(support.get("start")), parse_iso(support.get("end"))
+            if start is not None and end is not None and end < start:
+                start = end = None  # ends before it starts: T206's finding; which date is wrong is not known
             over = end is not None and first is not None and end < first
             late = start is not None and last is not None and start > last
             for goal_id in str_list(support, "goals"):
@@ -458,13 +464,17 @@ def unmet_need_unplanned(case, ctx) -> Iterator[Hit]:
     date (`raised_on`; `item` when it raised several, counting from 1) and how
     the need is taken up: a `goal` of the plan, a `referral`, or the reason it
     is `deferred`. Each unmet need of a note of the current episode is judged
-    once a periodic review (`reviews`, dated on or after the note) or a
-    consented revision or annual plan dated on or after the note exists; until
-    then it is not due. An entry in that review or revision, or in any later
-    one, takes the need up; so does an entry in a revision still awaiting
-    signature, although a draft never makes the need due. The finding is at
-    the note's entry, with the review or revision that should have taken it
-    up as a related location.
+    at the first periodic review (`reviews`, dated on or after the note) or
+    revision or annual plan (dated on or after the note) that follows it;
+    until then it is not due. An entry in that review or revision, or in any
+    later one (a draft's included), takes the need up. When that review or a
+    consented revision missed it, the finding is at the note's entry, with
+    the review or revision that should have taken it up as a related
+    location. A revision or annual plan still awaiting signature counts too:
+    a draft revision is where an unmet need is taken up, so the finding is in
+    the draft (at its `unmet_needs`, else its `date`), with the note's entry
+    as a related location, while adding the entry costs no signature (after
+    signing, a change to the plan's content asks for new signatures, C305).
 
     Example:
         # notes/2026-10-29.yaml
@@ -491,16 +501,16 @@ def unmet_need_unplanned(case, ctx) -> Iterator[Hit]:
         for day, index in life.reviews_held(record):
             if day <= ctx.today:
                 due_at.append((day, 0, "review", (plan, ("reviews", index), f"the review of {day.isoformat()} "
-                                                  f"in {record.label}")))
+                                                  f"in {record.label}"), None))
             answers += [(day, entry) for entry in _entries_of(plan, ("reviews", index))]
         consented = life.consented(record)
         if plan.date is None or not (consented or id(record) in drafts):
             continue
         answers += [(plan.date, entry) for entry in _entries_of(plan, ())]
-        if consented and plan.get("type") in REPLANS:
+        if plan.get("type") in REPLANS:  # a draft revision too: reported in it, while a fix costs no signature
             what = "revision" if plan.get("type") == "revision" else "annual plan"
             due_at.append((plan.date, 1, what, (plan, ("date",), f"the {plan.get('type')} {record.label} of "
-                                                f"{plan.date.isoformat()}")))
+                                                f"{plan.date.isoformat()}"), None if consented else plan))
     if not due_at:
         return
     due_at.sort(key=lambda entry: entry[:2])
@@ -519,10 +529,13 @@ def unmet_need_unplanned(case, ctx) -> Iterator[Hit]:
                 taken.add(item if isinstance(item, int) and not isinstance(item, bool) else "all")
         if "all" in taken:
             continue
-        day_due, order, what, related = occasion
+        day_due, order, what, related, draft = occasion
         place = "its" if order else "that review's"
         for index in raised:
             if index + 1 in taken:
+                continue
+            if draft is not None:
+                yield _in_draft(draft, what, note, day, index, len(raised) > 1 or index > 0)
                 continue
             need = f"unmet need {index + 1} of this note" if len(raised) > 1 or index \
                 else "the unmet need raised in this note"
@@ -531,6 +544,22 @@ def unmet_need_unplanned(case, ctx) -> Iterator[Hit]:
                       f"({day_due.isoformat()}) nor since; add to {place} `unmet_needs` an entry with "
                       f"`raised_on: {day.isoformat()}` and a `goal`, a `referral` or the reason it is `deferred`",
                       related=(related,))
+
+
+def _in_draft(draft, what: str, note, day, index: int, numbered: bool) -> Hit:
+    """L110 in a draft revision that does not take up an unmet need raised before it: the finding is in the
+    draft, where the entry is added while that costs no signature, with the note's need as related."""
+    if "unmet_needs" in draft.data:
+        where, at = ("unmet_needs",), "key"
+    else:
+        where, at = (("date",), "value") if "date" in draft.data else ((), "value")
+    need = f"unmet need {index + 1} of the note of {day.isoformat()}" if numbered \
+        else f"the unmet need raised in the note of {day.isoformat()}"
+    item = f", `item: {index + 1}`" if numbered else ""
+    return Hit(draft, where, f"{need} ({shown_name(note.path.name)}) is not taken up by this {what}, which "
+               f"awaits signature; add to its `unmet_needs` an entry with `raised_on: {day.isoformat()}`{item} and "
+               "a `goal`, a `referral` or the reason it is `deferred`, before it is signed", at=at,
+               related=((note, ("unmet_needs", index), need),))
 
 
 def _unmet_needs(note) -> list[int]:

@@ -18,7 +18,7 @@ from typing import Iterator
 
 from ..dates import parse_iso
 from ..findings import Hit
-from ..lifecycle import lifecycle
+from ..lifecycle import contact_parties, lifecycle, member_names, records_contact
 from ..model import doc_name, items, label, shown_id, str_list, text
 from . import readability
 from .registry import rule
@@ -573,11 +573,29 @@ def _interpreter_gap(ctx, holder: dict, base: tuple, lead: object, language: str
                    "(`interpreter:` with `declined: true` and `declined_reason`)")
 
 
+def _assessments_with_the_member(case, ctx) -> list:
+    """The assessments P410 judges: those the plans to check are based on, and every assessment of the
+    current episode since the earliest of them, whatever its type and whether a plan uses it yet (a
+    reassessment or a change-in-condition assessment no plan is based on yet); with no plan to check,
+    every assessment of the current episode. Older ones are history superseded by a later assessment."""
+    life = lifecycle(case, ctx.today)
+    used = _assessments_to_check(case, ctx) if life.plans_to_check() else []
+    since = min((a.date for a in used if a.date is not None), default=None)
+    found = list(used)
+    for assessment in case.assessments:
+        if any(assessment is a for a in found) or not life.in_current_episode(assessment):
+            continue
+        if since is None or assessment.date >= since:
+            found.append(assessment)
+    return found
+
+
 @rule("P410", "interpreter-missing", "error",
       source="42 CFR 441.301(c)(1); 42 CFR 435.905(b); Love Focus ECM toolkit")
 def interpreter_missing(case, ctx) -> Iterator[Hit]:
-    """When the member needs an interpreter, the assessment and the planning meeting each had one, were led
-    by staff who speak the member's language, or record the member's choice to go without.
+    """When the member needs an interpreter, every assessment (whatever its type, used by a plan yet or not)
+    and every planning meeting had one, were led by staff who speak the member's language, or record the
+    member's choice to go without.
 
     Why it matters: person-centered planning is conducted in plain language
     and in a manner accessible to people with limited English proficiency,
@@ -596,9 +614,13 @@ def interpreter_missing(case, ctx) -> Iterator[Hit]:
     `es-MX` staff speak to an `es` member; a meeting the member led counts
     their case manager of that day). When the member chose to go without one,
     record it: `interpreter:` with `declined: true` and the member's
-    `declined_reason`. Checked: the plans to check and the assessments they
-    are based on (the latest assessment when there is no plan yet); reported
-    at the assessment and at the plan's `meeting`.
+    `declined_reason`. Checked: the planning meeting of each plan to check;
+    every assessment, whatever its type and whether a plan is based on it
+    yet (a reassessment no plan uses yet included): the assessments the
+    plans to check are based on and every assessment of the current episode
+    since the earliest of them (with no plan yet, every assessment of the
+    current episode). Reported at the assessment and at the plan's
+    `meeting`.
 
     Example:
         # member.yaml: language: {preferred: so, interpreter_needed: true}
@@ -615,7 +637,7 @@ def interpreter_missing(case, ctx) -> Iterator[Hit]:
     if not isinstance(language_pref, dict) or language_pref.get("interpreter_needed") is not True:
         return
     language = readability.primary(language_pref.get("preferred"))
-    for assessment in _assessments_to_check(case, ctx):
+    for assessment in _assessments_with_the_member(case, ctx):
         name = _named("assessment", assessment.id)
         gap = _interpreter_gap(ctx, assessment.data, (), assessment.get("assessor"), language, name)
         if gap is not None:
@@ -636,10 +658,11 @@ def interpreter_missing(case, ctx) -> Iterator[Hit]:
             yield Hit(plan, where, message, at="key" if where == ("meeting",) else "value")
 
 
-def _member_view_in(note) -> bool:
-    """Whether a note records the member's view: its `satisfaction`, or a goal's, on a contact that is not
-    collateral (a collateral contact is with someone else)."""
-    if note.get("contact") == "collateral":
+def _member_view_in(note, names: frozenset[str]) -> bool:
+    """Whether a note records the member's view: its `satisfaction`, or a goal's, in a note that records
+    what happened (lifecycle.records_contact) of a contact the member took part in (`with` names them:
+    lifecycle.contact_parties). A call with the guardian alone holds the guardian's view, not the member's."""
+    if not records_contact(note) or not contact_parties(note, names)[0]:
         return False
     return text(note.data, "satisfaction") is not None or any(
         text(entry, "satisfaction") is not None for _, entry in note.items("progress"))
@@ -648,7 +671,7 @@ def _member_view_in(note) -> bool:
 @rule("P411", "satisfaction-unrecorded", "warning", source="CMHPSM 13.003")
 def satisfaction_unrecorded(case, ctx) -> Iterator[Hit]:
     """Every periodic review records the member's own view of how the plan is working: in the review
-    (`member_view`), or in a contact note of the same day (`satisfaction`).
+    (`member_view`), or in a note of the same day of a contact the member took part in (`satisfaction`).
 
     Why it matters: case management documents the member's progress and
     satisfaction, and a periodic review asks whether the member is getting the
@@ -660,8 +683,12 @@ def satisfaction_unrecorded(case, ctx) -> Iterator[Hit]:
     How to fix: at each review, ask the member how the plan and their
     supports are working for them and record what they said under the
     review's `member_view`, or in the note of that day's contact with them
-    (`satisfaction`, for the plan or for a goal under `progress`). A note of
-    a collateral contact does not count: it holds someone else's view. Each
+    (`satisfaction`, for the plan or for a goal under `progress`). The note
+    counts only when the member took part (its `with` names them by their
+    legal or preferred name, or says `member`) and it records what happened
+    (a narrative `text`, not a template's placeholder: N802): a call with
+    the guardian, family or a provider alone holds someone else's view,
+    however it is filed. A review's own `member_view` is always enough. Each
     review of the plans to check is checked; the finding is at the review.
 
     Example:
@@ -672,12 +699,13 @@ def satisfaction_unrecorded(case, ctx) -> Iterator[Hit]:
             summary: Weight down 6 pounds; supports unchanged.
             member_view: Danny says the plan is working and he likes his job coach.
     """
+    names = member_names(case.member)
     for plan in lifecycle(case, ctx.today).plans_to_check():
         for index, review in plan.items("reviews"):
             if text(review, "member_view") is not None:
                 continue
             day = parse_iso(review.get("date"))
-            if day is not None and any(note.date == day and _member_view_in(note) for note in case.notes):
+            if day is not None and any(note.date == day and _member_view_in(note, names) for note in case.notes):
                 continue
             when = f"the review of {day.isoformat()}" if day is not None else "this review"
             yield Hit(plan, ("reviews", index), f"{when} does not record the member's own view of how the plan "

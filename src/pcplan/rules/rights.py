@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..dates import add_period, parse_frequency, parse_iso
+from ..dates import add_period, frequency_text, parse_frequency, parse_iso
 from ..findings import Hit
-from ..model import label, text
-from ..lifecycle import lifecycle
+from ..model import label, shown_id, text
+from ..lifecycle import lifecycle, refusal_text
 from .registry import rule
-from .wording import modification_text, record_text, staff_text, terms
+from .wording import record_text, staff_text, terms
 
 MODIFICATIONS = "rights_modifications"
 
@@ -58,7 +58,12 @@ def modification_incomplete(case, ctx) -> Iterator[Hit]:
     `consent.on`); and an assurance that it causes no harm
     (`no_harm_assurance`). If the member has not given informed consent, the
     modification cannot stand: talk with the member (and guardian) before
-    restricting anything.
+    restricting anything. A plan the member or their legal representative
+    refused (`refused: true` on their signature, C301) is not consented, so
+    its modifications have no informed consent, whatever their `consent`
+    says: the element is reported at each of them until the plan is revised
+    with the member (and guardian) and consented. A plan still awaiting
+    signature is judged on what its `consent` records.
 
     Example:
         rights_modifications:
@@ -74,12 +79,15 @@ def modification_incomplete(case, ctx) -> Iterator[Hit]:
             consent: {given_by: Danny and his guardian, on: 2026-05-20}
             no_harm_assurance: His doctor confirmed the meal plan meets his nutrition needs.
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    life = lifecycle(case, ctx.today)
+    for plan in life.plans_to_check():
+        record = life.record(plan)
+        refused = refusal_text(record, case.member) if record.refused else None
         for index, item in plan.items(MODIFICATIONS):
-            yield from _incomplete(plan, index, item)
+            yield from _incomplete(plan, index, item, refused)
 
 
-def _incomplete(plan, index: int, item: dict) -> Iterator[Hit]:
+def _incomplete(plan, index: int, item: dict, refused: str | None = None) -> Iterator[Hit]:
     base = (MODIFICATIONS, index)
     name = label(item, "rights modification")
     for key, what in TEXT_ELEMENTS:
@@ -98,9 +106,14 @@ def _incomplete(plan, index: int, item: dict) -> Iterator[Hit]:
         yield Hit(plan, where, f"{name} does not document a time limit with periodic review "
                   "(`review_every` such as \"3 months\", or a `review_by` date)")
 
-    # (7) informed consent: who gave it and when.
+    # (7) informed consent: who gave it and when; a refused plan has none, whatever `consent` says.
     consent = item.get("consent")
-    if not isinstance(consent, dict):
+    if refused is not None:
+        where = base + ("consent",) if _present(item, "consent") else base
+        yield Hit(plan, where, f"{name} has no informed consent: the plan was {refused}, and a refusal is not "
+                  "consent, whatever `consent` records; do not apply the restriction: revise the plan with the "
+                  "member (and guardian) and record their consent")
+    elif not isinstance(consent, dict):
         where = base + ("consent",) if _present(item, "consent") else base
         yield Hit(plan, where, f"{name} does not document the person's informed consent "
                   "(`consent` with `given_by` and `on`)")
@@ -171,7 +184,7 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
         due = add_period(start, frequency)  # None: past the calendar's end, never due
         if due is not None and ctx.today > due:
             yield Hit(plan, (MODIFICATIONS, index, "review_every"),
-                      f"{name} was due for review on {due.isoformat()} (every {item['review_every'].strip()} "
+                      f"{name} was due for review on {due.isoformat()} (every {frequency_text(frequency)} "
                       f"from {start.isoformat()}); review it with the member and record the new consent "
                       "and a `review_by` date", due=due)
 
@@ -181,9 +194,16 @@ def _cites(value: str, ident: object) -> bool:
         re.search(rf"(?<!\w){re.escape(ident.strip())}(?!\w)", value) is not None
 
 
+# The fields of a rights modification that describe the restriction itself: the right limited and the
+# condition put on it. Its other fields say why (the assessed need), what was tried before and did not work
+# (a door alarm tried and given up is no door alarm in place), and how it is watched.
+DESCRIBES_RESTRICTION = ("right", "condition")
+
+
 @rule("H503", "restriction-undocumented", "warning", source="42 CFR 441.301(c)(4)(vi)(F)")
 def restriction_undocumented(case, ctx) -> Iterator[Hit]:
-    """Plan text that describes a restriction is covered by a rights modification of the same plan.
+    """Plan text that describes a restriction is covered by a rights modification of the same plan whose own
+    description names the same restriction.
 
     Why it matters: a plan may limit a right the HCBS settings rule protects
     (privacy, coming and going, visitors, food at any time, freedom from
@@ -191,23 +211,32 @@ def restriction_undocumented(case, ctx) -> Iterator[Hit]:
     eight elements and the member's informed consent (H501). A restriction
     that shows up only in a support, a mitigation or a review ("the pantry is
     locked at night", "curfew at 9 pm") limits the member's rights with none
-    of those protections, and nobody will review it.
+    of those protections, and nobody will review it. Citing a modification
+    does not stretch it: "a door alarm (see RM1)", where RM1 locks the
+    pantry, is a second restriction that nobody consented to.
 
     How to fix: if a right is limited, document the limit under
-    `rights_modifications` (H501 lists what it needs) and name it where the
-    plan mentions it ("see RM1"); if nothing is restricted, say what happens
-    in other words. The terms are `restriction_terms` in pcplan.toml (by
-    default locked, restricted, restriction, curfew, restraint, restrained,
+    `rights_modifications` (H501 lists what it needs), describing it in the
+    modification's `right` or `condition`, and name it where the plan
+    mentions it ("see RM2"); if nothing is restricted, say what happens in
+    other words. The terms are `restriction_terms` in pcplan.toml (by default
+    locked, restricted, restriction, curfew, restraint, restrained,
     seclusion, secluded, supervised visit, door alarm), found as P407 finds
     its terms: whole, in any case and in their other forms ("locked" finds
     "locking", not "lock": a lock on one's own door is a right). Read: the
     staff-written text of the plans to check (restatements, objectives and
     measures, supports, strategies, mitigations and backup plans), review
-    summaries and the reasons needs are deferred. A field is covered when it
-    names the id of one of the plan's rights modifications, and a term in it
-    when one of the plan's rights modifications uses the same term (in any
-    form) in its own text. The modifications' own text is never reported:
-    it is the documentation.
+    summaries and the reasons needs are deferred; the member's own words
+    (`own_words`, `what_matters`, a review's `member_view`) are never read.
+    A term is covered when one of the plan's rights modifications names it
+    (in any form) in its own description of the restriction: its `right` or
+    its `condition`. A modification's other fields (the assessed need, what
+    was tried before, the less intrusive methods that did not work, how data
+    are collected) do not describe what is in place, so they cover nothing;
+    citing a modification's id covers only what that modification
+    describes, and the message says when the cited one does not describe
+    the term. The modifications' own text is never reported: it is the
+    documentation.
 
     Example:
         risk_mitigations:
@@ -223,15 +252,18 @@ def restriction_undocumented(case, ctx) -> Iterator[Hit]:
         return
     for plan in lifecycle(case, ctx.today).plans_to_check():
         modifications = plan.items(MODIFICATIONS)
-        documented = {term for index, item in modifications for _, _, value in modification_text(item, index)
-                      for term in listed.found(value)}
+        described = [(item.get("id"), {term for key in DESCRIBES_RESTRICTION
+                                       if (value := text(item, key)) is not None for term in listed.found(value)})
+                     for _, item in modifications]
+        documented = set().union(*(found for _, found in described))
         for where, what, value in (*staff_text(plan, modifications=False), *record_text(plan)):
-            found = listed.found(value)
-            if not found or any(_cites(value, item.get("id")) for _, item in modifications):
+            undocumented = [term for term in listed.found(value) if term not in documented]
+            if not undocumented:
                 continue
-            undocumented = [term for term in found if term not in documented]
-            if undocumented:
-                names = ", ".join(f"`{term}`" for term in undocumented)
-                yield Hit(plan, where, f"{what} describes a restriction ({names}) that no rights modification "
-                          "of this plan documents; document the limit under `rights_modifications` and name its "
-                          "id here, or say it in other words if no right is limited")
+            names = ", ".join(f"`{term}`" for term in undocumented)
+            cited = [shown_id(ident.strip()) for ident, _ in described if _cites(value, ident)]
+            also = (f" (it cites {', '.join(cited)}, whose `right` and `condition` do not name it: citing a "
+                    "modification covers only what it describes)" if cited else "")
+            yield Hit(plan, where, f"{what} describes a restriction ({names}) that no rights modification "
+                      f"of this plan documents{also}; document the limit under `rights_modifications` and name "
+                      "its id here, or say it in other words if no right is limited")

@@ -16,7 +16,8 @@ from ..dates import parse_iso, plus_days
 from ..memo import RecentAnswers
 from ..findings import Hit
 from ..model import items, shown_id, text
-from ..lifecycle import lifecycle
+from ..lifecycle import CASE_MANAGER, CONSENTED, DRAFT, IN_EFFECT, assignments as dated_assignments, lifecycle, \
+    monitor_named, staff_left_on
 from .registry import rule
 
 ASSIGNMENTS = "case_managers"
@@ -29,19 +30,13 @@ def _assignment_label(index: int, entry: dict) -> str:
     return f"case-manager assignment {index + 1}{who}"
 
 
-def _current(assignments: list[tuple[int, dict]], today: date) -> tuple[list[tuple[int, dict]], bool]:
-    """The assignments current today, and whether some assignment's dates could not be read."""
-    current, unreadable = [], False
-    for index, entry in assignments:
-        start = parse_iso(entry.get("from"))
-        end_value = entry.get("to")
-        end = parse_iso(end_value)
-        if start is None or (end_value is not None and end is None):
-            unreadable = True  # the schema reports the date; do not guess
-            continue
-        if start <= today and (end is None or end >= today):
-            current.append((index, entry))
-    return current, unreadable
+def _current(member, staff_by_id: dict, today: date) -> tuple[list[tuple[int, dict]], bool]:
+    """The assignments current today, and whether some assignment's dates could not be read (the schema
+    reports the date; nothing is guessed). An assignment ends at its `to`, or on the day its staff member
+    left (staff.yaml `left_on`), whichever is first (DESIGN.md, "Transfers and departures")."""
+    found, unreadable = dated_assignments(member, staff_by_id)
+    entries = dict(member.items(ASSIGNMENTS)) if member is not None else {}
+    return [(a.index, entries[a.index]) for a in found if a.covers(today)], unreadable
 
 
 @rule("A601", "no-case-manager", "error", source="CMHPSM 13.003")
@@ -57,8 +52,12 @@ def no_case_manager(case, ctx) -> Iterator[Hit]:
     How to fix: add the current assignment (staff id, `from`, `assigned_by`),
     or, when the case manager changed, end the earlier assignment with `to:`.
     An assignment is current when its `from` is on or before today and its
-    `to` is absent or on or after today; members who are referred, on hold or
-    closed are not checked.
+    `to` is absent or on or after today. An assignment whose staff member has
+    left the agency (staff.yaml `left_on`) ends that day, `to` or not: when
+    nobody follows, the member has no case manager and the finding points at
+    the departed case manager's assignment; add the new assignment with the
+    `reason` for the change. Members who are referred, on hold or closed are
+    not checked.
 
     Example:
         case_managers:
@@ -73,10 +72,21 @@ def no_case_manager(case, ctx) -> Iterator[Hit]:
     member = case.member
     if member is None or member.get("status") != "active":
         return
-    assignments = member.items(ASSIGNMENTS)
-    current, unreadable = _current(assignments, ctx.today)
+    staff_by_id = ctx.repo.staff_by_id
+    current, unreadable = _current(member, staff_by_id, ctx.today)
     if not current:
         if unreadable:
+            return
+        dated, _ = dated_assignments(member, staff_by_id)
+        ended = [a for a in dated if a.end is not None and a.end < ctx.today]
+        last = max(ended, key=lambda a: (a.end, a.start, a.index)) if ended else None
+        if last is not None and last.ended_by_departure and not any(a.start > last.end for a in dated):
+            entry = dict(member.items(ASSIGNMENTS))[last.index]
+            yield Hit(member, (ASSIGNMENTS, last.index),
+                      f"{_assignment_label(last.index, entry)} ended on {last.end.isoformat()}, when "
+                      f"{shown_id(last.staff)} left the agency (staff.yaml `left_on`), and no assignment follows: "
+                      f"the member is active but has no case manager on {ctx.today.isoformat()}; add the new "
+                      "assignment under `case_managers` (staff, from, reason)")
             return
         where = (ASSIGNMENTS,) if ASSIGNMENTS in member.data else ()
         yield Hit(member, where, f"the member is active but has no case-manager assignment current on "
@@ -103,6 +113,9 @@ def _staff_references(case) -> Iterator[tuple[object, tuple, object]]:
             # determined_by may name an outside body ("Weld County"); only an id-like value is a staff id
             if isinstance(value, str) and _STAFF_ID.match(value):
                 yield member, ("programs", index, "eligibility", "determined_by"), value
+        for index, hold in member.items("holds"):
+            if "recorded_by" in hold:
+                yield member, ("holds", index, "recorded_by"), hold["recorded_by"]
     for assessment in case.assessments:
         if "assessor" in assessment.data:
             yield assessment, ("assessor",), assessment.data["assessor"]
@@ -119,9 +132,12 @@ def _staff_references(case) -> Iterator[tuple[object, tuple, object]]:
                 if "staff" in person:
                     yield plan, ("meeting", "participants", index, "staff"), person["staff"]
         monitoring = plan.get("monitoring")
-        if isinstance(monitoring, dict) and "responsible" in monitoring:
+        # `case_manager` is not a staff id: it means whoever is assigned (DESIGN.md, "Transfers and departures")
+        if isinstance(monitoring, dict) and "responsible" in monitoring \
+                and monitor_named(plan) != CASE_MANAGER:
             yield plan, ("monitoring", "responsible"), monitoring["responsible"]
-        for key, field in (("reviews", "by"), ("signatures", "staff"), ("exceptions", "documented_by")):
+        for key, field in (("reviews", "by"), ("signatures", "staff"), ("signatures", "witnessed_by"),
+                           ("exceptions", "documented_by")):
             for index, entry in plan.items(key):
                 if field in entry:
                     yield plan, (key, index, field), entry[field]
@@ -143,10 +159,12 @@ def unknown_staff(case, ctx) -> Iterator[Hit]:
     member to staff.yaml (with hire date and trainings). Every file of the
     member folder is checked, old plans too: case-manager assignments and who
     made them, who determined eligibility (when written as a staff id rather
-    than an outside body such as the county), assessors and assessment
-    participants, the meeting's facilitator (unless `member`) and
-    participants, who monitors the plan, who held reviews, staff signatures,
-    who documented exceptions, and who wrote each note.
+    than an outside body such as the county), who recorded each hold,
+    assessors and assessment participants, the meeting's facilitator (unless
+    `member`) and participants, who monitors the plan (unless `case_manager`,
+    which means whoever is assigned), who held reviews, staff signatures, who
+    witnessed an agreement recorded without a signature (`witnessed_by`), who
+    documented exceptions, and who wrote each note.
 
     Example:
         # staff.yaml lists cm-jlee
@@ -282,7 +300,8 @@ def untrained_assignment(case, ctx) -> Iterator[Hit]:
     pcplan.toml (none by default, and then nothing is checked); each needs a
     `trainings` entry with `completed_on` on or before the day of the duty:
     an assignment's `from`; a plan's consent date for its
-    `monitoring.responsible` (the plan's `date` while it is a draft); the
+    `monitoring.responsible` (the plan's `date` while it is a draft; a plan
+    monitored by `case_manager` is judged through the assignments); the
     meeting's `date` for a staff `meeting.facilitator`; an assessment's
     `date` for its `assessor`; a note's `date` for its `staff`. One finding
     is reported per person and kind of duty in a member's record, at the
@@ -406,7 +425,8 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
     move planning to a case manager outside the provider's organization. Where
     no other provider exists (a rural area), document the exception and the
     safeguards the agency uses. The responsible case manager is the plan's
-    `monitoring.responsible`, else the current assignment; a paid support's
+    `monitoring.responsible`, else (or when it says `case_manager`) the
+    current assignment; a paid support's
     `provider` conflicts when it names that staff member (`name` in
     staff.yaml), their organization (their `organization` in staff.yaml), or
     the case management agency itself (staff.yaml's top-level `organization`,
@@ -429,10 +449,9 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
     if plan is None:
         return
     known = ctx.repo.staff_by_id
-    monitoring = plan.get("monitoring")
-    responsible = monitoring.get("responsible") if isinstance(monitoring, dict) else None
-    if not isinstance(responsible, str) and case.member is not None:
-        current, _ = _current(case.member.items(ASSIGNMENTS), ctx.today)
+    responsible = monitor_named(plan)
+    if (responsible is None or responsible == CASE_MANAGER) and case.member is not None:
+        current, _ = _current(case.member, known, ctx.today)
         staff_ids = [e.get("staff") for _, e in current if isinstance(e.get("staff"), str)]
         responsible = staff_ids[0] if staff_ids else None
     person = known.get(responsible) if isinstance(responsible, str) else None
@@ -476,7 +495,9 @@ def change_undocumented(case, ctx) -> Iterator[Hit]:
     How to fix: add `reason:` to the new assignment (who asked for the change
     and why, how it was discussed with the member) and `to:` to the one it
     replaced. Every assignment after the first (in list order) needs a
-    `reason`; every assignment followed by another needs its `to`.
+    `reason`; every assignment followed by another needs its `to`, unless
+    its staff member left the agency (staff.yaml `left_on`) on or before the
+    next one began: an assignment ends the day its staff member leaves.
 
     Example:
         case_managers:
@@ -494,6 +515,10 @@ def change_undocumented(case, ctx) -> Iterator[Hit]:
     assignments = member.items(ASSIGNMENTS)
     for position, (index, entry) in enumerate(assignments):
         later = position + 1 < len(assignments)
+        left = staff_left_on(ctx.repo.staff_by_id, entry.get("staff"))
+        following = parse_iso(assignments[position + 1][1].get("from")) if later else None
+        if left is not None and following is not None and left <= following:
+            later = False  # ended when its staff member left the agency (staff.yaml `left_on`)
         if later and entry.get("to") in (None, ""):
             yield Hit(member, (ASSIGNMENTS, index),
                       f"{_assignment_label(index, entry)} ends without a `to` date although a later assignment "
@@ -555,3 +580,165 @@ def eligibility_undocumented(case, ctx) -> Iterator[Hit]:
             if value is None or (isinstance(value, str) and not value.strip()):
                 yield Hit(member, where, f"the enrollment in {which} (programs entry {index + 1}) does not "
                           f"record {what}", at="key" if eligibility is not None else "value")
+
+
+@rule("A608", "monitor-not-assigned", "warning", source="42 CFR 441.301(c)(2)(xi); CMHPSM 13.003")
+def monitor_not_assigned(case, ctx) -> Iterator[Hit]:
+    """The plan in effect's monitor is `case_manager` or the member's current case manager.
+
+    Why it matters: the federal rule asks that the plan name who monitors
+    it, and CMHPSM makes the assigned case manager the one primarily
+    responsible for the member's services. After a transfer, a plan that
+    still names the previous case manager tells the member, the providers
+    and a printed copy to call someone who no longer has the case, while the
+    case manager who does is named nowhere in it.
+
+    How to fix: write `monitoring.responsible: case_manager` (the
+    recommended form: it means whoever is assigned that day, so a transfer
+    needs no new plan), or the staff id of the member's current case
+    manager. Only the plan in effect today is checked, against the
+    assignments current today (`case_managers`, an assignment ending at its
+    `to` or on the day its staff member left). A monitor who has left the
+    agency is A609's finding; a member with no current case manager is
+    A601's; an id missing from staff.yaml is A602's.
+
+    Example:
+        # member.yaml: cm-jlee until 2026-03-31, cm-obello from 2026-04-01
+        monitoring:
+          responsible: cm-jlee         # wrong: no longer Danny's case manager
+          responsible: case_manager    # right: whoever is assigned (cm-obello today)
+          responsible: cm-obello       # also right
+    """
+    record = lifecycle(case, ctx.today).in_effect()
+    if record is None or case.member is None:
+        return
+    named = monitor_named(record.plan)
+    staff_by_id = ctx.repo.staff_by_id
+    if named is None or named == CASE_MANAGER or named not in staff_by_id:
+        return  # T209 (none named), the recommended form, or A602 (unknown id)
+    left = staff_left_on(staff_by_id, named)
+    if left is not None and left < ctx.today:
+        return  # A609: the monitor has left the agency
+    current, _ = _current(case.member, staff_by_id, ctx.today)
+    assigned = sorted({e["staff"] for _, e in current if isinstance(e.get("staff"), str)})
+    if not assigned or named in assigned:
+        return  # nobody is assigned today (A601), or the monitor is the case manager
+    who = " and ".join(shown_id(s) for s in assigned)
+    yield Hit(record.plan, ("monitoring", "responsible"),
+              f"{record.label}, in effect, names {shown_id(named)} to monitor it, but the member's case manager "
+              f"on {ctx.today.isoformat()} is {who}; write `responsible: case_manager` (whoever is assigned) or "
+              "the current case manager's staff id")
+
+
+# What each staff reference A609 judges says about its staff member, for a message.
+_DEPARTED_ACTS = {
+    "assignment": "was assigned to the member as case manager from {day}",
+    "eligibility": "determined the member's eligibility on {day}",
+    "assessor": "assessed the member on {day}",
+    "assessment participant": "took part as staff in the assessment of {day}",
+    "facilitator": "facilitated the planning meeting of {day}",
+    "meeting participant": "took part as staff in the planning meeting of {day}",
+    "signature": "signed the plan on {day}",
+    "witness": "witnessed an agreement to the plan without a signature on {day}",
+    "review": "held the review of {day}",
+    "exception": "documented the exception on {day}",
+    "note": "wrote this note of {day}",
+}
+
+
+def _staff_acts(case) -> Iterator[tuple[str, object, tuple, object, date | None]]:
+    """(kind of act, document, data path of the staff reference, staff id, the day of the act) for every
+    record a member folder attributes to a staff member on a day."""
+    member = case.member
+    if member is not None:
+        for index, entry in member.items(ASSIGNMENTS):
+            yield "assignment", member, (ASSIGNMENTS, index, "staff"), entry.get("staff"), parse_iso(entry.get("from"))
+        for index, program in member.items("programs"):
+            eligibility = program.get("eligibility")
+            if isinstance(eligibility, dict):
+                yield "eligibility", member, ("programs", index, "eligibility", "determined_by"), \
+                    eligibility.get("determined_by"), parse_iso(eligibility.get("determined_on"))
+    for assessment in case.assessments:
+        yield "assessor", assessment, ("assessor",), assessment.get("assessor"), assessment.date
+        for index, person in assessment.items("participants"):
+            yield "assessment participant", assessment, ("participants", index, "staff"), person.get("staff"), \
+                assessment.date
+    for plan in case.plans:
+        meeting = plan.get("meeting")
+        if isinstance(meeting, dict):
+            day = parse_iso(meeting.get("date")) or plan.date
+            yield "facilitator", plan, ("meeting", "facilitator"), meeting.get("facilitator"), day
+            for index, person in items(meeting, "participants"):
+                yield "meeting participant", plan, ("meeting", "participants", index, "staff"), \
+                    person.get("staff"), day
+        for index, signature in plan.items("signatures"):
+            yield "signature", plan, ("signatures", index, "staff"), signature.get("staff"), \
+                parse_iso(signature.get("signed_on"))
+            yield "witness", plan, ("signatures", index, "witnessed_by"), signature.get("witnessed_by"), \
+                parse_iso(signature.get("declined_on")) or parse_iso(signature.get("signed_on"))
+        for index, review in plan.items("reviews"):
+            yield "review", plan, ("reviews", index, "by"), review.get("by"), parse_iso(review.get("date"))
+        for index, entry in plan.items("exceptions"):
+            yield "exception", plan, ("exceptions", index, "documented_by"), entry.get("documented_by"), \
+                parse_iso(entry.get("on"))
+    for note in case.notes:
+        yield "note", note, ("staff",), note.get("staff"), note.date
+
+
+@rule("A609", "staff-departed", "error", source="CMHPSM 13.003")
+def staff_departed(case, ctx) -> Iterator[Hit]:
+    """No record is authored, signed or monitored by a staff member after their `left_on`.
+
+    Why it matters: a staff member who has left the agency cannot visit the
+    member, assess them, sign or review their plan, or watch over it. A
+    record that says otherwise is wrong about who did the work: usually a
+    copied note or plan that kept the old case manager's id, sometimes work
+    nobody did. After a departure the member needs a new case manager, and
+    the record must name who really acts for them.
+
+    How to fix: correct the staff id to the person who did it, or, if
+    `left_on` in staff.yaml is wrong, correct that date. The day they left
+    is their last day: a record of that day is theirs to make. Checked in
+    every file of the member folder, old plans too: an assignment beginning
+    after they left, an eligibility determination (`determined_by` with
+    `determined_on`), an assessment's `assessor` and staff participants, a
+    planning meeting's `facilitator` and staff participants (on the meeting
+    date), a signature's `staff` (on `signed_on`), the witness of an
+    agreement recorded without a signature (`witnessed_by`, on
+    `declined_on`), a review's `by`, an
+    exception's `documented_by` (on `on`), and a note's `staff`. A plan in
+    effect today, or being prepared, whose `monitoring.responsible` names
+    someone who has left is reported at it: write `case_manager` (whoever is
+    assigned) or the new case manager's id.
+
+    Example:
+        # staff.yaml: cm-jlee left_on: 2026-11-01
+        # notes/2026-11-10.yaml
+        staff: cm-jlee      # wrong: she had left; the visit was made by cm-obello
+        staff: cm-obello    # right
+    """
+    staff_by_id = ctx.repo.staff_by_id
+    if not staff_by_id:
+        return
+    for kind, doc, path, staff_id, day in _staff_acts(case):
+        left = staff_left_on(staff_by_id, staff_id)
+        if left is None or day is None or day <= left:
+            continue
+        act = _DEPARTED_ACTS[kind].format(day=day.isoformat())
+        yield Hit(doc, path, f"{shown_id(staff_id)} {act}, after leaving the agency on {left.isoformat()} "
+                  "(staff.yaml `left_on`); correct the staff id to who did it, or `left_on` if it is wrong")
+    life = lifecycle(case, ctx.today)
+    if life.closed:
+        return
+    for record in life.plans:
+        if record.episode is not life.current_episode or life.state(record) not in (IN_EFFECT, DRAFT, CONSENTED):
+            continue
+        named = monitor_named(record.plan)
+        left = staff_left_on(staff_by_id, named) if named != CASE_MANAGER else None
+        if left is None or ctx.today <= left:
+            continue
+        when = "in effect" if life.state(record) == IN_EFFECT else "being prepared"
+        yield Hit(record.plan, ("monitoring", "responsible"),
+                  f"{record.label}, {when}, names {shown_id(named)} to monitor it, who left the agency on "
+                  f"{left.isoformat()} (staff.yaml `left_on`); write `responsible: case_manager` (whoever is "
+                  "assigned) or the new case manager's staff id")

@@ -33,7 +33,7 @@ _E005_HINTS = (
     (("nesting is deeper",),
      "Flatten the structure: a case file needs only a few levels; look for a run of brackets or of indentation "
      "pasted by mistake."),
-    (("alias ", "aliases "),
+    (("alias ", "aliases ", "this alias "),
      "Write the repeated list or mapping out in full where `*name` stands, and remove its `&name`."),
     (("merge keys",),
      "Write the fields out in full instead of `<<: *name`."),
@@ -161,11 +161,13 @@ def schema(doc, case, ctx):
     yield from _out_of_range(doc)
 
 
-# Frequencies as the schema allows them (a count and a unit), where a plan has them: (list, field, what they say).
-_FREQUENCY_TEXT = re.compile(r"^([1-9][0-9]*) (day|week|month|year)s?$")
+# The count and unit of a frequency written with a number ("3 months", "every 2 weeks", "twice every 3 months"),
+# and where a plan has frequencies: (list, field, what they say).
+_FREQUENCY_TEXT = re.compile(r"^(?:(?:once|twice|[1-9][0-9]* times) )?(?:every )?([1-9][0-9]*) (day|week|month|year)s?$")
 _SHOWN_DIGITS = 15  # a count written with more digits is shown by its size
 _FREQUENCIES = ((("monitoring", "contacts"), "every", "how often the contacts are agreed"),
-                (("rights_modifications",), "review_every", "how often the modification is reviewed"))
+                (("rights_modifications",), "review_every", "how often the modification is reviewed"),
+                (("supports",), "frequency", "how often the support is given"))
 
 
 def _out_of_range(doc) -> Iterator[Hit]:
@@ -258,12 +260,36 @@ def wrong_member(doc, case, ctx):
 
 @rule("E007", "duplicate-id", "error", scope="file")
 def duplicate_id(doc, case, ctx):
-    """Ids are unique within a file (and an assessment's or plan's id within its member folder).
+    """Ids are unique within a file, an assessment's or plan's id within its member folder, and a member id within the repository.
 
     Why it matters: references like `needs: [N2]` and `goals: [G1]` must point
     at exactly one thing; two goals called G2 make every link to G2 ambiguous.
+    Two member folders with one member id are one person's record split in
+    two (or two people under one id): `due`, `report` and `export fhir`
+    would count, list or send them as one member or as two, and neither is
+    right. Member ids are compared without regard to letter case (`m-000123`
+    is `M-000123`: files such as an export's `M-000123.fhir.json` are named
+    after them). Two member folders whose paths differ only in letter case
+    or Unicode form (`José` typed on a Mac, NFD, and on Linux, NFC) are one
+    folder on macOS and Windows, where a clone mixes both members' files.
+    Each is reported at the later folder in the walk's (sorted) order: the
+    id at its member.yaml's `id`, with the earlier one as a related place;
+    the folder at its member.yaml's first line.
+
+    A repository-wide comparison sees the member folders of the run: a check
+    of some folders or files (the pre-commit hook's changed files) compares
+    those only, and a `--shard I/N` run compares the folders of its shard
+    only, so a duplicate split across two shards is not seen by either. Run
+    one whole `pcplan check` (CI's unsharded job, or a nightly one) to
+    compare every member. A documented exception does not cover this
+    comparison (it is made after exceptions apply); `ignore` and per-path
+    ignores do.
 
     How to fix: renumber one of the two items and update the references to it.
+    For a member id used twice: if both folders are the same person, move
+    the files into one folder and delete the other; if not, give the later
+    member the id your agency assigned them. For two folder names that
+    differ only in case or accents, rename one folder (`git mv`).
 
     Example:
         # wrong
@@ -272,6 +298,10 @@ def duplicate_id(doc, case, ctx):
         - id: G2
           own_words: I want to feel calm.
         # right: the second is G3
+        # wrong: members/M-000123/member.yaml and members/M-000124/member.yaml both say
+        id: M-000123
+        # right: members/M-000124/member.yaml
+        id: M-000124
     """
     first: dict[str, tuple] = {}
     # The loader noted the file's ids: only a file where one repeats is walked for their paths.
@@ -335,10 +365,15 @@ def stale_exception(doc, case, ctx):
     refusal to sign can be documented in the revision itself; those of
     superseded plans apply to nothing. `from` and `until` (dates) bound an
     exception. For a date-driven rule (T201, T205, T207, T208, T210, T211,
-    T212, T213, H502, A604) they bound the occurrences it covers: a finding
+    T212, T213, T214, H502, A604) they bound the occurrences it covers: a finding
     is covered when what was missed was due between `from` and `until`;
     without `until`, only what was already due when it was documented (`on`)
-    is covered, and a later miss is a new finding. For any other rule they
+    is covered, and a later miss is a new finding. A finding that stands for
+    several occurrences (a T205 contact gap that missed several due dates) is
+    covered only when every one of them is, by one exception or several;
+    otherwise it stays a finding that names the first due date left
+    uncovered, and an exception that covers some of them is in use, not
+    stale. For any other rule they
     bound the days the exception applies: after `until` the finding fails
     the run again. An exception is reported here when it covers no finding,
     except while its period has not begun or has not ended (it was written

@@ -4,10 +4,11 @@ Every date is measured from ``ctx.today`` (``--today``, ``PCPLAN_TODAY``, or the
 real date), never read from the clock here, so a CI run is reproducible.
 Month arithmetic is calendar arithmetic: a month from January 31 is the last
 day of February. Which plan is in effect, and what a draft is, come from
-``pcplan.lifecycle``: rules about what is *due* (T201, T204, T205, T207, T208)
+``pcplan.lifecycle``: rules about what is *due* (T201, T204, T205, T208)
 follow the plan in effect, never a draft, and stop when the case is closed;
-rules about what a plan *says* (T202, T203, T206) check the plan in effect
-and any newer draft.
+copies (T207, and T206's copy dates) are judged from each consented plan's
+consent, never a draft's; rules about what a plan *says* (T202, T203, T206)
+check the plan in effect and any newer draft.
 """
 
 from __future__ import annotations
@@ -243,45 +244,64 @@ def target_date_passed(case, ctx) -> Iterator[Hit]:
 
 @rule("T205", "contact-frequency-missed", "error", source="CMHPSM 13.003")
 def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
-    """Notes show contacts of each type at least as often as the plan's `monitoring.contacts` agree, with the member taking part (collateral: with others on their behalf).
+    """Notes show contacts of each type at least as often as the plan's `monitoring.contacts` agree, with the member taking part (collateral: with others on their behalf); an open gap is an error, a closed one (the contact came late) a warning.
 
     Why it matters: policy asks the case manager to provide face-to-face and
     collateral contacts at the frequency agreed in the person-centered plan.
     A missed visit is a month in which nobody saw whether the supports were
-    arriving or whether the member's situation had changed.
+    arriving or whether the member's situation had changed. A contact that
+    came late is history: it stays on record as a warning, but recording the
+    catch-up visit is never what a check blocks.
 
     How to fix: record each contact as a note (`contact:` face_to_face, video,
-    phone, collateral or written) and say who took part under `with`. A
-    requirement of a contact with the member (face_to_face, video, phone,
-    written) is met only by a contact the member took part in: `with` names
-    them by their legal or preferred name as member.yaml spells it (case and
-    spacing aside, a role in brackets allowed: `Elena (member)`) or says
-    `member`; a contact of a higher rank counts for a lower one (face_to_face >
-    video > phone > written). A contact with others only (a guardian, family,
-    a provider, a school), in any channel, is a collateral contact: it meets a
-    `collateral` requirement and never a member-contact one. A contact with
-    the member alone never meets a collateral requirement; a contact with the
-    member and others meets both. An interpreter (`Hodan Ali (interpreter)`)
-    is neither the member nor a collateral contact; a `contact: collateral`
-    note without `with` counts as collateral. A finding names, by date, the
-    contacts of the gap that did not count because of who took part. The
-    clock starts when a consented plan asking for the contact takes effect: the
-    first contact is due by then plus `every`, each next one by the previous
-    contact plus `every` (calendar months: a month after January 31 is the
-    end of February); a contact on the due date is on time. Schedules carry
-    across revisions: a revision changes the frequency from its start (due
-    from the last contact, but not before its start) and never forgives a
-    contact already missed; an unsigned draft changes nothing. Days on a
-    recorded hold (member.yaml `holds`) do not count, and nothing is due
-    while a hold is open. A late contact is reported at its note, naming the
-    plan it was due under; a gap still open at the plan in effect's
-    `monitoring.contacts` entry (up to today, or the closure date of a closed
-    case); a gap that ended when a revision stopped asking for the contact at
-    the older plan's entry. Misses due more than `history_months` (12) ago
-    are no longer reported; a documented exception with a period covers an
-    older one. A member marked closed without a readable closure date is
-    checked only between recorded contacts. If the agreed frequency no longer
-    fits, change it with the member in a plan revision.
+    phone, collateral or written), say who took part under `with`, and write
+    what happened under `text`: a note with no narrative, or only a
+    template's placeholder, counts as no contact (N802), and a finding names
+    such notes of the gap by date. A requirement of a contact with the member
+    (face_to_face, video, phone, written) is met only by a contact the member
+    took part in: `with` names them by their legal or preferred name as
+    member.yaml spells it (case and spacing aside, a role in brackets
+    allowed: `Elena (member)`) or says `member`; a contact of a higher rank
+    counts for a lower one (face_to_face > video > phone > written). A
+    contact with others only (a guardian, family, a provider, a school), in
+    any channel, is a collateral contact: it meets a `collateral` requirement
+    and never a member-contact one. A contact with the member alone never
+    meets a collateral requirement; a contact with the member and others
+    meets both. An interpreter (`Hodan Ali (interpreter)`) is neither the
+    member nor a collateral contact; a `contact: collateral` note without
+    `with` counts as collateral. A finding names, by date, the contacts of the
+    gap that did not count because of who took part. The clock starts when a
+    consented plan asking for the contact takes effect: the first contact is
+    due by then plus `every`, each next one by the previous contact plus
+    `every` (calendar months: a month after January 31 is the end of
+    February); a contact on the due date is on time. Schedules carry across
+    revisions: a revision changes the frequency from its start (due from the
+    last contact, but not before its start) and never forgives a contact
+    already missed; an unsigned draft changes nothing. Days on a recorded
+    hold (member.yaml `holds`) do not count, and nothing is due while a hold
+    is open. A *gap* runs from the first due date it missed to the contact
+    that ended it, and is one finding, always at a plan's `monitoring.contacts`
+    entry, never at a note. An *open* gap (no contact since) is an error at
+    the plan in effect's entry, up to today (or the closure date of a closed
+    case); one that ended when a revision stopped asking for the contact is
+    an error at the older plan's entry. A *closed* gap (the contact came,
+    late) is a warning at the entry of the plan the first missed due date
+    was due under, with the late contact's note as a related location: there
+    is nothing left to edit. Each due date a gap misses (the first, then one
+    every `every` as if each had been met on its due date) is an occurrence:
+    a documented exception (`rule: T205` with `from`/`until`) covers the gap
+    only when its period covers every due date the gap missed, and otherwise
+    the finding names the first due date it does not cover, so a contact
+    missed after the period, or after `on` when there is no `until`, is
+    reported even in a gap that opened earlier. Due dates more than
+    `history_months` (12) ago are no longer judged: a gap is reported while
+    one of its due dates is within them. A member marked closed without a
+    readable closure date is checked only between recorded contacts.
+    Severity: an agency's `severity` for T205 in pcplan.toml sets the open
+    gaps' severity and is the highest a closed gap gets (`T205 = "warning"`
+    makes both warnings, `"info"` both info; a closed gap stays a warning
+    under `"error"`). If the agreed frequency no longer fits, change it with
+    the member in a plan revision.
 
     Example:
         # plan dated 2026-09-03
@@ -289,40 +309,69 @@ def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
           contacts:
             - {type: phone, every: 1 month}
             - {type: collateral, every: 3 months}
-        # wrong: phone notes on 2026-10-01 and 2026-11-20 (the second was due by 2026-11-01)
+        # open gap (error, at the phone entry): the last call 2026-10-01, none since, today 2026-11-22
+        # closed gap (warning, at the phone entry, the note as related location): the next call 2026-11-20
         # wrong: a call with her sister only meets the collateral contact, not the phone one
         contact: phone
         with: [Rosa Ruiz]
         # right: a visit with Elena and her sister meets both
         contact: face_to_face
         with: [Elena, Rosa Ruiz]
+        text: Visited at home with Rosa; the aide comes as planned.
     """
     life = lifecycle(case, ctx.today)
     misses, _ = life.contact_schedule()
     oldest = plus_months(ctx.today, -ctx.settings.history_months)  # None: before the calendar, all is history
     for miss in misses:
-        if oldest is not None and miss.due < oldest:
-            continue  # older than `history_months`: history no longer judged
+        judged = life.missed_dates(miss, since=oldest)
+        if not judged:
+            continue  # every due date it missed is older than `history_months`: history no longer judged
         every, due, under = _freq_text(miss.every), miss.due.isoformat(), miss.under.label
         since = (f"the last {miss.since_contact} contact on {miss.since.isoformat()}" if miss.since_contact
                  else f"{under} took effect on {miss.since.isoformat()}")
-        absent = _not_counted(miss)
-        if miss.late_note is not None:
-            yield Hit(miss.late_note, ("date",),
-                      f"this contact came {miss.gap_end.isoformat()}, after the {miss.kind} contact due by {due} "
-                      f"under {under} (every {every} since {since}, as the plan's monitoring agrees){absent}",
-                      due=miss.due)
+        count = _missed_count(judged, miss.due < judged[0], ctx.settings.history_months)
+        absent = _not_counted(miss) + _empty_notes(miss)
+        if miss.closed:
+            came = miss.gap_end.isoformat()
+            yield Hit(miss.under.plan, ("monitoring", "contacts", miss.requirement),
+                      f"the {miss.kind} contact due by {due} under {under} (every {every} since {since}) came "
+                      f"late, on {came}{count}{absent}; a closed gap, kept as history", due=judged[0],
+                      occurrences=tuple(judged), severity="warning",
+                      related=((miss.late_note, ("date",), f"the late {miss.kind} contact, on {came}"),),
+                      hint="Nothing to edit: the late contact is recorded and closed the gap. If contacts could "
+                           "not be made as agreed, document why (an exception with `rule: T205` and "
+                           "`from`/`until`); if the frequency no longer fits, change it with the member in a "
+                           "plan revision.")
         elif miss.current is not None:
             gap_to = "today" if miss.gap_end == ctx.today else "the closure"
             yield Hit(miss.current.plan, ("monitoring", "contacts", miss.current_requirement),
                       f"no {miss.kind} contact since {since}; one was due by {due} under {under} (every {every}) "
-                      f"and none is recorded up to {gap_to} ({miss.gap_end.isoformat()}){absent}; make the "
-                      "contact and record it in a note", due=miss.due)
+                      f"and none is recorded up to {gap_to} ({miss.gap_end.isoformat()}){count}{absent}; make the "
+                      "contact and record it in a note", due=judged[0], occurrences=tuple(judged))
         else:
             yield Hit(miss.under.plan, ("monitoring", "contacts", miss.requirement),
                       f"no {miss.kind} contact since {since}; one was due by {due} under {under} (every {every}) "
                       f"and none was recorded before that plan stopped asking for it "
-                      f"({miss.gap_end.isoformat()}){absent}", due=miss.due)
+                      f"({miss.gap_end.isoformat()}){count}{absent}", due=judged[0], occurrences=tuple(judged))
+
+
+def _missed_count(judged: list, older: bool, months: int) -> str:
+    """How many due dates the gap missed, when more than one (or some are older than `history_months`)."""
+    if len(judged) == 1 and not older:
+        return ""
+    within = f" in the last {months} month{'s' if months != 1 else ''}" if older else ""
+    return f", {len(judged)} due date{'s' if len(judged) != 1 else ''} missed{within} (the latest {judged[-1].isoformat()})"
+
+
+def _empty_notes(miss) -> str:
+    """The notes of the gap that would have met the requirement but record nothing (dates only)."""
+    days = miss.empty
+    if not days:
+        return ""
+    shown = ", ".join(day.isoformat() for day in days[:3]) + (f" and {len(days) - 3} more" if len(days) > 3 else "")
+    one = len(days) == 1
+    return (f"; the note{'' if one else 's'} of {shown} record{'s' if one else ''} nothing of what happened "
+            f"(N802), so {'it does' if one else 'they do'} not count")
 
 
 def _not_counted(miss) -> str:
@@ -347,11 +396,12 @@ def _not_counted(miss) -> str:
 # `review_by`, an exception's `from` and `until`, a program's `ended_on`, holds.
 _EVENT_FIELDS = {
     "assessment": (("date",),),
-    "plan": (("signatures", "*", "signed_on"), ("signatures", "*", "refused_on"),
+    "plan": (("signatures", "*", "signed_on"), ("signatures", "*", "refused_on"), ("signatures", "*", "declined_on"),
              ("distribution", "*", "given_on"), ("reviews", "*", "date"),
-             ("rights_modifications", "*", "consent", "on"), ("exceptions", "*", "on")),
+             ("rights_modifications", "*", "consent", "on"), ("exceptions", "*", "on"),
+             *(("choices", choice, "on") for choice in ("setting", "services", "providers", "self_direction"))),
     "note": (("date",),),
-    "closure": (("date",), ("exit_interview", "held_on"), ("referrals", "*", "on")),
+    "closure": (("date",), ("exit_interview", "held_on"), ("referrals", "*", "on"), ("attempts", "*", "on")),
     "member": (("birth_date",), ("rights_explained_on",), ("choice_of_case_manager_offered_on",),
                ("programs", "*", "enrolled_on"), ("programs", "*", "eligibility", "determined_on")),
 }
@@ -387,7 +437,7 @@ def _field(path: tuple) -> str:
 
 @rule("T206", "chronology", "error", source="ISED")
 def chronology(case, ctx) -> Iterator[Hit]:
-    """Dates are in order (assessment ≤ meeting ≤ signatures ≤ copies given); no note or plan before enrollment; nothing recorded as done after today.
+    """Dates are in order (assessment ≤ meeting ≤ signatures; copies given on or after consent; every start/end pair); no note or plan before enrollment; nothing recorded as done after today.
 
     Why it matters: the case record is a chronological account of what
     happened: eligibility, enrollment, assessment, plan, services, progress.
@@ -398,21 +448,32 @@ def chronology(case, ctx) -> Iterator[Hit]:
 
     How to fix: correct the date that is wrong (often a typo in the year or
     month). For each plan checked: the assessment's `date` ≤ `meeting.date` ≤
-    every `signatures[].signed_on` ≤ every `distribution[].given_on`; the
-    finding is at the later date, and names the earlier one. No note or plan
+    every `signatures[].signed_on` (and `declined_on`); every
+    `distribution[].given_on` is on or after the plan's consent (the
+    signature of the member or legal representative that consented, C301: a
+    provider who signs later does not matter, and a copy handed over at the
+    signing meeting, the same day, is in order; a draft's copies wait for
+    its consent). The finding is at the later date, and names the earlier
+    one. No note or plan
     is dated before the member's earliest `programs[].enrolled_on`, and no
     review is dated before its own plan's `date` (it belongs to an older
     plan and does not count for this one). A record of something that
     happened is never dated after today: an assessment, a note, a
     signature or refusal, a copy given, a review, a modification's consent,
-    a documented exception, a closure, its exit interview and referrals, and
+    a choice offered (`choices`), a documented exception, a closure, its exit interview, referrals and attempts to reach the member, and
     the member's birth, rights, choice, eligibility and enrollment dates; a
     plan's `date` and `meeting.date` too, once anyone has signed it (a draft
     may be prepared for a meeting still to come). Planned dates are not
     records and may be in the future: a case-manager assignment's `from`
     (a planned transfer) and `to`, `effective.start` and `.end`, target
     dates, a support's `start` and `end`, a modification's `review_by`, an
-    exception's `from` and `until`, holds.
+    exception's `from` and `until`, holds. Every start/end pair ends on or
+    after the day it starts (the same day is a one-day period), in every
+    plan and in member.yaml: a support's `start`/`end`, the plan's
+    `effective.start`/`.end`, an exception's `from`/`until`, a hold's
+    `start`/`end`, a case-manager assignment's `from`/`to`, a
+    representative's `authority_from`/`authority_until`, a program's
+    `enrolled_on`/`ended_on`; the finding is at the end, naming the start.
 
     Example:
         meeting:
@@ -420,18 +481,23 @@ def chronology(case, ctx) -> Iterator[Hit]:
         signatures:
           - {role: member, signed_on: 2026-08-30}   # wrong: before the meeting
           - {role: member, signed_on: 2026-09-03}   # right
+          - {role: provider, signed_on: 2026-09-05} # a provider's later signature does not move the copies
+        distribution:
+          - {role: member, copy_given: true, given_on: 2026-09-02}   # wrong: before consent (2026-09-03)
+          - {role: member, copy_given: true, given_on: 2026-09-03}   # right: handed over when she signed
         # member.yaml, today 2026-11-22
         case_managers:
           - {staff: cm-obello, from: 2027-01-01}    # right: a planned transfer is no record yet
     """
     life = lifecycle(case, ctx.today)
     for plan in life.plans_to_check():
-        yield from _plan_order(case, plan)
+        yield from _plan_order(case, plan, life.record(plan))
         for day, index in life.stray_reviews(life.record(plan)):
             yield Hit(plan, ("reviews", index, "date"), f"this review is dated {day.isoformat()}, before this "
                       f"plan's own date ({plan.date.isoformat()}); it belongs to an older plan and does not count "
                       "for this one: record it in that plan, or correct the date")
     yield from _before_enrollment(case)
+    yield from _start_end_pairs(case)
     today = ctx.today
     for doc in case.documents:
         patterns = _EVENT_FIELDS.get(doc.kind, ())
@@ -446,11 +512,12 @@ def chronology(case, ctx) -> Iterator[Hit]:
 
 
 def _signed(plan) -> bool:
-    """Whether anyone has signed the plan, or refused to sign it, on a readable date."""
-    return any(parse_iso(s.get("signed_on")) or parse_iso(s.get("refused_on")) for _, s in plan.items("signatures"))
+    """Whether anyone has signed the plan, refused to sign it or declined to sign it, on a readable date."""
+    return any(parse_iso(s.get("signed_on")) or parse_iso(s.get("refused_on")) or parse_iso(s.get("declined_on"))
+               for _, s in plan.items("signatures"))
 
 
-def _plan_order(case, plan) -> Iterator[Hit]:
+def _plan_order(case, plan, record) -> Iterator[Hit]:
     assessment = case.assessment_for(plan)
     earlier: tuple[date, str] | None = None  # the date the next stage must not precede, and its description
     if assessment is not None and assessment.date is not None:
@@ -462,23 +529,67 @@ def _plan_order(case, plan) -> Iterator[Hit]:
             yield Hit(plan, ("meeting", "date"), f"`meeting.date` {meeting.isoformat()} is before "
                       f"{earlier[1]}, {earlier[0].isoformat()}; the plan is made after the assessment")
         earlier = (meeting, "`meeting.date`")
-    signed = [(day, index) for index, s in plan.items("signatures")
-              if (day := parse_iso(s.get("signed_on"))) is not None]
-    for day, index in signed:
+    # a signature, or an agreement recorded without one (`declined_on`), comes at or after the meeting
+    signed = [(day, index, key) for index, s in plan.items("signatures") for key in ("signed_on", "declined_on")
+              if (day := parse_iso(s.get(key))) is not None]
+    for day, index, key in signed:
         if earlier is not None and day < earlier[0]:
-            yield Hit(plan, ("signatures", index, "signed_on"),
+            yield Hit(plan, ("signatures", index, key),
                       f"this signature is dated {day.isoformat()}, before {earlier[1]}, "
                       f"{earlier[0].isoformat()}; a plan is signed at or after the "
                       f"{'meeting that made it' if meeting is not None else 'assessment it is based on'}")
-    last = _latest(signed)
-    if last is not None:
-        earlier = (last[0], f"the latest signature (`signatures[{last[1]}].signed_on`)")
+    yield from _copies_before_consent(plan, record)
+
+
+def _consent_where(record) -> str:
+    """Where the plan's consent is recorded, for a message: `signatures[0]`."""
+    if not record.consent_path:
+        return "the plan's consent"
+    return "`" + "".join(f"[{k}]" if isinstance(k, int) else k for k in record.consent_path) + "`"
+
+
+def _copies_before_consent(plan, record) -> Iterator[Hit]:
+    """Copies are judged from consent (DESIGN.md, "Copies"): none is given before it. Whoever signs later (a
+    provider) does not matter, and a draft's copies wait for its consent."""
+    consent = record.consent_on if record is not None else None
+    if consent is None:
+        return
     for index, entry in plan.items("distribution"):
         day = parse_iso(entry.get("given_on"))
-        if day is not None and earlier is not None and day < earlier[0]:
+        if day is not None and day < consent:
             yield Hit(plan, ("distribution", index, "given_on"),
-                      f"this copy is dated {day.isoformat()}, before {earlier[1]}, {earlier[0].isoformat()}; "
-                      "the copy given is the signed plan")
+                      f"this copy is dated {day.isoformat()}, before the plan's consent ({consent.isoformat()}, "
+                      f"{_consent_where(record)}); the copy given is the plan the member or their legal "
+                      "representative agreed to: correct the date, or give the consented plan and record that day")
+
+
+# Every start/end pair of a record (DESIGN.md, "Dates in order"): kind → (list, start key, end key, what it is).
+_PAIRS = {
+    "plan": ((None, ("effective", "start"), ("effective", "end"), "the plan's effective period"),
+             ("supports", ("start",), ("end",), "a support"),
+             ("exceptions", ("from",), ("until",), "an exception's period")),
+    "member": (("holds", ("start",), ("end",), "a hold"),
+               ("case_managers", ("from",), ("to",), "a case-manager assignment"),
+               ("representatives", ("authority_from",), ("authority_until",), "a representative's authority"),
+               ("programs", ("enrolled_on",), ("ended_on",), "an enrollment")),
+}
+
+
+def _start_end_pairs(case) -> Iterator[Hit]:
+    """T206: every start/end pair ends on or after the day it starts; reported at the end, naming the start."""
+    for doc in case.documents:
+        for listed, start_key, end_key, what in _PAIRS.get(doc.kind, ()):
+            entries = [((), doc.data)] if listed is None else [((listed, index), item)
+                                                               for index, item in doc.items(listed)]
+            for base, item in entries:
+                start, end = _date_at(item, *start_key), _date_at(item, *end_key)
+                if start is None or end is None or end >= start:
+                    continue
+                end_path, start_path = base + end_key, base + start_key
+                owner = f" of {label(item, 'support')}" if listed == "supports" else ""
+                yield Hit(doc, end_path, f"{_field(end_path)}{owner} is {end.isoformat()}, before "
+                          f"{_field(start_path)} {start.isoformat()}: {what} ends on or after the day it "
+                          "starts; correct the date that is wrong")
 
 
 def _before_enrollment(case) -> Iterator[Hit]:
@@ -500,7 +611,7 @@ def _before_enrollment(case) -> Iterator[Hit]:
 
 @rule("T207", "copy-late", "warning", source="Weld County CMA 8.7201.K")
 def copy_late(case, ctx) -> Iterator[Hit]:
-    """The member's (and representative's) copy was given within 15 days (configurable) of consent: the member's or legal representative's signature, not a provider's late one.
+    """The member's (and legal representatives') copy was given within 15 days (configurable) of consent: the member's or legal representative's signature, not a provider's late one.
 
     Why it matters: the member and their legal representative take part in
     and approve the plan and are given a copy of it. A copy that arrives weeks
@@ -510,11 +621,17 @@ def copy_late(case, ctx) -> Iterator[Hit]:
     How to fix: give the copy promptly after the member (or legal
     representative) signs, in the member's language and format, and record
     `given_on`. The limit is `copy_deadline_days` in pcplan.toml, counted from
-    the plan's consent: the signature of the member or of a legal
-    representative named in member.yaml (the guardian's, when one is named),
-    or their documented refusal, as C301 defines it. A provider who signs late
-    does not move the deadline: the member's copy need not wait for the
-    providers. A copy not given at all is C303's finding.
+    the plan's consent date as C301 defines it: the signature of the member
+    or of a legal representative holding authority that day (the guardian's,
+    when a guardian holds authority), or their documented agreement without
+    a signature (`declined_to_sign`). A refusal is not consent, so a refused
+    plan has no copy deadline: it is a draft, and a draft's copies wait for
+    consent (T213 judges its wait). A provider who signs late does not move
+    the deadline: the member's copy need not wait for the providers. A copy
+    handed over at the signing meeting (0 days) is on time; one dated before
+    consent is T206's finding; a copy not given at all, once the deadline
+    has passed, is C303's. Every consented plan checked is judged: the plan
+    in effect and a consented revision that has not started yet.
 
     Example:
         signatures:
@@ -524,13 +641,18 @@ def copy_late(case, ctx) -> Iterator[Hit]:
           - {role: member, copy_given: true, given_on: 2026-10-01}   # wrong: 28 days after consent
           - {role: member, copy_given: true, given_on: 2026-09-12}   # right
     """
-    record = lifecycle(case, ctx.today).in_effect()
-    if record is None or record.consent_on is None:
-        return
-    plan, consent = record.plan, record.consent_on
-    where = "`" + "".join(f"[{k}]" if isinstance(k, int) else k for k in record.consent_path) + "`" \
-        if record.consent_path else "the plan's consent"
+    life = lifecycle(case, ctx.today)
     limit = ctx.settings.copy_deadline_days
+    for plan in life.plans_to_check():
+        record = life.record(plan)
+        if life.consented(record):
+            yield from _late_copies(record, limit)
+
+
+def _late_copies(record, limit: int) -> Iterator[Hit]:
+    """T207 for one consented plan: each member's or representative's copy given more than ``limit`` days
+    after its consent."""
+    plan, consent, where = record.plan, record.consent_on, _consent_where(record)
     for index, entry in plan.items("distribution"):
         if entry.get("role") not in COPY_ROLES or entry.get("copy_given") is not True:
             continue

@@ -82,12 +82,15 @@ def planned_files(request: InitRequest, with_sample: bool) -> dict[str, str]:
 
 
 def init_repository(request: InitRequest) -> InitResult:
-    from ..output import OutputError, inside_git, write_atomically
+    from ..output import OutputError, inside_git, links_out, make_folders, write_atomically
     from ..walk import walk
 
     if request.agency and any("\ud800" <= ch <= "\udfff" for ch in request.agency):
         raise ScaffoldError("--agency: not valid text (the terminal passed bytes that are not UTF-8); set the "
                             "terminal to UTF-8 and type it again")
+    problem = links_out(request.directory)  # DIR as typed: not through a link a repository holds out of it
+    if problem:
+        raise ScaffoldError(f"{request.directory}: {problem}")
     root = request.directory.resolve()
     if inside_git(root):  # before any folder is made there
         raise ScaffoldError(f"{request.directory}: refusing to write inside a .git folder")
@@ -115,9 +118,9 @@ def init_repository(request: InitRequest) -> InitResult:
             if target.exists() or target.is_symlink():
                 result.skipped.append(target)
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(target.parent, within=root)  # only through the repository's own folders, no link
             try:
-                write_atomically(target, lambda stream, content=content: stream.write(content))
+                write_atomically(target, lambda stream, content=content: stream.write(content), within=root)
             except OutputError:
                 if not (target.exists() or target.is_symlink()):
                     raise

@@ -30,8 +30,10 @@ do next.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -42,6 +44,7 @@ from ..lifecycle import lifecycle
 from ..config import find_root, load_config
 from ..dates import add_months, parse_iso
 from ..model import Case, Document, get_in, is_active_goal, text
+from ..placeholders import TEMPLATE_TEXT
 from . import ScaffoldError
 from .staff import ID as _ID, StaffList, staff_list, suggest
 from .yamltext import Text, scalar
@@ -51,7 +54,7 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
 
 # What a plan revision carries forward from the plan in effect, in the order written.
-CARRIED = ("setting", "what_matters", "goals", "deferred_needs", "supports", "strategies",
+CARRIED = ("setting", "choices", "language", "what_matters", "goals", "deferred_needs", "supports", "strategies",
            "risk_mitigations", "rights_modifications", "monitoring")
 
 # The options (without --) each kind takes besides PATH, --member, --today.
@@ -146,7 +149,7 @@ def new_file(request: NewRequest, ask: Ask | None = None) -> Path:
     staff = staff_list(root, lambda p: _shown(p, cwd))
     make = {"assessment": _new_assessment, "plan": _new_plan, "note": _new_note, "closure": _new_closure}
     target, content = make[request.kind](request, case, settings, ask, staff)
-    return _write(target, content, cwd, request.kind)
+    return _write(target, content, cwd, request.kind, root)
 
 
 # ---------------------------------------------------------------- locating things
@@ -157,6 +160,7 @@ def _open_case(request: NewRequest, cwd: Path) -> tuple[Case, Any, Path]:
     from ..rules import RULES
     from ..walk import enclosing_member_folder, walk
 
+    _refuse_links_out(request.target, cwd)
     start = _resolve(request.target, cwd) if request.target is not None else cwd
     if not start.exists():
         raise ScaffoldError(f"{request.target}: no such file or folder")
@@ -218,6 +222,47 @@ def next_member_id(ids: list[str]) -> str:
     return prefix + str(max(n for n, _ in same) + 1).zfill(max(width for _, width in same))
 
 
+# A member id names its folder, and staff clone the repository on Windows and macOS too: an id must make a
+# folder name every one of them keeps apart from the others and can open.
+MAX_MEMBER_ID = 64  # characters: a folder name every file system takes, with room for the path above it
+_WINDOWS_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?\Z", re.IGNORECASE)
+
+
+def member_id_problem(member_id: str, existing: list[tuple[Path, str | None]], base: Path) -> str | None:
+    """Why ``member_id`` cannot name a new member folder in ``base``, or None: too long; a `.yaml` name (a
+    case file's); a trailing dot (Windows drops it); a name Windows keeps for a device (CON, PRN, AUX, NUL,
+    COM0-9, LPT0-9, with any extension); the same, ignoring case and Unicode normalization (how Windows and
+    macOS compare names), as an existing member's id or a name in ``base``."""
+    if len(member_id) > MAX_MEMBER_ID:
+        return f"is longer than {MAX_MEMBER_ID} characters (it names the member's folder)"
+    if member_id.lower().endswith((".yaml", ".yml")):
+        return "ends in .yaml, the name of a case file, not a folder; give the id without it"
+    if member_id.endswith((".", " ")):
+        return "ends in a dot, which Windows drops from a folder name; give the id without it"
+    if _WINDOWS_DEVICE.match(member_id):
+        return ("is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM0-COM9, LPT0-LPT9, with any "
+                "extension): staff who clone the repository on Windows could not open the folder")
+    key = _folded(member_id)
+    for folder, other in existing:
+        if other is not None and other != member_id and _folded(other) == key:
+            return (f"differs from the member id `{other}` ({folder.name}) only in capitals or Unicode form: Windows "
+                    "and macOS would take them for the same folder")
+    try:
+        with os.scandir(base) as entries:
+            for entry in entries:
+                if entry.name != member_id and _folded(entry.name) == key:
+                    return (f"differs from the name `{entry.name}` in {base.name} only in capitals or Unicode form: "
+                            "Windows and macOS would take them for the same folder")
+    except OSError:
+        pass  # no such folder yet: nothing to collide with
+    return None
+
+
+def _folded(name: str) -> str:
+    """A name as a case-insensitive, normalizing file system compares it."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFC", name).casefold())
+
+
 def _next_case_id(case: Case, kind: str, letter: str) -> str:
     """``A<n>``/``P<n>``: one above the highest in the member folder (broken files' ids counted too)."""
     numbers = [0]
@@ -254,21 +299,41 @@ def _shown(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def _write(target: Path, content: str, cwd: Path, kind: str) -> Path:
-    from ..output import OutputError, write_atomically
+def _refuse_links_out(target: Path | None, cwd: Path) -> None:
+    """PATH as typed must not pass through a link the repository holds that leads out of it (a member folder
+    linked to another user's files): resolved first, it would make pcplan write there."""
+    from ..output import links_out
+
+    problem = links_out(target, cwd) if target is not None else None
+    if problem:
+        raise ScaffoldError(f"{target}: {problem}")
+
+
+def _write(target: Path, content: str, cwd: Path, kind: str, root: Path | None = None) -> Path:
+    """Write a new case file; with ``root`` (the repository), only through its own folders: no symbolic link
+    between the root and the file (pcplan.output, ``within``)."""
+    from ..output import OutputError, make_folders, refuse_links, remove_empty, write_atomically
     from ..load import load_text
     from ..schema import identify
 
+    try:
+        refuse_links(target, within=root, shown=_shown(target.parent, cwd) + "/" + target.name)  # a planted link
+    except OutputError as exc:
+        raise ScaffoldError(str(exc)) from None
     if target.exists():
         raise ScaffoldError(f"{_shown(target, cwd)}: exists; pcplan new never writes over a file: "
                             f"{next_step(kind)}")
     loaded = load_text(content, target)  # a last guard: what we write must read back as a case file
     if not loaded.ok or identify(loaded.data)[0] is None:  # pragma: no cover - a bug in pcplan, not in the input
         raise ScaffoldError(f"{_shown(target, cwd)}: internal error: the scaffold does not read back")
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        write_atomically(target, lambda stream: stream.write(content))
+        made = make_folders(target.parent, within=root)
     except OutputError as exc:
+        raise ScaffoldError(str(exc)) from None
+    try:
+        write_atomically(target, lambda stream: stream.write(content), within=root)
+    except OutputError as exc:
+        remove_empty(made)  # a failed write (a full disk) leaves no empty member folder blocking the next try
         if target.exists() or target.is_symlink():  # another run (or an editor) wrote it first: it is kept
             raise ScaffoldError(f"{_shown(target, cwd)}: was created by another run while pcplan was writing; "
                                 f"it is kept as it is: {next_step(kind)}") from None
@@ -340,6 +405,16 @@ def _case_manager(case: Case, today: date) -> str | None:
     return case_manager_of(case, today)
 
 
+def _episode_has(case: Case, today: date, documents: list[Document]) -> bool:
+    """Whether the episode a file written today belongs to already holds one of ``documents`` (DESIGN.md,
+    "Episodes": the first assessment and plan of each episode are `initial`). After a closure with no
+    enrollment since, a file written today opens the next episode: it holds nothing yet."""
+    life = lifecycle(case, today)
+    episode = life.episode_of(today)
+    return episode is not None and any(d.date is not None and d.date <= today and life.episode_of(d.date) is episode
+                                       for d in documents)
+
+
 def _preferred_name(case: Case) -> str | None:
     name = case.member.get("name") if case.member is not None else None
     return text(name, "preferred") or text(name, "legal")
@@ -358,6 +433,7 @@ def _new_member(request: NewRequest, cwd: Path, ask: Ask) -> Path:
     from ..config import ConfigError
     from ..rules import RULES
 
+    _refuse_links_out(request.target, cwd)
     start = _resolve(request.target, cwd) if request.target is not None else cwd
     if not start.is_dir():
         raise ScaffoldError(f"{request.target}: no such folder (name a folder in the case repository)")
@@ -375,6 +451,7 @@ def _new_member(request: NewRequest, cwd: Path, ask: Ask) -> Path:
                             f"staff.yaml{at}; start one with `pcplan init`, then run `pcplan new member` in it")
     taken = {member_id for _, member_id in existing if member_id}
     member_id = _value(request, "id")
+    given = member_id is not None
     if member_id is None:
         member_id = next_member_id(sorted(taken))
     elif not _ID.match(member_id):
@@ -387,6 +464,10 @@ def _new_member(request: NewRequest, cwd: Path, ask: Ask) -> Path:
     base = root / "members"
     if not base.is_dir() and len(parents) == 1:
         base = parents.pop()
+    problem = member_id_problem(member_id, existing, base)
+    if problem:
+        raise ScaffoldError(f"--id: `{member_id}` {problem}" if given else
+                            f"the next member id, `{member_id}`, {problem}; name one with --id")
     folder = base / member_id
     if folder.exists():
         raise ScaffoldError(f"{_shown(folder, cwd)}: exists; pcplan new never writes over a member folder")
@@ -402,7 +483,7 @@ def _new_member(request: NewRequest, cwd: Path, ask: Ask) -> Path:
     program = _value(request, "program")
     content = member_text(member_id, legal, preferred, request.today, language=language, case_manager=manager,
                           program=program)
-    return _write(folder / "member.yaml", content, cwd, "member")
+    return _write(folder / "member.yaml", content, cwd, "member", root)
 
 
 def member_text(member_id: str, legal: str, preferred: str, today: date, *, language: str | None = None,
@@ -479,8 +560,8 @@ def member_text(member_id: str, legal: str, preferred: str, today: date, *, lang
 
 def _new_assessment(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffList) -> tuple[Path, str]:
     day = request.today.isoformat()
-    previous = case.assessments[-1] if case.assessments else None
-    kind = _choice(request, "type", _enum("assessment", "type"), "annual" if previous else "initial")
+    kind = _choice(request, "type", _enum("assessment", "type"),
+                   "annual" if _episode_has(case, request.today, case.assessments) else "initial")
     assessor = _staff_id(request, "assessor", staff) or _case_manager(case, request.today)
     name = _preferred_name(case)
     t = Text()
@@ -495,13 +576,10 @@ def _new_assessment(request: NewRequest, case: Case, settings, ask: Ask, staff: 
     else:
         t.comment("assessor: cm-id                 # the staff id of who assessed")
     t.field("sources", ["interview"], "interview | records | family | observation | testing | provider")
-    if name:
-        t.raw("participants:")
-        t.raw(f"  - name: {scalar(name)}")
-        t.raw("    role: member")
-        t.comment("- name: Full Name", "  role: sister", indent=2)
-    else:
-        t.field("participants", [], "who took part, the member first")
+    # who took part is what happened at the assessment: never filled in, not even the member (P409, P410)
+    t.field("participants", [], "who took part, the member first:")
+    t.comment(f"  - name: {scalar(name) if name else 'Full Name'}", "    role: member",
+              "  - name: Full Name", "    role: sister")
     t.comment("What is important to the member, in their own words:",
               "important_to_me: ...")
     t.field("strengths", [], "what the member is good at, and who and what they can count on:")
@@ -536,7 +614,8 @@ def _new_plan(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffL
                                 "leave out --from-previous to start a new plan")
         if not previous.loaded.ok or previous.kind != "plan":
             raise ScaffoldError(f"{previous.display_path}: cannot read the current plan; fix it first (pcplan check)")
-    default_type = "revision" if previous is not None else ("annual" if case.plans else "initial")
+    default_type = "revision" if previous is not None else \
+        ("annual" if _episode_has(case, today, case.plans) else "initial")
     kind = _choice(request, "type", _enum("plan", "type"), default_type)
     manager = _case_manager(case, today)
     name = _preferred_name(case) or "the member"
@@ -550,9 +629,9 @@ def _new_plan(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffL
     if previous is not None:
         t.comment(f"A revision of plan {previous.id or '(no id)'} ({previous.path.name}): its goals, supports, "
                   "strategies, risk mitigations,",
-                  "setting and monitoring are carried forward. Go through them with "
-                  f"{name}, change what changed,",
-                  "then collect new signatures and give copies (`pcplan fingerprint` this file when it is signed).")
+                  f"setting, choices, language and monitoring are carried forward. Go through them with {name},",
+                  "change what changed, then collect new signatures and give copies (`pcplan fingerprint` this "
+                  "file when it is signed).")
     else:
         t.comment(f"A person-centered plan, written with {name}. Fill in the commented fields and uncomment them;",
                   "`pcplan check` says what is still missing.")
@@ -581,9 +660,13 @@ def _new_plan(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffL
                   "  chosen_by_member: true",
                   "  options_considered:",
                   "    - ...", "    - ...")
+    if "choices" in carried:  # the choices offered (setting, services, providers, self-direction)
+        t.field("choices", carried["choices"])
     t.raw("effective:")
     t.field("start", day, indent=2)
     t.field("end", end.isoformat(), f"at most {settings.review_interval_months} months after the start", indent=2)
+    if "language" in carried:  # the plan's text is still in that language (P406 grades it so)
+        t.field("language", carried["language"], "the language the plan is written in")
     if "what_matters" in carried:
         t.field("what_matters", carried["what_matters"])
     else:
@@ -603,7 +686,8 @@ def _new_plan(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffL
         "    paid: true                  # false for help from family, friends, neighbors",
         "    provider: who gives it", "    goals:", "      - G1",
         "    amount: 2", "    unit: hours",
-        "    frequency: weekly           # " + " | ".join(_enum("plan", "supports", "[]", "frequency")),
+        "    frequency: weekly           # as people say it: daily, 3 times a week, twice a month, "
+        "every 2 weeks, monthly, once, as_needed",
         f"    start: {day}", f"    end: {end.isoformat()}"], "paid and unpaid help for each goal:")
     _carried_or_empty(t, carried, "strategies", [
         "  - barrier: B1", "    text: how the barrier will be overcome"], "a strategy for each barrier:")
@@ -615,10 +699,9 @@ def _new_plan(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffL
         t.field("monitoring", carried["monitoring"])
     else:
         t.raw("monitoring:")
-        if manager:
-            t.field("responsible", manager, "who monitors the plan", indent=2)
-        else:
-            t.comment("responsible: cm-id             # who monitors the plan", indent=2)
+        # the recommended form (DESIGN.md, "Transfers and departures"): a transfer then needs no new plan
+        t.field("responsible", "case_manager", "whoever is the member's case manager that day; or a staff id",
+                indent=2)
         t.field("contacts", [], f"the contacts agreed with {name}:", indent=2)
         t.comment("  - type: face_to_face          # face_to_face | video | phone | collateral | written",
                   "    every: 3 months", "  - type: phone", "    every: 1 month", indent=2)
@@ -695,24 +778,23 @@ def _new_note(request: NewRequest, case: Case, settings, ask: Ask, staff_ids: St
     t.field("member", case.member_id).field("date", day)
     t.field("staff", staff, "who made the contact")
     t.field("contact", contact, " | ".join(contacts))
-    if name and contact not in ("collateral", "written"):
-        t.field("with", [name], "who the contact was with, by name")
-    else:
-        t.comment("with:                           # who the contact was with, by name", "  - Full Name")
+    # Nothing that did not happen is filled in (DESIGN.md, "What counts as a contact"): who took part, the
+    # goals talked about and what happened are left for the case manager; the narrative is the placeholder
+    # every check reads as nothing written (pcplan.placeholders), so an unedited note is N802, not a contact.
+    t.comment("Who took part, by name: the member as member.yaml names them, others by name and role. A contact",
+              "with the member counts as one only when they are named here; with others only, it is collateral.",
+              "with:")
+    t.comment(f"  - {scalar(name)}" if name else "  - Full Name", "  - Full Name (sister)")
     t.comment("minutes: 30")
-    if goals:
-        t.raw(f"progress:                       # progress on the goals of plan {plan.id or plan.path.name}; "
-              "delete a goal you did not talk about")
-        for goal in goals:
-            t.raw(f"  - goal: {goal}")
-            t.comment("text: what changed, in plain words", indent=4)
-    else:
-        t.field("progress", [], "progress on the plan's goals:")
-        t.comment("  - goal: G1", "    text: what changed, in plain words")
+    about = f" of plan {plan.id or plan.path.name}" if goals else ""
+    t.field("progress", [], f"progress on the goals{about} you talked about, one entry each:")
+    t.comment(*[line for goal in (goals or ["G1"]) for line in (f"  - goal: {goal}", f"    text: {TEMPLATE_TEXT}")])
     t.comment("How satisfied the member is with their plan and supports, in their words:",
-              "satisfaction: ...")
+              f"satisfaction: {TEMPLATE_TEXT}")
     t.field("unmet_needs", [], "needs the member raised that the plan does not meet yet")
-    t.comment("What happened and what comes next:", "text: ...")
+    t.comment("What happened and what comes next, in plain words (until you write it, the note counts as no "
+              "contact):")
+    t.raw(f"text: {TEMPLATE_TEXT}")
     folder = case.folder / "notes"
     target = folder / f"{day}.yaml"
     number = 2
@@ -735,23 +817,33 @@ def _new_closure(request: NewRequest, case: Case, settings, ask: Ask, staff: Sta
     reason = _required(request, ask, "reason", "Reason the case closes", reasons)
     name = _preferred_name(case) or "the member"
     t = Text()
-    t.comment("The end of the case: the exit interview, what happens next, and the referrals given.",
+    t.comment({"deceased": "The end of the case: the date is all a closure after a death records.",
+               "lost_contact": "The end of the case: the attempts to reach the member, what happens next, and "
+                               "the referrals given."}.get(
+                  reason, "The end of the case: the exit interview, what happens next, and the referrals given."),
               "Set `status: closed` in member.yaml too.")
     t.field("kind", "closure").field("version", 1)
     t.field("member", case.member_id).field("date", day)
     t.field("reason", reason, " | ".join(reasons))
     if reason == "transferred":
         t.comment("transferred_to: the agency or program the case went to")
-    t.comment(f"The exit interview with {name}:",
-              "exit_interview:",
-              f"  held_on: {day}",
-              "  summary: what the member said worked and what did not",
-              f"or, when {name} declined one:",
-              "exit_interview:",
-              "  declined: true",
-              "  declined_reason: ...",
-              f"What happens next for {name}:",
-              "next_stage_plan: ...")
+    if reason == "deceased":  # X701: a deceased closure records the date only
+        name = "closure.yaml" if not (case.folder / "closure.yaml").exists() else f"closure-{day}.yaml"
+        return case.folder / name, str(t)
+    if reason == "lost_contact":  # X701: the attempts to reach the member, instead of an exit interview
+        t.field("attempts", [], f"each attempt to reach {name}: on, method (phone | mail | visit | email | text | "
+                "other), outcome")
+        t.comment(f"  - on: {day}", "    method: phone", "    outcome: what came of it")
+    else:
+        t.comment(f"The exit interview with {name}:",
+                  "exit_interview:",
+                  f"  held_on: {day}",
+                  "  summary: what the member said worked and what did not",
+                  f"or, when {name} declined one:",
+                  "exit_interview:",
+                  "  declined: true",
+                  "  declined_reason: ...")
+    t.comment(f"What happens next for {name}:", "next_stage_plan: ...")
     t.field("referrals", [], "referrals and resources given:")
     t.comment("  - to: who", "    for: what", f"    on: {day}")
     t.comment(f"How {name} can come back to the agency:", "agency_can_still_help: ...")

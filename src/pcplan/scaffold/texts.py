@@ -70,6 +70,9 @@ _SETTINGS_COMMENTS = {
                           "(T213).",
     "notice_days": "Days of advance notice before a paid support is reduced or ended (C308).",
     "history_months": "How far back a contact missed under an older plan is still reported (T205).",
+    "hold_contact_days": "While a hold is open, some contact (collateral counts) is due at least this often (T214).",
+    "max_hold_days": "Days a hold may stay open, since its start or the plan's last review, before it is\n"
+                     "ended, reviewed or the case closed (T214).",
 }
 
 
@@ -458,7 +461,9 @@ text: Asked the ride service for an earlier pickup; they will call Sam this week
 
 PRE_COMMIT = """\
 # pre-commit (https://pre-commit.com) runs pcplan on the case files you commit, with their whole
-# member folders, so a change that breaks a rule elsewhere in the folder is caught too.
+# member folders, and stops the commit only for a problem in the files you commit (what else the
+# folder owes is shown, not blocking). A change to staff.yaml or pcplan.toml is checked against
+# every member and stops the commit only for the problems it brings.
 # Install once per computer: pip install pre-commit && pre-commit install
 repos:
   - repo: local
@@ -467,7 +472,7 @@ repos:
         name: pcplan check
         entry: pcplan check --member-folders
         language: system
-        files: \\.(yaml|yml)$
+        files: '(\\.(yaml|yml)|(^|/)pcplan\\.toml)$'
         # Hidden files (this one, .github/) are tooling, not case files; pcplan skips them when it
         # walks a folder, but a file named on the command line without `kind:` would be an E003.
         exclude: (^|/)\\.
