@@ -90,11 +90,22 @@ class CaseRepo:
 def repo(tmp_path: Path) -> CaseRepo:
     root = tmp_path / "cases"
     root.mkdir()
-    for name in ("pcplan.toml", "staff.yaml"):
-        shutil.copy(SAMPLE_CASES / name, root / name)
+    shutil.copy(SAMPLE_CASES / "pcplan.toml", root / "pcplan.toml")
+    (root / "staff.yaml").write_text(reference_staff(), encoding="utf-8")
     for member in CLEAN_MEMBERS:
         shutil.copytree(SAMPLE_CASES / "members" / member, root / "members" / member)
     return CaseRepo(root)
+
+
+# sample_cases/staff.yaml is the reference's staff file, then (after this line) a case manager who has left,
+# whom only the mistake members use (A609): the clean repository of the tests is the reference's.
+SAMPLE_ONLY_STAFF = "  # Not in the reference repository"
+
+
+def reference_staff() -> str:
+    """The reference repository's staff.yaml, as sample_cases holds it before its sample-only staff."""
+    text = (SAMPLE_CASES / "staff.yaml").read_text(encoding="utf-8")
+    return text[:text.index(SAMPLE_ONLY_STAFF)] if SAMPLE_ONLY_STAFF in text else text
 
 
 def only(findings, code: str):

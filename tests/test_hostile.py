@@ -180,7 +180,9 @@ class Hostile:
 def place_items(root: Path, items, large_files: dict[str, Path]) -> dict[str, str]:
     placed = {}
     for index, item in enumerate(items):
-        folder = root / "members" / f"H{index:03d}-{item.name}"
+        # Copies of Elena's folder, sharing her member id: named to sort after her folder, so the E007 that the
+        # shared id is (issue 27) falls on each copy's member.yaml, never in Elena's folder.
+        folder = root / "members" / f"h{index:03d}-{item.name}"
         shutil.copytree(root / ELENA, folder)
         target = folder / item.target
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -265,6 +265,22 @@ def test_an_unknown_staff_id_is_exit_2_with_did_you_mean(repo, args, message):
     assert files_under(repo.root) == before
 
 
+def test_a_staff_member_who_has_left_is_neither_offered_nor_accepted_for_a_later_record(repo):
+    """sample_cases' staff.yaml lists cm-tdiaz, who left on 2026-10-30: a note of 2026-11-22 by her would be A609."""
+    before = files_under(repo.root)
+    result = run(repo.root, "new", "note", "members/M-000123", "--contact", "phone", "--staff", "cm-tdiaz", *DAY)
+    assert result.exit_code == 2
+    assert result.stderr == ("pcplan: --staff: `cm-tdiaz` left the agency on 2026-10-30 (staff.yaml `left_on`), "
+                             "before this record's day; name who does it now\n")
+    assert files_under(repo.root) == before
+    unknown = run(repo.root, "new", "member", "--legal-name", "A B", "--preferred-name", "A", "--case-manager",
+                  "mreyes", *DAY)
+    assert "cm-tdiaz" not in unknown.stderr  # not offered either
+    earlier = run(repo.root, "new", "note", "members/M-000123", "--contact", "phone", "--staff", "cm-tdiaz",
+                  "--today", "2026-10-30")  # her last day
+    assert earlier.exit_code == 0, earlier.output
+
+
 def test_a_known_staff_id_is_written(repo):
     result = run(repo.root, "new", "assessment", "members/M-000123", "--assessor", "cm-obello", *DAY)
     assert result.exit_code == 0, result.output

@@ -347,7 +347,7 @@ def _identity(case: Case, names: list[str]) -> tuple[str, str | None, tuple | No
     missing or not id-shaped: E004's) and the (line, column, end line, end column) of its value."""
     member, member_id = case.member, case.member_id
     if member is not None:
-        name = names[case.documents.index(member)]
+        name = names[next(i for i, doc in enumerate(case.documents) if doc is member)]
     else:  # member.yaml does not parse: the file the walk found (its folder's name is still compared)
         name = next((n for n in MEMBER_FILES if n in names), MEMBER_FILES[0])
     span = member.loaded.span(("id",), "value") if member is not None and member_id is not None else None
@@ -370,10 +370,12 @@ def _repeated_members(identities: list[tuple], runner: "_Runner", root: Path, cw
     def member_file(key: str, name: str) -> Path:
         return root / key / name if key else root / name
 
-    for order, key, name, member_id, span in sorted(identities, key=lambda entry: entry[0]):
+    def document(key: str, name: str) -> Document:  # made only for a folder reported (rare)
         file = member_file(key, name)
-        shown = _display(file, cwd)
-        doc = Document(loaded=LoadedFile(path=file), display_path=shown)
+        return Document(loaded=LoadedFile(path=file), display_path=_display(file, cwd))
+
+    identities.sort(key=lambda entry: entry[0])
+    for order, key, name, member_id, span in identities:
         if member_id is not None:
             first = by_id.setdefault(member_id.casefold(), (key, name, member_id, span))
             if first[0] != key:
@@ -381,22 +383,24 @@ def _repeated_members(identities: list[tuple], runner: "_Runner", root: Path, cw
                 case = "" if first[2] == member_id else f" (as `{first[2]}`: ids that differ only in letter case " \
                                                         "are one id, as the files named after them are)"
                 finding = runner._finding(rule, Hit(
-                    doc, ("id",), f"member id `{member_id}` is also used by {shown_path(other)}{case}; each member "
-                    "has one folder and an id of their own", line=span[0], column=span[1],
-                    related=()), member_id)
+                    document(key, name), ("id",), f"member id `{member_id}` is also used by {shown_path(other)}"
+                    f"{case}; each member has one folder and an id of their own", line=span[0], column=span[1]),
+                    member_id)
                 if finding is not None:
                     found.append(replace(finding, end_line=span[2], end_column=span[3], related=(Related(
                         other, first[3][0], first[3][1], "the same member id, first used here",
                         file=member_file(first[0], first[1]), data_path=("id",), end_line=first[3][2],
                         end_column=first[3][3], repo_path=f"{first[0]}/{first[1]}" if first[0] else first[1]),)))
-        folded = unicodedata.normalize("NFD", unicodedata.normalize("NFD", key).casefold())
+        # NFD of the case-folded NFD, as Unicode's caseless matching asks (ASCII, the usual name, needs neither)
+        folded = key.lower() if key.isascii() else \
+            unicodedata.normalize("NFD", unicodedata.normalize("NFD", key).casefold())
         first = by_folder.setdefault(folded, (key, name))
         if first[0] != key:
             other = _display(root / first[0], cwd)
             finding = runner._finding(rule, Hit(
-                doc, (), f"this member folder's path differs from {shown_path(other)} only in letter case or "
-                "Unicode form (NFC/NFD): on macOS and Windows the two are one folder, and a clone there mixes two "
-                "members' files; rename one of them", line=1, column=1), member_id)
+                document(key, name), (), f"this member folder's path differs from {shown_path(other)} only in "
+                "letter case or Unicode form (NFC/NFD): on macOS and Windows the two are one folder, and a clone "
+                "there mixes two members' files; rename one of them", line=1, column=1), member_id)
             if finding is not None:
                 found.append(finding)
     return found

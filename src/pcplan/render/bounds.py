@@ -408,22 +408,30 @@ def out_of_memory() -> str:
 
 
 def _limit_child() -> None:
+    """The child's limits; one the system refuses is left out (the sandbox's bounds and the parent's clock
+    still hold)."""
     import resource
 
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a limit that kills leaves no core file behind
+    def limit(kind: int, soft: int, hard: int) -> None:
+        try:
+            resource.setrlimit(kind, (soft, hard))
+        except (ValueError, OSError):
+            pass
+
+    limit(resource.RLIMIT_CORE, 0, 0)  # a limit that kills leaves no core file behind
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     soft = RENDER_SECONDS if hard == resource.RLIM_INFINITY else min(RENDER_SECONDS, hard)
     # The hard limit kills what the soft limit's signal could not end (a long call inside a C library).
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 5 if hard == resource.RLIM_INFINITY else hard))
+    limit(resource.RLIMIT_CPU, soft, soft + 5 if hard == resource.RLIM_INFINITY else hard)
     # SIGXCPU at the soft limit: ended here with a message rather than a signal (a C call that does not return
-    # to Python in time is killed at the clock's limit by the parent).
+    # to Python in time is killed by the hard limit, or at the clock's limit by the parent).
     signal.signal(signal.SIGXCPU, _out_of_time)
     used = _address_space()
     if used is not None:  # Linux; macOS does not enforce RLIMIT_AS
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         wanted = used + MEMORY_BYTES
         if hard == resource.RLIM_INFINITY or wanted <= hard:
-            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+            limit(resource.RLIMIT_AS, wanted, hard)
 
 
 def _out_of_time(signum: int, frame: Any) -> None:  # noqa: ARG001

@@ -260,7 +260,8 @@ def wrong_member(doc, case, ctx):
 
 @rule("E007", "duplicate-id", "error", scope="file")
 def duplicate_id(doc, case, ctx):
-    """Ids are unique within a file, an assessment's or plan's id within its member folder, and a member id within the repository.
+    """Ids are unique within a file, an assessment's or plan's id within its member folder, and a member id
+    within the repository.
 
     Why it matters: references like `needs: [N2]` and `goals: [G1]` must point
     at exactly one thing; two goals called G2 make every link to G2 ambiguous.
@@ -298,10 +299,9 @@ def duplicate_id(doc, case, ctx):
         - id: G2
           own_words: I want to feel calm.
         # right: the second is G3
-        # wrong: members/M-000123/member.yaml and members/M-000124/member.yaml both say
-        id: M-000123
-        # right: members/M-000124/member.yaml
-        id: M-000124
+        # wrong: members/M-000123/member.yaml and members/M-000124/member.yaml
+        #   both say `id: M-000123`
+        # right: members/M-000124/member.yaml says `id: M-000124`
     """
     first: dict[str, tuple] = {}
     # The loader noted the file's ids: only a file where one repeats is walked for their paths.

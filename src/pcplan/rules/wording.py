@@ -14,6 +14,15 @@ An agency lists a term once, as it would write it ("refuses", "non-compliant",
   adjective in -ive its adverb (manipulatively); any other word its plural
   and inflections (curfews, restrictions).
 
+Text is compared as it reads, not as it is encoded: before matching, both the
+text and the terms are normalised (:func:`normalized`): compatibility forms
+folded (NFKC: full-width letters, ligatures), invisible format characters
+removed (zero-width spaces and joiners, soft hyphens, bidirectional marks: a
+`cur\u200bfew` is a curfew), accents removed, and Cyrillic and Greek letters that
+look like Latin ones read as those (a `rеfuses` typed with a Cyrillic е is
+found). Findings name the term as listed and the field it is in, so nothing
+of the normalised text is ever shown.
+
 The plain form of a verb listed inflected is not found ("refuses" does not
 find "refuse", "locked" does not find "lock"): rights are written with it
 ("the right to refuse", "a lock on the bedroom door"). List it to find it too.
@@ -24,6 +33,7 @@ Terms that are spellings or forms of each other ("non-compliant" and
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Iterator
 
@@ -36,6 +46,26 @@ _HYPHENS = r"\-\u2010\u2011"
 SEPARATOR = rf"(?:\s*[{_HYPHENS}]\s*|\s+)?"
 _PARTS = re.compile(rf"[\s{_HYPHENS}]+")
 _VOWELS = "aeiou"
+
+
+# Cyrillic and Greek letters that look like Latin ones (Unicode's confusables, the letters a term could hide
+# behind): mapped to the Latin letter they pass for.
+_LOOK_ALIKES = str.maketrans(
+    "аеорсухіјѕԁԛԝӏАВЕКМНОРСТХУІЈЅԜ"  # Cyrillic
+    "αοονρτικχεΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",  # Greek
+    "aeopcyxijsdqwlABEKMHOPCTXYIJSW"
+    "aoovptikxeABEZHIKMNOPTYX")
+
+
+def normalized(value: str) -> str:
+    """``value`` as a reader sees it, for matching only: NFKC, format characters (Cf: zero-width, soft hyphen,
+    bidi marks) removed, accents removed, Cyrillic and Greek look-alikes read as Latin letters."""
+    folded = unicodedata.normalize("NFKC", value)
+    if folded.isascii():
+        return folded  # the usual case: nothing to fold
+    folded = "".join(c for c in unicodedata.normalize("NFKD", folded)
+                     if unicodedata.category(c) not in ("Cf", "Mn", "Me"))
+    return unicodedata.normalize("NFC", folded).translate(_LOOK_ALIKES)
 
 
 def _alternatives(root: str, endings: list[str]) -> str:
@@ -117,7 +147,7 @@ class Terms:
         bodies: dict[str, str] = {}  # body → the term first listed with it
         for term in terms:
             if term.strip():
-                bodies.setdefault(term_body(term), term.strip())
+                bodies.setdefault(term_body(normalized(term)), term.strip())
         self.terms = [(term, re.compile(_whole(body), re.IGNORECASE)) for body, term in bodies.items()]
         self._any = re.compile(_whole("|".join(bodies)), re.IGNORECASE) if bodies else None
 
@@ -126,7 +156,10 @@ class Terms:
 
     def found(self, text: str) -> list[str]:
         """The listed terms (as listed) that ``text`` uses in any form, in list order."""
-        if self._any is None or not self._any.search(text):
+        if self._any is None:
+            return []
+        text = normalized(text)
+        if not self._any.search(text):
             return []  # the usual case: one search instead of one per term
         return [term for term, pattern in self.terms if pattern.search(text)]
 

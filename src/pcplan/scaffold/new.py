@@ -146,7 +146,7 @@ def new_file(request: NewRequest, ask: Ask | None = None) -> Path:
     if member_id is None:
         raise ScaffoldError(f"{_shown(case.member.path if case.member else case.folder, cwd)}: the member "
                             "record has no readable `id`; fix it first (pcplan check)")
-    staff = staff_list(root, lambda p: _shown(p, cwd))
+    staff = staff_list(root, lambda p: _shown(p, cwd), request.today)
     make = {"assessment": _new_assessment, "plan": _new_plan, "note": _new_note, "closure": _new_closure}
     target, content = make[request.kind](request, case, settings, ask, staff)
     return _write(target, content, cwd, request.kind, root)
@@ -443,7 +443,7 @@ def _new_member(request: NewRequest, cwd: Path, ask: Ask) -> Path:
     except ConfigError as exc:
         raise ScaffoldError(str(exc)) from None
     existing = _member_folders(root, config.exclude)
-    staff = staff_list(root, lambda p: _shown(p, cwd))
+    staff = staff_list(root, lambda p: _shown(p, cwd), request.today)
     if config.path is None and staff.path is None and not existing:
         where = "the current folder" if start == cwd else _shown(start, cwd)
         at = "" if root == start else f" in {_shown(root, cwd) or '.'}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from . import ScaffoldError
@@ -27,11 +28,14 @@ class StaffList:
     roles: dict[str, str] = field(default_factory=dict)
     where: str = "staff.yaml"  # the file as pcplan prints it
     problem: str | None = None  # why no id can be checked: no staff.yaml, or one that does not load
+    left: dict[str, date] = field(default_factory=dict)  # staff id -> `left_on`, of those who have left by the day
 
     @property
     def choices(self) -> tuple[str, ...]:
-        """What a terminal prompt offers: case managers first, then everyone else staff.yaml lists."""
-        return tuple(sorted(self.ids, key=lambda i: self.roles.get(i) != "case_manager"))
+        """What a terminal prompt offers: case managers first, then everyone else staff.yaml lists, but no one who
+        has left by the record's day (a record by them would be A609)."""
+        present = [i for i in self.ids if i not in self.left]
+        return tuple(sorted(present, key=lambda i: self.roles.get(i) != "case_manager"))
 
     def check(self, option: str, value: str) -> str:
         """``value`` when staff.yaml lists it; otherwise a ScaffoldError naming ``option`` and the nearest id."""
@@ -39,6 +43,9 @@ class StaffList:
             raise ScaffoldError(f"{option}: `{value}` is not a staff id (such as cm-jlee)")
         if self.problem is not None:
             raise ScaffoldError(f"{option}: cannot check `{value}`: {self.problem}")
+        if value in self.left:
+            raise ScaffoldError(f"{option}: `{value}` left the agency on {self.left[value].isoformat()} ({self.where} "
+                                "`left_on`), before this record's day; name who does it now")
         if value in self.ids:
             return value
         close = suggest(value, self.ids)
@@ -58,8 +65,10 @@ def suggest(value: str, known: tuple[str, ...]) -> str | None:
     return folded[close[0]] if close else None
 
 
-def staff_list(root: Path, shown) -> StaffList:
-    """The staff of the repository at ``root``; ``shown(path)`` prints a path as the user sees it."""
+def staff_list(root: Path, shown, day: date | None = None) -> StaffList:
+    """The staff of the repository at ``root``; ``shown(path)`` prints a path as the user sees it. Those who left
+    before ``day`` (the record's date) are not offered, nor accepted."""
+    from ..dates import parse_iso
     from ..model import Document
     from ..walk import STAFF_FILES
 
@@ -72,5 +81,7 @@ def staff_list(root: Path, shown) -> StaffList:
     if not doc.loaded.ok or doc.kind != "staff":
         return StaffList(path, where=where, problem=f"{where} does not load; fix it first (pcplan check {where})")
     people = [person for _, person in doc.items("staff") if isinstance(person.get("id"), str)]
+    left = {p["id"]: gone for p in people
+            if day is not None and (gone := parse_iso(p.get("left_on"))) is not None and gone < day}
     return StaffList(path, tuple(p["id"] for p in people),
-                     {p["id"]: p["role"] for p in people if isinstance(p.get("role"), str)}, where)
+                     {p["id"]: p["role"] for p in people if isinstance(p.get("role"), str)}, where, left=left)
