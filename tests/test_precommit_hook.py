@@ -27,7 +27,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import ELENA_ASSESSMENT, ELENA_PLAN, PROJECT, CaseRepo, where
+from conftest import ELENA_ASSESSMENT, ELENA_PLAN, PROJECT, CaseRepo, reference_staff, where
 from pcplan import precommit
 from pcplan.cli import app
 
@@ -369,7 +369,7 @@ def test_the_committed_files_are_read_from_head_not_the_index_nor_a_redirected_r
     monkeypatch.setenv("GIT_DIR", str(tmp_path / "elsewhere"))  # as a wrapper may leave it; not this folder's
     monkeypatch.setenv("GIT_INDEX_FILE", str(tmp_path / "no-index"))
     files = precommit.committed_files(committed.root, ["staff.yaml", "pcplan.toml", "providers.yaml"])
-    assert files["staff.yaml"] == (PROJECT / "sample_cases/staff.yaml").read_bytes()
+    assert files["staff.yaml"] == reference_staff().encode("utf-8")
     assert files["pcplan.toml"] == (PROJECT / "sample_cases/pcplan.toml").read_bytes()
     assert files["providers.yaml"] is None
 

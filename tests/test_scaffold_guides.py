@@ -266,17 +266,18 @@ def test_an_unknown_staff_id_is_exit_2_with_did_you_mean(repo, args, message):
 
 
 def test_a_staff_member_who_has_left_is_neither_offered_nor_accepted_for_a_later_record(repo):
-    """sample_cases' staff.yaml lists cm-tdiaz, who left on 2026-10-30: a note of 2026-11-22 by her would be A609."""
+    """A note of 2026-11-22 by someone who left on 2026-10-30 would be A609: `new` neither offers nor writes it."""
+    repo.edit("staff.yaml", "    hire_date: 2025-09-02\n", "    hire_date: 2025-09-02\n    left_on: 2026-10-30\n")
     before = files_under(repo.root)
-    result = run(repo.root, "new", "note", "members/M-000123", "--contact", "phone", "--staff", "cm-tdiaz", *DAY)
+    result = run(repo.root, "new", "note", "members/M-000123", "--contact", "phone", "--staff", "cm-obello", *DAY)
     assert result.exit_code == 2
-    assert result.stderr == ("pcplan: --staff: `cm-tdiaz` left the agency on 2026-10-30 (staff.yaml `left_on`), "
+    assert result.stderr == ("pcplan: --staff: `cm-obello` left the agency on 2026-10-30 (staff.yaml `left_on`), "
                              "before this record's day; name who does it now\n")
     assert files_under(repo.root) == before
     unknown = run(repo.root, "new", "member", "--legal-name", "A B", "--preferred-name", "A", "--case-manager",
                   "mreyes", *DAY)
-    assert "cm-tdiaz" not in unknown.stderr  # not offered either
-    earlier = run(repo.root, "new", "note", "members/M-000123", "--contact", "phone", "--staff", "cm-tdiaz",
+    assert "which lists cm-jlee, sup-amartin;" in unknown.stderr  # not offered either
+    earlier = run(repo.root, "new", "note", "members/M-000123", "--contact", "phone", "--staff", "cm-obello",
                   "--today", "2026-10-30")  # her last day
     assert earlier.exit_code == 0, earlier.output
 
