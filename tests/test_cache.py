@@ -562,7 +562,7 @@ def test_the_cache_is_never_written_inside_git(cases, tmp_path):
 
 @pytest.mark.parametrize("mode", ["consistent", "unique"])
 def test_the_cache_holds_no_member_text(tmp_path, mode):
-    from test_privacy_everywhere import MARK, seed
+    from conftest import MARK, seed
 
     root = tmp_path / "cases"
     shutil.copytree(SAMPLE_CASES, root, ignore=shutil.ignore_patterns(CACHE))

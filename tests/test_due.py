@@ -5,30 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from datetime import date, timedelta
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from conftest import DANNY_PLAN, ELENA_MEMBER, ELENA_PLAN
+from conftest import DANNY_PLAN, ELENA_MEMBER, ELENA_PLAN, run_due as run
 from pcplan.caseload.due import FIELDS, DueError, parse_window
-from pcplan.cli import app
 
-runner = CliRunner()
 TODAY = ["--today", "2026-11-22"]
 ELENA, DANNY, ABDI = "members/M-000123", "members/M-000207", "members/M-000301"
-
-
-def run(repo, *args, env=None):
-    old = os.getcwd()
-    os.chdir(repo.root)
-    try:
-        return runner.invoke(app, ["due", *args], env=env, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def due_json(repo, *args) -> dict:

@@ -11,13 +11,11 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
-from conftest import DANNY_PLAN, ELENA_PLAN, at, only
+from conftest import (DANNY_PLAN, ELENA_PLAN, ELENA_REVISION, NEW_STAFF, STAFF, at, change_assessment, new_member, only,
+                      revision)
 from pcplan.cli import app
 from pcplan.exceptions import DATE_DRIVEN
 from pcplan.rules import RULES
-from test_lifecycle import ELENA_REVISION, revision
-from test_rules_intake import change_assessment, new_member
-from test_rules_rights_staff import NEW_STAFF, STAFF
 
 ELENA = "members/M-000123"
 ELENA_NOTE_OCT29 = "members/M-000123/notes/2026-10-29.yaml"

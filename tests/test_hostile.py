@@ -28,46 +28,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLEAN_MEMBERS, DANNY_PLAN, PROJECT, SAMPLE_CASES, TODAY
+from conftest import (AS_OF, CLEAN_MEMBERS, DANNY_PLAN, PROJECT, SAMPLE_CASES, TODAY, build_reference, no_traceback,
+                      pcplan, seed_known_finding)
 from pcplan.engine import Options, check
 
 sys.path.insert(0, str(PROJECT / "tests" / "hostile"))
 import generate  # noqa: E402  (tests/hostile/generate.py)
 
-AS_OF = ["--today", TODAY.isoformat()]
 ELENA = "members/M-000123"
-SEEDED = (DANNY_PLAN, "    goals: [G3]\n", "    goals: []\n")  # a known L104 in another member
-
-
-def build_reference(root: Path) -> Path:
-    """The clean reference repository, as the ``repo`` fixture makes it."""
-    root.mkdir(parents=True)
-    for name in ("pcplan.toml", "staff.yaml"):
-        shutil.copy(SAMPLE_CASES / name, root / name)
-    for member in CLEAN_MEMBERS:
-        shutil.copytree(SAMPLE_CASES / "members" / member, root / "members" / member)
-    return root
-
-
-def seed_known_finding(root: Path) -> tuple[str, int, int]:
-    """Danny's support SP4 serves no goal (L104): proof that the rest of the repository is still checked."""
-    path, old, new = SEEDED
-    text = (root / path).read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    index = text.index(old) + len("    goals: ")
-    (root / path).write_text(text.replace(old, new), encoding="utf-8")
-    line = text.count("\n", 0, index) + 1
-    return path, line, index - text.rfind("\n", 0, index)
-
-
-def pcplan(cwd: Path, *args: str, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pcplan", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})}, encoding="utf-8",
-                          errors="replace")
-
-
-def no_traceback(process: subprocess.CompletedProcess) -> None:
-    assert "Traceback" not in process.stdout and "Traceback" not in process.stderr, process.stderr[-3000:]
 
 
 def yaml_files(root: Path) -> list[Path]:

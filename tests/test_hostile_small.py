@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from pcplan.baseline import BaselineError
 from pcplan.cli import app
 from pcplan.load import load_file
-from test_hostile import AS_OF, ELENA, build_reference, no_traceback, pcplan, seed_known_finding
+from conftest import AS_OF, ELENA, build_reference, no_traceback, pcplan, seed_known_finding
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="symlinks, pipes and devices as POSIX has them")
 MEMORY = 2 * 1024 ** 3  # a run that reads /dev/zero into memory fails here, instead of taking the machine down

@@ -7,40 +7,13 @@ from datetime import date
 
 import pytest
 
-from conftest import DANNY_PLAN, ELENA_MEMBER, ELENA_PLAN
+from conftest import (ABDI, DANNY, DANNY_PLAN, ELENA, ELENA_MEMBER, ELENA_PLAN, ELENA_REVISION, case_of, reenroll_abdi,
+                      revision)
 from pcplan.lifecycle import CONSENTED, DRAFT, EXPIRED, IN_EFFECT, SUPERSEDED, lifecycle
-from pcplan.model import Case, Document
-
-ELENA, DANNY, ABDI = "members/M-000123", "members/M-000207", "members/M-000301"
-ELENA_REVISION = "members/M-000123/plan-2027-01-20.yaml"
-DANNY_MEMBER = "members/M-000207/member.yaml"
-ABDI_MEMBER = "members/M-000301/member.yaml"
-
-
-def case_of(repo, member: str) -> Case:
-    folder = repo.path(member)
-    return Case(folder, [Document.load(p, p.relative_to(repo.root).as_posix()) for p in sorted(folder.rglob("*.yaml"))])
 
 
 def life(repo, member: str, today: date):
     return lifecycle(case_of(repo, member), today)
-
-
-def revision(repo, *, date_: str = "2027-01-20", signatures: str = "", start: str | None = None,
-             end: str = "2028-01-19", contacts: str | None = None, target: str = ELENA_REVISION) -> None:
-    """Elena's plan as a revision P2 dated ``date_``, with the given signatures (none: a draft)."""
-    text = repo.read(ELENA_PLAN)
-    text = text.replace("id: P1", "id: P2").replace("date: 2026-09-03\ntype: initial", f"date: {date_}\ntype: revision")
-    text = text.replace("  date: 2026-09-03\n  place", f"  date: {date_}\n  place")
-    text = text.replace("  start: 2026-09-03\n  end: 2027-09-02", f"  start: {start or date_}\n  end: {end}")
-    head, _, tail = text.partition("signatures:\n")
-    tail = tail[tail.index("distribution:"):]
-    text = head + "signatures:\n" + (signatures or "  - {role: case_manager, name: Jordan Lee, staff: cm-jlee, "
-                                     f"signed_on: {date_}, method: wet}}\n") + tail
-    if contacts is not None:
-        text = text.replace("    - {type: face_to_face, every: 3 months}\n    - {type: phone, every: 1 month}\n",
-                            contacts)
-    repo.write(target, text)
 
 
 # ---------------------------------------------------------------- consent and states
@@ -132,13 +105,6 @@ def test_reviews_count_from_consent_and_a_review_before_the_plan_belongs_to_an_o
 
 
 # ---------------------------------------------------------------- episodes
-
-def reenroll_abdi(repo, on: str = "2026-11-02") -> None:
-    repo.edit(ABDI_MEMBER, "    referral_source: Resettlement agency reception and placement team\n",
-              "    referral_source: Resettlement agency reception and placement team\n"
-              f"  - program: RSS-CM\n    enrolled_on: {on}\n")
-    repo.edit(ABDI_MEMBER, "status: closed", "status: active")
-
 
 def test_closure_and_reenrollment_make_two_episodes(repo):
     reenroll_abdi(repo)

@@ -16,8 +16,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from conftest import SAMPLE_CASES
-from test_no_network import SITECUSTOMIZE
+from conftest import SAMPLE_CASES, SITECUSTOMIZE
 
 pytestmark = pytest.mark.asyncio
 

@@ -19,29 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ELENA_PLAN
+from conftest import ELENA_PLAN, SITECUSTOMIZE
 
-SITECUSTOMIZE = '''
-import os
-import socket
-
-_LOG = os.environ["PCPLAN_NETWORK_LOG"]
-
-
-def _blocked(name):
-    def refuse(*args, **kwargs):
-        with open(_LOG, "a", encoding="utf-8") as log:
-            log.write(f"{name} {args[1:] if name.startswith('socket.') else args!r}\\n")
-        raise OSError(101, f"network blocked by the pcplan test ({name})")
-    return refuse
-
-
-for _name in ("connect", "connect_ex", "sendto", "sendmsg"):
-    setattr(socket.socket, _name, _blocked("socket." + _name))
-for _name in ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr",
-              "getnameinfo"):
-    setattr(socket, _name, _blocked(_name))
-'''
 
 DRIVER = '''
 """Run pcplan's command line once per argument list, in this one (network-blocked) Python."""

@@ -22,120 +22,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
-from conftest import SAMPLE_CASES
+from conftest import MARK, SAMPLE_CASES, Planted, seed
 from pcplan.cli import app
-from pcplan.load import load_file
 
 AS_OF = ["--today", "2026-11-22"]
-MARK = re.compile(r"Zq\d+")
-_KEEP_CONSISTENT = re.compile(r"(\d{4}-\d{2}-\d{2}|[a-z][a-z_]*)\Z")
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-_Dumper.add_representer(type(None), lambda dumper, _: dumper.represent_scalar("tag:yaml.org,2002:null", ""))
-
-
-def _dump(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
-
-
-@dataclass
-class Planted:
-    root: Path
-    counts: dict[str, int] = field(default_factory=dict)
-    markers: int = 0
-
-    def new(self, what: str, words: str = "secret words") -> str:
-        self.markers += 1
-        self.counts[what] = self.counts.get(what, 0) + 1
-        return f"Zq{self.markers} {words}"
-
-
-def seed(root: Path, mode: str, tags: bool = False, plan_names: bool = False, programs: bool = False,
-         staff: bool = False, folder: bool = False) -> Planted:
-    """Plant markers everywhere in the repository at ``root`` (see the module's docstring).
-
-    Five places are left out unless asked for, each by its own flag, while files other helpers own still
-    repeat them (see the strict xfail tests at the end): YAML tags, the names of plan files, program names,
-    staff.yaml (staff names are shown by design in `due` and `report` tables; their ids are not checked
-    for an id's shape there yet) and a member folder's name (`report` names a member without an id by
-    its folder)."""
-    planted = Planted(root)
-    same: dict[str, str] = {}
-
-    def value(text: str) -> str:
-        if mode == "consistent":
-            if _KEEP_CONSISTENT.match(text):
-                return text
-            if text not in same:
-                same[text] = planted.new("value")
-            else:
-                planted.counts["value (again)"] = planted.counts.get("value (again)", 0) + 1
-            return same[text]
-        return planted.new("value")
-
-    def walk(node, top: bool):
-        if isinstance(node, dict):
-            out = {}
-            for key, item in node.items():
-                kept = (top and key in ("kind", "version")) or (key == "program" and not programs)
-                out[key] = item if kept else walk(item, False)
-            return out
-        if isinstance(node, list):
-            return [walk(item, False) for item in node]
-        if isinstance(node, str):
-            return value(node)
-        return node
-
-    def unknown_keys(node):
-        """A key that is not a field name in every mapping (typed words, as a key)."""
-        if isinstance(node, dict):
-            for item in list(node.values()):
-                unknown_keys(item)
-            node[planted.new("key", "secret key")] = planted.new("value")
-        elif isinstance(node, list):
-            for item in node:
-                unknown_keys(item)
-
-    files = sorted(p for p in root.rglob("*.yaml"))
-    for index, path in enumerate(files):
-        loaded = load_file(path)
-        if path.name == "staff.yaml" and not staff:
-            continue
-        if not loaded.ok:
-            continue  # the sample's deliberately broken files stay as they are
-        data = walk(loaded.data, True)
-        if index % 4 == 1:
-            unknown_keys(data)
-        text = _dump(data)
-        if tags and index % 5 == 2 and "\nkind: " in "\n" + text:
-            # Tags: a local tag, a Python object tag, a verbatim tag and a %TAG directive's handle.
-            text = (f"%TAG !m! tag:{planted.new('tag', 'x').split()[0]}.example,2026:\n---\n" + text
-                    + f"zq_a: !{planted.new('tag').split()[0]}secret x\n"
-                    + f"zq_b: !!python/object:{planted.new('tag').split()[0]}.secret {{}}\n"
-                    + f"zq_c: !<tag:{planted.new('tag').split()[0]}%20secret> x\n"
-                    + f"zq_d: !m!{planted.new('tag').split()[0]}secret x\n")
-        path.write_text(text, encoding="utf-8")
-    # File and folder names: every file but member.yaml and staff.yaml, and one member folder.
-    for path in sorted(root.rglob("*.yaml"), reverse=True):
-        if path.name not in ("member.yaml", "staff.yaml") and (plan_names or not path.name.startswith("plan")):
-            path.rename(path.with_name(planted.new("file name", "secret name") + ".yaml"))
-    if folder:
-        member = root / "members" / "M-000207"
-        member.rename(member.with_name(planted.new("folder name", "secret folder")))
-    return planted
 
 
 @pytest.fixture(scope="module", params=["consistent", "unique"])

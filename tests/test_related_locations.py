@@ -12,11 +12,11 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import DANNY_PLAN, ELENA_ASSESSMENT, ELENA_NOTE, ELENA_PLAN, SHARED, TODAY, at
+from conftest import (DANNY_PLAN, ELENA_ASSESSMENT, ELENA_NOTE, ELENA_PLAN, ELENA_REVISION, SHARED, TODAY, at,
+                      reenroll_abdi, revision)
 from pcplan.baseline import baseline_document
 from pcplan.engine import Options, check
 from pcplan.report import ReportOptions, writer
-from test_lifecycle import ELENA_REVISION, reenroll_abdi, revision
 
 DANNY_ASSESSMENT = "members/M-000207/assessment-2026-05-06.yaml"
 ABDI_PLAN = "members/M-000301/plan-2026-02-02.yaml"

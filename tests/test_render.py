@@ -15,22 +15,16 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from conftest import (CLEAN_MEMBERS, DANNY_PLAN, ELENA_PLAN, PROJECT, SAMPLE_CASES, TODAY, CaseRepo)
-from pcplan.cli import app
+from conftest import (CLEAN_MEMBERS, DANNY_PLAN, ELENA_PLAN, EN, PROJECT, SAMPLE_CASES, TODAY, CaseRepo, PdfText,
+                      html_text, markdown_html, norm, page_count, pdftotext, render_cli, written)
 from pcplan.render import RenderRequest, render
 
-runner = CliRunner()
-DAY = ["--today", "2026-11-22"]
-EN = ["--lang", "en"]
 
 MEMBERS = {  # member id -> (preferred name, plan file inside the member folder)
     "M-000123": ("Elena", "plan-2026-09-03.yaml"),
@@ -54,162 +48,6 @@ PNG_1X1 = base64.b64decode(
 
 
 # --------------------------------------------------------------------------- helpers
-
-def run(cwd: Path, *args: str):
-    """`pcplan ARGS` in ``cwd`` (stdout and stderr kept apart)."""
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
-
-def render_cli(cwd: Path, target: Path | str, *args: str):
-    return run(cwd, "render", str(target), *DAY, *args)
-
-
-def written(result) -> Path:
-    """The path `pcplan render` printed on stdout (the only thing it prints there)."""
-    assert result.exit_code == 0, f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1, result.stdout
-    return Path(lines[0])
-
-
-def norm(text: str) -> str:
-    """Whitespace collapsed, typographic quotes and dashes made plain, soft hyphens dropped."""
-    text = text.replace("\u00ad", "")
-    for fancy, plain in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2011", "-")):
-        text = text.replace(fancy, plain)
-    return " ".join(text.split())
-
-
-class _Text(HTMLParser):
-    """The text a reader sees: character references decoded, <style>/<script> left out."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("style", "script"):
-            self._skip += 1
-        self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in ("style", "script"):
-            self._skip -= 1
-        self.parts.append(" ")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def html_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return norm("".join(parser.parts))
-
-
-def markdown_html(md: str) -> str:
-    """The Markdown as a CommonMark renderer (raw HTML allowed) turns it into HTML."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").render(md)
-
-
-def need_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} (poppler-utils) is not installed")
-    return path
-
-
-def pdftotext(pdf: Path, *options: str, page: int | None = None) -> str:
-    need_tool("pdftotext")
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    done = subprocess.run(["pdftotext", *options, *pages, str(pdf), "-"], capture_output=True, check=True)
-    return done.stdout.decode("utf-8")
-
-
-def page_count(pdf: Path) -> int:
-    if shutil.which("pdfinfo"):
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, text=True).stdout
-        return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    return pdftotext(pdf).count("\f")
-
-
-class _Words(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.words: list[tuple[int, float, float, float, float, str]] = []
-        self._page = 0
-        self._box: tuple[float, ...] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "page":
-            self._page += 1
-        elif tag == "word":
-            a = dict(attrs)
-            self._box = tuple(float(a[k]) for k in ("xmin", "ymin", "xmax", "ymax"))
-
-    def handle_data(self, data):
-        if self._box is not None:
-            self.words.append((self._page, *self._box, data))
-            self._box = None
-
-
-class PdfText:
-    """A PDF's text read several ways, so a phrase is found however a cell wrapped it.
-
-    pdftotext reads table rows line by line across the columns, so a cell's text
-    that wraps ("6" above "hours") is interleaved with its neighbours'. Besides the
-    plain, layout and raw texts, ``has`` follows a phrase word by word through the
-    words' positions: the next word to the right on the same line, or on the next
-    line starting under the phrase's first word (the same table cell).
-    """
-
-    def __init__(self, pdf: Path) -> None:
-        self.texts = []
-        for options in ((), ("-layout",), ("-raw",)):
-            raw = pdftotext(pdf, *options)
-            self.texts += [norm(raw), norm(re.sub(r"-[ \t]*\n\s*", "-", raw)), norm(re.sub(r"-[ \t]*\n\s*", "", raw))]
-        parser = _Words()
-        parser.feed(pdftotext(pdf, "-bbox"))
-        self.words = [(p, x0, y0, x1, y1, norm(t)) for p, x0, y0, x1, y1, t in parser.words]
-
-    def __contains__(self, phrase: str) -> bool:
-        phrase = norm(phrase)
-        return any(phrase in text for text in self.texts)
-
-    def has(self, phrase: str) -> bool:
-        return phrase in self or self._follow(norm(phrase).split())
-
-    def _follow(self, tokens: list[str]) -> bool:
-        for first in (w for w in self.words if w[5] == tokens[0]):
-            current, ok = first, True
-            for token in tokens[1:]:
-                current = next((w for w in self.words if w[5] == token and self._next(first, current, w)), None)
-                if current is None:
-                    ok = False
-                    break
-            if ok:
-                return True
-        return False
-
-    @staticmethod
-    def _next(first, current, word) -> bool:
-        page, x0, y0, x1, y1, _ = current
-        height = y1 - y0
-        if word[0] != page:
-            return False
-        same_line = abs(word[2] - y0) < 0.5 * height and 0 <= word[1] - x1 < 1.5 * height
-        next_line = 0.5 * height < word[2] - y0 < 2.5 * height and abs(word[1] - first[1]) < height
-        return same_line or next_line
 
 
 def load(repo_root: Path, relative: str):

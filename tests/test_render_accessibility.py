@@ -20,20 +20,17 @@ missing. CI installs them: ``apt-get install chromium poppler-utils`` and
 from __future__ import annotations
 
 import html
-import json
-import os
 import re
 import shutil
 import struct
 import subprocess
-import tempfile
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from conftest import CLEAN_MEMBERS, DANNY_PLAN, PROJECT, SAMPLE_CASES, TODAY, CaseRepo
+from conftest import CLEAN_MEMBERS, DANNY_PLAN, SAMPLE_CASES, TODAY, CaseRepo, _describe
 from pcplan.render import RenderError, RenderRequest, render
 
 ELENA = SAMPLE_CASES / "members" / "M-000123"  # Spanish, large print
@@ -45,56 +42,6 @@ PAGES = ["elena-es-large-print", "danny-en", "danny-en-draft", "danny-en-logo", 
 AXE_PAGES = ["elena-es-large-print", "danny-en", "danny-en-draft", "danny-en-logo",
              "danny-en-for-signature", "elena-es-large-print-for-signature"]
 LARGE_PRINT_PAGES = ["elena-es-large-print", "elena-es-large-print-for-signature"]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-CSP_META = re.compile(r'<meta\s+http-equiv="Content-Security-Policy"[^>]*>\s*', re.IGNORECASE)
-
-# Runs axe, then measures the smallest text (elements with text of their own, and
-# the column names that stacked tables show before each cell).
-RUNNER = """
-<script>
-(function () {
-  function report(value) {
-    var pre = document.createElement("pre");
-    pre.id = "axe-result";
-    pre.hidden = true;
-    pre.textContent = JSON.stringify(value);
-    document.body.appendChild(pre);
-  }
-  function smallestText() {
-    var smallest = {px: Infinity, where: ""};
-    document.querySelectorAll("body *").forEach(function (el) {
-      var ownText = Array.prototype.some.call(el.childNodes, function (n) {
-        return n.nodeType === 3 && n.textContent.trim();
-      });
-      var style = getComputedStyle(el);
-      if (ownText && el.getClientRects().length && style.visibility !== "hidden" && !el.closest("thead")) {
-        var px = parseFloat(style.fontSize);
-        if (px < smallest.px) smallest = {px: px, where: el.tagName + "." + el.className + ": " + el.textContent.trim().slice(0, 40)};
-      }
-      if (el.hasAttribute("data-label")) {
-        var before = getComputedStyle(el, "::before");
-        if (before.content && before.content !== "none" && before.display !== "none") {
-          var bpx = parseFloat(before.fontSize);
-          if (bpx < smallest.px) smallest = {px: bpx, where: el.tagName + "::before " + el.getAttribute("data-label")};
-        }
-      }
-    });
-    return smallest;
-  }
-  axe.run(document, {runOnly: {type: "tag", values: %(tags)s}, resultTypes: ["violations"]})
-    .then(function (result) {
-      report({
-        violations: result.violations.map(function (v) {
-          return {id: v.id, impact: v.impact, help: v.help,
-                  nodes: v.nodes.map(function (n) { return {target: n.target, summary: n.failureSummary}; })};
-        }),
-        smallestText: smallestText()
-      });
-    })
-    .catch(function (error) { report({error: String(error)}); });
-})();
-</script>
-"""
 
 
 # ---------------------------------------------------------------------------
@@ -143,7 +90,7 @@ def pages(tmp_path_factory) -> dict[str, tuple[str, str]]:
     toml = with_logo / "pcplan.toml"  # top-level keys go before the first [table]
     toml.write_text('logo = "logo.png"\npaper = "a4"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
     # Copies for signature: a revision of Danny's plan awaiting signature, Elena's only plan unsigned.
-    from test_render_signature import DANNY_DRAFT, danny_draft, unsign_elena
+    from conftest import DANNY_DRAFT, danny_draft, unsign_elena
 
     unsigned = CaseRepo(_copy_repository(tmp_path_factory.mktemp("unsigned") / "cases"))
     danny_draft(unsigned)
@@ -359,75 +306,6 @@ def test_a_refused_plan_renders_as_a_draft_marked_on_every_page(repo, tmp_path):
 
 # ---------------------------------------------------------------------------
 # axe-core in headless Chromium
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def _axe_js() -> Path | None:
-    configured = os.environ.get("PCPLAN_AXE_JS")
-    if configured:
-        return Path(configured) if Path(configured).is_file() else None
-    candidates = [
-        PROJECT / "tests" / ".node" / "node_modules" / "axe-core" / "axe.min.js",
-        Path.home() / ".cache" / "pcplan" / "node_modules" / "axe-core" / "axe.min.js",
-        Path("/usr/local/lib/node_modules/axe-core/axe.min.js"),
-        Path("/usr/lib/node_modules/axe-core/axe.min.js"),
-    ]
-    return next((c for c in candidates if c.is_file()), None)
-
-
-@pytest.fixture(scope="module")
-def axe():
-    """run(page, width) -> axe's result for the page in headless Chromium, cached per (page, width)."""
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
-    axe_js = _axe_js()
-    if axe_js is None:
-        pytest.skip("axe-core is not installed: `npm install --prefix tests/.node axe-core@4`, "
-                    "or set PCPLAN_AXE_JS to an axe.min.js")
-    source = axe_js.read_text(encoding="utf-8").replace("</script", "<\\/script")
-    cache: dict[tuple[str, int], dict] = {}
-
-    def run(page: str, width: int = 1200) -> dict:
-        if (page, width) in cache:
-            return cache[page, width]
-        with tempfile.TemporaryDirectory() as work:
-            test_page = CSP_META.sub("", page, count=1)
-            assert "Content-Security-Policy" not in test_page
-            scripts = f"<script>{source}</script>" + RUNNER % {"tags": json.dumps(AXE_TAGS)}
-            test_page = test_page.replace("</body>", scripts + "</body>", 1)
-            path = Path(work) / "page.html"
-            path.write_text(test_page, encoding="utf-8")
-            command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                       f"--user-data-dir={Path(work) / 'profile'}", f"--window-size={width},1600",
-                       "--virtual-time-budget=10000", "--dump-dom", path.as_uri()]
-            done = subprocess.run(command, capture_output=True, text=True, timeout=180)
-        found = re.search(r'<pre id="axe-result"[^>]*>(.*?)</pre>', done.stdout, re.DOTALL)
-        assert found, f"axe did not report (chromium exit {done.returncode}):\n{done.stderr[-2000:]}"
-        result = json.loads(html.unescape(found.group(1)))
-        assert "error" not in result, result["error"]
-        cache[page, width] = result
-        return result
-
-    return run
-
-
-def _describe(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
-        for node in v["nodes"][:10]:
-            summary = " ".join((node["summary"] or "").split())
-            lines.append(f"    {' '.join(map(str, node['target']))}: {summary}")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("width", [1200, 400])

@@ -16,40 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DANNY_PLAN, ELENA_PLAN
-from test_render import (EN, PdfText, html_text, markdown_html, norm, page_count, pdftotext, render_cli, run,
-                         written)
+from conftest import (DANNY_DRAFT, DANNY_PLAN, ELENA_PLAN, EN, OLU, PdfText, danny_draft, html_text, markdown_html,
+                      norm, page_count, pdftotext, render_cli, run, unsign_elena, written)
 
 DANNY, ELENA = "members/M-000207", "members/M-000123"
-DANNY_DRAFT = "members/M-000207/plan-2026-11-20.yaml"
 DANNY_MEMBER = "members/M-000207/member.yaml"
-OLU = "  - {role: case_manager, name: Olu Bello, staff: cm-obello, signed_on: 2026-11-20, method: wet}\n"
 
 # Danny's draft: the member, his guardian, the case manager, then each paid provider (not Grace's unpaid rides).
 DANNY_LINES = [("Danny", "You"), ("Grace Kim", "Your legal guardian"), ("Olu Bello", "Case manager"),
                ("Lydia Park Host Home", "Provider"), ("Pathways Supported Employment", "Provider"),
                ("North Range Behavioral Health", "Provider")]
-
-
-def danny_draft(repo, signatures: str = OLU, date_: str = "2026-11-20", target: str = DANNY_DRAFT) -> str:
-    """Danny's plan as a revision P2 dated ``date_``, no reviews or copies yet, with ``signatures``."""
-    text = repo.read(DANNY_PLAN)
-    text = text.replace("id: P1", "id: P2").replace("date: 2026-05-20\ntype: revision",
-                                                     f"date: {date_}\ntype: revision")
-    text = text.replace("  date: 2026-05-20\n  place", f"  date: {date_}\n  place")
-    text = text.replace("  start: 2026-05-20\n  end: 2027-05-19", f"  start: {date_}\n  end: 2027-11-19")
-    text = re.sub(r"reviews:\n(  - .*\n)+", "reviews: []\n", text)
-    text = text.partition("signatures:\n")[0] + "signatures:\n" + signatures + "distribution: []\nexceptions: []\n"
-    repo.write(target, text)
-    return target
-
-
-def unsign_elena(repo) -> None:
-    """Elena's only plan as a draft: the case manager signed, nobody else; no copy given."""
-    text = repo.read(ELENA_PLAN)
-    head, _, tail = text.partition("signatures:\n")
-    repo.write(ELENA_PLAN, head + "signatures:\n  - {role: case_manager, name: Jordan Lee, staff: cm-jlee, "
-               "signed_on: 2026-09-03, method: wet}\ndistribution: []\nexceptions: []\n")
 
 
 def signature_rows(html: str) -> list[tuple[str, ...]]:
@@ -338,7 +314,7 @@ def test_spanish_pdf_names_the_version_on_every_page(repo, out):
 def test_a_re_enrolled_member_without_a_new_plan(repo, out):
     """The old episode's plan is not the member's plan any more: the folder names no plan, the file still prints
     (as the record of an episode that closed)."""
-    from test_lifecycle import reenroll_abdi
+    from conftest import reenroll_abdi
 
     reenroll_abdi(repo)
     result = render_cli(repo.root, "members/M-000301", *EN, "--output", str(out))

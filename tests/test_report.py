@@ -194,7 +194,7 @@ LIFECYCLE_ROWS = ("open", "on hold (a recorded hold covers today)", "closed",
 
 
 def test_a_draft_revision_is_counted_as_awaiting_signature_and_the_plan_in_effect_stays(repo):
-    from test_lifecycle import revision
+    from conftest import revision
 
     revision(repo)  # Elena's unsigned revision, dated 2027-01-20
     report = report_json(repo.root, "--today", "2027-02-10")
@@ -208,7 +208,7 @@ def test_a_draft_revision_is_counted_as_awaiting_signature_and_the_plan_in_effec
 
 
 def test_a_reenrolled_member_is_open_again_with_no_plan_in_effect(repo):
-    from test_lifecycle import reenroll_abdi
+    from conftest import reenroll_abdi
 
     reenroll_abdi(repo)  # closure.yaml stays; a later enrollment opens a new episode
     members = report_json(repo.root)["members"]
@@ -229,7 +229,7 @@ def test_a_recorded_hold_counts_as_on_hold_and_a_status_alone_closes_a_case(repo
 
 
 def test_the_table_and_the_page_add_the_state_rows(repo):
-    from test_lifecycle import revision
+    from conftest import revision
 
     revision(repo)
     table = run(repo.root, "report", "--today", "2027-02-10").stdout
@@ -517,7 +517,7 @@ def test_today_comes_from_the_environment(repo, monkeypatch):
 
 # -- axe-core in headless Chromium (skips when Chromium or axe-core is missing; CI installs both) -----------
 
-from test_render_accessibility import _describe, axe  # noqa: E402,F401 - the fixture and its report
+from conftest import _describe  # noqa: E402 - the report of axe (its fixture is conftest's)
 
 
 @pytest.mark.parametrize("width", [1200, 400])

@@ -18,15 +18,17 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import rules as _rules  # noqa: F401 - importing registers every rule
+from .cache_codec import decode_entry, encode_entry
+from .cache_codec import well_typed as _well_typed  # noqa: F401 - tests ask it of an entry
 from .config import Config, ConfigError, check_code, find_root, load_config
 from .exceptions import apply_exceptions
 from .lifecycle import ONLY_REFERRED_RULES, lifecycle
-from .findings import Finding, FindingStore, Hit, Related, dotted, finding_severity
+from .findings import Finding, FindingStore, Hit, Related, finding_severity
 from .load import MAX_PER_CODE, LoadedFile, Problem
 from .model import Case, Document, Repository
 from .model import display_path as _display
 from .rules.registry import RULES, Rule
-from .shown import looks_like_id, shown_path
+from .shown import shown_path
 from .walk import MEMBER_FILES, STAFF_FILES, enclosing_member_folder, glob_regex, iter_walk, symlink_problem
 
 
@@ -463,7 +465,7 @@ def _check_case(item: tuple, runner: "_Runner", cwd: Path, result: CheckResult) 
                 raise
             cache = None
     if cache is not None and result.internal_errors == errors:
-        payload = _payload(case, names, found, summary, runner, identity)
+        payload = encode_entry(case.documents, names, found, summary, identity)
         if payload is not None:
             cache.store(_folder_key(folder, runner.ctx.repo.root), names,
                         [(d.loaded.stat, d.loaded.digest) for d in case.documents], payload)
@@ -485,6 +487,7 @@ def _deliver(order: int, folder: Path, found: list, summary, runner: "_Runner", 
 # ---------------------------------------------------------------------------------------------------------------
 # The cache (pcplan.cache): a member folder whose files, staff, configuration, date and pcplan are unchanged
 # is answered from its entry; the findings are rebuilt with today's paths (relative to the current folder).
+# What an entry holds, and how, is pcplan.cache_codec's; the engine stores and looks up.
 
 
 def _open_cache(root: Path, config: Config, selection: "Selection", repo: Repository, options: Options,
@@ -530,7 +533,7 @@ def _answer_from_cache(items: Iterator, runner: "_Runner", cwd: Path, result: Ch
         work = None
         if payload is not None:
             try:
-                work = _rebuild(payload, key, files, names, displays, runner)
+                work = decode_entry(payload, key, files, names, displays, runner.options.caseload)
             except (TypeError, ValueError, KeyError, IndexError, AttributeError):
                 work = None  # an entry of the right shape holding nonsense: checked again, and replaced
         if work is None:
@@ -543,129 +546,6 @@ def _answer_from_cache(items: Iterator, runner: "_Runner", cwd: Path, result: Ch
         result.files += len(files)
         result.members += 1
         _deliver(order, folder, found, summary, runner, result)
-
-
-def _payload(case: Case, names: list[str], found: list[Finding], summary, runner: "_Runner",
-             identity: tuple) -> list | None:
-    """The member folder's findings (and summary, and identity: _identity) as JSON-able lists; None when
-    something in them cannot be written that way (the folder is then simply not cached)."""
-    if any(d.loaded.digest is None or d.loaded.stat is None for d in case.documents):
-        return None  # a file that was not read whole (unreadable, too large, a name not UTF-8)
-    index = {d.path: i for i, d in enumerate(case.documents)}
-    out = []
-    for f in found:
-        where = index.get(f.file)
-        if where is None or f.name != RULES[f.code].name or not _plain(f.data_path) \
-                or not (f.due is None or isinstance(f.due, date)):
-            return None
-        related = []
-        for r in f.related:
-            at = index.get(r.file)
-            if at is None or not _plain(r.data_path):
-                return None
-            related.append([at, r.line, r.column, r.message, _masked(r.data_path), r.end_line, r.end_column])
-        out.append([f.code, f.severity, where, f.line, f.column, f.end_line, f.end_column, f.message, f.member,
-                    _masked(f.data_path), f.excepted, f.hint, f.due.isoformat() if f.due is not None else None,
-                    related])
-    plain = None
-    if summary is not None:
-        from .caseload.summary import to_plain
-
-        # None when the summary cannot be kept (a program name that is not id-shaped): `check` is still
-        # answered from the entry, `due` and `report` check such a folder again
-        plain = to_plain(summary, {d.display_path: i for i, d in enumerate(case.documents)})
-    name, member_id, span = identity
-    return [out, plain, [names.index(name) if name in names else -1, member_id, list(span) if span else None]]
-
-
-def _plain(data_path) -> bool:
-    return isinstance(data_path, tuple) and all(type(step) in (str, int) for step in data_path)
-
-
-def _masked(data_path: tuple) -> list:
-    """A data path as the cache keeps it: a key that is not a field name (words typed as a key) is what every
-    output shows in its place, ``?`` (findings.dotted), with a digest so that two such keys stay apart."""
-    out = []
-    for step in data_path:
-        if isinstance(step, str) and dotted((step,)) == "?":
-            step = "?" + hashlib.blake2b(step.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
-        out.append(step)
-    return out
-
-
-def _rebuild(payload: list, key: str, files: list[Path], names: list[str], displays: list[str],
-             runner: "_Runner"):
-    """An entry's findings and summary, with the paths of this run (``key``: the folder from the root); None
-    for an entry whose findings do not have the types pcplan writes (a miss: checked again, and replaced)."""
-    if not _well_typed(payload, len(files)):
-        return None
-    repo_paths = [f"{key}/{name}" if key else name for name in names] if payload[0] else []
-    found = []
-    for (code, severity, where, line, column, end_line, end_column, message, member, data_path, excepted, hint,
-         due, related) in payload[0]:
-        found.append(Finding(
-            code=code, name=RULES[code].name, severity=severity, path=displays[where], line=line, column=column,
-            message=message, member=member, data_path=tuple(data_path), excepted=excepted, file=files[where],
-            repo_path=repo_paths[where], end_line=end_line, end_column=end_column, hint=hint,
-            due=date.fromisoformat(due) if due is not None else None,
-            related=tuple(Related(displays[at], r_line, r_column, r_message, file=files[at],
-                                  data_path=tuple(r_path), end_line=r_end_line, end_column=r_end_column,
-                                  repo_path=repo_paths[at])
-                          for at, r_line, r_column, r_message, r_path, r_end_line, r_end_column in related)))
-    summary = None
-    if runner.options.caseload:
-        if payload[1] is None:
-            return None
-        from .caseload.summary import from_plain
-
-        summary = from_plain(payload[1], displays)
-    where, member_id, span = payload[2]
-    return found, summary, (names[where] if where >= 0 else MEMBER_FILES[0], member_id,
-                            tuple(span) if span is not None else None)
-
-
-def _well_typed(payload, count: int) -> bool:
-    """Whether ``payload`` is ``[findings, summary, identity]`` with every finding (and related place) of the
-    types _payload writes, naming a rule pcplan has, a severity and one of the folder's ``count`` files, and an
-    identity naming one of them (or none), an id-shaped member id (or none) and its place."""
-    from .findings import SEVERITY_RANK
-
-    def number(value, maybe: bool = False) -> bool:
-        return type(value) is int or (maybe and value is None)
-
-    def text(value, maybe: bool = False) -> bool:
-        return type(value) is str or (maybe and value is None)
-
-    def place(value) -> bool:
-        return type(value) is int and 0 <= value < count
-
-    def steps(value) -> bool:
-        return type(value) is list and all(type(step) in (str, int) for step in value)
-
-    if type(payload) is not list or len(payload) != 3 or type(payload[0]) is not list:
-        return False
-    identity = payload[2]
-    if not (type(identity) is list and len(identity) == 3 and type(identity[0]) is int and -1 <= identity[0] < count
-            and (identity[1] is None or looks_like_id(identity[1]))
-            and (identity[2] is None if identity[1] is None else
-                 type(identity[2]) is list and len(identity[2]) == 4 and all(number(n) for n in identity[2]))):
-        return False
-    for row in payload[0]:
-        if type(row) is not list or len(row) != 14:
-            return False
-        code, severity, where, line, column, end_line, end_column, message, member, path, excepted, hint, due, \
-            related = row
-        if not (text(code) and code in RULES and text(severity) and severity in SEVERITY_RANK and place(where)
-                and number(line) and number(column) and number(end_line, True) and number(end_column, True)
-                and text(message) and text(member, True) and steps(path) and type(excepted) is bool
-                and text(hint, True) and text(due, True) and type(related) is list):
-            return False
-        for other in related:
-            if not (type(other) is list and len(other) == 7 and place(other[0]) and number(other[1])
-                    and number(other[2]) and text(other[3]) and steps(other[4]) and number(other[5], True)
-                    and number(other[6], True)):
-                return False
-    return True
 
 
 # Set in the parent just before the workers fork, so they inherit it instead of re-reading it.

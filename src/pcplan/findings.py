@@ -9,7 +9,7 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -367,44 +367,71 @@ def _read(run, size: int) -> Iterator[Finding]:
         yield _rebuilt(values, paths)
 
 
-# A finding goes to a run as a list of its fields, paths as text: pickling Path and dataclass objects took
-# four times as long, and a sorted run names the same few files over and over (``paths`` rebuilds each once).
-_FIELDS = [f.name for f in fields(Finding)]
-_RELATED_FIELDS = [f.name for f in fields(Related)]
-_FILE, _RELATED, _RELATED_FILE = _FIELDS.index("file"), _FIELDS.index("related"), _RELATED_FIELDS.index("file")
+# A finding as a list and back: one conversion, used by the spill store here (the whole finding, files as text)
+# and by the cache (pcplan.cache_codec: files by their place in the member folder, keys typed as words masked,
+# due dates as ISO text). A list, not the dataclass: pickling Path and dataclass objects took four times as long,
+# and JSON holds lists.
+
+
+def finding_row(finding: Finding, place: Callable[[Finding | Related], object],
+                steps: Callable[[tuple], object] = tuple, when: Callable[[date], object] | None = None) -> list:
+    """``finding`` as ``[code, severity, place, line, column, end line, end column, message, member, data path,
+    excepted, hint, due, related]``, each related place as ``[place, line, column, message, data path, end line,
+    end column]``. ``place`` writes where a finding or related place is (its path shown, file and path from the
+    root: finding_from_row's ``at`` reads it back), ``steps`` a data path and ``when`` a due date (None: as is).
+    Not written: the rule's name and the occurrences (the cache has them from the rule and never shows them;
+    the spill store adds them)."""
+    due = finding.due
+    return [finding.code, finding.severity, place(finding), finding.line, finding.column, finding.end_line,
+            finding.end_column, finding.message, finding.member, steps(finding.data_path), finding.excepted,
+            finding.hint, when(due) if when is not None and due is not None else due,
+            [[place(r), r.line, r.column, r.message, steps(r.data_path), r.end_line, r.end_column]
+             for r in finding.related]]
+
+
+def finding_from_row(row: list, at: Callable[[object], tuple], name: str,
+                     when: Callable[[object], date] | None = None, occurrences: tuple = ()) -> Finding:
+    """The Finding finding_row wrote: ``at`` turns a place back into (path shown, file, path from the root),
+    ``when`` a due date (None: as is); ``name`` is the rule's."""
+    code, severity, where, line, column, end_line, end_column, message, member, data_path, excepted, hint, due, \
+        related = row
+    path, file, repo_path = at(where)
+    return Finding(
+        code=code, name=name, severity=severity, path=path, line=line, column=column, message=message,
+        member=member, data_path=tuple(data_path), excepted=excepted, file=file, repo_path=repo_path,
+        end_line=end_line, end_column=end_column, hint=hint,
+        due=when(due) if when is not None and due is not None else due,
+        related=tuple(_related_from_row(r, at) for r in related), occurrences=occurrences)
+
+
+def _related_from_row(row: list, at: Callable[[object], tuple]) -> Related:
+    where, line, column, message, data_path, end_line, end_column = row
+    path, file, repo_path = at(where)
+    return Related(path, line, column, message, file=file, data_path=tuple(data_path), end_line=end_line,
+                   end_column=end_column, repo_path=repo_path)
+
+
+def _spill_place(item: Finding | Related) -> tuple:
+    return item.path, (str(item.file) if item.file is not None else None), item.repo_path
 
 
 def _plain(finding: Finding) -> list:
-    values = [getattr(finding, name) for name in _FIELDS]
-    if values[_FILE] is not None:
-        values[_FILE] = str(values[_FILE])
-    if values[_RELATED]:
-        values[_RELATED] = [_plain_related(r) for r in values[_RELATED]]
-    return values
-
-
-def _plain_related(related: Related) -> list:
-    values = [getattr(related, name) for name in _RELATED_FIELDS]
-    if values[_RELATED_FILE] is not None:
-        values[_RELATED_FILE] = str(values[_RELATED_FILE])
-    return values
+    """A finding as a run holds it: finding_row, then the rule's name and the occurrences."""
+    row = finding_row(finding, _spill_place)
+    row.append(finding.name)
+    row.append(finding.occurrences)
+    return row
 
 
 def _rebuilt(values: list, paths: dict) -> Finding:
-    if values[_FILE] is not None:
-        values[_FILE] = _path(values[_FILE], paths)
-    if values[_RELATED]:
-        related = []
-        for r in values[_RELATED]:
-            if r[_RELATED_FILE] is not None:
-                r[_RELATED_FILE] = _path(r[_RELATED_FILE], paths)
-            related.append(Related(*r))
-        values[_RELATED] = tuple(related)
-    return Finding(*values)
+    """A finding _plain wrote; a sorted run names the same few files over and over (``paths`` rebuilds each
+    place once)."""
+    return finding_from_row(values[:14], lambda place: _place(place, paths), values[14], occurrences=values[15])
 
 
-def _path(text: str, paths: dict) -> Path:
-    path = paths.get(text)
-    if path is None:
-        path = paths[text] = Path(text)
-    return path
+def _place(place: tuple, paths: dict) -> tuple:
+    found = paths.get(place)
+    if found is None:
+        path, file, repo_path = place
+        found = paths[place] = (path, Path(file) if file is not None else None, repo_path)
+    return found

@@ -380,7 +380,12 @@ def isolated(work: Callable[[], T]) -> T:
         try:
             os.close(read_end)
             _limit_child()
-            _send(write_end, _outcome(work))
+            outcome = _outcome(work)
+            # The work is done: its answer (a page, or why it was stopped) is sent whole. A soft-limit signal
+            # arriving now would cut the answer short and leave the parent only "ended unexpectedly"; the hard
+            # limit and the parent's clock still hold.
+            signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+            _send(write_end, outcome)
             status = 0
         finally:
             os._exit(status)

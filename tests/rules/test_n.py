@@ -1,7 +1,5 @@
-"""N802 note-empty and "what counts as a contact" (DESIGN.md): a note counts toward contact frequencies, a
-review's satisfaction (P411) and goal progress (N801) only when its `text` records what happened, not empty and
-not a template's placeholder; `pcplan new note` and `new assessment` fill in nothing that did not happen. One
-definition of a placeholder (pcplan.placeholders) serves the scaffold and the rules."""
+"""Tests of the N codes, the rules of notes: most on a one-edit copy of the reference members,
+each finding asserted at its exact place; a test about several codes lives with its main one."""
 
 from __future__ import annotations
 
@@ -13,14 +11,51 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import ELENA_PLAN, found, only, where
+from conftest import ELENA, ELENA_NOTE, ELENA_PLAN, at, found, only, where
 from pcplan.cli import app
 from pcplan.placeholders import TEMPLATE_TEXT, is_placeholder
 
-ELENA = "members/M-000123"
+
+def codes_of(findings, code):
+    return [f for f in findings if f.code == code]
+
+
+# N801 note-without-goal
+
+def test_n801_note_with_empty_progress(repo):
+    text = repo.read(ELENA_NOTE)
+    start = text.index("progress:")
+    repo.write(ELENA_NOTE, text[:start] + "progress: []\n" + text[text.index("satisfaction:"):])
+    finding = only(repo.check(), "N801")
+    assert finding.severity == "warning"
+    assert at(finding) == (ELENA_NOTE, *repo.locate(ELENA_NOTE, "progress:"))
+    assert "P1" in finding.message
+
+
+def test_n801_note_without_progress_points_at_the_root(repo):
+    text = repo.read(ELENA_NOTE)
+    start = text.index("progress:")
+    repo.write(ELENA_NOTE, text[:start] + text[text.index("satisfaction:"):])
+    assert at(only(repo.check(), "N801")) == (ELENA_NOTE, 1, 1)
+
+
+def test_n801_progress_entries_without_a_goal(repo):
+    repo.edit(ELENA_NOTE, "  - goal: G1\n", "  - text: Checked in.\n")
+    repo.edit(ELENA_NOTE, "  - goal: G3\n", "  - satisfaction: Fine.\n")
+    assert at(only(repo.check(), "N801")) == (ELENA_NOTE, *repo.locate(ELENA_NOTE, "progress:"))
+
+
+def test_n801_intake_note_before_any_plan_is_exempt(repo):
+    note = "members/M-000123/notes/2026-08-10.yaml"
+    repo.write(note, "kind: note\nversion: 1\nmember: M-000123\ndate: 2026-08-10\nstaff: cm-jlee\n"
+               "contact: face_to_face\nwith: [Elena]\ntext: Intake visit at home.\n")
+    assert codes_of(repo.check(), "N801") == []
+
+
 NOV18 = f"{ELENA}/notes/2026-11-18.yaml"
-OCT29 = f"{ELENA}/notes/2026-10-29.yaml"
+
 NOV18_TEXT = "text: Will add a Wednesday ride to the senior lunch at the next plan review if Elena still wants it.\n"
+
 NO_CONTACT = ", so it counts as no contact; write what happened and what comes next"
 
 
@@ -106,14 +141,6 @@ def test_n801_an_empty_notes_progress_counts_for_no_goal(repo):
     assert found(repo, "N801") == []
 
 
-def test_p411_an_empty_note_holds_no_view_of_the_member(repo):
-    """A review on 2026-11-18, the day of the call whose note records Elena's satisfaction."""
-    repo.edit(ELENA_PLAN, "reviews: []", "reviews:\n  - date: 2026-11-18\n    by: cm-jlee\n    outcome: continue\n")
-    assert found(repo, "P411") == []
-    set_text(repo, text="text: n/a\n")
-    assert [f[:4] for f in found(repo, "P411")] == [("P411",) + where(repo, ELENA_PLAN, "date: 2026-11-18")]
-
-
 # ---------------------------------------------------------------- the one definition of a placeholder
 
 
@@ -129,13 +156,6 @@ def test_placeholders(value):
                                    "Elena says <3 the new aide.", "Same time next week, she asked."])
 def test_not_placeholders(value):
     assert not is_placeholder(value)
-
-
-def test_l111_reads_the_same_definition(repo):
-    """A high risk's backup plan left as the scaffold's placeholder is no backup plan."""
-    from pcplan.rules import completeness
-
-    assert completeness._placeholder(TEMPLATE_TEXT) and completeness._placeholder("per policy")
 
 
 # ---------------------------------------------------------------- pcplan new fills in nothing that did not happen
@@ -174,3 +194,46 @@ def test_a_new_note_passes_the_schema(repo):
     assert run(repo, "new", "note", ELENA, "--contact", "collateral", "--today", "2026-12-20").exit_code == 0
     assert [f for f in repo.check(ELENA, today=date(2026, 12, 20)) if f.code.startswith("E")] == []
     assert Path(repo.path(f"{ELENA}/notes/2026-12-20.yaml")).read_text(encoding="utf-8").endswith("text: ...\n")
+
+
+# ---------------------------------------------------------------- N801: collateral and incident notes
+
+NOTE = """kind: note
+version: 1
+member: M-000123
+date: 2026-11-20
+staff: cm-jlee
+contact: {contact}
+with: [{with_}]
+{extra}text: Rosa called. Elena was admitted to North Colorado Medical Center last night after a fall.
+"""
+
+
+ADMISSION = f"{ELENA}/notes/2026-11-20.yaml"
+
+
+def test_n801_a_collateral_note_reporting_a_hospital_admission_needs_no_goal(repo):
+    repo.write(ADMISSION, NOTE.format(contact="phone", with_="Rosa Ruiz (sister)", extra=""))
+    assert found(repo, "N801") == []
+    repo.write(ADMISSION, NOTE.format(contact="collateral", with_="Rosa Ruiz (sister)", extra=""))
+    assert found(repo, "N801") == []
+
+
+def test_n801_a_note_of_a_contact_with_the_member_relates_to_a_goal(repo):
+    repo.write(ADMISSION, NOTE.format(contact="phone", with_="Elena", extra=""))
+    assert found(repo, "N801") == [("N801", ADMISSION, 1, 1, "this note records progress on no goal of plan P1 "
+                                    "(in effect on 2026-11-20); add a `progress` entry naming the goal it relates to")]
+
+
+def test_n801_an_incident_note_needs_no_goal_even_with_the_member(repo):
+    repo.write(ADMISSION, NOTE.format(contact="face_to_face", with_="Elena, Rosa Ruiz (sister)",
+                                      extra="incident: true\n"))
+    assert found(repo, "N801") == []
+
+
+def test_n801_an_incident_flag_of_the_wrong_type_is_a_schema_finding(repo):
+    repo.write(ADMISSION, NOTE.format(contact="phone", with_="Elena", extra="incident: yes please\n"))
+    findings = repo.check()
+    assert "E000" not in [f.code for f in findings]
+    assert only(findings, "E004").line == 8
+    assert only(findings, "N801").path == ADMISSION
