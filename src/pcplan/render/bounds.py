@@ -440,6 +440,10 @@ def _limit_child() -> None:
 
 
 def _out_of_time(signum: int, frame: Any) -> None:  # noqa: ARG001
+    # Once: the system repeats SIGXCPU every second past the soft limit, and a second one landing while this
+    # exception unwinds (or while the answer is sent) would end the child with no answer at all. The hard
+    # limit still kills what does not end.
+    signal.signal(signal.SIGXCPU, signal.SIG_IGN)
     raise TooMuch(f"making the page took more than {RENDER_SECONDS} seconds of CPU time, far longer than any plan "
                   "or report needs; look for loops inside loops")
 
