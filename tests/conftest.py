@@ -31,6 +31,7 @@ from typer.testing import CliRunner
 from pcplan.cli import app
 from pcplan.engine import Options, check
 from pcplan.load import load_file
+from pcplan.lifecycle import lifecycle
 from pcplan.model import Case, Document
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -704,3 +705,39 @@ def _describe(violations: list[dict]) -> str:
             summary = " ".join((node["summary"] or "").split())
             lines.append(f"    {' '.join(map(str, node['target']))}: {summary}")
     return "\n".join(lines)
+
+
+# Consent, drafts and copies: shared by the rule tests of C, L and T.
+ELENA_REVISION_CONSENT_DRAFTS_COPIES = "members/M-000123/plan-2026-11-12.yaml"
+ROSA = "    authority: supporter "
+NOV22 = date(2026, 11, 22)
+
+
+def life(repo, member: str, today: date = NOV22):
+    folder = repo.path(member)
+    docs = [Document.load(p, p.relative_to(repo.root).as_posix()) for p in sorted(folder.rglob("*.yaml"))]
+    return lifecycle(Case(folder, docs), today)
+
+
+def elena_revision(repo, signatures: str, distribution: str = "", date_: str = "2026-11-12",
+                   unmet: str = "") -> str:
+    """Elena's plan as a revision P2 dated ``date_`` (meeting that day, starting then), with ``signatures``
+    and ``distribution`` (each a block of list items, or nothing) and, with ``unmet``, plan-level
+    `unmet_needs`."""
+    text = repo.read(ELENA_PLAN)
+    text = text.replace("id: P1", "id: P2").replace("date: 2026-09-03\ntype: initial", f"date: {date_}\ntype: revision")
+    text = text.replace("  date: 2026-09-03\n  place", f"  date: {date_}\n  place")
+    text = text.replace("  start: 2026-09-03\n  end: 2027-09-02", f"  start: {date_}\n  end: 2027-09-02")
+    if unmet:
+        text = text.replace("deferred_needs: []\n", f"deferred_needs: []\nunmet_needs:\n{unmet}")
+    text = text.partition("signatures:\n")[0]
+    text += "signatures:\n" + signatures if signatures else "signatures: []\n"
+    text += "distribution:\n" + distribution if distribution else "distribution: []\n"
+    repo.write(ELENA_REVISION_CONSENT_DRAFTS_COPIES, text + "exceptions: []\n")
+    return ELENA_REVISION_CONSENT_DRAFTS_COPIES
+
+
+def guardian_rosa(repo, authority: str = "legal_guardian", since: str = "", until: str = "") -> None:
+    """Elena's sister Rosa made her legal representative in member.yaml, with the authority dates given."""
+    dates = (f"\n    authority_from: {since}" if since else "") + (f"\n    authority_until: {until}" if until else "")
+    repo.edit(ELENA_MEMBER, ROSA, f"    authority: {authority}{dates} ")

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from conftest import ELENA_REVISION_CONSENT_DRAFTS_COPIES, elena_revision, guardian_rosa, life
 from conftest import (ABDI, ABDI_MEMBER, ABDI_PLAN, DANNY, DANNY_MEMBER, DANNY_PLAN, ELENA, ELENA_MEMBER, ELENA_PLAN,
                       ELENA_REVISION, SHARED, STAFF, at, case_of, found, only, reenroll_abdi, revision, where)
 from pcplan.cli import app
@@ -20,7 +21,6 @@ from pcplan.engine import Options, check
 from pcplan.fingerprint import fingerprint
 from pcplan.lifecycle import lifecycle
 from pcplan.load import load_file
-from pcplan.model import Case, Document
 from pcplan.rules import RULES
 
 
@@ -880,45 +880,18 @@ def test_c310_a_superseded_plan_is_history(repo):
     assert codes(repo.check(today=FEB10), "C310") == []
 
 
-ELENA_REVISION_CONSENT_DRAFTS_COPIES = "members/M-000123/plan-2026-11-12.yaml"
 
-ROSA = "    authority: supporter "
 
 SIGNING_CODES = ("C301", "C302", "C303", "C304", "C310", "T207")
 
-NOV22 = date(2026, 11, 22)
 
 runner = CliRunner()
 
 
-def life(repo, member: str, today: date = NOV22):
-    folder = repo.path(member)
-    docs = [Document.load(p, p.relative_to(repo.root).as_posix()) for p in sorted(folder.rglob("*.yaml"))]
-    return lifecycle(Case(folder, docs), today)
 
 
-def elena_revision(repo, signatures: str, distribution: str = "", date_: str = "2026-11-12",
-                   unmet: str = "") -> str:
-    """Elena's plan as a revision P2 dated ``date_`` (meeting that day, starting then), with ``signatures``
-    and ``distribution`` (each a block of list items, or nothing) and, with ``unmet``, plan-level
-    `unmet_needs`."""
-    text = repo.read(ELENA_PLAN)
-    text = text.replace("id: P1", "id: P2").replace("date: 2026-09-03\ntype: initial", f"date: {date_}\ntype: revision")
-    text = text.replace("  date: 2026-09-03\n  place", f"  date: {date_}\n  place")
-    text = text.replace("  start: 2026-09-03\n  end: 2027-09-02", f"  start: {date_}\n  end: 2027-09-02")
-    if unmet:
-        text = text.replace("deferred_needs: []\n", f"deferred_needs: []\nunmet_needs:\n{unmet}")
-    text = text.partition("signatures:\n")[0]
-    text += "signatures:\n" + signatures if signatures else "signatures: []\n"
-    text += "distribution:\n" + distribution if distribution else "distribution: []\n"
-    repo.write(ELENA_REVISION_CONSENT_DRAFTS_COPIES, text + "exceptions: []\n")
-    return ELENA_REVISION_CONSENT_DRAFTS_COPIES
 
 
-def guardian_rosa(repo, authority: str = "legal_guardian", since: str = "", until: str = "") -> None:
-    """Elena's sister Rosa made her legal representative in member.yaml, with the authority dates given."""
-    dates = (f"\n    authority_from: {since}" if since else "") + (f"\n    authority_until: {until}" if until else "")
-    repo.edit(ELENA_MEMBER, ROSA, f"    authority: {authority}{dates} ")
 
 
 # ---------------------------------------------------------------- consent: who, and on which day

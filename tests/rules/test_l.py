@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import yaml
 
+from conftest import ELENA_REVISION_CONSENT_DRAFTS_COPIES, elena_revision
 from conftest import (ABDI_PLAN, DANNY_PLAN, ELENA_ASSESSMENT, ELENA_NOTE, ELENA_PLAN, ELENA_REVISION, TODAY, at, found,
                       only, reenroll_abdi, revision, where)
 from pcplan.placeholders import TEMPLATE_TEXT
@@ -576,25 +577,8 @@ def test_checking_one_file_loads_its_member_folder(repo):
     assert [f.code for f in repo.check("members/M-000123")] == ["L103", "L102"]
 
 
-ELENA_REVISION_CONSENT_DRAFTS_COPIES = "members/M-000123/plan-2026-11-12.yaml"
 
 
-def elena_revision(repo, signatures: str, distribution: str = "", date_: str = "2026-11-12",
-                   unmet: str = "") -> str:
-    """Elena's plan as a revision P2 dated ``date_`` (meeting that day, starting then), with ``signatures``
-    and ``distribution`` (each a block of list items, or nothing) and, with ``unmet``, plan-level
-    `unmet_needs`."""
-    text = repo.read(ELENA_PLAN)
-    text = text.replace("id: P1", "id: P2").replace("date: 2026-09-03\ntype: initial", f"date: {date_}\ntype: revision")
-    text = text.replace("  date: 2026-09-03\n  place", f"  date: {date_}\n  place")
-    text = text.replace("  start: 2026-09-03\n  end: 2027-09-02", f"  start: {date_}\n  end: 2027-09-02")
-    if unmet:
-        text = text.replace("deferred_needs: []\n", f"deferred_needs: []\nunmet_needs:\n{unmet}")
-    text = text.partition("signatures:\n")[0]
-    text += "signatures:\n" + signatures if signatures else "signatures: []\n"
-    text += "distribution:\n" + distribution if distribution else "distribution: []\n"
-    repo.write(ELENA_REVISION_CONSENT_DRAFTS_COPIES, text + "exceptions: []\n")
-    return ELENA_REVISION_CONSENT_DRAFTS_COPIES
 
 
 # ---------------------------------------------------------------- L110 on the draft revision
