@@ -741,3 +741,22 @@ def guardian_rosa(repo, authority: str = "legal_guardian", since: str = "", unti
     """Elena's sister Rosa made her legal representative in member.yaml, with the authority dates given."""
     dates = (f"\n    authority_from: {since}" if since else "") + (f"\n    authority_until: {until}" if until else "")
     repo.edit(ELENA_MEMBER, ROSA, f"    authority: {authority}{dates} ")
+
+
+# A member who is only referred (episodes: judged by the schema and A607 alone), for the A and X rule tests.
+REFERRED = "members/M-000950"
+
+
+def referral(repo, status: str = "referred", enrolled: str = "") -> None:
+    repo.write(f"{REFERRED}/member.yaml", (
+        "kind: member\nversion: 1\nid: M-000950\nname:\n  legal: Sam Ortiz\n  preferred: Sam\n"
+        "programs:\n  - program: HCBS-EBD\n    eligibility:\n      determined_on: 2026-11-10\n"
+        f"      determined_by: cm-jlee\n{enrolled}    referral_source: Hospital discharge planner\n"
+        f"status: {status}\n"))
+    repo.write(f"{REFERRED}/assessment-2026-11-12.yaml", (
+        "kind: assessment\nversion: 1\nid: A1\nmember: M-000950\ndate: 2026-11-12\ntype: initial\n"
+        "assessor: cm-jlee\nsources: [interview]\nneeds:\n  - {id: N1, domain: housing, text: A ramp., "
+        "priority: 1}\n"))
+    repo.write(f"{REFERRED}/notes/2026-11-12.yaml", (
+        "kind: note\nversion: 1\nmember: M-000950\ndate: 2026-11-12\nstaff: cm-jlee\ncontact: phone\n"
+        "with: [Sam]\nminutes: 10\ntext: Screening call.\n"))

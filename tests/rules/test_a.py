@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import yaml
 
+from conftest import REFERRED, referral
 from conftest import (ABDI_MEMBER, DANNY_MEMBER, DANNY_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_NOTE, ELENA_PLAN,
                       ELENA_REVISION, NEW_STAFF, STAFF, TODAY, at, case_of, found, only, reenroll_abdi, revision, where)
 from pcplan.lifecycle import case_manager_on, lifecycle, monitor_on
@@ -522,7 +523,6 @@ def test_the_witness_is_a_staff_id_a602_knows(repo):
     assert [f[1:4] for f in found(repo, "A602")] == [where(repo, ELENA_PLAN, "cm-nobody")]
 
 
-REFERRED = "members/M-000950"
 
 
 def hold(repo, entry: str, status: str = "on_hold", member: str = ELENA_MEMBER) -> None:
@@ -536,21 +536,6 @@ def test_a602_checks_who_recorded_a_hold(repo):
 
 
 # ---------------------------------------------------------------- a member who is only referred
-
-def referral(repo, status: str = "referred", enrolled: str = "") -> None:
-    repo.write(f"{REFERRED}/member.yaml", (
-        "kind: member\nversion: 1\nid: M-000950\nname:\n  legal: Sam Ortiz\n  preferred: Sam\n"
-        "programs:\n  - program: HCBS-EBD\n    eligibility:\n      determined_on: 2026-11-10\n"
-        f"      determined_by: cm-jlee\n{enrolled}    referral_source: Hospital discharge planner\n"
-        f"status: {status}\n"))
-    repo.write(f"{REFERRED}/assessment-2026-11-12.yaml", (
-        "kind: assessment\nversion: 1\nid: A1\nmember: M-000950\ndate: 2026-11-12\ntype: initial\n"
-        "assessor: cm-jlee\nsources: [interview]\nneeds:\n  - {id: N1, domain: housing, text: A ramp., "
-        "priority: 1}\n"))
-    repo.write(f"{REFERRED}/notes/2026-11-12.yaml", (
-        "kind: note\nversion: 1\nmember: M-000950\ndate: 2026-11-12\nstaff: cm-jlee\ncontact: phone\n"
-        "with: [Sam]\nminutes: 10\ntext: Screening call.\n"))
-
 
 def test_a_member_only_referred_is_judged_by_the_schema_and_a607_only(repo):
     referral(repo)

@@ -4,16 +4,15 @@ each finding asserted at its exact place; a test about several codes lives with 
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from conftest import ELENA_REVISION_CONSENT_DRAFTS_COPIES, elena_revision, guardian_rosa, life
+from conftest import run
 from conftest import (ABDI, ABDI_MEMBER, ABDI_PLAN, DANNY, DANNY_MEMBER, DANNY_PLAN, ELENA, ELENA_MEMBER, ELENA_PLAN,
                       ELENA_REVISION, SHARED, STAFF, at, case_of, found, only, reenroll_abdi, revision, where)
 from pcplan.cli import app
@@ -1118,13 +1117,6 @@ def test_c307_a_missing_or_wrongly_typed_date_is_reported_at_once(repo):
 
 # ---------------------------------------------------------------- episodes: `new` proposes `initial`
 
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def new_file(repo, *args: str) -> dict:

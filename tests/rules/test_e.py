@@ -3,7 +3,6 @@ each finding asserted at its exact place; a test about several codes lives with 
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -11,9 +10,9 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from conftest import run
 from conftest import (ABDI_PLAN, DANNY_MEMBER, DANNY_PLAN, ELENA, ELENA_MEMBER, ELENA_NOTE, ELENA_PLAN, ELENA_REVISION,
                       at, found, only, revision, where)
-from pcplan.cli import app
 from pcplan.dates import FREQUENCY_PATTERN, SUPPORT_FREQUENCY_PATTERN, parse_frequency, parse_rate, per_day
 from pcplan.load import load_file
 from pcplan.schema import schema_for
@@ -316,13 +315,6 @@ runner = CliRunner()
 
 # ---------------------------------------------------------------- new plan / new closure
 
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def written(result) -> Path:

@@ -7,13 +7,13 @@ import json
 import os
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from conftest import ELENA_REVISION_CONSENT_DRAFTS_COPIES, elena_revision, guardian_rosa, life
+from conftest import run
 from conftest import (ABDI, ABDI_MEMBER, ABDI_PLAN, DANNY, DANNY_MEMBER, DANNY_PLAN, ELENA, ELENA_ASSESSMENT,
                       ELENA_MEMBER, ELENA_NOTE, ELENA_PLAN, ELENA_REVISION, TODAY, at, change_assessment, found,
                       new_member, only, reenroll_abdi, revision, where)
@@ -1821,13 +1821,6 @@ def test_due_lists_the_review_after_a_discharge(repo):
 
 # ---------------------------------------------------------------- episodes: `new` proposes `initial`
 
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def new_file(repo, *args: str) -> dict:

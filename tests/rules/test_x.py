@@ -3,14 +3,13 @@ each finding asserted at its exact place; a test about several codes lives with 
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import ABDI_MEMBER, ABDI_PLAN, ELENA, ELENA_MEMBER, at, found, only, reenroll_abdi, where
-from pcplan.cli import app
+from conftest import (ABDI_MEMBER, ABDI_PLAN, ELENA, ELENA_MEMBER, REFERRED, at, found, only, reenroll_abdi,
+                      referral, run, where)
 from pcplan.rules import RULES
 
 
@@ -229,7 +228,6 @@ def test_two_closures_one_per_episode(repo):
     assert found_intake(repo, "X702", "X703", "T210", "T211") == []
 
 
-REFERRED = "members/M-000950"
 
 
 def hold(repo, entry: str, status: str = "on_hold", member: str = ELENA_MEMBER) -> None:
@@ -238,21 +236,6 @@ def hold(repo, entry: str, status: str = "on_hold", member: str = ELENA_MEMBER) 
 
 
 # ---------------------------------------------------------------- a member who is only referred
-
-def referral(repo, status: str = "referred", enrolled: str = "") -> None:
-    repo.write(f"{REFERRED}/member.yaml", (
-        "kind: member\nversion: 1\nid: M-000950\nname:\n  legal: Sam Ortiz\n  preferred: Sam\n"
-        "programs:\n  - program: HCBS-EBD\n    eligibility:\n      determined_on: 2026-11-10\n"
-        f"      determined_by: cm-jlee\n{enrolled}    referral_source: Hospital discharge planner\n"
-        f"status: {status}\n"))
-    repo.write(f"{REFERRED}/assessment-2026-11-12.yaml", (
-        "kind: assessment\nversion: 1\nid: A1\nmember: M-000950\ndate: 2026-11-12\ntype: initial\n"
-        "assessor: cm-jlee\nsources: [interview]\nneeds:\n  - {id: N1, domain: housing, text: A ramp., "
-        "priority: 1}\n"))
-    repo.write(f"{REFERRED}/notes/2026-11-12.yaml", (
-        "kind: note\nversion: 1\nmember: M-000950\ndate: 2026-11-12\nstaff: cm-jlee\ncontact: phone\n"
-        "with: [Sam]\nminutes: 10\ntext: Screening call.\n"))
-
 
 # ---------------------------------------------------------------- X703
 
@@ -322,13 +305,6 @@ def test_x701_attempts_of_the_wrong_shape_never_crash(repo):
 
 # ---------------------------------------------------------------- new plan / new closure
 
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def written(result) -> Path:
