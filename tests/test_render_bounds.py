@@ -193,6 +193,20 @@ def test_a_child_that_never_answers_is_killed_on_the_clock(tmp_path):
     assert done.stdout.strip() == "making the page took longer than 12 seconds and was stopped", done.stderr
 
 
+@pytest.mark.parametrize("ending", [
+    "signal.signal(signal.SIGXCPU, signal.SIG_DFL)",  # the system's signal ends it mid-answer
+    "signal.signal(signal.SIGXCPU, lambda *_: os._exit(1))",  # ended with no answer at all
+])
+def test_a_child_ended_without_an_answer_after_its_cpu_time_is_told_as_the_cpu_bound(ending):
+    """On a busy machine the CPU signal can land while the child writes its answer; its CPU time says why."""
+    script = ("import os, signal\nfrom pcplan.render import bounds\nbounds.RENDER_SECONDS = 1\n"
+              "def work():\n    " + ending + "\n    while True:\n        pass\n"
+              "try:\n    bounds.isolated(work)\nexcept bounds.Stopped as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=WAIT)
+    assert done.stdout.strip() == ("making the page took more than 1 seconds of CPU time, far longer than any plan "
+                                   "or report needs; look for loops inside loops"), done.stderr
+
+
 def test_the_caseload_report_page_is_bounded_too(repo, tmp_path):
     agency(repo, "report.html.j2", "<p>{{ 9 ** 99999999 }}</p>\n")
     page = tmp_path / "report.html"

@@ -380,7 +380,10 @@ def isolated(work: Callable[[], T]) -> T:
         try:
             os.close(read_end)
             _limit_child()
-            outcome = _outcome(work)
+            try:
+                outcome = _outcome(work)
+            except TooMuch as exc:  # the CPU signal landed while _outcome was handling another exception
+                outcome = ("stopped", str(exc))
             # The work is done: its answer (a page, or why it was stopped) is sent whole. A soft-limit signal
             # arriving now would cut the answer short and leave the parent only "ended unexpectedly"; the hard
             # limit and the parent's clock still hold.
@@ -395,15 +398,15 @@ def isolated(work: Callable[[], T]) -> T:
         data, timed_out = _receive(read_end, RENDER_SECONDS * 2 + 10)
     finally:  # also on Ctrl-C: the child never outlives the render
         os.close(read_end)
-        status = _reap(pid, kill=data is None)
+        status, cpu_seconds = _reap(pid, kill=data is None)
     if timed_out:
         raise Stopped(f"making the page took longer than {RENDER_SECONDS * 2 + 10} seconds and was stopped")
     if data is None or os.WIFSIGNALED(status):
-        raise Stopped(_why_stopped(status))
+        raise Stopped(_why_stopped(status, cpu_seconds))
     try:
         outcome = pickle.loads(data)
     except Exception:  # noqa: BLE001 - cut short (the memory ran out while writing it)
-        raise Stopped(_why_stopped(status)) from None
+        raise Stopped(_why_stopped(status, cpu_seconds)) from None
     return _unpack(outcome)
 
 
@@ -505,25 +508,34 @@ def _receive(fd: int, seconds: float) -> tuple[bytes | None, bool]:
         chunks.append(chunk)
 
 
-def _reap(pid: int, kill: bool) -> int:
-    """The child's exit status, once it has ended; killed first when ``kill`` (it overran, or the parent was
-    interrupted) or when it has not ended a few seconds after handing its result back."""
+def _reap(pid: int, kill: bool) -> tuple[int, float]:
+    """The child's exit status and the CPU seconds it used, once it has ended; killed first when ``kill`` (it
+    overran, or the parent was interrupted) or when it has not ended a few seconds after handing its result
+    back."""
     deadline = time.monotonic() + (0 if kill else 5)
     while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
-            return status
+            return status, usage.ru_utime + usage.ru_stime
         if time.monotonic() >= deadline:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            return os.waitpid(pid, 0)[1]
+            _, status, usage = os.wait4(pid, 0)
+            return status, usage.ru_utime + usage.ru_stime
         time.sleep(0.005)
 
 
-def _why_stopped(status: int) -> str:
-    if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
+def _why_stopped(status: int, cpu_seconds: float) -> str:
+    """Why a child that handed back no answer ended: its CPU time is the witness (a signal landing while the
+    answer was being written ends it with no word of its own, on a busy machine most of all)."""
+    signalled = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    # The system counts CPU time in ticks: a child stopped at the limit can show a hair under it.
+    if signalled == signal.SIGXCPU or cpu_seconds >= RENDER_SECONDS * 0.9:
+        return (f"making the page took more than {RENDER_SECONDS} seconds of CPU time, far longer than any plan "
+                "or report needs; look for loops inside loops")
+    if signalled == signal.SIGKILL:
         return (f"making the page went past pcplan's bounds ({RENDER_SECONDS} seconds of CPU time, "
                 f"{MEMORY_BYTES // 1024 ** 2:,} MB of memory) and was stopped")
     return "making the page stopped before it was done (the process ended unexpectedly)"
