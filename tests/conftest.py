@@ -11,6 +11,7 @@ render, due, privacy, hostile-input and accessibility helpers their neighbours s
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import os
@@ -31,7 +32,7 @@ from typer.testing import CliRunner
 from pcplan.cli import app
 from pcplan.engine import Options, check
 from pcplan.load import load_file
-from pcplan.lifecycle import lifecycle
+from pcplan.facts.lifecycle import lifecycle
 from pcplan.model import Case, Document
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -49,10 +50,46 @@ DANNY_PLAN = "members/M-000207/plan-2026-05-20.yaml"
 ABDI_PLAN = "members/M-000301/plan-2026-02-02.yaml"
 
 
+# The exhaustive parametrisations (every field x every format x every extreme value, every hostile input) carry
+# this marker: the README's `python -m pytest` leaves them out (pyproject's addopts), `.ci/run` runs them too.
+SLOW = pytest.mark.slow
+_PARAM = type(pytest.param(None))
+
+
+def slow_except(cases, *quick, unpack: bool = False) -> list:
+    """``cases`` for ``parametrize``, every one marked slow but the ``quick`` ones: the quick run's representatives
+    of the whole matrix, so each kind of behaviour is still tested there. A case is named by its value, or by its
+    id when it is a ``pytest.param``; ``unpack`` when each value is a tuple of several arguments."""
+    out, kept = [], []
+    for case in cases:
+        param = isinstance(case, _PARAM)
+        name = case.id if param else case
+        if name in quick:
+            kept.append(name)
+            out.append(case)
+        elif param:
+            out.append(pytest.param(*case.values, marks=[*case.marks, SLOW], id=case.id))
+        else:
+            out.append(pytest.param(*case, marks=SLOW) if unpack else pytest.param(case, marks=SLOW))
+    assert len(kept) == len(quick), f"quick cases not found: {[q for q in quick if q not in kept]}"
+    return out
+
+
 # Variables a CI service or a user's shell sets that change what pcplan prints (CI hides member
 # text, GITHUB_ACTIONS adds annotations, PCPLAN_* set defaults). Each test starts without them
 # and sets the ones it is about, so the suite means the same on a laptop and in CI.
 AMBIENT_ENVIRONMENT = ("CI", "GITHUB_ACTIONS", "PCPLAN_TODAY", "PCPLAN_OUTPUT_FORMAT", "PCPLAN_CACHE_DIR")
+
+
+@pytest.fixture(autouse=True)
+def _young_heap() -> None:
+    """Keep what outlives a test (modules, collected items, module fixtures) out of the garbage collector's walk.
+
+    Every check ends with a full ``gc.collect()`` (engine._without_cycle_collection). In pytest's process
+    that walks hundreds of thousands of objects the suite holds, ~70 ms a check: most of a rule test's time.
+    Freezing what is alive when a test starts leaves the collector only the test's own objects to walk."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)

@@ -61,7 +61,7 @@ def test_readability_needs_no_textstat_and_no_network():
     import subprocess
     import sys
 
-    code = ("import sys; from pcplan.rules import readability; readability.warm_up(); "
+    code = ("import sys; from pcplan.rules.text import readability; readability.warm_up(); "
             "assert readability.grade('Una enfermera prepara el pastillero cada semana.', 'es') is not None; "
             "print(sorted(m for m in ('textstat', 'nltk') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

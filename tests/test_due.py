@@ -262,7 +262,7 @@ def test_table_stays_readable_in_narrow_and_wide_terminals(repo, columns):
 
 def test_table_in_colour_marks_overdue_rows_in_red_and_in_words():
     from pcplan.caseload.due import DueReport, write_table
-    from pcplan.caseload.obligations import Obligation
+    from pcplan.facts.obligations import Obligation
 
     today = date(2026, 11, 22)
     report = DueReport(today, 30, [

@@ -1,4 +1,4 @@
-"""The life of a case (pcplan.lifecycle): consent, plan states, the plan in effect on any day, episodes,
+"""The life of a case (pcplan.facts.lifecycle): consent, plan states, the plan in effect on any day, episodes,
 holds and contact schedules across revisions, each on a one-edit copy of the reference members."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from conftest import (ABDI, DANNY, DANNY_PLAN, ELENA, ELENA_MEMBER, ELENA_PLAN, ELENA_REVISION, case_of, reenroll_abdi,
                       revision)
-from pcplan.lifecycle import CONSENTED, DRAFT, EXPIRED, IN_EFFECT, SUPERSEDED, lifecycle
+from pcplan.facts.lifecycle import CONSENTED, DRAFT, EXPIRED, IN_EFFECT, SUPERSEDED, lifecycle
 
 
 def life(repo, member: str, today: date):
@@ -199,7 +199,7 @@ def test_an_open_hold_means_no_contact_is_due(repo):
     ("with: Elena", "phone", (False, False)),  # not a list (E004): says nothing
 ])
 def test_who_took_part_in_a_contact(repo, with_line, contact, parties):
-    from pcplan.lifecycle import contact_parties, member_names
+    from pcplan.facts.lifecycle import contact_parties, member_names
     repo.edit("members/M-000123/notes/2026-10-01.yaml", "contact: phone\nwith: [Elena]",
               f"contact: {contact}\n{with_line}")
     case = case_of(repo, ELENA)

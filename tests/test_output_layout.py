@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from conftest import PROJECT
 from pcplan.caseload.due import DueOptions, DueReport, collect
 from pcplan.caseload.due import write_table as write_due_table
-from pcplan.caseload.obligations import Obligation
+from pcplan.facts.obligations import Obligation
 from pcplan.caseload.report import build_report
 from pcplan.caseload.report import write_table as write_report_table
 from pcplan.cli import app

@@ -1,6 +1,6 @@
 """`pcplan render` of a draft: a copy *for signature*, and which plan a member folder prints.
 
-A draft (a plan without consent, pcplan.lifecycle) prints with no watermark, a line
+A draft (a plan without consent, pcplan.facts.lifecycle) prints with no watermark, a line
 to sign for the member, the legal representatives whose signature is consent, the
 case manager and each paid provider, and the plan's content fingerprint on every
 page. Missing signatures and copies, and deadlines, never stop printing; content

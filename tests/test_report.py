@@ -297,7 +297,7 @@ def test_sample_cases_counts_agree_with_check(samples):
 def test_sample_cases_overdue_per_case_manager(samples):
     """Overdue obligations from the caseload module, counted here per case manager."""
     from pcplan.caseload import open_caseload
-    from pcplan.caseload.obligations import case_obligations, staff_obligations
+    from pcplan.facts.obligations import case_obligations, staff_obligations
 
     caseload = open_caseload(samples, samples)
     overdue = Counter()

@@ -121,7 +121,7 @@ def sample_findings(member: str) -> list[tuple[str, str]]:
 
 
 def test_m000715_an_unsigned_revision_hides_nothing_the_plan_in_effect_asks():
-    from pcplan.lifecycle import DRAFT, IN_EFFECT, lifecycle
+    from pcplan.facts.lifecycle import DRAFT, IN_EFFECT, lifecycle
 
     life = lifecycle(sample_case("M-000715"), SAMPLE_TODAY)
     first, draft = life.plans
@@ -147,7 +147,7 @@ def test_m000715_an_unsigned_revision_hides_nothing_the_plan_in_effect_asks():
 
 
 def test_m000788_closed_and_re_enrolled_is_judged_in_its_second_episode():
-    from pcplan.lifecycle import EXPIRED, IN_EFFECT, lifecycle
+    from pcplan.facts.lifecycle import EXPIRED, IN_EFFECT, lifecycle
 
     life = lifecycle(sample_case("M-000788"), SAMPLE_TODAY)
     first, second = life.episodes
@@ -165,7 +165,7 @@ def test_m000788_closed_and_re_enrolled_is_judged_in_its_second_episode():
 
 
 def test_m000823_on_hold_pauses_contacts_but_not_the_review(tmp_path):
-    from pcplan.lifecycle import IN_EFFECT, lifecycle
+    from pcplan.facts.lifecycle import IN_EFFECT, lifecycle
 
     life = lifecycle(sample_case("M-000823"), SAMPLE_TODAY)
     (hold,) = life.holds

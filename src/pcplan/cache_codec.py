@@ -5,8 +5,8 @@ An entry's body is ``[findings, summary, identity]``:
 * findings: each as findings.finding_row writes it (the conversion the spill store uses too), its file named
   by its place in the folder's sorted list of files, a key typed as words masked (:func:`masked`), the due
   date as ISO text;
-* summary: the caseload.summary.MemberSummary `due` and `report` read (:func:`summary_to_plain`), or None
-  when it cannot be kept;
+* summary: the facts.summary.MemberSummary `due` and `report` read (:func:`summary_to_plain`), or None
+  when it cannot be kept (a program name typed as words: the cache holds no member text);
 * identity: what E007 compares across folders (engine._identity): the member file's place, the member id
   and the (line, column, end line, end column) of its value.
 
@@ -21,16 +21,17 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
+from .facts.obligations import KINDS, Obligation
+from .facts.status import STATUSES
+from .facts.summary import MemberSummary
 from .findings import SEVERITY_RANK, Finding, dotted, finding_from_row, finding_row
 from .rules.registry import RULES
-from .shown import looks_like_id, plain_id
+from .shown import looks_like_id
 from .walk import MEMBER_FILES
 
-# caseload.summary and caseload.report are imported where they are used: the caseload package imports the
-# engine, which imports this module.
 
-
-def encode_entry(documents: list, names: list[str], found: list[Finding], summary, identity: tuple) -> list | None:
+def encode_entry(documents: list, names: list[str], found: list[Finding], summary: MemberSummary | None,
+                 identity: tuple) -> list | None:
     """The member folder's findings (and summary, and identity: engine._identity) as JSON-able lists; None when
     something in them cannot be written that way (the folder is then simply not cached). ``documents``: the
     case's, in the order of ``names``."""
@@ -136,10 +137,10 @@ def masked(data_path: tuple) -> list:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The member's summary (caseload.summary.MemberSummary)
+# The member's summary (facts.summary.MemberSummary)
 
 
-def summary_to_plain(summary, place: dict[str, int]) -> list | None:
+def summary_to_plain(summary: MemberSummary, place: dict[str, int]) -> list | None:
     """The summary as JSON-able lists; obligations name their file by its place in the folder (``place``:
     display path → index). None when something in it cannot be written that way (it is then not cached)."""
     obligations = []
@@ -156,12 +157,9 @@ def summary_to_plain(summary, place: dict[str, int]) -> list | None:
             list(summary.programs), summary.member_id, obligations]
 
 
-def summary_from_plain(data: list, displays: list[str]):
+def summary_from_plain(data: list, displays: list[str]) -> MemberSummary:
     """The MemberSummary summary_to_plain wrote; its obligations stay as the entry holds them
     (:class:`StoredObligations`) until asked for. ValueError: not a summary pcplan wrote."""
-    from .caseload.report import STATUSES
-    from .caseload.summary import MemberSummary
-
     status, closed, on_hold, in_effect, drafts, manager, programs, member_id, obligations = data
     if status not in STATUSES or not all(type(x) is bool for x in (closed, on_hold, in_effect)) \
             or type(drafts) is not int or not all(x is None or isinstance(x, str) for x in (manager, member_id)) \
@@ -207,11 +205,9 @@ class StoredObligations:
         return {o[3] for o in self.rows if isinstance(o[3], str) and o[3]}
 
 
-def _obligation(plain: list, displays: tuple):
+def _obligation(plain: list, displays: tuple) -> Obligation | None:
     """One obligation as the cache holds it, decoded; None for one no check could have written (the entry's
     checksum was right, so it was planted, not damaged: it is left out, and nothing else is believed less)."""
-    from .caseload.obligations import Obligation
-
     due, kind, member, cm, subject, where, path, since = plain
     try:
         return Obligation(date.fromisoformat(due), kind, member, cm, subject,
@@ -224,8 +220,6 @@ def _obligation(plain: list, displays: tuple):
 def _plain_obligation(plain, files: int) -> bool:
     """Whether ``plain`` is an obligation as summary_to_plain writes it (an entry holding any other is a miss,
     and the member folder is checked again: never a count that differs from an uncached run)."""
-    from .caseload.obligations import KINDS
-
     if type(plain) is not list or len(plain) != 8:
         return False
     due, kind, member, cm, subject, where, path, since = plain
@@ -241,10 +235,10 @@ def _plain_obligation(plain, files: int) -> bool:
 
 
 def _storable_program(name) -> bool:
-    """What the cache may hold of a program: an id-shaped name (agency vocabulary, `HCBS-EBD`), None (no
-    program), or what private mode shows in place of words (`(not an id)`); never a name typed as words, which
-    only a run outside CI shows and only from the case file itself."""
-    return name is None or looks_like_id(name) or name == plain_id(None)
+    """What the cache may hold of a program: an id-shaped name (agency vocabulary, `HCBS-EBD`) or None (no
+    program); never a name typed as words, which is member text (a summary holding one is not kept: `due` and
+    `report` read that member folder again, and show or hide the name as they print)."""
+    return name is None or looks_like_id(name)
 
 
 def _plain_path(path) -> bool:

@@ -715,10 +715,11 @@ def fingerprint(
 def _plan_in_effect(folder: Path, day) -> tuple[Path, str]:
     """The plan in effect in a member folder on ``day`` (else the draft awaiting signature); exit 2 when none."""
     from .config import ConfigError, find_root, load_config
-    from .lifecycle import lifecycle
-    from .model import Case, Document, display_path
+    from .facts.acting import TO_SIGN, acts_on
+    from .facts.lifecycle import lifecycle
+    from .model import load_case
     from .rules import RULES
-    from .walk import is_member_folder, walk
+    from .walk import is_member_folder
 
     target = folder.resolve()
     if not is_member_folder(target):
@@ -728,14 +729,12 @@ def _plan_in_effect(folder: Path, day) -> tuple[Path, str]:
         config = load_config(root, set(RULES))
     except ConfigError as exc:
         _fail(str(exc))
-    files = next((files for found, files in walk(target, root, config.exclude).cases if found == target), [])
-    case = Case(target, [Document.load(f, display_path(f, Path.cwd())) for f in files])
+    case = load_case(target, root, config, Path.cwd())
     life = lifecycle(case, day)
-    drafts = life.drafts()
-    plan = life.plan_in_effect or (drafts[-1].plan if drafts else None)  # none in effect: the draft to sign
-    if plan is None:
+    record = acts_on(case, day, prefer=TO_SIGN, life=life)  # none in effect: the draft to sign
+    if record is None:
         _fail(f"{folder}: this member has no plan to fingerprint")
-    return plan.path, ("the plan in effect" if plan is life.plan_in_effect else "the draft awaiting signature")
+    return record.plan.path, ("the plan in effect" if record is life.in_effect() else "the draft awaiting signature")
 
 
 @app.command(cls=Command, rich_help_panel=PANEL_RULES)

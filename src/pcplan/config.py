@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .codes import redirected
 from .links import symlink_problem
 
 CONFIG_NAME = "pcplan.toml"
@@ -203,26 +204,28 @@ def _rules_table(table: Any, where: str, known_codes: set[str]) -> dict[str, Any
         name = f"rules.{key}"
         if key in _RULES:
             _expect(_RULES[key], value, name, where)
-            for code in value:
+            codes = [redirected(code) for code in value]  # a renamed code reads as its new one (codes.py)
+            for code in codes:
                 check_code(code, known_codes, f"{where}: `{name}`")
-            out[key] = tuple(value)
+            out[key] = tuple(codes)
         elif key == "severity":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `{name}` must be a table of CODE = \"error\"|\"warning\"|\"info\"")
             for code, level in value.items():
-                check_code(code, known_codes, f"{where}: `{name}`", allow_prefix=False)
+                check_code(redirected(code), known_codes, f"{where}: `{name}`", allow_prefix=False)
                 if level not in SEVERITIES:
                     raise ConfigError(f"{where}: `{name}.{code}` must be one of error, warning, info")
-            out["severity"] = dict(value)
+            out["severity"] = {redirected(code): level for code, level in value.items()}
         elif key == "per-path-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `{name}` must be a table of \"glob\" = [codes]")
             ignores = {}
             for glob, codes in value.items():
                 _expect((_str_list, "a list of rule codes"), codes, f'{name}."{glob}"', where)
-                for code in codes:
+                read = [redirected(code) for code in codes]
+                for code in read:
                     check_code(code, known_codes, f'{where}: `{name}."{glob}"`')
-                ignores[glob] = tuple(codes)
+                ignores[glob] = tuple(read)
             out["per_path_ignores"] = ignores
         else:
             raise ConfigError(

@@ -108,7 +108,7 @@ def parse_rate(text: Any) -> tuple[int, int, str] | None:
     if match is None:  # (the grammar and this reading are kept in step by the tests)
         return None
     word, times, count, unit = match.groups()
-    return ({"once": 1, "twice": 2}.get(word or "", None) or (_count(times) if times else 1),
+    return ({"once": 1, "twice": 2}.get(word or "") or (_count(times) if times else 1),
             _count(count) if count else 1, unit)
 
 

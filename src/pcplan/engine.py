@@ -13,6 +13,7 @@ import sys
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -22,11 +23,14 @@ from .cache_codec import decode_entry, encode_entry
 from .cache_codec import well_typed as _well_typed  # noqa: F401 - tests ask it of an entry
 from .config import Config, ConfigError, check_code, find_root, load_config
 from .exceptions import apply_exceptions
-from .lifecycle import ONLY_REFERRED_RULES, lifecycle
+from .facts.lifecycle import ONLY_REFERRED_RULES, lifecycle
+from .facts.summary import summarize
 from .findings import Finding, FindingStore, Hit, Related, finding_severity
 from .load import MAX_PER_CODE, LoadedFile, Problem
-from .model import Case, Document, Repository
+from .model import Case, Document, Repository, load_case, load_repository
 from .model import display_path as _display
+from .model import file_names as _names
+from .rules.context import RepositoryContext
 from .rules.registry import RULES, Rule
 from .shown import shown_path
 from .walk import MEMBER_FILES, STAFF_FILES, enclosing_member_folder, glob_regex, iter_walk, symlink_problem
@@ -51,17 +55,9 @@ class Options:
     committed: object | None = None
 
 
-@dataclass
-class Context:
-    """What a rule may read besides the case itself."""
-
-    today: date
-    config: Config
-    repo: Repository
-
-    @property
-    def settings(self):
-        return self.config.settings
+# What the rules of one repository root read besides its documents (pcplan.rules.context): the day, the
+# configuration, the repository. _Runner.run_case builds each member folder's CaseContext from it, once.
+Context = RepositoryContext
 
 
 @dataclass
@@ -91,7 +87,7 @@ class MemberWork:
     order: int
     folder: Path
     findings: list[Finding]  # as the check reports them (those in or related to the paths named)
-    summary: object | None = None  # caseload.summary.MemberSummary, with Options.caseload
+    summary: object | None = None  # facts.summary.MemberSummary, with Options.caseload
 
 
 class UsageError(Exception):
@@ -408,43 +404,15 @@ def _repeated_members(identities: list[tuple], runner: "_Runner", root: Path, cw
     return found
 
 
-def load_repository(root: Path, config: Config, cwd: Path, absent: frozenset = frozenset()) -> Repository:
-    """The repository with its staff file loaded (its case files are walked separately); a file in ``absent``
-    is taken as not there (the pre-commit hook's committed state, before the file was added)."""
-    repo = Repository(root=root, config=config)
-    staff_file = next((root / n for n in STAFF_FILES if (root / n).is_file() and root / n not in absent), None)
-    if staff_file is not None and symlink_problem(staff_file, root) is not None:
-        # staff.yaml linked from outside the repository is not read (nor shown): reported, and no staff known.
-        repo.staff = Document(loaded=LoadedFile(path=staff_file), display_path=_display(staff_file, cwd))
-        repo.staff.problems.append(Problem("E005", 1, 1, symlink_problem(staff_file, root)))
-    elif staff_file is not None:
-        repo.staff = Document.load(staff_file.resolve(), _display(staff_file.resolve(), cwd))
-    return repo
-
-
 PARALLEL_FROM = 32  # member folders; below this, starting workers costs more than it saves
 CHUNK = 16  # member folders handed to a worker at a time
-
-
-def _names(folder: Path, files: list[Path], cwd: Path) -> tuple[list[str], list[str]]:
-    """The files' names inside the member folder (forward slashes) and as findings show them."""
-    # One relpath per member folder rather than per file: it is the slow part of naming files (and a folder
-    # below the current one needs none).
-    text, here = str(folder), str(cwd)
-    if text.startswith(here + os.sep) and here != os.sep:
-        base = text[len(here) + 1:].replace(os.sep, "/")
-    else:
-        base = _display(folder, cwd)
-    cut = len(text) + 1
-    prefix = "" if base == "." else base + "/"
-    names = [str(f)[cut:].replace(os.sep, "/") for f in files]
-    return names, [prefix + name for name in names]
 
 
 def _check_case(item: tuple, runner: "_Runner", cwd: Path, result: CheckResult) -> None:
     order, folder, files = item
     names, displays = _names(folder, files, cwd)
-    case = Case(folder, [Document.load(f, shown) for f, shown in zip(files, displays)])
+    ctx = runner.ctx
+    case = load_case(folder, ctx.repo.root, ctx.config, cwd, files, displays=displays)
     if runner.options.record_checked:
         result.checked.extend(d.display_path for d in case.documents if runner.targeted(d.path))
     result.files += len(case.documents)
@@ -456,10 +424,8 @@ def _check_case(item: tuple, runner: "_Runner", cwd: Path, result: CheckResult) 
     summary = None
     cache = runner.cache
     if runner.options.caseload or cache is not None:
-        try:
-            from .caseload.summary import summarize
-
-            summary = summarize(case, runner.ctx.settings, runner.ctx.today)
+        try:  # the lifecycle the rules asked for (remembered for the folder being checked): built once
+            summary = summarize(case, ctx.settings, ctx.today, lifecycle(case, ctx.today))
         except Exception:  # noqa: BLE001 - `due` and `report` say it; a check goes on without caching
             if runner.options.caseload:
                 raise
@@ -660,12 +626,13 @@ class _Runner:
         found: list[Finding] = []
         for doc in case.documents:
             self._file_rules(doc, case, case.member_id, found)
+        context = self.ctx.for_case(case)  # once per member folder: its lifecycle is worked out once, for all
         # A member who is only referred is judged by nothing but the schema and A607 (DESIGN.md, "Episodes").
-        referred = lifecycle(case, self.ctx.today).only_referred
+        referred = context.lifecycle.only_referred
+        anchor = case.member or (case.documents[0] if case.documents else None)
         for rule in self.rules:
             if rule.scope == "case" and not (referred and rule.code not in ONLY_REFERRED_RULES):
-                anchor = case.member or (case.documents[0] if case.documents else None)
-                self._call(rule, lambda: rule.check(case, self.ctx), case.member_id, anchor, found)
+                self._call(rule, partial(rule.check, case, context), case.member_id, anchor, found)
         # Exceptions see every finding of the member, before narrowing to the paths named.
         found, stale = apply_exceptions(case, found, self.ctx.today, self.selection.enabled)
         if "E008" in self.selection.enabled:
@@ -681,13 +648,13 @@ class _Runner:
                                         _display(repo.root / STAFF_FILES[0], self._cwd))
         for rule in self.rules:
             if rule.scope == "repository":
-                self._call(rule, lambda: rule.check(repo, self.ctx), None, anchor, found)
+                self._call(rule, partial(rule.check, repo, self.ctx), None, anchor, found)
         self.result.findings.extend(self.keep(f for f in found if f is not None))
 
     def _file_rules(self, doc: Document, case: Case | None, member: str | None, found: list) -> None:
         for rule in self.rules:
             if rule.scope == "file":
-                self._call(rule, lambda: rule.check(doc, case, self.ctx), member, doc, found)
+                self._call(rule, partial(rule.check, doc, case, self.ctx), member, doc, found)
 
     def _call(self, rule: Rule, produce: Callable[[], Iterable[Hit]], member: str | None,
               anchor: Document | None, found: list) -> None:

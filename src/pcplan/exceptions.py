@@ -37,9 +37,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from .codes import redirected
 from .dates import parse_iso
 from .findings import Finding, Hit
-from .lifecycle import lifecycle
+from .facts.lifecycle import lifecycle
 from .model import Case, Document, items, shown_id, text
 from .rules import RULES
 
@@ -128,25 +129,27 @@ def apply_exceptions(case: Case, findings: list[Finding], today: date,
         for day in days:
             covering = [e for e in in_scope if e.covers(day if e.date_driven else today)]
             # the first match of each plan is used, so a revision repeating its plan's entry is not called stale
-            for plan in {id(e.plan) for e in covering}:
-                used.add(next(e for e in covering if id(e.plan) == plan))
+            for plan_key in {id(e.plan) for e in covering}:
+                used.add(next(e for e in covering if id(e.plan) == plan_key))
             if not covering:
                 uncovered.append(day)
         if not uncovered:
-            finding = replace(finding, excepted=True)
+            marked.append(replace(finding, excepted=True))
         elif len(uncovered) < len(days):  # partly covered: the first due date left uncovered is the finding's
-            finding = replace(finding, due=uncovered[0], message=finding.message + _partly(days, uncovered))
-        marked.append(finding)
+            marked.append(replace(finding, due=uncovered[0], message=finding.message + _partly(days, uncovered)))
+        else:
+            marked.append(finding)
     for entry in entries:
         if entry in used or entry.rule not in enabled or entry.waiting_or_running(today):
             continue  # a rule switched off cannot show whether its exception is still needed
-        in_scope = [f for f in findings if entry.in_scope(f, documents)]
-        if in_scope and not entry.date_driven and entry.until is not None:
+        its = [f for f in findings if entry.in_scope(f, documents)]
+        if its and not entry.date_driven and entry.until is not None:
             continue  # its period is over and the problem is back: the finding, no longer excepted, says so
-        later = entry.last_day is not None and any(_occurrences(f, today)[-1] > entry.last_day for f in in_scope)
+        last_day = entry.last_day
+        later = last_day is not None and any(_occurrences(f, today)[-1] > last_day for f in its)
         elsewhere = entry.own_file_only and any(entry.in_scope(f, documents, any_file=True) for f in findings)
         stale.append(Hit(entry.plan, ("exceptions", entry.index, "rule"),
-                         _stale_message(entry, bool(in_scope), later, elsewhere)))
+                         _stale_message(entry, bool(its), later, elsewhere)))
     return marked, stale
 
 
@@ -170,6 +173,7 @@ def _entries(plan: Document, own_file_only: bool) -> tuple[list[_Entry], list[Hi
         code = entry.get("rule")
         if not isinstance(code, str):
             continue
+        code = redirected(code)  # a renamed code reads as its new one (codes.py)
         if code not in RULES:
             problems.append(Hit(plan, ("exceptions", index, "rule"), _unknown_rule(code)))
             continue
@@ -193,7 +197,7 @@ def _stale_message(entry: _Entry, found: bool, later: bool, elsewhere: bool) -> 
         return (f"{said} is in a plan not yet in effect, which covers only the findings in its own file, and the "
                 f"{_shown(entry.rule)} finding is in another file; document it in the plan in effect, or remove "
                 "it here")
-    if entry.date_driven and entry.until is None and later:
+    if entry.date_driven and entry.until is None and later and entry.on is not None:  # later: `on` is its end
         return (f"{said} covers only what was already due when it was documented ({entry.on.isoformat()}), and "
                 f"the {_shown(entry.rule)} finding fell due after that: a new miss. If it cannot be met either, "
                 "document it with `from`/`until`; remove this exception, which covers nothing")

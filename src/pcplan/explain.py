@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import fields
 from typing import TextIO
 
+from .config import Settings
 from .rules import RULES
 from .rules.registry import Rule
 
@@ -63,28 +65,51 @@ def write_rules_table(stream: TextIO, width: int | None = None, color: bool | No
 
 
 def print_rule(code: str, output_format: str) -> None:
+    """One rule explained, with the settings it reads and where it is defined."""
     rule = RULES.get(code.strip().upper())
     if rule is None:
         raise UnknownRule(f"no rule `{code}`; `pcplan rules` lists them")
     if output_format == "json":
-        json.dump(rule_dict(rule), sys.stdout, indent=2, ensure_ascii=False)
+        settings = [{"name": name, "default": _DEFAULTS[name]} for name in rule.settings]
+        json.dump({**rule_dict(rule), "settings": settings, "defined_in": rule.defined_in}, sys.stdout, indent=2,
+                  ensure_ascii=False)
         sys.stdout.write("\n")
         return
-    sys.stdout.write(rule_markdown(rule, heading="#") if not sys.stdout.isatty() else "")
-    if sys.stdout.isatty():
-        from rich.console import Console
-        from rich.markdown import Markdown
+    text = rule_markdown(rule, heading="#", where=True)
+    if not sys.stdout.isatty():
+        sys.stdout.write(text)
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
 
-        Console(highlight=False).print(Markdown(rule_markdown(rule, heading="#")))
+    Console(highlight=False).print(Markdown(text))
 
 
-def rule_markdown(rule: Rule, heading: str = "###") -> str:
-    """One rule as Markdown: used by `pcplan rule` and by docs/rules.md."""
+def rule_markdown(rule: Rule, heading: str = "###", where: bool = False) -> str:
+    """One rule as Markdown: used by `pcplan rule` (``where``: with its file and line), docs/rules.md and the
+    editor's hover."""
     parts = [f"{heading} {rule.code} {rule.name}\n",
              f"*{rule.severity}* · source: {rule.source}\n",
              f"{rule.summary}\n",
              f"**Why it matters.** {rule.why}\n",
              f"**How to fix.** {rule.fix}\n"]
+    if rule.settings:
+        read = ", ".join(f"`{name}` (default `{_toml(_DEFAULTS[name])}`)" for name in rule.settings)
+        parts.append(f"**Settings** (`[settings]` in pcplan.toml): {read}.\n")
     if rule.example:
         parts.append("```yaml\n" + rule.example + "\n```\n")
+    if where and rule.defined_in:
+        parts.append(f"Defined in `{rule.defined_in}`.\n")
     return "\n".join(parts)
+
+
+# Each setting's default, as pcplan.toml would write it (a list for a tuple).
+_DEFAULTS = {f.name: list(value) if isinstance(value := getattr(Settings(), f.name), tuple) else value
+             for f in fields(Settings)}
+
+
+def _toml(value: object) -> str:
+    """A default as written in pcplan.toml: ``30``, ``8.0``, ``["locked", "curfew"]``."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=False)

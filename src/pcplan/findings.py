@@ -8,11 +8,11 @@ import pickle
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import IO, Any, overload
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$")
@@ -199,7 +199,7 @@ def tally(findings: Iterable[Finding]) -> Tally:
     return counted
 
 
-class FindingStore(Sequence):
+class FindingStore(Sequence[Finding]):
     """Findings in ``sort_key`` order, ties in the order they were added (as ``list.sort`` leaves them).
 
     A small check keeps them in a list, sorted when first read. Past SPILL_AT, each full batch is sorted and
@@ -208,13 +208,13 @@ class FindingStore(Sequence):
     may be repeated; indexing and ``==`` read everything into a list (tests and small results use them).
     """
 
-    def __init__(self, findings: Iterable[Finding] = (), key: Callable[[Finding], object] = _sort_key,
+    def __init__(self, findings: Iterable[Finding] = (), key: Callable[[Finding], Any] = _sort_key,
                  tally: bool = True) -> None:
         self._key = key
         self.tally = Tally(by_key=True) if tally else None
         self._batch: list[Finding] = []
         self._sorted = True
-        self._runs: list[tuple[object, int]] = []  # (temporary file, bytes written), oldest first
+        self._runs: list[tuple[IO[bytes], int]] = []  # (temporary file, bytes written), oldest first
         self._count = 0
         self._in_memory = False  # True once a temporary file could not be written (_keep_in_memory)
         self.extend(findings)
@@ -240,25 +240,29 @@ class FindingStore(Sequence):
         if not self._runs:
             return iter(self._batch)
         # heapq.merge breaks ties by the order of its inputs: older runs first, the batch last (stable).
-        return heapq.merge(*(_read(run, size) for run, size in self._runs), self._batch, key=self._key)
+        return iter(heapq.merge(*(_read(run, size) for run, size in self._runs), self._batch, key=self._key))
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Finding]: ...
+    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
         if not self._runs:
             self._sort_batch()
             return self._batch[index]
         return list(self)[index]
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, (list, tuple, FindingStore)):
             return list(self) == list(other)
         return NotImplemented
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as a list: == compares the findings
 
     def __repr__(self) -> str:
         return f"FindingStore({list(self)!r})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[FindingStore], tuple[list[Finding]]]:
         # A worker process hands its part back pickled: as the plain list (a chunk of member folders is small).
         return (FindingStore, (list(self),))
 
@@ -323,10 +327,10 @@ class FindingStore(Sequence):
         _said_in_memory(exc)
 
 
-def _write(findings: Iterable[Finding]) -> tuple[object, int]:
+def _write(findings: Iterable[Finding]) -> tuple[IO[bytes], int]:
     """A sorted run in a new temporary file (tempfile: unlinked at once where the system allows, mode 0600).
     Flushed before it is counted: a full disk fails here (the file is closed and gone), never when it is read."""
-    run = tempfile.TemporaryFile(prefix="pcplan-findings-")
+    run = tempfile.TemporaryFile(prefix="pcplan-findings-")  # noqa: SIM115 - returned open, read back at the merge
     try:
         for finding in findings:
             run.write(pickle.dumps(_plain(finding), pickle.HIGHEST_PROTOCOL))
@@ -355,9 +359,10 @@ def _said_in_memory(exc: OSError) -> None:
     logging.getLogger("pcplan").warning(_SAID[0])
 
 
-def _read(run, size: int) -> Iterator[Finding]:
+def _read(run: IO[bytes], size: int) -> Iterator[Finding]:
     """A run's findings one at a time; each reader keeps its own position, so reads may interleave."""
-    position, paths = 0, {}
+    position = 0
+    paths: dict[tuple, tuple] = {}
     while position < size:
         run.seek(position)
         values = pickle.load(run)
@@ -389,7 +394,7 @@ def finding_row(finding: Finding, place: Callable[[Finding | Related], object],
              for r in finding.related]]
 
 
-def finding_from_row(row: list, at: Callable[[object], tuple], name: str,
+def finding_from_row(row: list, at: Callable[[Any], tuple], name: str,
                      when: Callable[[object], date] | None = None, occurrences: tuple = ()) -> Finding:
     """The Finding finding_row wrote: ``at`` turns a place back into (path shown, file, path from the root),
     ``when`` a due date (None: as is); ``name`` is the rule's."""
@@ -404,7 +409,7 @@ def finding_from_row(row: list, at: Callable[[object], tuple], name: str,
         related=tuple(_related_from_row(r, at) for r in related), occurrences=occurrences)
 
 
-def _related_from_row(row: list, at: Callable[[object], tuple]) -> Related:
+def _related_from_row(row: list, at: Callable[[Any], tuple]) -> Related:
     where, line, column, message, data_path, end_line, end_column = row
     path, file, repo_path = at(where)
     return Related(path, line, column, message, file=file, data_path=tuple(data_path), end_line=end_line,

@@ -54,7 +54,8 @@ def suffix(path: Path) -> str:
 
 
 def choose(formats: Formats, asked: str | None, output: Path | None, default: str) -> str:
-    """The format to write: ``asked`` (-f), checked against ``output``'s extension; else the extension's; else ``default``.
+    """The format to write: ``asked`` (-f), checked against ``output``'s extension; else the extension's; else
+    ``default``.
 
     An ``output`` that is an existing folder (render writes its default name there) has no extension to follow.
     """

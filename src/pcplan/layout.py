@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import TextIO, cast
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.padding import Padding
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 # Blanks at the end of a line, with any colour codes among them (kept: they close a style).
@@ -38,13 +39,15 @@ def buffered_console(stream: TextIO, width: int | None = None, color: bool | Non
     """
     probe = Console(file=stream, width=width, no_color=None if color is None else not color, force_terminal=color)
     return Console(file=io.StringIO(), width=probe.width, force_terminal=probe.is_terminal,
-                   color_system=probe.color_system, no_color=probe.no_color,
+                   # rich's color_system property gives back one of the names its constructor takes
+                   color_system=probe.color_system,  # type: ignore[arg-type]
+                   no_color=probe.no_color,
                    highlight=False, markup=False, soft_wrap=False, emoji=False)
 
 
 def flush(console: Console, stream: TextIO) -> None:
     """Write what ``console`` (from :func:`buffered_console`) has rendered so far to ``stream``."""
-    buffer = console.file
+    buffer = cast(io.StringIO, console.file)  # buffered_console made it
     stream.write(strip_line_ends(buffer.getvalue()))
     buffer.seek(0)
     buffer.truncate()
@@ -87,7 +90,7 @@ def fit_columns(console: Console, table: Table) -> bool:
         index = max(range(len(columns)), key=lambda i: (widths[i] - ranges[i].minimum, widths[i]))
         widths[index] -= 1
         excess -= 1
-    for column, size, measured in zip(columns, widths, ranges):
+    for column, size, measured in zip(columns, widths, ranges, strict=True):
         if size < measured.maximum:
             column.width = size
     return True
@@ -96,7 +99,7 @@ def fit_columns(console: Console, table: Table) -> bool:
 def records(table: Table, heading: int = 1) -> Group:
     """The table as one block per row: the first ``heading`` cells, then each other column as ``header  value``."""
     columns = table.columns
-    rows = list(zip(*(list(column.cells) for column in columns)))
+    rows = list(zip(*(list(column.cells) for column in columns), strict=False))
     label = max((len(str(column.header)) for column in columns[heading:]), default=0)
     parts: list = []
     if table.title:
@@ -107,14 +110,14 @@ def records(table: Table, heading: int = 1) -> Group:
         grid = Table.grid(padding=(0, 2, 0, 0))
         grid.add_column(no_wrap=True, min_width=label, style="dim")
         grid.add_column(overflow="fold")
-        for column, cell in zip(columns[heading:], row[heading:]):
+        for column, cell in zip(columns[heading:], row[heading:], strict=True):
             if str(cell).strip():  # an empty cell says nothing on a line of its own
                 grid.add_row(str(column.header), cell)
         parts.append(Padding(grid, (0, 0, 0, 4)))
     return Group(*parts)
 
 
-def _text(cell, style: str) -> Text:
+def _text(cell: RenderableType, style: str) -> Text:
     text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
     text.stylize(style)
     return text
@@ -131,7 +134,7 @@ def _padding(table: Table) -> list[int]:
     return pads
 
 
-def _measure(console: Console, column, width: int, show_header: bool) -> Measurement:
+def _measure(console: Console, column: Column, width: int, show_header: bool) -> Measurement:
     """(longest word, longest line) over the header and cells; both the longest line when the column never wraps."""
     options = console.options.update_width(max(width, 1))
     if column.width is not None:

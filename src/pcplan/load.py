@@ -37,15 +37,16 @@ import os
 import re
 import stat
 from bisect import bisect_left
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from yaml import MappingNode, MarkedYAMLError, Node, ScalarNode, SequenceNode, YAMLError
-from yaml.reader import ReaderError
 from yaml._yaml import CParser
+from yaml.reader import ReaderError
 
 from .dates import MAX_INT_DIGITS  # Python's own limit for reading a whole number from text (4,300 digits)
 
@@ -176,14 +177,16 @@ class _Lines:
     def __init__(self, newlines: list[int] | None) -> None:
         self.newlines = newlines
 
-    def mark(self, mark) -> tuple[int, int]:
+    def mark(self, mark: Any) -> tuple[int, int]:  # yaml.error.Mark, or libyaml's (yaml._yaml.Mark)
         if self.newlines is None:
             return mark.line + 1, mark.column + 1
         return self.index(mark.index)
 
     def index(self, index: int) -> tuple[int, int]:
-        line = bisect_left(self.newlines, index)  # the number of line ends before the index
-        start = self.newlines[line - 1] + 1 if line else 0
+        newlines = self.newlines
+        assert newlines is not None, "only a mark has its position where libyaml's lines are git's"
+        line = bisect_left(newlines, index)  # the number of line ends before the index
+        start = newlines[line - 1] + 1 if line else 0
         return line + 1, index - start + 1
 
 
@@ -200,7 +203,8 @@ def text_position(text: str, index: int) -> tuple[int, int]:
 class _Composer(CParser):
     """libyaml's composer with a resolver that leaves every scalar to us."""
 
-    def resolve(self, kind, value, implicit):  # noqa: ARG002 - libyaml's signature
+    # libyaml's signature: the value and whether its tag was implicit are not needed.
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:  # noqa: ARG002
         return _IMPLICIT if kind is ScalarNode else (_T + "map" if kind is MappingNode else _T + "seq")
 
     # libyaml calls these for every node and we need neither. C functions that accept the same arguments
@@ -308,17 +312,10 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     text = _decode(raw, result)
     if text is None:
         return result
-    if "<<<<<<<" in text or ">>>>>>>" in text:
-        margin = _CONFLICT.search(text)
-        start = margin.start() if margin else _indented_conflict(text)
-        if start is not None:
-            line = text.count("\n", 0, start) + 1
-            rest = text[start:]
-            result.problems.append(Problem(
-                "E001", line, len(rest) - len(rest.lstrip(" \t")) + 1,  # at the marker, after any indentation
-                "unresolved git merge conflict: remove the <<<<<<<, ======= and >>>>>>> lines "
-                "and keep the right version"))
-            return result
+    conflict = _merge_conflict(text)
+    if conflict is not None:
+        result.problems.append(conflict)
+        return result
     if _ODD_BREAK.search(text):
         result.newlines = line_ends(text)
     lines = _Lines(result.newlines)
@@ -330,38 +327,17 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     except MarkedYAMLError as exc:
         if _is_limit_error(exc):
             return _refuse(result, _DEPTH_MESSAGE, line=_deep_flow_line(text, lines, exc))
-        # An unclosed [ or { is noticed lines later; point at the bracket itself.
-        in_flow = exc.context_mark is not None and "flow" in (exc.context or "")
-        mark = exc.context_mark if in_flow else (exc.problem_mark or exc.context_mark)
-        line, column = lines.mark(mark) if mark else (1, 1)
-        culprit = _invisible_culprit(text, exc)
-        tab = None if in_flow else _indenting_tab(text, exc)
-        hint = None
-        if culprit is not None:  # what the user cannot see is what broke the file: point at it
-            line, column, message = culprit
-        elif tab is not None:  # libyaml's wording ("violates indentation") hides the cause; name it, at the tab
-            (line, column), message, hint = text_position(text, tab), _TAB_MESSAGE, _TAB_HINT
-        else:
-            message = _yaml_message(exc)
-        result.problems.append(Problem("E001", line, column, message, hint=hint))
+        result.problems.append(_syntax_problem(text, lines, exc))
         return result
     except ReaderError:
-        # libyaml names a byte offset in its own buffer; find the character ourselves.
-        bad = _NOT_PRINTABLE.search(text)
-        index = bad.start() if bad else 0
-        char = text[index] if bad else ""
-        what = ("a byte-order mark (U+FEFF) in the middle of the file (were two files pasted together?)"
-                if char == "\ufeff" else
-                f"the character U+{ord(char):04X}, which YAML does not allow (the file may be binary, or hold "
-                "text pasted from a terminal or another program)" if char else "a character YAML does not allow")
-        line, column = text_position(text, index)
-        result.problems.append(Problem("E001", line, column, f"{what}; delete it"))
+        result.problems.append(_unreadable_character(text))
         return result
     except (YAMLError, RecursionError, ValueError) as exc:
         result.problems.append(Problem("E001", 1, 1, f"cannot parse as YAML: {exc}"))
         return result
     if root is None:  # an empty file or only comments
-        result.problems.append(Problem("E001", 1, 1, "the file is empty; a case file starts with `kind:` and `version: 1`"))
+        result.problems.append(
+            Problem("E001", 1, 1, "the file is empty; a case file starts with `kind:` and `version: 1`"))
         return result
     result.root = root
     builder = _Builder(text, lines)
@@ -373,6 +349,54 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     if len(result.problems) > MAX_PER_CODE:
         result.problems = _capped(result.problems)
     return result
+
+
+def _merge_conflict(text: str) -> Problem | None:
+    """E001 at the first marker of an unresolved git merge conflict, at the margin or indented; None if none."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return None
+    margin = _CONFLICT.search(text)
+    start = margin.start() if margin else _indented_conflict(text)
+    if start is None:
+        return None
+    line = text.count("\n", 0, start) + 1
+    rest = text[start:]
+    return Problem(
+        "E001", line, len(rest) - len(rest.lstrip(" \t")) + 1,  # at the marker, after any indentation
+        "unresolved git merge conflict: remove the <<<<<<<, ======= and >>>>>>> lines "
+        "and keep the right version")
+
+
+def _syntax_problem(text: str, lines: _Lines, exc: MarkedYAMLError) -> Problem:
+    """E001 for a YAML syntax error, at its cause where libyaml's mark points elsewhere."""
+    # An unclosed [ or { is noticed lines later; point at the bracket itself.
+    in_flow = exc.context_mark is not None and "flow" in (exc.context or "")
+    mark = exc.context_mark if in_flow else (exc.problem_mark or exc.context_mark)
+    line, column = lines.mark(mark) if mark else (1, 1)
+    culprit = _invisible_culprit(text, exc)
+    tab = None if in_flow else _indenting_tab(text, exc)
+    hint = None
+    if culprit is not None:  # what the user cannot see is what broke the file: point at it
+        line, column, message = culprit
+    elif tab is not None:  # libyaml's wording ("violates indentation") hides the cause; name it, at the tab
+        (line, column), message, hint = text_position(text, tab), _TAB_MESSAGE, _TAB_HINT
+    else:
+        message = _yaml_message(exc)
+    return Problem("E001", line, column, message, hint=hint)
+
+
+def _unreadable_character(text: str) -> Problem:
+    """E001 at the first character YAML does not allow."""
+    # libyaml names a byte offset in its own buffer; find the character ourselves.
+    bad = _NOT_PRINTABLE.search(text)
+    index = bad.start() if bad else 0
+    char = text[index] if bad else ""
+    what = ("a byte-order mark (U+FEFF) in the middle of the file (were two files pasted together?)"
+            if char == "\ufeff" else
+            f"the character U+{ord(char):04X}, which YAML does not allow (the file may be binary, or hold "
+            "text pasted from a terminal or another program)" if char else "a character YAML does not allow")
+    line, column = text_position(text, index)
+    return Problem("E001", line, column, f"{what}; delete it")
 
 
 _MORE_OF = {"E001": "keys that are not plain text", "E002": "duplicate keys",
@@ -441,8 +465,8 @@ def _indenting_tab(text: str, exc: MarkedYAMLError) -> int | None:
     if not at_tab and "tab" not in (exc.problem or ""):
         return None
     start = max(text.rfind(end, 0, index) for end in "\n\r\x85\u2028\u2029") + 1
-    indentation = _INDENTATION.match(text, start)
-    tab = text.find("\t", start, indentation.end())
+    indentation = _INDENTATION.match(text, start)  # always matches, if only the empty string
+    tab = text.find("\t", start, indentation.end() if indentation else start)
     return tab if tab >= 0 else None
 
 
@@ -696,13 +720,13 @@ def _place_aliases(text: str, result: LoadedFile, lines: _Lines) -> None:
                 anchors_seen[anchor] = lines.mark(event.start_mark)[0]
             elif name == "ScalarEvent" and anchor:
                 collections.discard(anchor)
-            elif name == "AliasEvent" and event.anchor in collections:
-                collections.discard(event.anchor)  # one finding per anchor is enough
+            elif name == "AliasEvent" and anchor in collections:
+                collections.discard(anchor)  # one finding per anchor is enough
                 line, column = lines.mark(event.start_mark)
                 result.problems.append(Problem(
                     "E005", line, column,
                     # The anchor's name is not repeated: it is typed by a person, like a tag (privacy).
-                    f"this alias repeats a mapping or list (anchored at line {anchors_seen[event.anchor]}); "
+                    f"this alias repeats a mapping or list (anchored at line {anchors_seen[anchor]}); "
                     "aliases can hide huge expansions, so write it out"))
     except YAMLError:  # the composer already accepted this text; be safe anyway
         result.problems.append(Problem("E005", 1, 1, "aliases of mappings or lists are not allowed"))

@@ -7,17 +7,21 @@ crashes a rule.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .config import Config
 from .dates import parse_iso
+from .links import symlink_problem
 from .load import LoadedFile, Problem, load_file
 from .schema import identify, validate
 from .shown import looks_like_id, plain_id, shown_name  # noqa: F401  (shown_name, plain_id: for rules)
+from .walk import STAFF_FILES, walk
 
 
 @dataclass
@@ -28,7 +32,7 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path, display_path: str) -> "Document":
+    def load(cls, path: Path, display_path: str) -> Document:
         """The file read, parsed and validated; a bug in pcplan while doing so is an E000 problem of
         this file (the traceback is logged for --debug), so the other files are still checked."""
         try:
@@ -42,7 +46,7 @@ class Document:
                 "were still checked. Run with --debug for details and please report it")])
 
     @classmethod
-    def _load(cls, path: Path, display_path: str) -> "Document":
+    def _load(cls, path: Path, display_path: str) -> Document:
         if _not_utf8(display_path):
             # Bytes that are not UTF-8 in a file or folder name: git, CI and editors each show it differently,
             # and no report could name it. Reported (named with the bytes escaped), not read.
@@ -104,8 +108,6 @@ def _not_utf8(text: str) -> bool:
 
 def display_path(path: Path, cwd: Path) -> str:
     """A path as findings show it: relative to the current folder, forward slashes."""
-    import os
-
     return os.path.relpath(path, cwd).replace(os.sep, "/")
 
 
@@ -157,7 +159,7 @@ def label(item: dict, kind: str) -> str:
     return named(kind, item.get("id") if isinstance(item, dict) else None)
 
 
-def doc_name(doc: "Document", kind: str | None = None) -> str:
+def doc_name(doc: Document, kind: str | None = None) -> str:
     """``"plan P1"``, or ``"the plan in plan-2026-09-03.yaml"`` when its id is missing or not an id (the file
     name itself shown only when it looks like a file name)."""
     kind = kind or doc.kind or "file"
@@ -167,7 +169,7 @@ def doc_name(doc: "Document", kind: str | None = None) -> str:
     return f"the {kind} in {shown_name(doc.path.name)}"
 
 
-def plan_name(plan: "Document") -> str:
+def plan_name(plan: Document) -> str:
     """``"plan P1"`` or ``"the plan in plan-2026-09-03.yaml"`` (:func:`doc_name`)."""
     return doc_name(plan, "plan")
 
@@ -191,7 +193,7 @@ class Case:
     """A member folder: member.yaml and every case file in and below it.
 
     Which plan is in force, its consent, episodes and holds are not decided here but in
-    ``pcplan.lifecycle`` (the one place DESIGN.md's "life of a case" is read).
+    ``pcplan.facts.lifecycle`` (the one place DESIGN.md's "life of a case" is read).
     """
 
     folder: Path
@@ -248,3 +250,56 @@ class Repository:
         if self.staff is not None:
             yield self.staff
         yield from self.loose
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Loading: the one way a member folder becomes a Case, and a repository's staff file its Repository
+
+
+def file_names(folder: Path, files: Sequence[Path], cwd: Path) -> tuple[list[str], list[str]]:
+    """The files' names inside the member folder (forward slashes) and as findings show them (what
+    :func:`display_path` gives, made once per folder: relpath per file is the slow part of naming files)."""
+    text, here = str(folder), str(cwd)
+    if text.startswith(here + os.sep) and here != os.sep:  # a folder below the current one needs no relpath
+        base = text[len(here) + 1:].replace(os.sep, "/")
+    else:
+        base = display_path(folder, cwd)
+    cut = len(text) + 1
+    prefix = "" if base == "." else base + "/"
+    names = [str(f)[cut:].replace(os.sep, "/") for f in files]
+    return names, [prefix + name for name in names]
+
+
+def member_files(folder: Path, root: Path, config: Config) -> list[Path]:
+    """The case files of the member folder ``folder`` (resolved) as the walk finds them, in its order; none
+    when ``folder`` is not a member folder the walk reaches (excluded, or inside a nested repository)."""
+    return next((files for found, files in walk(folder, root, config.exclude).cases if found == folder), [])
+
+
+def load_case(folder: Path, root: Path, config: Config, cwd: Path, files: Sequence[Path] | None = None, *,
+              displays: Sequence[str] | None = None, show: Callable[[Path], str] | None = None) -> Case:
+    """The member folder ``folder`` (resolved, in the repository at ``root``) loaded into a Case: each case file
+    read, parsed and validated (Document.load), named as findings show it from ``cwd``.
+
+    ``files``: the folder's files when the caller has walked already (the engine, `due` and `report`), else
+    walked here; ``displays``: their names as shown, when the caller has them (the engine: file_names);
+    ``show``: how a command that words paths its own way shows one (`new`)."""
+    files = list(files) if files is not None else member_files(folder, root, config)
+    if displays is None:
+        displays = [show(f) for f in files] if show is not None else file_names(folder, files, cwd)[1]
+    return Case(folder, [Document.load(f, shown) for f, shown in zip(files, displays, strict=True)])
+
+
+def load_repository(root: Path, config: Config, cwd: Path, absent: frozenset = frozenset()) -> Repository:
+    """The repository with its staff file loaded (its case files are walked separately); a file in ``absent``
+    is taken as not there (the pre-commit hook's committed state, before the file was added)."""
+    repo = Repository(root=root, config=config)
+    staff_file = next((root / n for n in STAFF_FILES if (root / n).is_file() and root / n not in absent), None)
+    refused = symlink_problem(staff_file, root) if staff_file is not None else None
+    if staff_file is not None and refused is not None:
+        # staff.yaml linked from outside the repository is not read (nor shown): reported, and no staff known.
+        repo.staff = Document(loaded=LoadedFile(path=staff_file), display_path=display_path(staff_file, cwd))
+        repo.staff.problems.append(Problem("E005", 1, 1, refused))
+    elif staff_file is not None:
+        repo.staff = Document.load(staff_file.resolve(), display_path(staff_file.resolve(), cwd))
+    return repo

@@ -32,9 +32,11 @@ import signal
 import stat
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Callable, Iterator
+from types import FrameType
+from typing import IO, Any
 
 from .shown import visible
 from .walk import YAML_SUFFIXES
@@ -80,7 +82,8 @@ _REASONS = {
 
 def describe(exc: OSError) -> str:
     """An OSError's reason in a few words, without the path (the message names it once, escaped)."""
-    return _REASONS.get(exc.errno) or (exc.strerror or type(exc).__name__)
+    reason = _REASONS.get(exc.errno) if exc.errno is not None else None
+    return reason or (exc.strerror or type(exc).__name__)
 
 
 def write_fault(path: Path | str, exc: OSError) -> OutputError:
@@ -394,7 +397,7 @@ def _remove_if_old(path: str, info: os.stat_result, now: float) -> bool:
     return True
 
 
-def _on_signal(signum, frame) -> None:  # noqa: ARG001 - the signal module's signature
+def _on_signal(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001 - the signal module's signature
     """SIGTERM or SIGHUP while a temporary file exists: remove it, then end as the signal would have."""
     for name in list(_LIVE_TEMPORARIES):
         try:
@@ -407,12 +410,12 @@ def _on_signal(signum, frame) -> None:  # noqa: ARG001 - the signal module's sig
 
 
 @contextmanager
-def _removed_on_signals() -> Iterator[set]:
+def _removed_on_signals() -> Iterator[_Registry]:
     """While the block runs, SIGTERM and SIGHUP remove the temporary files added to the set it gives, then end
     the run as the signal would have (SIGINT raises KeyboardInterrupt, which the caller's ``except``
     handles). Only where the signal does what it does by default: a handler someone else installed is left
     to do its work."""
-    installed = {}
+    installed: dict[int, signal.Handlers] = {}
     if threading.current_thread() is threading.main_thread():
         for name in ("SIGTERM", "SIGHUP"):
             number = getattr(signal, name, None)
@@ -422,7 +425,7 @@ def _removed_on_signals() -> Iterator[set]:
                     installed[number] = signal.SIG_DFL
                 except (ValueError, OSError):
                     pass
-    mine: set = set()
+    mine: set[str] = set()
     try:
         yield _Registry(mine)
     finally:
@@ -432,7 +435,7 @@ def _removed_on_signals() -> Iterator[set]:
 
 
 class _Registry:
-    def __init__(self, mine: set) -> None:
+    def __init__(self, mine: set[str]) -> None:
         self.mine = mine
 
     def add(self, name: str) -> None:
@@ -455,8 +458,7 @@ def _open_temporary(target: Path, binary: bool) -> tuple[IO, str, int | None]:
             os.close(fd)
             continue
         try:
-            stream = os.fdopen(fd, "wb" if binary else "w",
-                               **({} if binary else {"encoding": "utf-8", "newline": "\n"}))
+            stream: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         except BaseException:
             os.close(fd)
             _let_go(lock)
@@ -498,7 +500,7 @@ def _let_go(lock: int | bool | None) -> None:
             pass
 
 
-def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool = False,
+def write_atomically(path: Path, produce: Callable[[IO[Any]], object], overwrite: bool = False,
                      binary: bool = False, *, within: Path | None = None) -> Path:
     """Call ``produce(stream)`` into a temporary file, then rename it to ``path``.
 
@@ -511,8 +513,8 @@ def write_atomically(path: Path, produce: Callable[[IO], None], overwrite: bool 
     target = check_target(path, overwrite, within=within)
     if system_stream(path) or _device(target):
         try:
-            with open(target, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as stream:
-                produce(stream)
+            with open(target, "wb") if binary else open(target, "w", encoding="utf-8") as direct:
+                produce(direct)
         except OSError as exc:
             raise write_fault(path, exc) from None
         return target

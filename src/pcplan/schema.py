@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache, partial
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any, cast
 
 from .dates import FREQUENCY_PATTERN, SUPPORT_FREQUENCY_PATTERN
 from .load import MAX_PER_CODE, Problem, more_problems, shown_key
 from .resources import schema_text
+
+if TYPE_CHECKING:  # imported when first needed: most runs only ask the fast validator
+    import jsonschema_rs
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
 
 KINDS = ("member", "assessment", "plan", "note", "closure", "staff")
 VERSIONS = (1,)
@@ -31,18 +37,19 @@ _PATTERN_NAMES = {
 }
 _ID_PREFIX = {"A": "an assessment id such as A1", "P": "a plan id such as P1", "N": "a need id such as N1",
               "S": "a strength id such as S1", "B": "a barrier id such as B1", "R": "a risk id such as R1",
-              "G": "a goal id such as G1", "SP": "a support id such as SP1", "RM": "a rights modification id such as RM1"}
+              "G": "a goal id such as G1", "SP": "a support id such as SP1",
+              "RM": "a rights modification id such as RM1"}
 _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
                "object": "a mapping of fields", "array": "a list", "null": "empty"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_for(kind: str) -> dict:
     return json.loads(schema_text(kind))
 
 
-@lru_cache(maxsize=None)
-def _validator(kind: str):
+@cache
+def _validator(kind: str) -> Validator:
     """The reference validator: slow, but its errors say exactly what and where."""
     import jsonschema
 
@@ -50,7 +57,8 @@ def _validator(kind: str):
     return cls(schema_for(kind), format_checker=cls.FORMAT_CHECKER)
 
 
-def _unique_items(validator, unique, instance, schema):  # noqa: ARG001 - jsonschema's keyword signature
+def _unique_items(validator: Validator, unique: bool, instance: Any,  # noqa: ARG001 - jsonschema's keyword
+                  schema: dict) -> Iterator[ValidationError]:
     """``uniqueItems`` in linear time.
 
     jsonschema compares every pair of items it cannot sort (mappings, or text mixed
@@ -85,8 +93,8 @@ def _canonical(value: Any) -> Any:
     return (0, None) if value is None else (6, repr(value))
 
 
-@lru_cache(maxsize=None)
-def _fast_validator(kind: str):
+@cache
+def _fast_validator(kind: str) -> jsonschema_rs.Validator | None:
     """A compiled validator (jsonschema-rs, ~200× faster) that only answers valid or not; None if unavailable."""
     try:
         import jsonschema_rs
@@ -98,7 +106,8 @@ def _fast_validator(kind: str):
 def identify(data: Any) -> tuple[str | None, list[Problem]]:
     """The document's kind, or an E003 problem saying why it has none we know."""
     if not isinstance(data, dict):
-        return None, [Problem("E003", 1, 1, "a case file is a mapping of fields starting with `kind:` and `version: 1`")]
+        return None, [
+            Problem("E003", 1, 1, "a case file is a mapping of fields starting with `kind:` and `version: 1`")]
     kind, version = data.get("kind"), data.get("version")
     if "kind" not in data:
         return None, [Problem("E003", 1, 1, f"missing `kind:`; say which kind of file this is ({', '.join(KINDS)})")]
@@ -112,7 +121,7 @@ def identify(data: Any) -> tuple[str | None, list[Problem]]:
     return kind, []
 
 
-def _fast_valid(fast, data) -> bool:
+def _fast_valid(fast: jsonschema_rs.Validator | None, data: Any) -> bool:
     """The Rust validator's yes, when it can give one: older jsonschema-rs releases (0.23) raise on an
     integer wider than 64 bits instead of judging it, and then `jsonschema` decides."""
     if fast is None:
@@ -177,15 +186,17 @@ class _DocumentOrder:
         return tuple(out)
 
 
-def _violations(kind: str, error) -> Iterator[tuple[tuple, Callable[[], Problem]]]:
+def _violations(kind: str, error: ValidationError) -> Iterator[tuple[tuple, Callable[[], Problem]]]:
     """(data path, a maker of its Problem) for each violation: messages are made only for those listed."""
     path = tuple(error.absolute_path)
-    keyword = error.validator
-    value = error.validator_value
-    instance = error.instance
+    # A validator fills these in on every error it yields (jsonschema types them Unset until it does).
+    keyword = cast(str, error.validator)
+    value: Any = error.validator_value
+    schema = cast(dict, error.schema)
+    instance: Any = error.instance
     field = _field(path)
     if keyword == "additionalProperties" and isinstance(instance, dict):
-        properties = error.schema.get("properties", {})
+        properties = schema.get("properties", {})
         for key in instance:
             if key not in properties:
                 yield path + (key,), partial(_unknown_field, kind, path, key, properties)
@@ -201,7 +212,7 @@ def _violations(kind: str, error) -> Iterator[tuple[tuple, Callable[[], Problem]
 
         yield from _violations(kind, jsonschema.exceptions.best_match(error.context))
         return
-    yield path, partial(_schema_problem, kind, path, keyword, value, instance, field, error.schema)
+    yield path, partial(_schema_problem, kind, path, keyword, value, instance, field, schema)
 
 
 def _unknown_field(kind: str, path: tuple, key: str, properties: dict) -> Problem:
@@ -225,7 +236,7 @@ def _schema_problem(kind: str, path: tuple, keyword: str, value: Any, instance: 
 def _message(keyword: str, value: Any, instance: Any, field: str, schema: dict) -> str:
     name = f"`{field}`" if field else "the file"
     if keyword == "type":
-        expected = " or ".join(_TYPE_NAMES.get(t, t) for t in (value if isinstance(value, list) else [value]))
+        expected = " or ".join(_TYPE_NAMES.get(t) or t for t in (value if isinstance(value, list) else [value]))
         return f"{name} must be {expected}, not {_kind_of(instance)}"
     if keyword == "enum":
         return f"{name} must be one of: {', '.join(str(v) for v in value)}{_suggest_value(instance, value)}"
@@ -291,14 +302,14 @@ def _at(path: tuple, message: str, at: str = "value", hint: str | None = None) -
     return Problem("E004", None, None, message, path, at, hint)
 
 
-def _closest(word: str, choices) -> str | None:
+def _closest(word: str, choices: Iterable[str]) -> str | None:
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1)
     return close[0] if close else None
 
 
-def _suggest_value(instance: Any, values) -> str:
+def _suggest_value(instance: Any, values: Iterable[Any]) -> str:
     """`` (did you mean `phone`?)`` for a value close to one allowed; the value itself is never repeated.
 
     What was typed may be a member's words, so only the valid value is shown.

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .config import CONFIG_NAME, find_root
 from .links import HIDDEN, OUTSIDE, symlink_problem  # noqa: F401 - the walk's rule, named here too
@@ -57,7 +57,7 @@ def enclosing_member_folder(path: Path, root: Path) -> Path | None:
         folder = folder.parent
 
 
-def glob_regex(pattern: str) -> re.Pattern:
+def glob_regex(pattern: str) -> re.Pattern[str]:
     """A ruff-style glob (``**`` crosses folders, ``*`` does not) as a regex on ``/`` paths."""
     out, i = "", 0
     while i < len(pattern):
@@ -81,8 +81,9 @@ def walk(directory: Path, root: Path, exclude: tuple[str, ...] = ()) -> Walk:
     return result
 
 
-def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list, errors: list,
-              nested: list | None = None, files: bool = True) -> Iterator[tuple[Path, list[Path]]]:
+def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list[Path],
+              errors: list[tuple[Path, str]], nested: list[Path] | None = None,
+              files: bool = True) -> Iterator[tuple[Path, list[Path]]]:
     """Member folders with their files, each yielded as soon as it is complete (memory stays flat).
 
     Files outside member folders are appended to ``loose``, unreadable places to
@@ -93,35 +94,22 @@ def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list
     yield from _walk(directory, root, excluded, loose, errors, nested, member_files=None, start=True, files=files)
 
 
-def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, nested: list | None,
-          member_files: list | None, start: bool = False, files: bool = True) -> Iterator[tuple[Path, list[Path]]]:
-    # Only the names are kept, sorted, with what is not a plain folder on the side: a `members/` folder of
-    # 100,000 member folders is then 100,000 short strings while its walk lasts, not 100,000 DirEntry objects.
-    names: list[str] = []
-    others: dict[str, object] = {}  # name -> _FILE, _LINK or the OSError met asking what it is
-    markers: set[str] = set()
+def _walk(folder: Path, root: Path, excluded: list[re.Pattern[str]], loose: list[Path],
+          errors: list[tuple[Path, str]], nested: list[Path] | None, member_files: list[Path] | None,
+          start: bool = False, files: bool = True) -> Iterator[tuple[Path, list[Path]]]:
     try:
-        with os.scandir(folder) as scan:
-            for entry in scan:
-                name = entry.name
-                names.append(name)
-                kind = _kind(entry)
-                if kind is not _FOLDER:
-                    others[name] = kind
-                if name in _MARKERS:
-                    markers.add(name)
+        names, others, markers = _scan(folder)
     except OSError as exc:
         errors.append((folder, f"cannot read the folder: {exc.strerror or exc}"))
         return
-    names.sort()
     # Two set lookups rule out almost every folder before find_root climbs to the top.
     if not start and (CONFIG_NAME in markers or ".git" in markers) and is_nested_root(folder, markers):
         if nested is not None:
             nested.append(folder)
         return
-    starts_member = any(name in markers for name in MEMBER_FILES)
-    if starts_member:
-        member_files = []  # a new member folder starts here, nested ones included
+    own: list[Path] | None = [] if any(name in markers for name in MEMBER_FILES) else None
+    if own is not None:
+        member_files = own  # a new member folder starts here, nested ones included
     child = getattr(folder, "_make_child_relpath", folder.joinpath)  # a name needs no parsing: 7x faster
     for name in names:
         kind = others.get(name, _FOLDER)
@@ -140,15 +128,35 @@ def _walk(folder: Path, root: Path, excluded: list, loose: list, errors: list, n
                 errors.append((path, refused))
             else:
                 (member_files if member_files is not None else loose).append(path)
-    if starts_member:
-        yield folder, member_files
+    if own is not None:
+        yield folder, own
 
 
 _FOLDER, _FILE, _LINK = "folder", "file", "link"
 _MARKERS = frozenset((CONFIG_NAME, ".git", *MEMBER_FILES))  # the names that say what a folder is
 
 
-def _kind(entry: os.DirEntry):
+def _scan(folder: Path) -> tuple[list[str], dict[str, str | OSError], set[str]]:
+    """The folder's names, sorted; the kind of each that is not a plain folder; the names that mark a folder."""
+    # Only the names are kept, sorted, with what is not a plain folder on the side: a `members/` folder of
+    # 100,000 member folders is then 100,000 short strings while its walk lasts, not 100,000 DirEntry objects.
+    names: list[str] = []
+    others: dict[str, str | OSError] = {}  # name -> _FILE, _LINK or the OSError met asking what it is
+    markers: set[str] = set()
+    with os.scandir(folder) as scan:
+        for entry in scan:
+            name = entry.name
+            names.append(name)
+            kind = _kind(entry)
+            if kind is not _FOLDER:
+                others[name] = kind
+            if name in _MARKERS:
+                markers.add(name)
+    names.sort()
+    return names, others, markers
+
+
+def _kind(entry: os.DirEntry[str]) -> str | OSError:
     """_FOLDER, _FILE or _LINK (a symlink, not followed), or the OSError met asking (reported by the walk)."""
     try:
         if entry.is_dir(follow_symlinks=False):
@@ -164,7 +172,7 @@ def is_nested_root(folder: Path, names: set[str]) -> bool:
     return any(marker in names for marker in ROOT_MARKERS) and find_root(folder) == folder.resolve()
 
 
-def _is_excluded(path: Path, root: Path, excluded: list) -> bool:
+def _is_excluded(path: Path, root: Path, excluded: list[re.Pattern[str]]) -> bool:
     try:
         relative = path.relative_to(root).as_posix()
     except ValueError:

@@ -18,7 +18,7 @@ from conftest import (ABDI, ABDI_MEMBER, ABDI_PLAN, DANNY, DANNY_MEMBER, DANNY_P
 from pcplan.cli import app
 from pcplan.engine import Options, check
 from pcplan.fingerprint import fingerprint
-from pcplan.lifecycle import lifecycle
+from pcplan.facts.lifecycle import lifecycle
 from pcplan.load import load_file
 from pcplan.rules import RULES
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from conftest import DANNY, DANNY_MEMBER, DANNY_PLAN, ELENA_PLAN, ELENA_REVISION, at, found, only, revision, where
-from pcplan.lifecycle import lifecycle
+from pcplan.facts.lifecycle import lifecycle
 from pcplan.model import Case, Document
 
 

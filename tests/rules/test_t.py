@@ -1808,7 +1808,7 @@ def test_t212_only_an_institutional_stay_that_has_ended_is_a_discharge(repo, ent
 
 
 def test_due_lists_the_review_after_a_discharge(repo):
-    from pcplan.caseload.obligations import case_obligations
+    from pcplan.facts.obligations import case_obligations
     from pcplan.model import Case, Document
 
     hold(repo, "start: 2026-11-01, end: 2026-11-10, kind: hospital, reason: Pneumonia.", status="active")

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..config import Config, find_root, load_config
-from ..engine import UsageError, load_repository
-from ..model import Case, Document, Repository, display_path
+from ..engine import UsageError
+from ..model import Case, Repository, display_path, load_case, load_repository
 from ..rules import RULES
 from ..walk import enclosing_member_folder, walk
 
@@ -29,7 +29,7 @@ class Caseload:
         for folder, files in found.cases:
             if enclosing is not None and folder != enclosing:
                 continue
-            yield Case(folder, [Document.load(f, display_path(f, self.cwd)) for f in files])
+            yield load_case(folder, self.root, self.config, self.cwd, files)
 
 
 def in_one_repository(path: Path, command: str, cwd: Path, run: Callable[[Caseload], tuple]):

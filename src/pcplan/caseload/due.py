@@ -1,6 +1,6 @@
 """`pcplan due`: every dated obligation of a caseload, overdue first, as a table, JSON, CSV or iCalendar.
 
-The obligations come from :mod:`pcplan.caseload.obligations` (the same dates
+The obligations come from :mod:`pcplan.facts.obligations` (the same dates
 the rules enforce, turned into a calendar). What leaves pcplan here is ids,
 dates, kinds of task, staff ids and file names: never the words of a member's
 record, so a JSON file, a spreadsheet or a calendar feed carries no health
@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import TextIO
 
 from ..dates import LAST_DAY, clamped_plus_days, plus_days, plus_months
+from ..facts.obligations import KINDS, Obligation, staff_obligations
 from ..output import terminal_safe
 from ..shown import shown_path
 from . import Caseload, in_one_repository
-from .obligations import KINDS, Obligation, staff_obligations
 
 FORMATS = ("table", "json", "csv", "ics")
 FIELDS = ("due", "overdue", "days", "kind", "description", "member", "case_manager", "path", "data_path")

@@ -6,7 +6,7 @@ cases? This module answers with counts, never with a member's words:
 
 * members by program and status, and by the state of their case (open, on
   hold, closed; a consented plan in effect or not; drafts awaiting signature),
-  as ``pcplan.lifecycle`` decides it;
+  as ``pcplan.facts.lifecycle`` decides it;
 * findings per rule and per case manager (``pcplan check``'s findings, each
   attributed to the member's current case manager, ``case_manager_of``);
 * the share of active members whose case is fully compliant;
@@ -34,17 +34,15 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from ..engine import Options, UsageError, check
-from ..lifecycle import Lifecycle
-from ..model import Case
+from ..facts.obligations import KINDS, staff_obligations
+from ..facts.status import STATUSES
 from ..output import terminal_safe
 from ..shown import looks_like_id, plain_id, private, shown_path
 from ..rules import RULES
 from ..walk import enclosing_member_folder
 from . import Caseload, in_one_repository
-from .obligations import KINDS, staff_obligations
 
 FORMATS = ("table", "json", "html")
-STATUSES = ("active", "on_hold", "referred", "closed", "unknown")  # "unknown": missing or unreadable
 SEVERITIES = ("error", "warning", "info")
 TOP_RULES = 10
 HTML_TEMPLATE = "report.html.j2"
@@ -116,7 +114,7 @@ LIFECYCLE_LABEL = {"open": "open", "on_hold": "on hold (a recorded hold covers t
 
 
 def _count_summary(counts: dict[str, int], summary) -> None:
-    """One member in ``LIFECYCLE`` counts, from its caseload.summary.MemberSummary."""
+    """One member in ``LIFECYCLE`` counts, from its facts.summary.MemberSummary."""
     if summary.closed:
         counts["closed"] += 1
         return
@@ -161,6 +159,7 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
     not_compliant: list[dict] = []
     outside = _Tally()
     counted: dict[str, _Counted] = {}  # member folder -> how it was counted (E007 across folders moves it)
+    hide = private()  # CI: what the report shows of a program typed as words (_shown_programs)
 
     def count(work) -> None:
         """One member folder: its findings (all of them are in the scope) and its summary."""
@@ -178,7 +177,8 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
         who = managers.setdefault(manager, _Manager())
         who.members += 1
         who.tally.merge(tally)
-        for group in (members, *(programs.setdefault(p, _Group()) for p in summary.programs)):
+        shown = _shown_programs(summary.programs, hide)
+        for group in (members, *(programs.setdefault(p, _Group()) for p in shown)):
             group.total += 1
             group.status[status] += 1
             group.active += status == "active"
@@ -192,7 +192,7 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
                     else shown_path(_relative(work.folder, root))
                 row = {"member": label, "case_manager": manager, "errors": tally.error}
                 not_compliant.append(row)
-        counted[str(work.folder)] = _Counted(manager, summary.programs, status == "active", row,
+        counted[str(work.folder)] = _Counted(manager, shown, status == "active", row,
                                              any(f.code == "E007" and not f.excepted for f in work.findings))
         for obligation in summary.due_by(today, strictly=True):  # overdue
             _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
@@ -345,24 +345,20 @@ def _count_rule(rules: dict[str, dict], finding) -> None:
     row["excepted" if finding.excepted else "count"] += 1
 
 
-def _status(case: Case, life: Lifecycle) -> str:
-    if life.closed:  # a re-enrolled member's old closure closes nothing
-        return "closed"
-    status = case.member.get("status") if case.member is not None else None
-    return status if status in STATUSES and status != "unknown" else "unknown"
-
-
-def _programs(case: Case) -> list[str | None]:
-    """The member's distinct programs (a member in two programs counts in both), or [None]."""
-    found = []
-    if case.member is not None:
-        for _, entry in case.member.items("programs"):
-            name = entry.get("program")  # agency vocabulary (`HCBS-EBD`), shown escaped; in CI, codes only
-            if isinstance(name, str) and name.strip():
-                shown = plain_id(name.strip()) if private() else name.strip()
-                if shown not in found:
-                    found.append(shown)
-    return sorted(found) or [None]
+def _shown_programs(programs: tuple, hide: bool) -> tuple:
+    """A member's programs as the report shows them: agency vocabulary (`HCBS-EBD`) as typed, escaped where
+    it is written; in CI (``hide``, shown.private) a name typed as words is `(not an id)`. Hidden here, where
+    the report is made from the summaries, never in a summary (the cache keeps those); per member, before
+    counting, so a member with two such programs counts once under `(not an id)`."""
+    if not hide:
+        return programs
+    shown: list[str] = []
+    for name in programs:
+        if name is None:
+            return programs  # (None,): no program, nothing to hide
+        if plain_id(name) not in shown:
+            shown.append(plain_id(name))
+    return tuple(sorted(shown))
 
 
 def _overdue(who: _Manager, obligation) -> None:

@@ -8,7 +8,7 @@ superseded), which no one document attests.
 
 The Bundle holds every plan of the member folder, each with the state the lifecycle gives it on --today,
 the newer plan `replaces` the one it superseded. Entries are grouped by resource type, in the order the
-records are read (pcplan.lifecycle's order of plans), and serialized with json.dumps in the order their
+records are read (pcplan.facts.lifecycle's order of plans), and serialized with json.dumps in the order their
 keys were written: the same files and --today give the same bytes.
 """
 
@@ -18,7 +18,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from ..lifecycle import lifecycle
+from ..facts.lifecycle import PlanRecord, lifecycle
 from ..model import Case
 from . import codes as c
 from .context import Context
@@ -43,7 +43,7 @@ def member_bundle(case: Case, root: Path, staff: dict[str, dict], organization: 
     life = lifecycle(case, today)
     ctx = Context(case, life, member_id, staff, organization, today)
 
-    def resolve(kind: str, value: str):
+    def resolve(kind: str, value: str) -> dict | None:
         return practitioner(ctx, value) if kind == "staff" else None
 
     patient(ctx, resolve)
@@ -75,7 +75,7 @@ def member_bundle(case: Case, root: Path, staff: dict[str, dict], organization: 
     }
 
 
-def _plan_keys(records) -> dict[int, str]:
+def _plan_keys(records: list[PlanRecord]) -> dict[int, str]:
     """Each plan's key for ids (``P1@2026-09-03``); two plans with the same id and date fall back to file names."""
     keys = {id(r.plan): item_key(r.plan) for r in records}
     names = {id(r.plan): f"file:{r.plan.path.name}" for r in records}

@@ -81,7 +81,7 @@ def concept(system: str | None = None, code: str | None = None, display: str | N
 
 # ---------------------------------------------------------------- statuses
 
-# The plan's state (pcplan.lifecycle) → CarePlan.status (RequestStatus, a required binding). The guide's
+# The plan's state (pcplan.facts.lifecycle) → CarePlan.status (RequestStatus, a required binding). The guide's
 # useful-elements table lists draft, active, completed and cancelled (R4 renamed cancelled to revoked).
 # A plan consented but not started yet is `active` with a period that has not begun.
 CAREPLAN_STATUS = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..lifecycle import Lifecycle
+from ..facts.lifecycle import Lifecycle
 from ..model import Case
 from .ids import reference, resource_id
 

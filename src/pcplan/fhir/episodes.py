@@ -2,7 +2,7 @@
 
 The guide reaches the plan monitor through CarePlan.encounter → Encounter.episodeOfCare →
 EpisodeOfCare.careManager (rows 17-18 of its mapping table); the encounter is the plan's planning meeting.
-Which episode a record belongs to is the lifecycle's answer (pcplan.lifecycle).
+Which episode a record belongs to is the lifecycle's answer (pcplan.facts.lifecycle).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from ..dates import parse_iso
-from ..lifecycle import Episode
+from ..facts.lifecycle import Episode
 from ..model import Document, normalized_name
 from . import codes as c
 from .context import Context, text
-from .extensions import build, build_all
+from .extensions import Resolver, build, build_all
 from .people import organization, practitioner, related_person
 
 
@@ -22,7 +22,7 @@ def episode_key(episode: Episode) -> str:
     return episode.enrolled_on.isoformat() if episode.enrolled_on else f"#{episode.number}"
 
 
-def episodes(ctx: Context, resolve) -> dict[int, dict]:
+def episodes(ctx: Context, resolve: Resolver) -> dict[int, dict]:
     """One EpisodeOfCare per episode of the member's record; episode number → reference."""
     life, member = ctx.life, ctx.case.member
     out: dict[int, dict] = {}
@@ -92,7 +92,7 @@ def _care_manager(ctx: Context, episode: Episode, assignments: list[dict]) -> st
     return chosen[2] if chosen else None
 
 
-def meeting(ctx: Context, plan: Document, key: str, episode: dict | None, resolve) -> dict:
+def meeting(ctx: Context, plan: Document, key: str, episode: dict | None, resolve: Resolver) -> dict:
     """The plan's planning meeting as an Encounter (status from its date and --today)."""
     data = plan.get("meeting") if isinstance(plan.get("meeting"), dict) else {}
     day = parse_iso(data.get("date"))

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import IO
 
 from ..config import find_root, load_config
-from ..engine import Options, case_repositories, check, load_repository
+from ..engine import Options, case_repositories, check
 from ..exceptions import DATE_DRIVEN
 from ..findings import Finding
-from ..model import Case, Document
 from ..model import display_path as _display
+from ..model import load_case, load_repository
 from ..output import check_target, inside_git, make_folders, write_atomically
 from ..rules import RULES
 from ..walk import enclosing_member_folder, walk
@@ -106,7 +106,7 @@ def export(request: ExportRequest, stdout: IO[str], cwd: Path | None = None) -> 
         repo = load_repository(root, config, cwd)
         organization = config.agency or _text(repo.staff.get("organization") if repo.staff else None)
         for folder in folders:
-            member = _member(folder, root, cwd, config.exclude)
+            member = load_case(folder, root, config, cwd)
             shown = _display(folder, cwd)
             entry = Member(folder, shown, member.member_id,
                            [f for f in blocking if _inside(f, folder)])
@@ -194,11 +194,6 @@ def _member_folders(target: Path, cwd: Path, unread: list) -> list[tuple[Path, l
         if folders:
             out.append((inner, folders))
     return out
-
-
-def _member(folder: Path, root: Path, cwd: Path, exclude: tuple[str, ...]) -> Case:
-    files = next((files for found, files in walk(folder, root, exclude).cases if found == folder), [])
-    return Case(folder, [Document.load(f, _display(f, cwd)) for f in files])
 
 
 def _inside(finding: Finding, folder: Path) -> bool:

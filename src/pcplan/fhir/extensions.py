@@ -12,8 +12,9 @@ sub-extensions).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..dates import parse_iso
 from .codes import PCPLAN
@@ -27,7 +28,7 @@ class Field:
     name: str  # the sub-extension's url
     kind: str  # string, text, date, boolean, code, integer, or a reference kind: staff, need, goal, support
     repeats: bool = False  # the record holds a list: one sub-extension per item
-    fields: tuple["Field", ...] = ()  # kind "complex": the nested fields
+    fields: tuple[Field, ...] = ()  # kind "complex": the nested fields
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,10 @@ SPECS: dict[str, Spec] = {spec.name: spec for spec in (
                      Field("invited_by_member", "invitedByMember", "boolean"))),
                  Field("interpreter", "interpreter", "complex", fields=_INTERPRETER))),
     # CarePlan
-    Spec("lifecycle-state", "CarePlan", "pcplan.lifecycle",
+    Spec("lifecycle-state", "CarePlan", "pcplan.facts.lifecycle",
          "The plan's state as of --today: draft, consented, in-effect, superseded or expired "
          "(CarePlan.status says less: consented and in effect are both active).", "code"),
-    Spec("consent-date", "CarePlan", "pcplan.lifecycle (signatures)",
+    Spec("consent-date", "CarePlan", "pcplan.facts.lifecycle (signatures)",
          "The day the member's or legal representative's consent was first on record.", "date"),
     Spec("assessment", "CarePlan", "assessment-*.yaml",
          "The assessment the plan is based on: id, date, type, assessor, sources, participants, interpreter "

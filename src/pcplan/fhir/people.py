@@ -12,7 +12,7 @@ from ..dates import parse_iso
 from ..model import get_in, normalized_name, str_list
 from . import codes as c
 from .context import Context, text
-from .extensions import build
+from .extensions import Resolver, build
 from .ids import reference, resource_id
 
 _NAME_ROLE = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")  # "Rosa Ruiz (sister)"
@@ -58,7 +58,7 @@ def language(code: str) -> dict:
     return {"coding": [c.coding(c.BCP47, code.strip())]}
 
 
-def patient(ctx: Context, resolve) -> dict:
+def patient(ctx: Context, resolve: Resolver) -> dict:
     """The member: Beneficiary Demographics (rows 1-9 of the guide's mapping table)."""
     member = ctx.case.member
     data = member.data if member is not None else {}
@@ -101,12 +101,12 @@ def patient(ctx: Context, resolve) -> dict:
         resource["address"] = [{"text": address}]
     if (code := text(get_in(data, "language", "preferred"))):
         resource["communication"] = [{"language": language(code), "preferred": True}]
-    if (name := _agency(ctx)) is not None:
-        resource["managingOrganization"] = name
+    if (agency := _agency(ctx)) is not None:
+        resource["managingOrganization"] = agency
     return ctx.add(resource)
 
 
-def representatives(ctx: Context, resolve) -> None:
+def representatives(ctx: Context, resolve: Resolver) -> None:
     """Every representative of member.yaml as a RelatedPerson, its legal authority coded."""
     member = ctx.case.member
     for _, rep in member.items("representatives") if member is not None else []:

@@ -17,14 +17,15 @@ from pathlib import Path
 
 from ..dates import parse_iso
 from ..fingerprint import fingerprint, matches
-from ..lifecycle import LEGAL_AUTHORITIES, PlanRecord, member_names
+from ..facts.lifecycle import LEGAL_AUTHORITIES, PlanRecord, member_names
 from ..model import Document, get_in, items, normalized_name, shown_id, str_list
 from . import codes as c
 from .context import Context, noon, text
 from .episodes import meeting
-from .extensions import build, build_all
+from .extensions import Resolver, build, build_all
 from .ids import reference, resource_id
 from .people import device, organization, practitioner, practitioner_role, related_person, split_role
+
 
 @dataclass
 class Assessed:
@@ -44,7 +45,7 @@ def item_key(doc: Document) -> str:
     return f"{ident}@{day}" if ident else f"file:{doc.path.name}"
 
 
-def assessment(ctx: Context, doc: Document, resolve) -> Assessed:
+def assessment(ctx: Context, doc: Document, resolve: Resolver) -> Assessed:
     """Conditions for the needs, Observations for the strengths and what is important to the person."""
     found = Assessed(doc, item_key(doc))
     day = doc.date.isoformat() if doc.date else None
@@ -131,35 +132,18 @@ class Made:
 
 
 def plan(ctx: Context, record: PlanRecord, key: str, assessed: Assessed | None, episode: dict | None,
-         replaces: dict | None, root: Path, staff_resolve) -> Made:
+         replaces: dict | None, root: Path, staff_resolve: Resolver) -> Made:
+    """The plan's CarePlan and every resource made from its file, added to ``ctx`` in the Bundle's order."""
     doc = record.plan
     state = ctx.life.state(record)
     status = c.CAREPLAN_STATUS[state]
     rid = ctx.key("plan", key)
     made = Made(reference(rid))
-
-    def resolve(kind: str, value: str) -> dict | None:
-        if kind == "goal":
-            return made.goals.get(value)
-        if kind == "support":
-            return made.supports.get(value)
-        if kind == "need":
-            return assessed.needs.get(value) if assessed else None
-        return staff_resolve(kind, value)
-
+    resolve = _resolver(made, assessed, staff_resolve)
     encounter = meeting(ctx, doc, key, episode, resolve)
     made.derived.append(encounter)
     author = _author(ctx, doc)
-
-    # Goals first: supports, objectives and extensions point at them.
-    for _, goal in doc.items("goals"):
-        gid = text(goal.get("id"))
-        if gid is not None:
-            made.goals[gid] = reference(ctx.key("plan", key, "goal", gid))
-    for _, support in doc.items("supports"):
-        sid = text(support.get("id"))
-        if sid is not None:
-            made.supports[sid] = reference(ctx.key("plan", key, "support", sid))
+    _name_parts(ctx, doc, key, made)
 
     goals = [_goal(ctx, doc, key, goal, assessed, state) for _, goal in doc.items("goals") if text(goal.get("id"))]
     tasks = [t for _, goal in doc.items("goals") if text(goal.get("id"))
@@ -168,24 +152,8 @@ def plan(ctx: Context, record: PlanRecord, key: str, assessed: Assessed | None, 
                 for _, support in doc.items("supports") if text(support.get("id"))]
     made.derived += goals + tasks + services
 
-    supporting: list[dict] = []
-    if assessed is not None:
-        for _, goal in doc.items("goals"):
-            gid = text(goal.get("id"))
-            for sid in str_list(goal, "strengths"):
-                if gid and sid in assessed.strengths:
-                    _pertains(ctx.resources[assessed.strengths[sid]], made.goals[gid])
-        supporting += [reference(r) for r in assessed.strengths.values()]
-        if assessed.important:
-            supporting.append(assessed.important)
-    if (words := text(doc.get("what_matters"))):
-        day = doc.date.isoformat() if doc.date else None
-        what = ctx.add(_observation(ctx, ctx.key("plan", key, "what-matters"), _preference("what-matters"), words,
-                                    day, ctx.patient))
-        supporting.append(what)
-        made.derived.append(what)
-    risks = _risks(ctx, doc, key, assessed, reference(rid), status, record, made)
-    supporting += risks
+    supporting = _assessed_support(ctx, doc, key, assessed, made)
+    supporting += _risks(ctx, doc, key, assessed, reference(rid), status, record, made)
     contract = _contract(ctx, doc, key, record, state, reference(rid), resolve)
     supporting.append(contract)
     made.derived.append(contract)
@@ -194,25 +162,7 @@ def plan(ctx: Context, record: PlanRecord, key: str, assessed: Assessed | None, 
         supporting.append(questionnaire)
         made.derived.append(questionnaire)
 
-    resource: dict = {"resourceType": "CarePlan", "id": rid, "meta": {"profile": [c.PROFILE["CarePlan"]]}}
-    if (lang := text(doc.get("language"))):
-        resource["language"] = lang.strip()
-    resource["text"] = _narrative(f"Person-centered plan {plan_id(doc)}".strip() + f": {state}"
-                                  + _period_words(record) + ".")
-    extensions = _careplan_extensions(ctx, doc, record, state, assessed, resolve)
-    if extensions:
-        resource["extension"] = extensions
-    resource["identifier"] = [{"system": c.PLAN_ID, "value": f"{ctx.member_id}/{plan_id(doc) or doc.path.name}"}]
-    if replaces:
-        resource["replaces"] = [replaces]
-    resource["status"] = status
-    resource["intent"] = "plan"
-    categories = [c.concept(c.US_CORE_CAREPLAN_CATEGORY, "assess-plan", "Assessment and Plan of Treatment")]
-    if (kind := text(doc.get("type"))):
-        categories.append(c.concept(c.code_system("plan-type"), kind))
-    resource["category"] = categories
-    resource["title"] = f"Person-centered plan {plan_id(doc)}".strip()
-    resource["subject"] = ctx.patient
+    resource = _careplan_head(ctx, record, rid, state, assessed, resolve, replaces)
     resource["encounter"] = encounter
     if (period := _period(record)):
         resource["period"] = period  # CarePlan_eltss.fsh:37: period.start 1..1 MS
@@ -234,6 +184,81 @@ def plan(ctx: Context, record: PlanRecord, key: str, assessed: Assessed | None, 
     return made
 
 
+def _resolver(made: Made, assessed: Assessed | None, staff_resolve: Resolver) -> Resolver:
+    """References by kind: the plan's own goals and supports, the assessment's needs, else staff and providers."""
+    def resolve(kind: str, value: str) -> dict | None:
+        if kind == "goal":
+            return made.goals.get(value)
+        if kind == "support":
+            return made.supports.get(value)
+        if kind == "need":
+            return assessed.needs.get(value) if assessed else None
+        return staff_resolve(kind, value)
+    return resolve
+
+
+def _name_parts(ctx: Context, doc: Document, key: str, made: Made) -> None:
+    """The goals' and supports' references, made first: supports, objectives and extensions point at them."""
+    for _, goal in doc.items("goals"):
+        gid = text(goal.get("id"))
+        if gid is not None:
+            made.goals[gid] = reference(ctx.key("plan", key, "goal", gid))
+    for _, support in doc.items("supports"):
+        sid = text(support.get("id"))
+        if sid is not None:
+            made.supports[sid] = reference(ctx.key("plan", key, "support", sid))
+
+
+def _assessed_support(ctx: Context, doc: Document, key: str, assessed: Assessed | None, made: Made) -> list[dict]:
+    """The plan's supportingInfo from the assessment (strengths, what is important) and what matters to the person.
+
+    A strength a goal builds on is marked as pertaining to that goal.
+    """
+    supporting: list[dict] = []
+    if assessed is not None:
+        for _, goal in doc.items("goals"):
+            gid = text(goal.get("id"))
+            for sid in str_list(goal, "strengths"):
+                if gid and sid in assessed.strengths:
+                    _pertains(ctx.resources[assessed.strengths[sid]], made.goals[gid])
+        supporting += [reference(r) for r in assessed.strengths.values()]
+        if assessed.important:
+            supporting.append(assessed.important)
+    if (words := text(doc.get("what_matters"))):
+        day = doc.date.isoformat() if doc.date else None
+        what = ctx.add(_observation(ctx, ctx.key("plan", key, "what-matters"), _preference("what-matters"), words,
+                                    day, ctx.patient))
+        supporting.append(what)
+        made.derived.append(what)
+    return supporting
+
+
+def _careplan_head(ctx: Context, record: PlanRecord, rid: str, state: str, assessed: Assessed | None,
+                   resolve: Resolver, replaces: dict | None) -> dict:
+    """The CarePlan up to its subject: what the plan is (narrative, extensions, identifier, status, category)."""
+    doc = record.plan
+    resource: dict = {"resourceType": "CarePlan", "id": rid, "meta": {"profile": [c.PROFILE["CarePlan"]]}}
+    if (lang := text(doc.get("language"))):
+        resource["language"] = lang.strip()
+    resource["text"] = _narrative(f"Person-centered plan {plan_id(doc)}".strip() + f": {state}"
+                                  + _period_words(record) + ".")
+    extensions = _careplan_extensions(ctx, doc, record, state, assessed, resolve)
+    if extensions:
+        resource["extension"] = extensions
+    resource["identifier"] = [{"system": c.PLAN_ID, "value": f"{ctx.member_id}/{plan_id(doc) or doc.path.name}"}]
+    if replaces:
+        resource["replaces"] = [replaces]
+    resource["status"] = c.CAREPLAN_STATUS[state]
+    resource["intent"] = "plan"
+    categories = [c.concept(c.US_CORE_CAREPLAN_CATEGORY, "assess-plan", "Assessment and Plan of Treatment")]
+    if (kind := text(doc.get("type"))):
+        categories.append(c.concept(c.code_system("plan-type"), kind))
+    resource["category"] = categories
+    resource["title"] = f"Person-centered plan {plan_id(doc)}".strip()
+    resource["subject"] = ctx.patient
+    return resource
+
+
 def _narrative(words: str) -> dict:
     return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{escape(words)}</p></div>'}
 
@@ -250,7 +275,8 @@ def _period(record: PlanRecord) -> dict:
 
 def plan_id(doc: Document) -> str:
     """The plan's id when it is one ("" when missing, or text typed where the id belongs)."""
-    return doc.id if shown_id(doc.id) != "(not an id)" else ""
+    ident = doc.id
+    return ident if ident is not None and shown_id(ident) != "(not an id)" else ""
 
 
 def _period_words(record: PlanRecord) -> str:
@@ -279,7 +305,7 @@ def _author(ctx: Context, doc: Document) -> str | None:
 
 
 def _careplan_extensions(ctx: Context, doc: Document, record: PlanRecord, state: str, assessed: Assessed | None,
-                         resolve) -> list[dict]:
+                         resolve: Resolver) -> list[dict]:
     out = [build("lifecycle-state", state.replace(" ", "-"), resolve)]
     if record.consent_on:
         out.append(build("consent-date", record.consent_on.isoformat(), resolve))
@@ -412,8 +438,8 @@ def _quantity(support: dict) -> dict:
     unit = text(support.get("unit"))
     if unit:
         numerator["unit"] = unit
-        if (code := c.unit_code(unit)):
-            numerator["system"], numerator["code"] = code
+        if (ucum := c.unit_code(unit)):
+            numerator["system"], numerator["code"] = ucum
     frequency = support.get("frequency")
     if isinstance(frequency, str) and frequency in c.PER:
         value, code, word = c.PER[frequency]
@@ -500,7 +526,7 @@ def _backups(ctx: Context, doc: Document, key: str, record: PlanRecord, status: 
 
 
 def _contract(ctx: Context, doc: Document, key: str, record: PlanRecord, state: str, careplan: dict,
-              resolve) -> dict:
+              resolve: Resolver) -> dict:
     """The plan's signatures (rows 26-37): one signer per dated signature; a refusal or an undated signature
     goes in the `signature-exception` extension, since Contract.signer needs a signature with a date."""
     guardians = _representatives(ctx)
@@ -541,7 +567,7 @@ def _contract(ctx: Context, doc: Document, key: str, record: PlanRecord, state: 
 def _representatives(ctx: Context) -> dict[str, str]:
     """Representative name as matched → authority, from member.yaml."""
     member = ctx.case.member
-    out = {}
+    out: dict[str, str] = {}
     for _, rep in member.items("representatives") if member is not None else []:
         name = normalized_name(rep.get("name"))
         if name and text(rep.get("authority")):

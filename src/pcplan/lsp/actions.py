@@ -14,9 +14,10 @@ Nothing here writes the member's words: only codes, ids, dates and field names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
@@ -24,9 +25,9 @@ from yaml import MappingNode, ScalarNode, SequenceNode
 
 from ..findings import Finding
 from ..fingerprint import fingerprint
-from ..lifecycle import lifecycle
+from ..facts.lifecycle import lifecycle
 from ..load import LoadedFile, load_text
-from ..model import Document
+from ..model import Case, Document
 from ..rules.linkage import QUANTITIES
 from ..schema import schema_for
 from ..shown import looks_like_id
@@ -61,12 +62,13 @@ def _about(doc: Document, data_path: tuple) -> str | None:
     return about
 
 
-def exception_action(finding: Finding, doc: Document, case, today: date,
+def exception_action(finding: Finding, doc: Document, case: Case | None, today: date,
                      text_of: Callable[[Path], str | None]) -> types.CodeAction | None:
     """Add a documented-exception skeleton for ``finding`` to the plan whose exceptions would cover it:
     the plan itself for a finding in a plan, else the member's governing plan."""
     if finding.excepted or finding.code.startswith("E"):
         return None
+    plan: Document | None
     if doc.kind == "plan":
         plan = doc
     else:
@@ -78,7 +80,8 @@ def exception_action(finding: Finding, doc: Document, case, today: date,
     if raw is None:
         return None
     loaded = load_text(raw, plan.path)
-    if not loaded.ok or not isinstance(loaded.root, MappingNode):
+    root = loaded.root
+    if not loaded.ok or not isinstance(root, MappingNode):
         return None
     about = _about(doc, finding.data_path) if doc.data else None
     if about is None and case is not None:
@@ -94,7 +97,7 @@ def exception_action(finding: Finding, doc: Document, case, today: date,
     fields += [("reason", "", _description("plan", "exceptions", "*", "reason")),
                ("documented_by", "", _description("plan", "exceptions", "*", "documented_by")),
                ("on", today.isoformat(), "")]
-    edits = _append_exception(loaded, Text(raw), fields)
+    edits = _append_exception(loaded, root, Text(raw), fields)
     if edits is None:
         return None
     where = "this plan" if plan.path == doc.path else f"the plan in effect ({plan.path.name})"
@@ -105,11 +108,10 @@ def exception_action(finding: Finding, doc: Document, case, today: date,
     )
 
 
-def _append_exception(loaded: LoadedFile, text: Text, fields: list[tuple[str, str, str]]) -> \
+def _append_exception(loaded: LoadedFile, root: MappingNode, text: Text, fields: list[tuple[str, str, str]]) -> \
         list[types.TextEdit] | None:
     key, node = node_at(loaded, ("exceptions",))
     if key is None:  # no `exceptions:` yet: at the end of the file
-        root = loaded.root
         indent = block_indent(loaded, root)
         block = [" " * indent + "exceptions:"] + _item(fields, indent + 2)
         return [insert_after(text, last_line(loaded, root), block)]
@@ -134,9 +136,9 @@ def _append_exception(loaded: LoadedFile, text: Text, fields: list[tuple[str, st
             return None
         rest = line[where.end_column - 1:]  # a comment after `[]` stays on the key's line
         newline = "\r\n" if "\r\n" in text.text else "\n"
-        block = newline.join(_item(fields, indent + 2))
+        item_lines = newline.join(_item(fields, indent + 2))
         return [types.TextEdit(range=types.Range(start=text.lsp(row, colon + 1), end=text.lsp(row, len(line))),
-                               new_text=rest + newline + block)]
+                               new_text=rest + newline + item_lines)]
     return None  # `exceptions:` holds something that is not a list (the schema reports it)
 
 

@@ -10,12 +10,16 @@ incomplete.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lsprotocol import types
 
 from ..rules import RULES
 from .hover import describe, escape
+from .positions import Text
 from .references import NOUNS, details_of, field_target, targets, words_of
 from .syntax import key_path, prefix_at
+from .workspace import Record
 
 TRIGGERS = ["[", ",", " "]
 _ANY = ("goal", "support", "objective", "modification", "need", "strength", "barrier", "risk")
@@ -32,8 +36,8 @@ def completion_kind(kind: str | None, lines: list[str], row: int, index: int) ->
     return field_target(kind, key_path(lines, row, start))
 
 
-def complete(kind: str | None, lines: list[str], row: int, index: int, record, text, markdown_ok: bool) -> \
-        list[types.CompletionItem]:
+def complete(kind: str | None, lines: list[str], row: int, index: int,
+             record: Record | Callable[[], Record] | None, text: Text, markdown_ok: bool) -> list[types.CompletionItem]:
     target_kind = completion_kind(kind, lines, row, index)
     if target_kind is None:
         return []

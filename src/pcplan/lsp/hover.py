@@ -8,13 +8,16 @@ case file open, and never logged.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lsprotocol import types
 
 from ..explain import rule_markdown
 from ..rules import RULES
+from .positions import Text
 from .references import NOUNS, Target, details_of, field_target, find, words_of
 from .syntax import key_path, word_at
+from .workspace import Record
 
 CODE = re.compile(r"^[A-Z][0-9]{3}$")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -66,7 +69,8 @@ def describe(target: Target) -> str:
     return "\n\n".join(parts)
 
 
-def hover_markdown(lines: list[str], row: int, index: int, kind: str | None, record, diagnostics: list[str]) -> \
+def hover_markdown(lines: list[str], row: int, index: int, kind: str | None,
+                   record: Record | Callable[[], Record] | None, diagnostics: list[str]) -> \
         tuple[str, tuple[int, int] | None] | None:
     """The hover at (row, index): Markdown and the character span it is about; None for nothing to say.
 
@@ -77,8 +81,8 @@ def hover_markdown(lines: list[str], row: int, index: int, kind: str | None, rec
     word = word_at(line, index)
     parts: list[str] = []
     span = None
-    if word is not None and CODE.match(word.text) and word.text in RULES:
-        parts.append(rule_text(word.text))
+    if word is not None and CODE.match(word.text) and (known := rule_text(word.text)) is not None:  # in RULES
+        parts.append(known)
         span = (word.start, word.end)
     elif word is not None:
         target_kind = field_target(kind, key_path(lines, row, word.start))
@@ -111,7 +115,7 @@ def plain(markdown: str) -> str:
     return text.replace("**", "").replace("\n---\n", "\n")
 
 
-def to_hover(markdown: str, span: tuple[int, int] | None, row: int, text, markdown_ok: bool) -> types.Hover:
+def to_hover(markdown: str, span: tuple[int, int] | None, row: int, text: Text, markdown_ok: bool) -> types.Hover:
     contents = types.MarkupContent(kind=types.MarkupKind.Markdown if markdown_ok else types.MarkupKind.PlainText,
                                    value=markdown if markdown_ok else plain(markdown))
     rng = None

@@ -95,7 +95,7 @@ class Text:
         return types.Position(line=row, character=units(self.line(row)[:index], self.encoding))
 
 
-def encoding_of(kind) -> str:
+def encoding_of(kind: types.PositionEncodingKind | str | None) -> str:
     """pcplan's name for a negotiated ``PositionEncodingKind`` (UTF-16 when none was agreed)."""
     value = getattr(kind, "value", kind)
     return {"utf-8": UTF8, "utf-32": UTF32}.get(str(value).lower() if value else "", UTF16)

@@ -9,10 +9,11 @@ it is based on, a note's goals in the plans, a staff id in staff.yaml.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from typing import Any, Iterator
+from functools import cache
+from typing import Any
 
 from ..dates import parse_iso
 from ..model import Case, Document
@@ -26,7 +27,7 @@ _PATTERNS = {
     r"^[A-Z][0-9]{3}$": "rule",
 }
 # Fields the schema cannot tell apart by pattern.
-_OVERRIDES = {
+_OVERRIDES: dict[str, dict[tuple[str, ...], str]] = {
     "plan": {("meeting", "facilitator"): "staff", ("exceptions", "about"): "any"},
 }
 
@@ -50,7 +51,7 @@ NOUNS = {"need": "need", "strength": "strength", "barrier": "barrier", "risk": "
          "assessment": "assessment", "plan": "plan", "staff": "staff member", "rule": "rule"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference_fields(kind: str) -> dict[tuple[str, ...], str]:
     """Key path (list levels left out) → what the id there names, for one kind of case file."""
     schema = schema_for(kind)
@@ -140,14 +141,19 @@ def search_order(kind: str, doc: Document, case: Case | None, staff: Document | 
         order += [p for p in _newest_first(mine) if p.date is not None and p.date <= doc.date]
     order += _newest_first(mine)
     seen: set[int] = set()
-    return [d for d in order if not (id(d) in seen or seen.add(id(d)))]
+    unique: list[Document] = []
+    for d in order:  # each document once, where it first comes
+        if id(d) not in seen:
+            seen.add(id(d))
+            unique.append(d)
+    return unique
 
 
 def targets(kind: str, doc: Document, case: Case | None, staff: Document | None) -> list[Target]:
     """Every item of ``kind`` from the first document (in search order) that has any: the ids to offer."""
     if kind in ("assessment", "plan"):
-        docs = [d for d in search_order(kind, doc, case, staff) if d.path != doc.path and d.id]
-        return [Target(kind, d.id, d, (), d.data) for d in _newest_first(docs)]
+        docs = [d for d in search_order(kind, doc, case, staff) if d.path != doc.path]
+        return [Target(kind, d.id, d, (), d.data) for d in _newest_first(docs) if d.id]
     collection = COLLECTIONS.get(kind)
     if collection is None:
         return []

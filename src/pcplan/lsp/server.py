@@ -26,10 +26,11 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -40,6 +41,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from .. import __version__
 from ..config import find_root
 from ..findings import Finding
+from . import transport
 from .actions import exception_action, fingerprint_action, quantities_action, signature_actions
 from .completion import TRIGGERS, complete
 from .diagnostics import DEFAULT_RULE_URL, Converter, check_text
@@ -47,9 +49,8 @@ from .hover import hover_markdown, rule_text, to_hover
 from .options import message as options_message
 from .options import read_options
 from .positions import UTF16, Text, encoding_of
-from .references import find, field_target
+from .references import field_target, find
 from .syntax import declared_kind, key_path, word_at
-from . import transport  # noqa: I001 - a module, beside the names imported from the others
 from .workspace import Files, Place, Record, inside, link_refusal, place_of, read_text, scopes_of
 
 # Typing runs at 3 to 8 keys a second: a pause of 150 ms is the end of a burst, not the space between two
@@ -408,7 +409,7 @@ def did_change_watched_files(ls: PcplanServer, params: types.DidChangeWatchedFil
 
 # --- requests ------------------------------------------------------------------------------------
 
-def _context(ls: PcplanServer, uri: str):
+def _context(ls: PcplanServer, uri: str) -> tuple[Text, Place | None] | tuple[None, None]:
     """(text, place) of an open case file; (text, None) for any other file."""
     source = ls.text_of(uri)
     if source is None:
@@ -510,13 +511,14 @@ def code_action(ls: PcplanServer, params: types.CodeActionParams) -> list[types.
     return actions
 
 
-def _findings_for(seen: Published, diagnostics: list[types.Diagnostic]) -> list[Finding]:
+def _findings_for(seen: Published, diagnostics: Sequence[types.Diagnostic]) -> list[Finding]:
     """The findings behind the diagnostics the editor sends back (by their ``data``, else by code and range)."""
     out: list[Finding] = []
     for diagnostic in diagnostics:
         if diagnostic.source not in (None, "pcplan"):
             continue
         number = diagnostic.data.get("finding") if isinstance(diagnostic.data, dict) else None
+        finding: Finding | None
         if isinstance(number, int) and 0 <= number < len(seen.findings) and \
                 seen.findings[number].code == diagnostic.code:
             finding = seen.findings[number]

@@ -76,7 +76,8 @@ def _first_column(line: str) -> int:
 def _block_key(line: str) -> tuple[str | None, int, str]:
     """(key, its column, the rest of the line after ``key:``) for a block line like ``  - needs: [N1]``."""
     start = _first_column(line)
-    start = _DASHES.match(line, start).end()
+    dashes = _DASHES.match(line, start)  # always matches, if only the empty string
+    start = dashes.end() if dashes else start
     match = _KEY.match(line, start)
     if match is None:
         return None, start, ""
@@ -128,10 +129,8 @@ def key_path(lines: list[str], row: int, index: int) -> tuple[str, ...]:
     """
     line = lines[row] if 0 <= row < len(lines) else ""
     here = _open_keys(line[:index])
-    if line.strip():
-        threshold = _first_column(line)
-    else:
-        threshold = index  # a new, empty line: its indentation is where the cursor is
+    # a new, empty line: its indentation is where the cursor is
+    threshold = _first_column(line) if line.strip() else index
     parents: list[str] = []
     for above in range(row - 1, -1, -1):
         if threshold == 0:

@@ -39,8 +39,9 @@ import os
 import queue
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a 4 MiB case file, even written all in \u escapes, fits 2.5 times over
 MAX_HEADER_LINE = 8 * 1024  # bytes; the protocol's two headers take under 100

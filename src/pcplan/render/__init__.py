@@ -3,7 +3,7 @@
 The plan belongs to the member: it is written to them, by their preferred name,
 in their language where a catalogue exists, in large print when they asked for
 it. Which plan a member folder prints, and whether it is a draft, is the
-lifecycle's answer (pcplan.lifecycle). A draft (no consent yet) prints as a
+lifecycle's answer (pcplan.facts.lifecycle). A draft (no consent yet) prints as a
 copy *for signature*: a line for each person who signs, no watermark. Every
 page carries the plan's content fingerprint, so a paper copy names the file
 version it shows. A plan with content errors is refused unless ``--draft``,
@@ -34,16 +34,17 @@ from datetime import date
 from pathlib import Path
 
 from ..config import find_root, load_config
-from ..engine import Options, check, load_repository
+from ..engine import Options, check
 from ..exceptions import DATE_DRIVEN
+from ..facts.acting import TO_SHOW, acts_on
+from ..facts.lifecycle import Lifecycle, PlanRecord, lifecycle
 from ..findings import Finding
-from ..lifecycle import Lifecycle, PlanRecord, lifecycle
-from ..model import Case, Document
+from ..model import Case, Document, load_case, load_repository
 from ..model import display_path as _display
 from ..output import check_target, write_atomically
 from ..resources import templates_dir
 from ..rules import RULES
-from ..walk import enclosing_member_folder, walk
+from ..walk import enclosing_member_folder
 from .i18n import SOURCE_LANGUAGE, available_languages, load_translations, primary
 from .view import PlanView, build_view
 
@@ -92,10 +93,10 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
     if folder is None:
         raise RenderError(f"{request.target}: not a member folder or a file inside one (no member.yaml)")
     config = load_config(root, set(RULES))
-    case = _load_case(folder, cwd, root, config)
+    case = load_case(folder, root, config, cwd)
     life = lifecycle(case, request.today)
     notices: list[str] = []
-    record = _plan(life, target, request, cwd, notices)
+    record = _plan(case, life, target, request, cwd, notices)
     plan = record.plan
 
     errors = _blocking_findings(folder, case, plan, request.today, cwd)
@@ -164,31 +165,25 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
     return Rendered(path=path, language=language, notices=notices, draft=request.draft, for_signature=for_signature)
 
 
-def _load_case(folder: Path, cwd: Path, root: Path, config) -> Case:
-    found = walk(folder, root, config.exclude)
-    files = next((files for case_folder, files in found.cases if case_folder == folder), [])
-    return Case(folder, [Document.load(f, _display(f, cwd)) for f in files])
-
-
-def _plan(life: Lifecycle, target: Path, request: RenderRequest, cwd: Path, notices: list[str]) -> PlanRecord:
-    """The plan file named, else the member's plan: the one in effect; if none, the newest draft (to sign);
-    if none, the plan that last spoke for the episode (expired, closed, or consented and not yet started)."""
-    if target.is_file():
-        record = next((r for r in life.plans if r.plan.path == target), None)
+def _plan(case: Case, life: Lifecycle, target: Path, request: RenderRequest, cwd: Path,
+          notices: list[str]) -> PlanRecord:
+    """The plan file named, else the member's plan (facts.acting.TO_SHOW): the one in effect; if none, the
+    newest draft (to sign); if none, the plan that last spoke for the episode (expired, closed, or consented
+    and not yet started)."""
+    named = target if target.is_file() else None
+    record = acts_on(case, request.today, named, prefer=TO_SHOW, life=life)
+    if named is not None:
         if record is None:
             raise RenderError(f"{request.target}: not a plan (kind: plan)")
         return record
-    current, drafts = life.in_effect(), life.drafts()
-    if current is not None:
-        if drafts and drafts[-1].order > current.order:
-            shown = _display(drafts[-1].plan.path, cwd)
-            notices.append(f"{shown} is a newer plan awaiting signature; this is the plan in effect. "
-                           f"To print the draft for signature: pcplan render {shlex.quote(shown)}")
-        return current
-    record = drafts[-1] if drafts else life.governing
     if record is None:
         older = " in its current episode; name a plan file to print an older one" if life.plans else ""
         raise RenderError(f"{request.target}: this member has no plan to render{older}")
+    drafts = life.drafts()
+    if record is life.in_effect() and drafts and drafts[-1].order > record.order:
+        shown = _display(drafts[-1].plan.path, cwd)
+        notices.append(f"{shown} is a newer plan awaiting signature; this is the plan in effect. "
+                       f"To print the draft for signature: pcplan render {shlex.quote(shown)}")
     return record
 
 

@@ -38,9 +38,10 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
@@ -122,12 +123,10 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
             _too_long(left, len(left) * right, "`*`")
         elif _sized(right) and isinstance(left, int):
             _too_long(right, len(right) * left, "`*`")
-    elif operator == "+":
-        if _sized(left) and _sized(right):
-            _too_long(left, len(left) + len(right), "`+`")
-    elif operator == "%":
-        if isinstance(left, str):
-            _check_printf(left, right)
+    elif operator == "+" and _sized(left) and _sized(right):
+        _too_long(left, len(left) + len(right), "`+`")
+    elif operator == "%" and isinstance(left, str):
+        _check_printf(left, right)
 
 
 def _digits(bits: int) -> str:
@@ -305,7 +304,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         _check_method(__obj, args, kwargs)
         return _checked_result(super().call(__context, __obj, *args, **kwargs), "a call")
 
-    def bounded_iter(self, iterable: Any):
+    def bounded_iter(self, iterable: Any) -> Iterator[Any]:
         budget = self.budget
         count = 0
         for item in iterable:

@@ -13,6 +13,7 @@ URLs it refused are kept so the render can say what the PDF left out.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.request import DataHandler, Request
 
 # A data: URI inside the page is already in memory; the cap only bounds what decoding it may allocate.
@@ -37,7 +38,7 @@ class LocalOnlyFetcher:
         response = DataHandler().data_open(Request(url))
         return response.read(), response.headers.get_content_type()
 
-    def for_weasyprint(self):
+    def for_weasyprint(self) -> Any:
         """A url_fetcher for WeasyPrint: a URLFetcher subclass (WeasyPrint 68 and later) or a function
         returning a dict (earlier versions)."""
         from weasyprint import urls
@@ -52,11 +53,11 @@ class LocalOnlyFetcher:
             return fetch
 
         class Fetcher(base):  # type: ignore[misc, valid-type]
-            def fetch(self, url: str, headers=None):  # noqa: ARG002 (no request is ever sent)
+            def fetch(self, url: str, headers: object = None) -> Any:  # noqa: ARG002 (no request is ever sent)
                 content, mime = outer.resolve(url)
                 return urls.URLFetcherResponse(url, body=content, headers={"Content-Type": mime})
 
-            def open(self, url, data=None, timeout=None):  # noqa: ARG002
+            def open(self, url: str | Request, data: object = None, timeout: object = None) -> Any:  # noqa: ARG002
                 return self.fetch(url.full_url if isinstance(url, Request) else url)
 
         return Fetcher(allowed_protocols=("data",))

@@ -28,11 +28,12 @@ def primary(code: str | None) -> str | None:
 
 
 def catalogue_path(lang: str, locale_dirs: list[Path]) -> Path | None:
-    if primary(lang) is None:  # a language from a case file names a folder: only a language code may
+    main = primary(lang)
+    if main is None:  # a language from a case file names a folder: only a language code may
         return None
     lang = lang.strip()
     for folder in locale_dirs:
-        for candidate in (lang, primary(lang)):
+        for candidate in (lang, main):
             path = folder / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"
             # a regular file inside the locale folder: never a link out of it (to a file the repository
             # does not hold), a pipe or a device

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..lifecycle import legal_representatives
+from ..facts.lifecycle import legal_representatives
 from ..model import Document, normalized_name, text
 
 

@@ -81,7 +81,9 @@ def where_written(folders: list[Path], kind: str, address: str) -> tuple[Path | 
                     break
                 path = Path(base) / name
                 text = _read(path)
-                found = needle.search(text) if text is not None else None
+                if text is None:
+                    continue
+                found = needle.search(text)
                 if found:
                     line = text.count("\n", 0, found.start()) + 1
                     return path, line, bool(address) and address in text

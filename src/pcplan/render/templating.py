@@ -25,17 +25,30 @@
 
 from __future__ import annotations
 
+import gettext
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateNotFound, TemplateSyntaxError, Undefined, UndefinedError)
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateRuntimeError,
+    TemplateSyntaxError,
+    Undefined,
+    UndefinedError,
+)
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
@@ -64,10 +77,11 @@ class TemplateFailure(Exception):
         self.line = line
 
 
-def render_template(dirs: list[Path], name: str, context: dict, translations, language: str) -> str:
+def render_template(dirs: list[Path], name: str, context: dict, translations: gettext.NullTranslations,
+                    language: str) -> str:
     markdown = name.endswith(".md.j2")
     env = _environment(dirs, markdown=markdown, language=language)
-    env.install_gettext_translations(translations, newstyle=True)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n
     if markdown:
         context = {**context, "plan": escaped_for_markdown(context["plan"])}
     return render_safely(env, dirs, name, context)
@@ -83,8 +97,9 @@ def render_safely(env: Environment, dirs: list[Path], name: str, context: dict, 
         raise
     except (TooMuch, MemoryError) as exc:  # an agency template's loop, number or text past pcplan's bounds
         path, line = _template_frame(exc.__traceback__, dirs)
-        if path is None and getattr(exc, "template", None):
-            path = Path(exc.template)  # what it wrote, counted outside its code: the template, without a line
+        template = getattr(exc, "template", None)
+        if path is None and template:
+            path = Path(template)  # what it wrote, counted outside its code: the template, without a line
         said = exc if isinstance(exc, TooMuch) else out_of_memory()
         raise TemplateFailure(f"stopped by pcplan's template bounds: {said}", path, line) from None
     except SecurityError as exc:
@@ -201,7 +216,7 @@ class _Undefined(StrictUndefined):
     __slots__ = ()
 
     def __init__(self, hint: str | None = None, obj: Any = missing, name: str | None = None,
-                 exc: type[TemplateError] = UndefinedError) -> None:
+                 exc: type[TemplateRuntimeError] = UndefinedError) -> None:
         if isinstance(obj, Undefined) and obj._undefined_exception is SecurityError:
             hint, exc = obj._undefined_hint, SecurityError
         super().__init__(hint, obj, name, exc)
@@ -216,7 +231,8 @@ class _FolderLoader(FileSystemLoader):
         self.folder = folder.resolve()
         super().__init__(str(self.folder))
 
-    def get_source(self, environment: Environment, template: str):
+    def get_source(self, environment: Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
         candidate = self.folder.joinpath(*split_template_path(template))
         if os.path.lexists(candidate):
             real = candidate.resolve()

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from ..dates import beyond_calendar, parse_frequency, parse_iso, readable_amount
+from ..facts.lifecycle import CASE_MANAGER, DRAFT, Lifecycle, PlanRecord, assignments, case_manager_on, \
+    monitor_named, staff_left_on
 from ..fingerprint import fingerprint
-from ..lifecycle import CASE_MANAGER, DRAFT, Lifecycle, PlanRecord, assignments, case_manager_on, monitor_named, \
-    staff_left_on
 from ..model import Document, get_in, ids, items, text
 from .signing import signers
 

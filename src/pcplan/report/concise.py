@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from . import ReportOptions, blocking, place, said, statistics, summary
+from .common import CheckResult, ReportOptions, blocking, place, said, statistics, summary
 
 
-def write(result, stream: TextIO, options: ReportOptions) -> None:
+def write(result: CheckResult, stream: TextIO, options: ReportOptions) -> None:
     if options.statistics:
         for row in statistics(result):
             extra = f" (+{row['excepted']} excepted)" if row["excepted"] else ""

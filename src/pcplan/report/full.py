@@ -20,26 +20,28 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..findings import Finding, Related
 from ..layout import buffered_console, flush, print_table
 from ..load import MAX_FILE_BYTES
 from ..rules.registry import RULES
 from ..shown import visible
 from ..walk import HIDDEN, OUTSIDE
-from . import ReportOptions, blocking, place as shown_place, said, shown_codes, statistics, summary
+from .common import CheckResult, Hook, ReportOptions, blocking, said, shown_codes, statistics, summary
+from .common import place as shown_place
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
 _FILES_KEPT = 32  # files whose lines are kept for excerpts: a few, not every file with a finding in the repository
 
 
-def write(result, stream: TextIO, options: ReportOptions) -> None:
+def write(result: CheckResult, stream: TextIO, options: ReportOptions) -> None:
     # Rendered a finding at a time into a buffer, passed on without the blanks rich pads lines with.
     console = buffered_console(stream, options.width, options.color)
     if options.statistics:
@@ -53,7 +55,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
     flush(console, stream)
 
 
-def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
+def _finding(f: Finding, console: Console, options: ReportOptions, cache: dict) -> None:
     head = Text()
     head.append(f"{f.severity}[{f.code}]", style=_STYLE[f.severity])
     if f.excepted:
@@ -62,9 +64,10 @@ def _finding(f, console: Console, options: ReportOptions, cache: dict) -> None:
         head.append(" (not blocking)", style="dim")
     head.append(f" {said(f.message)}", style="bold")
     console.print(head)
-    gutter = max(len(str(place.line)) for place in (f, *f.related)) + 1
-    _location(f, f"{shown_place(f.path, options)}:{f.line}:{f.column}", "^", _STYLE[f.severity], gutter, console, options,
-              cache)
+    places: tuple[Finding | Related, ...] = (f, *f.related)
+    gutter = max(len(str(place.line)) for place in places) + 1
+    _location(f, f"{shown_place(f.path, options)}:{f.line}:{f.column}", "^", _STYLE[f.severity], gutter, console,
+              options, cache)
     for related in f.related:
         # Where else the finding shows (the assessed need a plan leaves out): a second `-->`, its line marked `-`,
         # then what it is, wrapped like the hint (a long path and a label on one line overflow a narrow terminal).
@@ -86,8 +89,8 @@ def _labelled(label: str, text: str, gutter: int, console: Console) -> None:
     console.print(grid)
 
 
-def _location(place, where: str, mark: str, style: str, gutter: int, console: Console, options: ReportOptions,
-              cache: dict) -> None:
+def _location(place: Finding | Related, where: str, mark: str, style: str, gutter: int, console: Console,
+              options: ReportOptions, cache: dict) -> None:
     """``--> path:line:col`` and, unless the source is left out, the line with ``mark`` under the column."""
     # soft_wrap: the terminal wraps the location if it must, so the path stays whole for copying.
     console.print(Text(" " * (gutter - 1) + "--> ", style="blue") + Text(where), soft_wrap=True)
@@ -106,7 +109,7 @@ def _location(place, where: str, mark: str, style: str, gutter: int, console: Co
         console.print(bar + Text(" " * (caret + 1) + mark, style=style), no_wrap=True, crop=True)
 
 
-def _hint(f) -> str | None:
+def _hint(f: Finding) -> str | None:
     """The finding's own hint (one E005 cause, one E004 field), else the first sentence of its rule's fix."""
     if f.hint:
         return f.hint
@@ -117,7 +120,7 @@ def _hint(f) -> str | None:
     return first.group(1) if first else rule.fix
 
 
-def _source_line(f, cache: dict) -> str | None:
+def _source_line(f: Finding | Related, cache: dict) -> str | None:
     """The finding's line as the loader counts lines (LF, CRLF or CR), as it is in the file (not yet safe to
     print: the caller escapes it)."""
     if f.file is None or (getattr(f, "code", None) == "E005" and f.message in (OUTSIDE, HIDDEN)):
@@ -168,13 +171,13 @@ def excerpt(line: str | list[str], column: int, room: int) -> tuple[str, int]:
     return "…" + _cells(line, widths, start, start + room - 2) + "…", caret - start + 1
 
 
-def _cells(line: str, widths: list[int], start: int, stop: int) -> str:
+def _cells(line: str | list[str], widths: list[int], start: int, stop: int) -> str:
     """The characters of ``line`` within cells [start, stop), padded to that many cells.
 
     A wide character cut by an edge becomes a blank; a combining mark goes with its character.
     """
     out, position, kept = [], 0, False
-    for char, width in zip(line, widths):
+    for char, width in zip(line, widths, strict=True):
         if width == 0:
             if kept:
                 out.append(char)
@@ -189,7 +192,8 @@ def _cells(line: str, widths: list[int], start: int, stop: int) -> str:
     return text + " " * (stop - start - cell_len(text))
 
 
-def _summary(result, console: Console, baselined: int, hide_names: bool | None = None, hook=None) -> None:
+def _summary(result: CheckResult, console: Console, baselined: int, hide_names: bool | None = None,
+             hook: Hook | None = None) -> None:
     line = summary(result, baselined, members=True, hide_names=hide_names, hook=hook)
     text = Text(line.head, style="bold green" if line.passed else "bold") + Text(line.body)
     text.append(line.note, style="dim")
@@ -199,10 +203,11 @@ def _summary(result, console: Console, baselined: int, hide_names: bool | None =
         console.print(Text(f"Explain a rule: pcplan rule {codes[0]}", style="dim"))
 
 
-def _statistics(result, console: Console) -> None:
+def _statistics(result: CheckResult, console: Console) -> None:
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column, justify in (("count", "right"), ("code", "left"), ("name", "left"),
-                            ("severity", "left"), ("excepted", "right")):
+    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
+        ("count", "right"), ("code", "left"), ("name", "left"), ("severity", "left"), ("excepted", "right"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for row in statistics(result):
         table.add_row(str(row["count"]), row["code"], row["name"],

@@ -20,16 +20,17 @@ import os
 import stat
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from . import ReportOptions, blocking, place, said, statistics, summary_counts
+from .common import CheckResult, ReportOptions, blocking, place, said, statistics, summary_counts
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 SHOWN_PER_TYPE = 10
 
 
-def write(result, stream: TextIO, options: ReportOptions) -> None:
+def write(result: CheckResult, stream: TextIO, options: ReportOptions) -> None:
     per_type: Counter = Counter()
     for f in result.findings:
         if f.excepted:
@@ -59,7 +60,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
             sys.stderr.write(f"pcplan: GITHUB_STEP_SUMMARY ({visible(summary_file)}): not written: {problem}\n")
 
 
-def append_step_summary(name: str, text: str, roots=()) -> str | None:
+def append_step_summary(name: str, text: str, roots: Iterable[str | os.PathLike[str]] = ()) -> str | None:
     """Append ``text`` to the step summary file ``name``; why it was not, or None when it was."""
     from ..output import describe, inside_git
     from ..walk import YAML_SUFFIXES
@@ -108,7 +109,7 @@ def append_step_summary(name: str, text: str, roots=()) -> str | None:
     return None
 
 
-def step_summary(result, options: ReportOptions) -> str:
+def step_summary(result: CheckResult, options: ReportOptions) -> str:
     counts = summary_counts(result, options.baselined)
     lines = ["## pcplan check", ""]
     if counts["findings"] == 0:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from . import ReportOptions, place, said, statistics, summary_counts
+from ..findings import Finding
+from .common import CheckResult, ReportOptions, place, said, statistics, summary_counts
 from .streamed import STREAMED, dump
 
 
-def write(result, stream: TextIO, options: ReportOptions) -> None:
-    document = {
+def write(result: CheckResult, stream: TextIO, options: ReportOptions) -> None:
+    document: dict = {
         "version": 1,
         "findings": STREAMED,  # written a finding at a time (report.streamed)
         # The repository roots whose staff and configuration judged these files.
@@ -24,7 +25,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
     stream.write("\n")
 
 
-def _shown(finding: dict, options: ReportOptions, original=None) -> dict:
+def _shown(finding: dict, options: ReportOptions, original: Finding | None = None) -> dict:
     """A finding's paths and messages as every format shows them (pcplan.shown); with the pre-commit hook,
     whether it blocks the commit (``blocking``)."""
     if options.hook is not None and original is not None:

@@ -11,10 +11,10 @@ from typing import TextIO
 from xml.etree import ElementTree as ET
 
 from ..findings import FindingStore
-from . import ReportOptions, place, said
+from .common import CheckResult, ReportOptions, place, said
 
 
-def write(result, stream: TextIO, options: ReportOptions) -> None:
+def write(result: CheckResult, stream: TextIO, options: ReportOptions) -> None:
     # XML 1.0 cannot hold most control characters at all: every path and message is shown escaped (place,
     # said), so a file name or an id holding one still gives a well-formed report.
     # Written a testsuite at a time, byte for byte what ET.indent and ET.tostring make of the whole tree: the

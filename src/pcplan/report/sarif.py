@@ -14,9 +14,10 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..baseline import key
-from ..rules.registry import RULES
-from . import ReportOptions, said
+from ..findings import Finding, Related
+from ..rules.registry import RULES, Rule
 from ..shown import key_path, private
+from .common import CheckResult, ReportOptions, said
 from .streamed import STREAMED, dump
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -24,7 +25,7 @@ LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT = "pcplanFinding/v1"
 
 
-def write(result, stream: TextIO, options: ReportOptions) -> None:
+def write(result: CheckResult, stream: TextIO, options: ReportOptions) -> None:
     codes = sorted(RULES)
     index = {code: i for i, code in enumerate(codes)}
     document = {
@@ -47,7 +48,7 @@ def write(result, stream: TextIO, options: ReportOptions) -> None:
     stream.write("\n")
 
 
-def _rule(rule) -> dict:
+def _rule(rule: Rule) -> dict:
     help_text = f"{rule.summary}\n\nWhy it matters: {rule.why}\n\nHow to fix: {rule.fix}\n\nSource: {rule.source}"
     help_markdown = (f"{rule.summary}\n\n**Why it matters.** {rule.why}\n\n**How to fix.** {rule.fix}\n\n"
                      f"**Source:** {rule.source}" + (f"\n\n```yaml\n{rule.example}\n```" if rule.example else ""))
@@ -63,7 +64,7 @@ def _rule(rule) -> dict:
     }
 
 
-def _region(place) -> dict:
+def _region(place: Finding | Related) -> dict:
     """The SARIF region of a finding or a related location (``line``, ``column``, ``end_line``, ``end_column``)."""
     region = {"startLine": place.line, "startColumn": place.column,
               "endLine": max(place.end_line or place.line, place.line),
@@ -81,8 +82,8 @@ def _uri(path: str, options: ReportOptions) -> str:
     return quote((key_path(path) if hide else path).encode("utf-8", "surrogateescape"), safe="/")
 
 
-def _result(finding, index: dict, options: ReportOptions) -> dict:
-    result = {
+def _result(finding: Finding, index: dict, options: ReportOptions) -> dict:
+    result: dict = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": LEVEL[finding.severity],
@@ -108,5 +109,5 @@ def _result(finding, index: dict, options: ReportOptions) -> dict:
     return result
 
 
-def _fingerprint(finding) -> str:
+def _fingerprint(finding: Finding) -> str:
     return hashlib.sha256("\x1f".join(key(finding)).encode("utf-8")).hexdigest()[:32]

@@ -7,7 +7,8 @@ would hold every finding in memory at once, and a statewide check has 100,000s.
 from __future__ import annotations
 
 import json
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 
 # Stands in the document for the list written an item at a time. A NUL never reaches a format's strings (paths
 # and messages are shown escaped), so its JSON text, "\u0000…", cannot occur anywhere else in the document.

@@ -6,17 +6,17 @@ file after it without the case being reopened.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..dates import parse_iso
 from ..findings import Hit
-from ..model import plain_id, shown_name, text
-from ..lifecycle import lifecycle
+from ..model import Case, Document, plain_id, shown_name, text
+from .context import CaseContext
 from .registry import rule
 
 
 @rule("X701", "closure-incomplete", "error", source="ISED")
-def closure_incomplete(case, ctx) -> Iterator[Hit]:
+def closure_incomplete(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """A closure records the exit interview (or a documented decline), a next-stage plan, and referrals; a
     `lost_contact` closure records the attempts to reach the member instead of the interview; a `deceased`
     closure records the date only.
@@ -71,7 +71,7 @@ def closure_incomplete(case, ctx) -> Iterator[Hit]:
                       "(`referrals`); record where the member can turn next")
 
 
-def _attempts(closure, data: dict) -> Iterator[Hit]:
+def _attempts(closure: Document, data: dict) -> Iterator[Hit]:
     """X701 for a `lost_contact` closure: at least one dated attempt to reach the member."""
     attempts = data.get("attempts")
     if isinstance(attempts, list) and any(isinstance(a, dict) and parse_iso(a.get("on")) is not None
@@ -83,7 +83,7 @@ def _attempts(closure, data: dict) -> Iterator[Hit]:
               "made before closing")
 
 
-def _exit_interview(closure, data: dict) -> Iterator[Hit]:
+def _exit_interview(closure: Document, data: dict) -> Iterator[Hit]:
     interview = data.get("exit_interview")
     if not isinstance(interview, dict):
         where = ("exit_interview",) if interview is not None else ()
@@ -106,7 +106,7 @@ def _exit_interview(closure, data: dict) -> Iterator[Hit]:
 
 
 @rule("X702", "activity-after-closure", "error", source="ISED")
-def activity_after_closure(case, ctx) -> Iterator[Hit]:
+def activity_after_closure(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """No note or plan is dated after a closure and before the next enrollment.
 
     Why it matters: documentation is an unbroken chronological chain from
@@ -128,7 +128,7 @@ def activity_after_closure(case, ctx) -> Iterator[Hit]:
         date: 2026-11-02     # wrong: after the case closed
         date: 2026-10-02     # right, if that is when the contact happened
     """
-    episodes = lifecycle(case, ctx.today).episodes
+    episodes = ctx.lifecycle.episodes
     for position, episode in enumerate(episodes):
         closed_on = episode.closed_on
         if closed_on is None:
@@ -142,13 +142,15 @@ def activity_after_closure(case, ctx) -> Iterator[Hit]:
                 until = (f" and before the member was enrolled again on {reopened.isoformat()}"
                          if reopened is not None else "")
                 yield Hit(doc, ("date",), f"this {what} is dated {day.isoformat()}, after the case closed on "
-                          f"{closed_on.isoformat()} ({shown_name(episode.closure.path.name)}){until}; correct the date, or "
+                          f"{closed_on.isoformat()} ({shown_name(episode.closure.path.name)}){until}; "
+                          f"correct the date, or "
                           "reopen the case with a new enrollment (`programs[].enrolled_on`) first")
 
 
 @rule("X703", "status-mismatch", "error", source="ISED")
-def status_mismatch(case, ctx) -> Iterator[Hit]:
-    """member.yaml's `status` agrees with the latest episode: closed only with a closure, active or on hold only without one after the latest enrollment.
+def status_mismatch(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """member.yaml's `status` agrees with the latest episode: closed only with a closure, active or on hold only
+    without one after the latest enrollment.
 
     Why it matters: the status is what a supervisor's list, a caseload count
     and every deadline start from. A member marked closed with no closure on
@@ -170,7 +172,7 @@ def status_mismatch(case, ctx) -> Iterator[Hit]:
         # right: add closure-2026-10-15.yaml (kind: closure), then
         status: closed
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     member = case.member
     status = life.status
     if member is None or status is None:
@@ -180,7 +182,8 @@ def status_mismatch(case, ctx) -> Iterator[Hit]:
     if episode.closed and status in ("active", "on_hold"):
         closed_on = episode.closed_on.isoformat() if episode.closed_on else "an unreadable date"
         yield Hit(member, where, f"`status: {plain_id(status)}` but the case was closed on {closed_on} "
-                  f"({shown_name(episode.closure.path.name)}) and no enrollment follows; set `status: closed`, or record the "
+                  f"({shown_name(episode.closure.path.name)}) and no enrollment follows; set `status: closed`, or "
+                  f"record the "
                   "new enrollment under `programs`")
     elif not episode.closed and status == "closed":
         since = (f" after the latest enrollment ({episode.enrolled_on.isoformat()})"

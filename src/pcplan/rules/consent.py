@@ -9,56 +9,48 @@ has waited too long.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..dates import NOT_RECURRING, clamped_plus_days, parse_iso, per_day, plus_days, readable_amount
+from ..dates import parse_iso, plus_days
 from ..findings import Hit
 from ..fingerprint import fingerprint, matches
-from ..lifecycle import (LEGAL_AUTHORITIES, Authority, authorities, legal_representatives, lifecycle,
-                         may_consent, plan_made_on)
-from ..model import label as item_label, normalized_name, shown_id, text
+from ..facts.lifecycle import LEGAL_AUTHORITIES, authorities, legal_representatives
+from ..model import Case, Document, normalized_name, shown_id, text
+from .context import CaseContext
+from .interpreters import interpreter_language, speaks_language
 from .registry import rule
-from .staff import ASSIGNMENTS, _assignment_label  # C309 speaks of assignments as A601–A606 do
-from .readability import primary as primary_language  # C309: the member's language as staff.yaml codes it
+from .signatures import (
+    copy_recorded,
+    field_value,
+    fits,
+    incomplete_copy,
+    not_a_representative,
+    not_consent,
+    paid_providers,
+    primary_code,
+    signature_dated,
+    staff_names,
+)
+from .staff import ASSIGNMENTS, assignment_label  # C309 speaks of assignments as A601–A606 do
+from .support_changes import continued_supports, judge_notice, notices_by_support, support_change
 
 
-def _paid_providers(plan) -> Iterator[tuple[int, str, str]]:
-    """(index in `supports`, provider name as matched, "support SP2") for the first paid support of each
-    provider (C302 and C310 ask once per provider)."""
-    seen: set[str] = set()
-    for index, support in plan.items("supports"):
-        provider = normalized_name(support.get("provider"))
-        if support.get("paid") is not True or provider is None or provider in seen:
-            continue
-        seen.add(provider)
-        yield index, provider, item_label(support, "support")
-
-
-def _field_value(key: str, value) -> str:
-    """``key: value`` to write, as a message may show it (text typed where a code belongs is not repeated)."""
-    return f"`{key}: {value}`" if shown_id(value) != "(not an id)" else f"`{key}:`"
-
-
-def _section(doc, key: str) -> tuple[tuple, str]:
+def _section(doc: Document, key: str) -> tuple[tuple, str]:
     """Where to report that a list is missing what it should hold: its key, else the document root."""
     return ((key,), "key") if key in doc.data else ((), "value")
 
 
-def _signed(signature: dict) -> bool:
-    return signature.get("refused") is not True and parse_iso(signature.get("signed_on")) is not None
-
-
-def _consented_plans(case, ctx) -> Iterator:
+def _consented_plans(case: Case, ctx: CaseContext) -> Iterator:
     """The plans checked that are consented by today: signature and copy rules wait for consent (a draft is
     T213's business until then)."""
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     return (plan for plan in life.plans_to_check() if life.consented(life.record(plan)))
 
 
-def _due_from_consent(case, ctx, days: int) -> Iterator:
+def _due_from_consent(case: Case, ctx: CaseContext, days: int) -> Iterator:
     """The consented plans whose consent is more than ``days`` old today: what is owed within that many days
     of consent (a provider's signature, a provider's copy) is pending until then, not missing."""
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     for plan in _consented_plans(case, ctx):
         due = plus_days(life.record(plan).consent_on, days)
         if due is not None and ctx.today > due:  # None: due past the calendar's end, never
@@ -66,7 +58,7 @@ def _due_from_consent(case, ctx, days: int) -> Iterator:
 
 
 @rule("C301", "member-signature-missing", "error", source="42 CFR 441.301(c)(2); Weld CMA")
-def member_signature_missing(case, ctx) -> Iterator[Hit]:
+def member_signature_missing(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The member, or a legal representative holding authority that day, signed the plan (or agreed
     and declined to sign, documented); when a legal guardian holds authority, the guardian signed.
 
@@ -140,7 +132,7 @@ def member_signature_missing(case, ctx) -> Iterator[Hit]:
              refusal_reason: Wants fewer aide hours than the plan says.}
     """
     legal = authorities(case.member)
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     staff: set[str] | None = None
     for plan in life.plans_to_check():
         if life.record(plan).consent_on is not None:
@@ -150,105 +142,16 @@ def member_signature_missing(case, ctx) -> Iterator[Hit]:
                 continue
             name = normalized_name(signature.get("name"))
             if signature["role"] == "representative" and not any(a.name == name for a in legal):
-                staff = _staff_names(ctx) if staff is None else staff
-                yield _not_a_representative(plan, index, signature, name, staff)
+                staff = staff_names(ctx) if staff is None else staff
+                yield not_a_representative(plan, index, signature, name, staff)
                 continue
-            hit = _not_consent(plan, index, signature, name, legal)
+            hit = not_consent(plan, index, signature, name, legal)
             if hit is not None:
                 yield hit
 
 
-def _staff_names(ctx) -> set[str]:
-    """The agency's staff as signatures name them (staff.yaml `name`)."""
-    staff = ctx.repo.staff
-    if staff is None:
-        return set()
-    return {name for _, person in staff.items("staff") if (name := normalized_name(person.get("name")))}
-
-
-def _representative(legal: list[Authority], name: str | None, day) -> Authority | None:
-    """The legal authority of member.yaml a representative's signature names: one held on ``day`` first."""
-    mine = [a for a in legal if a.name == name]
-    held = [a for a in mine if day is not None and a.holds(day)]
-    return (held or mine or [None])[0]
-
-
-def _who(signature: dict, authority: Authority | None) -> str:
-    if signature.get("role") == "member" or authority is None:
-        return "the member"
-    return "the legal guardian" if authority.guardian else "the legal representative"
-
-
-def _not_consent(plan, index: int, signature: dict, name: str | None, legal: list[Authority]) -> Hit | None:
-    """On a draft, the finding for a record of the member or a legal representative that is meant as consent
-    and cannot be one as written; None when it is a wait (a refusal documented, the member's signature beside
-    a guardian's still to come, a representative's beside a guardian's)."""
-    base = ("signatures", index)
-    if signature.get("refused") is True:
-        if text(signature, "refusal_reason") is not None:
-            return None  # a documented refusal: recorded, not consent; T213 tells the wait
-        who = _who(signature, _representative(legal, name, None))
-        return Hit(plan, base, f"refusal recorded without a reason: {who} refused to sign; add `refusal_reason:` "
-                   "saying why (a refusal is recorded but is never consent: the plan stays a draft)")
-    if signature.get("declined_to_sign") is True:
-        missing = [f"`{key}`" for key in ("declined_reason", "witnessed_by") if text(signature, key) is None]
-        if missing:
-            who = _who(signature, _representative(legal, name, None))
-            return Hit(plan, base, f"{who} agreed to the plan and declined to sign, but the record has no "
-                       f"{' and no '.join(missing)}; record why (`declined_reason`) and the staff id of who "
-                       "witnessed the agreement (`witnessed_by`): until then it is not consent")
-        day, field = parse_iso(signature.get("declined_on")) or plan_made_on(plan), "declined_on"
-        if day is None:
-            return None  # no date anywhere to judge: the plan's own date is E004's or the schema's finding
-    else:
-        day, field = parse_iso(signature.get("signed_on")), "signed_on"
-        if day is None:
-            who = _who(signature, _representative(legal, name, None))
-            where = base + ("signed_on",) if "signed_on" in signature else base
-            return Hit(plan, where, f"{who}'s signature has no valid `signed_on` date; record the date it was "
-                       "signed (YYYY-MM-DD)")
-    if signature["role"] == "member" or may_consent(signature, legal, day):
-        return None  # the member's signature while a guardian holds authority: the guardian's is still to come
-    authority = _representative(legal, name, day)
-    if authority is None or authority.holds(day):
-        return None  # a representative holding authority beside a guardian: the guardian's is still to come
-    held = " and ".join(part for part in (
-        f"`authority_from: {authority.start.isoformat()}`" if authority.start else "",
-        f"`authority_until: {authority.until.isoformat()}`" if authority.until else "") if part)
-    what = "signed" if field == "signed_on" else "declined to sign"
-    where = base + (field,) if field in signature else base
-    return Hit(plan, where, f"{_who(signature, authority)} (representatives[{authority.index}] in member.yaml) "
-               f"{what} on {day.isoformat()}, outside their authority ({held}); a representative's signature "
-               "is consent only while they hold authority: correct the date or the authority dates if one is "
-               "wrong, or have the member or a representative holding authority that day sign")
-
-
-def _is_provider(plan, name: str) -> bool:
-    """Whether ``name`` is one of this plan's providers (a support's, a provider signature's or copy's)."""
-    names = {normalized_name(s.get("provider")) for _, s in plan.items("supports")}
-    names |= {normalized_name(s.get("name")) for _, s in plan.items("signatures") if s.get("role") == "provider"}
-    names |= {normalized_name(e.get("to")) for _, e in plan.items("distribution") if e.get("role") == "provider"}
-    return name in names
-
-
-def _not_a_representative(plan, index: int, signature: dict, name: str | None, staff: set[str]) -> Hit:
-    """A `role: representative` signature by someone who may not consent for the member, and why."""
-    case_managers = {normalized_name(s.get("name")) for _, s in plan.items("signatures")
-                     if s.get("role") == "case_manager"}
-    if "staff" in signature or (name is not None and name in staff | case_managers):
-        who = "agency staff (a case manager); a case manager's signature"
-    elif name is not None and _is_provider(plan, name):
-        who = "a provider of this plan; a provider's signature"
-    else:
-        who = ("someone member.yaml does not name as a legal representative (legal guardian, power of attorney or "
-               "authorized representative); their signature")
-    return Hit(plan, ("signatures", index), f"this `role: representative` signature is by {who} is never consent "
-               "for the member; have the member or a legal representative named in member.yaml sign (with "
-               "`role: representative` and `name:` as in member.yaml)")
-
-
-@rule("C302", "provider-signature-missing", "warning", source="42 CFR 441.301(c)(2)")
-def provider_signature_missing(case, ctx) -> Iterator[Hit]:
+@rule("C302", "provider-signature-missing", "warning", source="42 CFR 441.301(c)(2)", settings=("signature_due_days",))
+def provider_signature_missing(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every provider of a paid support signed the plan.
 
     Why it matters: the federal rule asks that the plan be signed by all
@@ -280,8 +183,8 @@ def provider_signature_missing(case, ctx) -> Iterator[Hit]:
         for _, signature in plan.items("signatures"):
             name = normalized_name(signature.get("name"))
             if signature.get("role") == "provider" and name:
-                (signed if _signed(signature) else unsigned).add(name)
-        for index, provider, label in _paid_providers(plan):
+                (signed if signature_dated(signature) else unsigned).add(name)
+        for index, provider, label in paid_providers(plan):
             if provider in signed:
                 continue
             if provider in unsigned:
@@ -293,34 +196,8 @@ def provider_signature_missing(case, ctx) -> Iterator[Hit]:
                       "with its name and `signed_on`")
 
 
-def _copy_recorded(entry: dict) -> bool:
-    """A copy given on a date, or declined with the reason recorded."""
-    given = entry.get("copy_given") is True and parse_iso(entry.get("given_on")) is not None
-    declined = entry.get("declined") is True and text(entry, "declined_reason") is not None
-    return given or declined
-
-
-def _incomplete_copy(plan, entries: list[tuple[int, dict]], who: str) -> Hit | None:
-    """A hit at the most specific wrong field of a distribution entry for ``who``, if there is one."""
-    for index, entry in entries:
-        base = ("distribution", index)
-        if entry.get("declined") is True:
-            return Hit(plan, base + (("declined_reason",) if "declined_reason" in entry else ()),
-                       f"{who} declined a copy but no reason is recorded; add `declined_reason:`")
-        if entry.get("copy_given") is False:
-            return Hit(plan, base + ("copy_given",),
-                       f"{who} has not been given a copy of the plan (`copy_given: false`); give one and record "
-                       "`given_on`, or record `declined: true` with `declined_reason`")
-        if entry.get("copy_given") is True:
-            return Hit(plan, base + (("given_on",) if "given_on" in entry else ()),
-                       f"{who}'s copy has no valid `given_on` date; record when it was given (YYYY-MM-DD)")
-        return Hit(plan, base, f"{who}'s distribution entry does not say whether a copy was given; add "
-                   "`copy_given: true` and `given_on`, or `declined: true` with `declined_reason`")
-    return None
-
-
-@rule("C303", "copy-not-given", "error", source="Weld CMA; Love Focus ECM toolkit")
-def copy_not_given(case, ctx) -> Iterator[Hit]:
+@rule("C303", "copy-not-given", "error", source="Weld CMA; Love Focus ECM toolkit", settings=("copy_deadline_days",))
+def copy_not_given(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The distribution records a copy of the plan given to the member and to each legal
     representative (or a documented decline).
 
@@ -355,7 +232,7 @@ def copy_not_given(case, ctx) -> Iterator[Hit]:
         distribution:
           - {to: Elena, role: member, copy_given: true, given_on: 2026-09-10, format: large_print, language: es}
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     for plan in _consented_plans(case, ctx):
         record = life.record(plan)
         due = plus_days(record.consent_on, ctx.settings.copy_deadline_days)
@@ -365,32 +242,26 @@ def copy_not_given(case, ctx) -> Iterator[Hit]:
         entries = plan.items("distribution")
         where, at = _section(plan, "distribution")
         member_entries = [(i, e) for i, e in entries if e.get("role") == "member"]
-        if not any(_copy_recorded(e) for _, e in member_entries):
-            yield (_incomplete_copy(plan, member_entries, "the member")
+        if not any(copy_recorded(e) for _, e in member_entries):
+            yield (incomplete_copy(plan, member_entries, "the member")
                    or Hit(plan, where, "no copy of the plan is recorded as given to the member; add a "
                           "`distribution` entry with `role: member`, `copy_given: true` and `given_on`", at=at))
         for rep_index, rep in legal:
             name = normalized_name(rep.get("name"))
             mine = [(i, e) for i, e in entries
                     if e.get("role") == "representative" and name is not None and normalized_name(e.get("to")) == name]
-            if any(_copy_recorded(e) for _, e in mine):
+            if any(copy_recorded(e) for _, e in mine):
                 continue
             who = f"the legal representative ({LEGAL_AUTHORITIES[rep['authority']]}, representatives[{rep_index}] " \
                   "in member.yaml)"
-            yield (_incomplete_copy(plan, mine, who)
+            yield (incomplete_copy(plan, mine, who)
                    or Hit(plan, where, f"no copy of the plan is recorded as given to {who}; add a `distribution` "
                           "entry with `role: representative`, `to:` their name, `copy_given: true` and "
                           "`given_on`", at=at))
 
 
-def _primary(code) -> str | None:
-    if not isinstance(code, str) or not code.strip():
-        return None
-    return code.strip().replace("_", "-").split("-")[0].casefold()
-
-
 @rule("C304", "copy-language", "warning", source="Love Focus ECM toolkit")
-def copy_language(case, ctx) -> Iterator[Hit]:
+def copy_language(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """At least one copy given to the member is in the member's preferred language and document format.
 
     Why it matters: a plan the member cannot read is not a plan they can
@@ -425,15 +296,15 @@ def copy_language(case, ctx) -> Iterator[Hit]:
         return
     language = member.get("language")
     preferred = language.get("preferred") if isinstance(language, dict) else None
-    wanted_language = _primary(preferred)
+    wanted_language = primary_code(preferred)
     wanted_format = member.get("document_format", "print")
     if not isinstance(wanted_format, str):
         wanted_format = None
     for plan in _consented_plans(case, ctx):
         copies = [(index, entry) for index, entry in plan.items("distribution")
                   if entry.get("role") == "member" and entry.get("copy_given") is True]
-        judged = [(_fits(entry, "language", wanted_language, _primary),
-                   _fits(entry, "format", wanted_format, lambda v: v if isinstance(v, str) else None), index, entry)
+        judged = [(fits(entry, "language", wanted_language, primary_code),
+                   fits(entry, "format", wanted_format, lambda v: v if isinstance(v, str) else None), index, entry)
                   for index, entry in copies]
         if not judged or any(language_ok and format_ok for language_ok, format_ok, _, _ in judged):
             continue  # one copy the member can read is enough; extra copies in other forms are fine
@@ -442,10 +313,10 @@ def copy_language(case, ctx) -> Iterator[Hit]:
         base = ("distribution", index)
         if not language_ok:
             given = entry.get("language")
-            if "language" not in entry or _primary(given) is None:
+            if "language" not in entry or primary_code(given) is None:
                 yield Hit(plan, base + (("language",) if "language" in entry else ()),
                           f"the member's copy does not say its language; the member prefers {shown_id(preferred)}: "
-                          f"give a copy in it and record {_field_value('language', preferred)}")
+                          f"give a copy in it and record {field_value('language', preferred)}")
             else:
                 yield Hit(plan, base + ("language",),
                           f"the member's copy is in {shown_id(given)} but the member prefers {shown_id(preferred)}; "
@@ -455,20 +326,16 @@ def copy_language(case, ctx) -> Iterator[Hit]:
             if "format" not in entry or not isinstance(given, str):
                 yield Hit(plan, base + (("format",) if "format" in entry else ()),
                           f"the member's copy does not say its format; the member asked for {shown_id(wanted_format)}: "
-                          f"record {_field_value('format', wanted_format)}")
+                          f"record {field_value('format', wanted_format)}")
             else:
                 yield Hit(plan, base + ("format",),
-                          f"the member's copy is in {shown_id(given)} format but the member asked for {shown_id(wanted_format)} "
+                          f"the member's copy is in {shown_id(given)} format but the member asked for "
+                          f"{shown_id(wanted_format)} "
                           "(`document_format` in member.yaml); give a copy in that format")
 
 
-def _fits(entry: dict, key: str, wanted: str | None, read) -> bool:
-    """Whether a copy's ``key`` is what the member wants (nothing wanted or known: any will do)."""
-    return wanted is None or read(entry.get(key)) == wanted
-
-
 @rule("C305", "changed-after-signature", "error", source="Love Focus ECM toolkit (living document)")
-def changed_after_signature(case, ctx) -> Iterator[Hit]:
+def changed_after_signature(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The plan's content still matches the fingerprint recorded with each signature.
 
     Why it matters: the plan is a living document, revised as the person's
@@ -489,7 +356,7 @@ def changed_after_signature(case, ctx) -> Iterator[Hit]:
         signatures:
           - {role: member, name: Elena, signed_on: 2026-09-03, fingerprint: "sha256:3f2a9c0d1e4b5a67"}
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         current = None
         for index, signature in plan.items("signatures"):
             recorded = signature.get("fingerprint")
@@ -501,7 +368,7 @@ def changed_after_signature(case, ctx) -> Iterator[Hit]:
                       "have it signed again")
 
 
-def _recorded_date(case, key: str, what: str) -> Iterator[Hit]:
+def _recorded_date(case: Case, key: str, what: str) -> Iterator[Hit]:
     member = case.member
     if member is None or not member.data:
         return
@@ -513,7 +380,7 @@ def _recorded_date(case, key: str, what: str) -> Iterator[Hit]:
 
 
 @rule("C306", "rights-not-explained", "error", source="Weld CMA; Love Focus ECM toolkit")
-def rights_not_explained(case, ctx) -> Iterator[Hit]:
+def rights_not_explained(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """member.yaml records the date the member's rights and responsibilities, including
     conflict-free case management, were explained in the current episode: on or after its enrollment
     and on or before the consent of its first plan.
@@ -555,7 +422,7 @@ def rights_not_explained(case, ctx) -> Iterator[Hit]:
 
 
 @rule("C307", "choice-not-offered", "error", source="CMHPSM 13.003")
-def choice_not_offered(case, ctx) -> Iterator[Hit]:
+def choice_not_offered(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """member.yaml records the date the member was offered a choice of case manager in the current
     episode: on or after its enrollment and on or before the consent of its first plan.
 
@@ -589,7 +456,7 @@ def choice_not_offered(case, ctx) -> Iterator[Hit]:
                                      "correct the date if it was offered earlier, or document an exception")
 
 
-def _explained_in_episode(case, ctx, key: str, what: str, again: str, late: str) -> Iterator[Hit]:
+def _explained_in_episode(case: Case, ctx: CaseContext, key: str, what: str, again: str, late: str) -> Iterator[Hit]:
     """C306 and C307: ``key`` records a date in the current episode, on or after its enrollment and on or
     before its first plan's consent (DESIGN.md, "Episodes": each episode starts afresh). A missing or
     unreadable date is reported at once; a recorded date is judged once the episode's first plan is
@@ -597,7 +464,7 @@ def _explained_in_episode(case, ctx, key: str, what: str, again: str, late: str)
     member = case.member
     if member is None or not isinstance(member.data, dict) or not member.data:
         return
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     if life.only_referred:
         return  # judged by nothing but the schema and A607 until enrolled
     recorded = parse_iso(member.data.get(key))
@@ -621,137 +488,9 @@ def _explained_in_episode(case, ctx, key: str, what: str, again: str, late: str)
                   f"({first.label}, consented on {first.consent_on.isoformat()}); {late}")
 
 
-def _unit(value) -> str | None:
-    """A support's unit for comparison: case and a plural "s" aside (hours = Hour)."""
-    name = normalized_name(value)
-    return name[:-1] if name is not None and name.endswith("s") and len(name) > 1 else name
-
-
-def _amount(value) -> float | None:
-    """A positive amount as a float; None when not a number, or beyond what pcplan reads (E004 says so)."""
-    amount = readable_amount(value)
-    return float(amount) if amount is not None and amount > 0 else None
-
-
-def _every(value) -> str:
-    """A support's `frequency` as a message shows it (text only when it is a frequency pcplan reads)."""
-    return f"`{value}`" if per_day(value) is not None or value in NOT_RECURRING else "(unreadable)"
-
-
-def _reduction(old: dict, new: dict) -> str | None:
-    """How a support continued in a later plan gives the member less than before, in words for a message
-    (ids, codes, numbers and dates only), or None.
-
-    Less means: a lower amount of the same unit per the same time, frequencies read as people say them
-    (4 hours weekly → 6 hours every 2 weeks is less, → 10 hours every 2 weeks is not; 2 hours 3 times a
-    week → 4 hours twice a week is less); given less often when the amounts cannot be compared; a
-    recurring support made `once` or `as_needed`; or an earlier end.
-    """
-    old_every, new_every = old.get("frequency"), new.get("frequency")
-    old_times, new_times = per_day(old_every), per_day(new_every)
-    old_amount, new_amount = _amount(old.get("amount")), _amount(new.get("amount"))
-    same_unit = _unit(old.get("unit")) is not None and _unit(old.get("unit")) == _unit(new.get("unit"))
-    recurring = old_times is not None and new_times is not None
-    if same_unit and old_amount is not None and new_amount is not None and \
-            (old_every == new_every or recurring):
-        old_rate = old_amount * (old_times if recurring else 1.0)
-        new_rate = new_amount * (new_times if recurring else 1.0)
-        if new_rate < old_rate * (1 - 1e-9):
-            return (f"a lower amount for the time ({old_amount:g} {_every(old_every)} → {new_amount:g} "
-                    f"{_every(new_every)})" if old_every != new_every else
-                    f"a lower amount ({old_amount:g} → {new_amount:g}, {_every(new_every)})")
-    elif recurring and new_times < old_times * (1 - 1e-9):
-        return f"given less often ({_every(old_every)} → {_every(new_every)})"
-    if old_times is not None and new_every in NOT_RECURRING:
-        return f"no longer on a schedule ({_every(old_every)} → {_every(new_every)})"
-    old_end, new_end = parse_iso(old.get("end")), parse_iso(new.get("end"))
-    if new_end is not None and (old_end is None or new_end < old_end):
-        was = f"was {old_end.isoformat()}" if old_end is not None else "it had no end date"
-        return f"it ends earlier ({new_end.isoformat()}, {was})"
-    return None
-
-
-def _total_reduction(old: list[dict], new: list[dict]) -> str | None:
-    """How the supports of one service code in a later plan give the member less than the earlier plan's
-    supports of that code (a support split in two, or two merged), compared in total; None when they do
-    not, or when they cannot be compared (another unit, a frequency that is no schedule)."""
-    def total(supports: list[dict]) -> tuple[float, str] | None:
-        units = {_unit(s.get("unit")) for s in supports}
-        rates = [(_amount(s.get("amount")), per_day(s.get("frequency"))) for s in supports]
-        if len(units) != 1 or None in units or any(a is None or t is None for a, t in rates):
-            return None
-        return sum(a * t for a, t in rates), units.pop()
-    before, after = total(old), total(new)
-    if before is None or after is None or before[1] != after[1] or after[0] >= before[0] * (1 - 1e-9):
-        return None
-    return (f"a lower amount for the time in total ({before[0] * 7:.3g} → {after[0] * 7:.3g} a week, across the "
-            "supports of its service code)")
-
-
-def service_code(support: dict) -> tuple[str, str] | None:
-    """(code system, code) of a support's `service`, case aside (`system` hcpcs when not given); None when it
-    names no readable code."""
-    service = support.get("service")
-    code = service.get("code") if isinstance(service, dict) else None
-    if not isinstance(code, str) or not code.strip():
-        return None
-    system = service.get("system")
-    system = system.strip().casefold() if isinstance(system, str) and system.strip() else "hcpcs"
-    return system, code.strip().casefold()
-
-
-def _ran_to_the_end(old: dict, replaced, on) -> bool:
-    """Whether a support of the earlier plan was still running when that plan's time was up: no `end`, an
-    end on or after the earlier plan's `effective.end`, or on or after the day before the change. A
-    support that ended earlier than that ended as planned: nothing is taken away."""
-    end = parse_iso(old.get("end"))
-    if end is None or (replaced.end is not None and end >= replaced.end):
-        return True
-    return plus_days(end, 1) is None or plus_days(end, 1) >= on
-
-
-def _matches(replaced_plan, plan) -> Iterator[tuple[list[tuple[int, dict]], list[tuple[int, dict]]]]:
-    """The earlier plan's paid supports, each with what continues it in the later plan: (old supports, new
-    supports), matched by id, else by service code (all the unmatched supports of one code on each side
-    together: a support split in two, or two merged into one). An empty second list: not continued."""
-    kept: dict[str, tuple[int, dict]] = {}
-    for index, support in plan.items("supports"):
-        if isinstance(support.get("id"), str):
-            kept.setdefault(support["id"], (index, support))
-    old_ids = {s["id"] for _, s in replaced_plan.items("supports") if isinstance(s.get("id"), str)}
-    by_code: dict[tuple, list[tuple[int, dict]]] = {}  # the later plan's supports that continue no id
-    for index, support in plan.items("supports"):
-        code = service_code(support)
-        if code is not None and not (isinstance(support.get("id"), str) and support["id"] in old_ids):
-            by_code.setdefault(code, []).append((index, support))
-    unmatched: dict[tuple, list[tuple[int, dict]]] = {}
-    for index, old in replaced_plan.items("supports"):
-        support_id = old.get("id")
-        if old.get("paid") is not True or not isinstance(support_id, str):
-            continue
-        if support_id in kept:
-            yield [(index, old)], [kept[support_id]]
-            continue
-        code = service_code(old)
-        if code is None or code not in by_code:
-            yield [(index, old)], []
-        else:
-            unmatched.setdefault(code, []).append((index, old))
-    for code, olds in unmatched.items():
-        yield olds, by_code[code]
-
-
-def _notices(plan) -> dict[str, list[tuple[int, dict]]]:
-    """The revision's `notices`, by support id."""
-    found: dict[str, list[tuple[int, dict]]] = {}
-    for index, entry in plan.items("notices"):
-        if isinstance(entry.get("support"), str):
-            found.setdefault(entry["support"], []).append((index, entry))
-    return found
-
-
-@rule("C308", "change-without-notice", "error", source="Weld County CMA policy; 42 CFR 431.211")
-def change_without_notice(case, ctx) -> Iterator[Hit]:
+@rule("C308", "change-without-notice", "error", source="Weld County CMA policy; 42 CFR 431.211",
+      settings=("notice_days",))
+def change_without_notice(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """A plan (a revision or an annual renewal) that ends or reduces a paid support of the plan it follows
     records notice to the member at least `notice_days` (default 10) before the change, unless the member
     asked for it.
@@ -811,7 +550,7 @@ def change_without_notice(case, ctx) -> Iterator[Hit]:
           - {support: SP2, given_on: 2027-01-15, method: mail}           # right: 17 days before
           - {support: SP3, requested_by_member: true}                     # SP3 ended at the member's request
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     days = ctx.settings.notice_days
     for plan in life.plans_to_check():
         if "supports" not in plan.data:
@@ -822,79 +561,20 @@ def change_without_notice(case, ctx) -> Iterator[Hit]:
         if not earlier or record.start is None:
             continue
         replaced = max(earlier, key=lambda r: r.order)
-        notices = _notices(plan)
-        for olds, news in _matches(replaced.plan, plan):
-            found = _change(olds, news, record, replaced)
+        notices = notices_by_support(plan)
+        for olds, news in continued_supports(replaced.plan, plan):
+            found = support_change(olds, news, record, replaced)
             if found is None:
                 continue
             where, at, change, on = found
             ids = [s.get("id") for _, s in olds + news if isinstance(s.get("id"), str)]
             given = [entry for support_id in dict.fromkeys(ids) for entry in notices.get(support_id, [])]
-            yield from _judge_notice(plan, where, at, given, olds[0][1].get("id"), change, on,
+            yield from judge_notice(plan, where, at, given, olds[0][1].get("id"), change, on,
                                      days, replaced.label, record.label, ctx.today)
 
 
-def _change(olds, news, record, replaced):
-    """(where, at, (verb, detail), change date) of how the later plan ends or reduces the earlier plan's
-    supports ``olds``, continued by ``news``; None when it takes nothing away."""
-    paid = [(i, s) for i, s in news if s.get("paid") is not False]
-    if not paid:
-        on = record.start
-        running = [s for _, s in olds if s.get("frequency") != "once" and _ran_to_the_end(s, replaced, on)]
-        if not running:
-            return None  # it had ended as planned, or was given once: nothing is taken away
-        if news:
-            return ("supports", news[0][0]), "value", ("ends", " (no longer paid)"), on
-        return (("supports",), "key",
-                ("ends", " (not continued in this plan: no support has its id or service code)"), on)
-    (index, new), (_, old) = paid[0], olds[0]
-    if len(olds) == 1 and len(paid) == 1:
-        how = _reduction(old, new)
-        new_end = parse_iso(new.get("end"))
-    else:
-        how = _total_reduction([s for _, s in olds], [s for _, s in paid])
-        new_end = None
-    if how is None:
-        return None
-    on = min(record.start, new_end) if new_end is not None else record.start
-    if not any(_ran_to_the_end(s, replaced, on) for _, s in olds):
-        return None  # it had ended as planned before the change
-    if new.get("id") != old.get("id") or len(paid) > 1:
-        shown = ", ".join(shown_id(s.get("id")) for _, s in paid)
-        how += f"; continued by service code as {shown}"
-    return ("supports", index), "value", ("reduces", f": {how}"), on
-
-
-def _judge_notice(plan, where, at, notices, support_id, change, on, days, replaced, label, today) -> Iterator[Hit]:
-    """The finding, if any, for one ended or reduced paid support (C308)."""
-    if any(entry.get("requested_by_member") is True for _, entry in notices):
-        return
-    due = clamped_plus_days(on, -days)  # a change in the calendar's first days: notice was due on its first
-    verb, detail = change
-    what = f"{label} {verb} paid support {shown_id(support_id)} of {replaced} on {on.isoformat()}{detail}"
-    given = sorted((day, index) for index, entry in notices if (day := parse_iso(entry.get("given_on"))) is not None)
-    if given:
-        day, index = given[0]
-        if day > due:
-            gap = (on - day).days
-            when = (f"{gap} day{'s' if gap != 1 else ''} before the change" if gap > 0 else
-                    "on the day of the change" if gap == 0 else "after the change")
-            yield Hit(plan, ("notices", index, "given_on"),
-                      f"{what}; the member's notice was given on {day.isoformat()}, "
-                      f"{when}, but at least {days} days are required "
-                      f"(by {due.isoformat()}): give notice again and move the change date, or record "
-                      "`requested_by_member: true` if the member asked for it", due=due)
-        return
-    if today <= due:
-        return  # notice can still be given in time
-    yield Hit(plan, where, f"{what}; no notice to the member is recorded, and it was due by {due.isoformat()} "
-              f"({days} days before the change): record it under `notices` ({_field_value('support', support_id)}, "
-              "`given_on`, `method`), or `requested_by_member: true` if the member asked for the change",
-              at=at, due=due)
-
-
 @rule("C309", "choice-at-transfer", "warning", source="CMHPSM 13.003")
-def choice_at_transfer(case, ctx) -> Iterator[Hit]:
+def choice_at_transfer(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every change of case manager records whether the member chose the new one, and why a standing
     preference (any earlier assignment's, or the preferred language when an interpreter is needed)
     could not be met.
@@ -948,11 +628,11 @@ def choice_at_transfer(case, ctx) -> Iterator[Hit]:
     member = case.member
     if member is None:
         return
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     if life.only_referred:
         return
-    language = _interpreter_language(member)
-    staff_by_id = ctx.repo.staff_by_id
+    language = interpreter_language(member)
+    staff_by_id = ctx.repository.staff_by_id
     dated = sorted((start, index, entry) for index, entry in member.items(ASSIGNMENTS)
                    if (start := parse_iso(entry.get("from"))) is not None)
     seen: set[int] = set()
@@ -966,7 +646,7 @@ def choice_at_transfer(case, ctx) -> Iterator[Hit]:
         if number not in seen:
             seen.add(number)
             continue  # the first assignment of an episode is an initial assignment
-        who = _assignment_label(index, entry)
+        who = assignment_label(index, entry)
         chosen = entry.get("chosen_by_member")
         if not isinstance(chosen, bool) and "chosen_by_member" not in entry:
             yield Hit(member, (ASSIGNMENTS, index),
@@ -976,7 +656,7 @@ def choice_at_transfer(case, ctx) -> Iterator[Hit]:
             continue
         staff = entry.get("staff")
         person = staff_by_id.get(staff) if isinstance(staff, str) else None
-        if language is not None and isinstance(person, dict) and not _speaks_language(person, language):
+        if language is not None and isinstance(person, dict) and not speaks_language(person, language):
             yield Hit(member, (ASSIGNMENTS, index, "staff"),
                       f"the member needs an interpreter and prefers {shown_id(language)}, but the new case manager "
                       f"of {who} does not speak it (staff.yaml `languages`); add `preference_unmet_reason` saying "
@@ -998,22 +678,8 @@ def choice_at_transfer(case, ctx) -> Iterator[Hit]:
                       "not be met")
 
 
-def _interpreter_language(member) -> str | None:
-    """The member's preferred language (primary subtag) when they need an interpreter, else None."""
-    language = member.get("language")
-    if not isinstance(language, dict) or language.get("interpreter_needed") is not True:
-        return None
-    return primary_language(language.get("preferred"))
-
-
-def _speaks_language(person: dict, language: str) -> bool:
-    """Whether staff.yaml lists ``language`` (a primary subtag) among a staff member's `languages`."""
-    spoken = person.get("languages")
-    return isinstance(spoken, list) and any(primary_language(code) == language for code in spoken)
-
-
-@rule("C310", "copy-to-providers", "warning", source="42 CFR 441.301(c)(2)")
-def copy_to_providers(case, ctx) -> Iterator[Hit]:
+@rule("C310", "copy-to-providers", "warning", source="42 CFR 441.301(c)(2)", settings=("copy_deadline_days",))
+def copy_to_providers(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every provider of a paid support is on the plan's distribution.
 
     Why it matters: the federal rule asks that the plan be distributed to the
@@ -1044,7 +710,7 @@ def copy_to_providers(case, ctx) -> Iterator[Hit]:
     """
     for plan in _due_from_consent(case, ctx, ctx.settings.copy_deadline_days):
         listed = {normalized_name(entry.get("to")) for _, entry in plan.items("distribution")} - {None}
-        for index, provider, label in _paid_providers(plan):
+        for index, provider, label in paid_providers(plan):
             if provider in listed:
                 continue
             yield Hit(plan, ("supports", index, "provider"),

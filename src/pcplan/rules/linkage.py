@@ -1,48 +1,65 @@
 """L-rules: the plan answers the assessment: needs → goals → supports, risks → mitigations.
 
 They check the plan in effect (and any newer draft) against the assessment it
-names; superseded plans are history and are not re-judged.
+names; superseded plans are history and are not re-judged. L111 and L112 ask
+what each plan item must say: a backup plan for every high risk, measurable
+goals; their findings land in the plan, where the fix is made.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from collections.abc import Iterator
+from datetime import date
 
-from ..dates import parse_iso
-from ..dates import shown_number
+from ..dates import parse_iso, shown_number
 from ..findings import Hit
-from ..model import ids, is_active_goal, label, named, plain_id, plan_name, shown_id, str_list, text
-from ..lifecycle import lifecycle
-from ..model import shown_name  # L110: a note named by its file name
+from ..facts.lifecycle import Lifecycle, PlanRecord
+from ..model import (
+    Case,
+    Document,
+    ids,
+    is_active_goal,
+    items,
+    label,
+    named,
+    plain_id,
+    plan_name,
+    shown_id,
+    shown_name,
+    str_list,
+    text,
+)
+from ..placeholders import is_placeholder
+from .context import CaseContext
 from .registry import rule
 
 
-def _plans_with_assessment(case, ctx):
+def _plans_with_assessment(case: Case, ctx: CaseContext) -> Iterator[tuple[Document, Document]]:
     """(plan, assessment) for each plan to check whose assessment exists."""
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         assessment = case.assessment_for(plan)
         if assessment is not None:
             yield plan, assessment
 
 
-def _plain(value) -> str:
+def _plain(value: object) -> str:
     """An id as messages show it in running text (``N4``); text typed where an id belongs is not repeated."""
     return value if shown_id(value) != "(not an id)" else "(not an id)"
 
 
-def _missing_entry(plan, key: str) -> tuple[tuple, str]:
+def _missing_entry(plan: Document, key: str) -> tuple[tuple, str]:
     """Where a plan's finding about an entry it lacks goes: its ``key`` list, else its `assessment:` reference."""
     return (((key,), "key") if key in plan.data else (("assessment",), "value"))
 
 
-def _assessed(assessment, key: str, index: int, kind: str, item_id) -> tuple:
+def _assessed(assessment: Document, key: str, index: int, kind: str, item_id: object) -> tuple:
     """The related location of an assessed item: ``need N4 in assessment A1`` (ids only)."""
     return (assessment, (key, index), f"{kind} {_plain(item_id)} in assessment {_plain(assessment.id)}")
 
 
-
 @rule("L101", "goal-without-need", "error", source="ISED; 42 CFR 441.301(c)(2)")
-def goal_without_need(case, ctx) -> Iterator[Hit]:
+def goal_without_need(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every goal cites at least one assessed need (`needs: [N…]`).
 
     Why it matters: the plan's numbers must correspond to the assessment's, so
@@ -59,7 +76,7 @@ def goal_without_need(case, ctx) -> Iterator[Hit]:
             own_words: I want to work three days a week.
             needs: [N2]        # the assessed need this goal answers
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         for index, goal in plan.items("goals"):
             if not str_list(goal, "needs"):
                 where = ("goals", index, "needs") if "needs" in goal else ("goals", index)
@@ -68,7 +85,7 @@ def goal_without_need(case, ctx) -> Iterator[Hit]:
 
 
 @rule("L102", "unknown-reference", "error", source="ISED")
-def unknown_reference(case, ctx) -> Iterator[Hit]:
+def unknown_reference(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every referenced id (need, strength, barrier, goal, risk, assessment) exists.
 
     Why it matters: a reference to an id that does not exist is a broken link
@@ -86,56 +103,13 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
         needs: [N4]   # wrong: there is no N4
         needs: [N3]   # right
     """
-    assessment_ids = {a.id for a in case.assessments if a.id}
-    for assessment in case.assessments:
-        need_ids = ids(assessment.data, "needs")
-        for index, barrier in assessment.items("barriers"):
-            yield from _missing(assessment, ("barriers", index, "needs"), barrier, "needs", need_ids,
-                                "need", "this assessment")
-    for plan in lifecycle(case, ctx.today).plans_to_check():
-        wanted = plan.get("assessment")
-        if isinstance(wanted, str) and wanted not in assessment_ids:
-            yield Hit(plan, ("assessment",), f"assessment {shown_id(wanted)} is not in this member's folder")
-            continue
-        assessment = case.assessment_for(plan)
-        if assessment is None:
-            continue
-        source = named("assessment", assessment.id)
-        needs, strengths = ids(assessment.data, "needs"), ids(assessment.data, "strengths")
-        barriers, risks = ids(assessment.data, "barriers"), ids(assessment.data, "risks")
-        goals = ids(plan.data, "goals")
-        for index, goal in plan.items("goals"):
-            yield from _missing(plan, ("goals", index, "needs"), goal, "needs", needs, "need", source)
-            yield from _missing(plan, ("goals", index, "strengths"), goal, "strengths", strengths,
-                                "strength", source)
-        for index, support in plan.items("supports"):
-            yield from _missing(plan, ("supports", index, "goals"), support, "goals", goals, "goal", "this plan")
-        for key, field, known, kind in (("deferred_needs", "need", needs, "need"),
-                                        ("strategies", "barrier", barriers, "barrier"),
-                                        ("risk_mitigations", "risk", risks, "risk")):
-            for index, entry in plan.items(key):
-                value = entry.get(field)
-                if isinstance(value, str) and value not in known:
-                    yield Hit(plan, (key, index, field), f"{kind} {shown_id(value)} is not in {source}")
-    for plan in lifecycle(case, ctx.today).plans_to_check():
-        goals = ids(plan.data, "goals")
-        for where, entry in _unmet_entries(plan):
-            value = entry.get("goal")
-            if isinstance(value, str) and value not in goals:
-                yield Hit(plan, where + ("goal",), f"goal {shown_id(value)} is not in this plan")
-            day = parse_iso(entry.get("raised_on"))
-            if day is None:
-                continue
-            raised = max((index + 1 for n in case.notes if n.date == day for index in _unmet_needs(n)), default=0)
-            item = entry.get("item")
-            if not raised:
-                yield Hit(plan, where + ("raised_on",), f"no note dated {day.isoformat()} raises an unmet need "
-                          "(`unmet_needs`)")
-            elif isinstance(item, int) and not isinstance(item, bool) and item > raised:
-                yield Hit(plan, where + ("item",), f"the note of {day.isoformat()} raises {raised} unmet "
-                          f"need{'s' if raised > 1 else ''}; there is no item {shown_number(item)}")
+    yield from _barrier_references(case)
+    for plan in ctx.lifecycle.plans_to_check():
+        yield from _plan_references(case, plan)
+    for plan in ctx.lifecycle.plans_to_check():
+        yield from _unmet_need_references(case, plan)
     for note in case.notes:
-        plan = lifecycle(case, ctx.today).plan_on(note.date)
+        plan = ctx.lifecycle.plan_on(note.date)
         if plan is None:
             continue
         goals = ids(plan.data, "goals")
@@ -146,7 +120,67 @@ def unknown_reference(case, ctx) -> Iterator[Hit]:
                           f"goal {shown_id(value)} is not in {plan_name(plan)}, in effect on this date")
 
 
-def _missing(doc, path, item, key, known, kind, source) -> Iterator[Hit]:
+def _barrier_references(case: Case) -> Iterator[Hit]:
+    """L102 in the assessments: the needs each barrier names."""
+    for assessment in case.assessments:
+        need_ids = ids(assessment.data, "needs")
+        for index, barrier in assessment.items("barriers"):
+            yield from _missing(assessment, ("barriers", index, "needs"), barrier, "needs", need_ids,
+                                "need", "this assessment")
+
+
+def _plan_references(case: Case, plan: Document) -> Iterator[Hit]:
+    """L102 in a plan to check: the assessment it names, and the needs, strengths, barriers and risks of that
+    assessment and the goals of the plan its items name."""
+    wanted = plan.get("assessment")
+    if isinstance(wanted, str) and wanted not in {a.id for a in case.assessments if a.id}:
+        yield Hit(plan, ("assessment",), f"assessment {shown_id(wanted)} is not in this member's folder")
+        return
+    assessment = case.assessment_for(plan)
+    if assessment is None:
+        return
+    source = named("assessment", assessment.id)
+    needs, strengths = ids(assessment.data, "needs"), ids(assessment.data, "strengths")
+    barriers, risks = ids(assessment.data, "barriers"), ids(assessment.data, "risks")
+    goals = ids(plan.data, "goals")
+    for index, goal in plan.items("goals"):
+        yield from _missing(plan, ("goals", index, "needs"), goal, "needs", needs, "need", source)
+        yield from _missing(plan, ("goals", index, "strengths"), goal, "strengths", strengths,
+                            "strength", source)
+    for index, support in plan.items("supports"):
+        yield from _missing(plan, ("supports", index, "goals"), support, "goals", goals, "goal", "this plan")
+    for key, field, known, kind in (("deferred_needs", "need", needs, "need"),
+                                    ("strategies", "barrier", barriers, "barrier"),
+                                    ("risk_mitigations", "risk", risks, "risk")):
+        for index, entry in plan.items(key):
+            value = entry.get(field)
+            if isinstance(value, str) and value not in known:
+                yield Hit(plan, (key, index, field), f"{kind} {shown_id(value)} is not in {source}")
+
+
+def _unmet_need_references(case: Case, plan: Document) -> Iterator[Hit]:
+    """L102 in the `unmet_needs` entries of a plan and its reviews: the goal of the plan, and the note (by its
+    date, and `item` when it raised several) that raised the need."""
+    goals = ids(plan.data, "goals")
+    for where, entry in _unmet_entries(plan):
+        value = entry.get("goal")
+        if isinstance(value, str) and value not in goals:
+            yield Hit(plan, where + ("goal",), f"goal {shown_id(value)} is not in this plan")
+        day = parse_iso(entry.get("raised_on"))
+        if day is None:
+            continue
+        raised = max((index + 1 for n in case.notes if n.date == day for index in _unmet_needs(n)), default=0)
+        item = entry.get("item")
+        if not raised:
+            yield Hit(plan, where + ("raised_on",), f"no note dated {day.isoformat()} raises an unmet need "
+                      "(`unmet_needs`)")
+        elif isinstance(item, int) and not isinstance(item, bool) and item > raised:
+            yield Hit(plan, where + ("item",), f"the note of {day.isoformat()} raises {raised} unmet "
+                      f"need{'s' if raised > 1 else ''}; there is no item {shown_number(item)}")
+
+
+def _missing(doc: Document, path: tuple, item: dict, key: str, known: set, kind: str,
+             source: str) -> Iterator[Hit]:
     value = item.get(key)
     if not isinstance(value, list):
         return
@@ -156,7 +190,7 @@ def _missing(doc, path, item, key, known, kind, source) -> Iterator[Hit]:
 
 
 @rule("L103", "need-unaddressed", "error", source="CMHPSM 13.003; ISED")
-def need_unaddressed(case, ctx) -> Iterator[Hit]:
+def need_unaddressed(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every assessed need is addressed by a goal of the plan, or deferred with a reason.
 
     Why it matters: an assessed need that the plan neither addresses nor
@@ -197,7 +231,7 @@ def need_unaddressed(case, ctx) -> Iterator[Hit]:
 
 
 @rule("L104", "support-without-goal", "error", source="42 CFR 441.301(c)(2)")
-def support_without_goal(case, ctx) -> Iterator[Hit]:
+def support_without_goal(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every support serves at least one goal (`goals: [G…]`).
 
     Why it matters: services in a person-centered plan exist to reach the
@@ -213,7 +247,7 @@ def support_without_goal(case, ctx) -> Iterator[Hit]:
             description: Rosa drives Elena to Mass.
             goals: [G3]
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         for index, support in plan.items("supports"):
             if not str_list(support, "goals"):
                 where = ("supports", index, "goals") if "goals" in support else ("supports", index)
@@ -221,7 +255,7 @@ def support_without_goal(case, ctx) -> Iterator[Hit]:
 
 
 @rule("L105", "goal-without-support", "warning", source="ISED")
-def goal_without_support(case, ctx) -> Iterator[Hit]:
+def goal_without_support(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every active goal has at least one support (paid or unpaid) working toward it that has not ended.
 
     Why it matters: a goal nobody is helping with is a wish, not a plan. The
@@ -250,7 +284,7 @@ def goal_without_support(case, ctx) -> Iterator[Hit]:
             start: 2026-09-07
             end: 2027-09-02
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     for plan in life.plans_to_check():
         first, last, now = _support_window(life.record(plan), ctx.today)
         served: set[str] = set()
@@ -292,7 +326,7 @@ def goal_without_support(case, ctx) -> Iterator[Hit]:
             yield Hit(plan, ("goals", index), message)
 
 
-def _support_window(record, today):
+def _support_window(record: PlanRecord, today: date) -> tuple[date | None, date | None, bool]:
     """(first, last, today?) days a support must reach to count: from today while the plan's period runs,
     else the whole period (a revision not yet started, a plan whose period is over)."""
     start, end = record.start, record.end
@@ -302,7 +336,7 @@ def _support_window(record, today):
 
 
 @rule("L106", "risk-unmitigated", "error", source="42 CFR 441.301(c)(2)")
-def risk_unmitigated(case, ctx) -> Iterator[Hit]:
+def risk_unmitigated(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every assessed risk has a mitigation in the plan.
 
     Why it matters: the federal rule asks the plan to name the risk factors and
@@ -343,7 +377,7 @@ def risk_unmitigated(case, ctx) -> Iterator[Hit]:
 
 
 @rule("L107", "barrier-without-strategy", "warning", source="ISED")
-def barrier_without_strategy(case, ctx) -> Iterator[Hit]:
+def barrier_without_strategy(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every assessed barrier has a strategy in the plan.
 
     Why it matters: barriers are what stands between the member and their
@@ -384,7 +418,7 @@ def barrier_without_strategy(case, ctx) -> Iterator[Hit]:
 
 
 @rule("L108", "strengths-unused", "warning", source="ISED; Love Focus ECM toolkit")
-def strengths_unused(case, ctx) -> Iterator[Hit]:
+def strengths_unused(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The plan draws on at least one of the member's assessed strengths.
 
     Why it matters: person-centered planning builds on what the person does
@@ -418,7 +452,7 @@ QUANTITIES = (("amount", "how much (`amount`)"), ("unit", "the unit of the amoun
 
 
 @rule("L109", "support-unquantified", "error", source="Love Focus ECM toolkit; 42 CFR 441.301(c)(2)")
-def support_unquantified(case, ctx) -> Iterator[Hit]:
+def support_unquantified(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every support states its amount (with unit), frequency and duration (start and end).
 
     Why it matters: "help with bathing" is not a service anyone can deliver,
@@ -438,7 +472,7 @@ def support_unquantified(case, ctx) -> Iterator[Hit]:
           start: 2026-09-07
           end: 2027-09-02
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         for index, support in plan.items("supports"):
             for key, what in QUANTITIES:
                 if support.get(key) in (None, ""):
@@ -450,7 +484,7 @@ REPLANS = ("revision", "annual")  # plan types that re-plan an episode (an initi
 
 
 @rule("L110", "unmet-need-unplanned", "warning", source="CMHPSM 13.003")
-def unmet_need_unplanned(case, ctx) -> Iterator[Hit]:
+def unmet_need_unplanned(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """An unmet need raised in a note is taken up (a goal, a referral, or a deferral with a reason) by the
     next review or revision.
 
@@ -489,31 +523,10 @@ def unmet_need_unplanned(case, ctx) -> Iterator[Hit]:
               - raised_on: 2026-10-29
                 referral: Spanish-language senior lunch at Our Lady of Peace, Wednesdays.
     """
-    life = lifecycle(case, ctx.today)
-    episode = life.current_episode
-    due_at: list[tuple] = []  # (day, order, what, related location): what makes a need raised by then due
-    answers: list[tuple] = []  # (day, entry) from reviews and plans that may take a need up
-    drafts = {id(r) for r in life.drafts()}
-    for record in life.plans:
-        if record.episode is not episode:
-            continue
-        plan = record.plan
-        for day, index in life.reviews_held(record):
-            if day <= ctx.today:
-                due_at.append((day, 0, "review", (plan, ("reviews", index), f"the review of {day.isoformat()} "
-                                                  f"in {record.label}"), None))
-            answers += [(day, entry) for entry in _entries_of(plan, ("reviews", index))]
-        consented = life.consented(record)
-        if plan.date is None or not (consented or id(record) in drafts):
-            continue
-        answers += [(plan.date, entry) for entry in _entries_of(plan, ())]
-        if plan.get("type") in REPLANS:  # a draft revision too: reported in it, while a fix costs no signature
-            what = "revision" if plan.get("type") == "revision" else "annual plan"
-            due_at.append((plan.date, 1, what, (plan, ("date",), f"the {plan.get('type')} {record.label} of "
-                                                f"{plan.date.isoformat()}"), None if consented else plan))
+    life = ctx.lifecycle
+    due_at, answers = _occasions(life, ctx.today)
     if not due_at:
         return
-    due_at.sort(key=lambda entry: entry[:2])
     for note in case.notes:
         raised = _unmet_needs(note)
         day = note.date
@@ -546,7 +559,37 @@ def unmet_need_unplanned(case, ctx) -> Iterator[Hit]:
                       related=(related,))
 
 
-def _in_draft(draft, what: str, note, day, index: int, numbered: bool) -> Hit:
+def _occasions(life: Lifecycle, today: date) -> tuple[list[tuple], list[tuple]]:
+    """L110: the occasions of the current episode that take unmet needs up, and what they say.
+
+    (the reviews held by today and the revisions and annual plans, consented or awaiting signature, each as
+    (day, order, what, related location, the draft or None), in date order; the `unmet_needs` entries of
+    those reviews and plans, as (day, entry))."""
+    due_at: list[tuple] = []  # (day, order, what, related location, draft): what makes a need raised by then due
+    answers: list[tuple] = []  # (day, entry) from reviews and plans that may take a need up
+    drafts = {id(r) for r in life.drafts()}
+    for record in life.plans:
+        if record.episode is not life.current_episode:
+            continue
+        plan = record.plan
+        for day, index in life.reviews_held(record):
+            if day <= today:
+                due_at.append((day, 0, "review", (plan, ("reviews", index), f"the review of {day.isoformat()} "
+                                                  f"in {record.label}"), None))
+            answers += [(day, entry) for entry in _entries_of(plan, ("reviews", index))]
+        consented = life.consented(record)
+        if plan.date is None or not (consented or id(record) in drafts):
+            continue
+        answers += [(plan.date, entry) for entry in _entries_of(plan, ())]
+        if plan.get("type") in REPLANS:  # a draft revision too: reported in it, while a fix costs no signature
+            what = "revision" if plan.get("type") == "revision" else "annual plan"
+            due_at.append((plan.date, 1, what, (plan, ("date",), f"the {plan.get('type')} {record.label} of "
+                                                f"{plan.date.isoformat()}"), None if consented else plan))
+    due_at.sort(key=lambda entry: entry[:2])
+    return due_at, answers
+
+
+def _in_draft(draft: Document, what: str, note: Document, day: date, index: int, numbered: bool) -> Hit:
     """L110 in a draft revision that does not take up an unmet need raised before it: the finding is in the
     draft, where the entry is added while that costs no signature, with the note's need as related."""
     if "unmet_needs" in draft.data:
@@ -562,7 +605,7 @@ def _in_draft(draft, what: str, note, day, index: int, numbered: bool) -> Hit:
                related=((note, ("unmet_needs", index), need),))
 
 
-def _unmet_needs(note) -> list[int]:
+def _unmet_needs(note: Document) -> list[int]:
     """Positions in a note's `unmet_needs` of the needs it raises (blank entries raise nothing)."""
     value = note.get("unmet_needs")
     if not isinstance(value, list):
@@ -571,12 +614,12 @@ def _unmet_needs(note) -> list[int]:
             if need is not None and not (isinstance(need, str) and not need.strip())]
 
 
-def _entries_of(plan, where: tuple) -> list[dict]:
+def _entries_of(plan: Document, where: tuple) -> list[dict]:
     """The `unmet_needs` entries of a plan (``where`` = ()) or of one of its reviews (``("reviews", i)``)."""
     return [entry for _, entry in _items_at(plan, where + ("unmet_needs",))]
 
 
-def _items_at(plan, path: tuple) -> list[tuple[int, dict]]:
+def _items_at(plan: Document, path: tuple) -> list[tuple[int, dict]]:
     """``(index, item)`` for the mappings of the list at a data path that may pass through list positions."""
     node = plan.data
     for step in path:
@@ -587,7 +630,7 @@ def _items_at(plan, path: tuple) -> list[tuple[int, dict]]:
     return [(i, e) for i, e in enumerate(node) if isinstance(e, dict)] if isinstance(node, list) else []
 
 
-def _unmet_entries(plan) -> Iterator[tuple[tuple, dict]]:
+def _unmet_entries(plan: Document) -> Iterator[tuple[tuple, dict]]:
     """(data path, entry) of every `unmet_needs` entry of a plan: its own and its reviews'."""
     for index, entry in plan.items("unmet_needs"):
         yield ("unmet_needs", index), entry
@@ -599,3 +642,161 @@ def _unmet_entries(plan) -> Iterator[tuple[tuple, dict]]:
 def _takes_up(entry: dict) -> bool:
     """Whether an entry says how the need is taken up: a goal, a referral, or a deferral with its reason."""
     return bool(text(entry, "goal") or text(entry, "referral") or text(entry, "deferred"))
+
+
+# ---------------------------------------------------------------- L111, L112: what each plan item says
+
+_SPACE = re.compile(r"\s+")
+
+
+def _placeholder(value: str) -> bool:
+    """A stand-in that says nothing about what happens to *this* person (the one definition, pcplan.placeholders)."""
+    return is_placeholder(value)
+
+
+@rule("L111", "backup-plan-missing", "error", source="42 CFR 441.301(c)(2)")
+def backup_plan_missing(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """Every risk the plan's assessment rates high has an individualized backup plan in the plan.
+
+    Why it matters: the federal rule asks the plan to name the risk factors and
+    the measures in place to minimize them, including individualized backup
+    plans. For a high risk the question that matters is what happens on the day
+    the usual support does not come: who steps in, and how the member gets help.
+
+    How to fix: give the risk's `risk_mitigations` entry a `backup_plan` that
+    says, for this member, who steps in and what they do when the mitigation
+    fails. Risks rated high (`level: high` in the assessment the plan names)
+    are checked; a placeholder ("N/A", "none", "TBD", "see above", "per
+    policy") or a backup plan that only repeats the mitigation is not a backup
+    plan. A high risk with no entry at all is also L106's finding. The finding
+    is in the plan, with the risk in the assessment as a related location.
+
+    Example:
+        risk_mitigations:
+          - risk: R1                  # rated high in the assessment
+            mitigation: Grab bars and a shower chair; the aide is present during bathing.
+            backup_plan: If the aide cannot come, Rosa helps; Elena wears a medical alert pendant.
+    """
+    for plan in ctx.lifecycle.plans_to_check():
+        assessment = case.assessment_for(plan)
+        if assessment is None:
+            continue  # no assessment to read levels from: L102's finding
+        entries: dict[str, list[tuple[int, dict]]] = {}
+        for index, entry in plan.items("risk_mitigations"):
+            if isinstance(entry.get("risk"), str):
+                entries.setdefault(entry["risk"], []).append((index, entry))
+        for position, risk in assessment.items("risks"):
+            risk_id = risk.get("id")
+            if risk.get("level") != "high" or not isinstance(risk_id, str):
+                continue
+            mine = entries.get(risk_id, [])
+            if any(_individual_backup(entry) for _, entry in mine):
+                continue
+            related = ((assessment, ("risks", position), f"risk {_plain(risk_id)}, rated high, in assessment "
+                        f"{_plain(assessment.id)}"),)
+            if mine:
+                index, entry = mine[0]
+                backup = text(entry, "backup_plan")
+                what = ("has no backup plan (`backup_plan`)" if backup is None else
+                        "has a backup plan that says nothing about this member (a placeholder, or the "
+                        "mitigation repeated)")
+                where = ("risk_mitigations", index) + (("backup_plan",) if backup is not None else ())
+                yield Hit(plan, where, f"risk {_plain(risk_id)}, rated high in assessment {_plain(assessment.id)}, "
+                          f"{what}; "
+                          "say who steps in and what they do when the usual support fails", related=related)
+            else:
+                where, at = ((("risk_mitigations",), "key") if "risk_mitigations" in plan.data
+                             else (("assessment",), "value"))
+                yield Hit(plan, where, f"risk {_plain(risk_id)}, rated high in assessment {_plain(assessment.id)}, "
+                          "has no "
+                          "`risk_mitigations` entry with a backup plan; add one (`risk`, `mitigation`, "
+                          "`backup_plan`)", at=at, related=related)
+
+
+def _individual_backup(entry: dict) -> bool:
+    backup = text(entry, "backup_plan")
+    if backup is None or _placeholder(backup):
+        return False
+    mitigation = text(entry, "mitigation")
+    return mitigation is None or _SPACE.sub(" ", mitigation).strip().casefold() != \
+        _SPACE.sub(" ", backup).strip().casefold()
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@rule("L112", "goal-not-measurable", "warning", source="ISED")
+def goal_not_measurable(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """Every active goal has a target date, and every objective has a measure and a target date; an
+    objective's target is on or before its goal's and within the plan's effective period.
+
+    Why it matters: a plan states what is expected to change and by when, so
+    the member and the case manager can tell at each review whether it is
+    working. A goal with no date is never late and never reached; an objective
+    with no measure cannot be judged at all.
+
+    How to fix: add `target_date` to the goal, and `measure` (how progress is
+    counted or observed, and by whom) and `target_date` to each objective.
+    Active goals (no `status`, or `status: active`) and their active
+    objectives are checked; achieved, discontinued and on-hold ones are not.
+    A goal need not have objectives, but each objective it has is measurable.
+    An objective is a step toward its goal within this plan: its
+    `target_date` is on or before its goal's `target_date` and within the
+    plan's effective period (`effective.start`, else the plan's `date`, to
+    `effective.end`); each is its own finding, at the objective's
+    `target_date`. A goal may reach beyond the plan year (a two-year goal is
+    carried into the next plan); its objectives are this plan's steps, and
+    the next plan sets the next ones.
+
+    Example:
+        goals:
+          - id: G1
+            own_words: I want to take my medicines right so I don't go back to the hospital.
+            target_date: 2027-03-31
+            objectives:
+              - id: G1.1
+                text: Elena takes her medicines on at least 6 of 7 days each week.
+                measure: Weekly pill-organizer check by the home care aide.
+                target_date: 2026-12-31
+    """
+    life = ctx.lifecycle
+    for plan in life.plans_to_check():
+        record = life.record(plan)
+        for index, goal in plan.items("goals"):
+            if not is_active_goal(goal):
+                continue
+            yield from _objective_targets(plan, index, goal, record.start, record.end)
+            if _blank(goal.get("target_date")):
+                yield Hit(plan, ("goals", index), f"active {label(goal, 'goal')} has no target date "
+                          "(`target_date`); say by when it should be reached")
+            for position, objective in items(goal, "objectives"):
+                if not is_active_goal(objective):
+                    continue
+                name = f"{label(objective, 'objective')} of {label(goal, 'goal')}"
+                where = ("goals", index, "objectives", position)
+                if _blank(objective.get("measure")):
+                    yield Hit(plan, where, f"{name} does not say how progress is measured (`measure`)")
+                if _blank(objective.get("target_date")):
+                    yield Hit(plan, where, f"{name} has no target date (`target_date`)")
+
+
+def _objective_targets(plan: Document, index: int, goal: dict, start: date | None,
+                       end: date | None) -> Iterator[Hit]:
+    """L112: each active objective's target on or before its goal's and within the plan's effective period."""
+    goal_target = parse_iso(goal.get("target_date"))
+    for position, objective in items(goal, "objectives"):
+        target = parse_iso(objective.get("target_date"))
+        if target is None or not is_active_goal(objective):
+            continue
+        name = f"{label(objective, 'objective')} of {label(goal, 'goal')}"
+        where = ("goals", index, "objectives", position, "target_date")
+        if goal_target is not None and target > goal_target:
+            yield Hit(plan, where, f"{name} is due {target.isoformat()}, after its goal's target date "
+                      f"({goal_target.isoformat()}); an objective is a step toward its goal: set it on or before "
+                      "the goal's date, or move the goal's")
+        if (start is not None and target < start) or (end is not None and target > end):
+            period = f"{start.isoformat() if start else '…'} to {end.isoformat() if end else '…'}"
+            yield Hit(plan, where, f"{name} is due {target.isoformat()}, outside the plan's effective period "
+                      f"({period}); an objective is a step of this plan: set its date within the period (a "
+                      "goal may reach beyond it)")

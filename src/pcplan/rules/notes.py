@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..findings import Hit
-from ..model import plan_name, text
-from ..lifecycle import contact_parties, lifecycle, member_names, records_contact
+from ..facts.lifecycle import contact_parties, member_names, records_contact
+from ..model import Case, plan_name, text
 from ..placeholders import TEMPLATE_TEXT, is_placeholder
+from .context import CaseContext
 from .registry import rule
 
 
 @rule("N801", "note-without-goal", "warning", source="ISED; CMHPSM 13.003")
-def note_without_goal(case, ctx) -> Iterator[Hit]:
+def note_without_goal(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every note of a contact the member took part in relates to at least one goal of the plan in effect on
     its date (collateral and incident notes need not).
 
@@ -45,7 +46,7 @@ def note_without_goal(case, ctx) -> Iterator[Hit]:
     """
     names = member_names(case.member)
     for note in case.notes:
-        plan = lifecycle(case, ctx.today).plan_on(note.date)
+        plan = ctx.lifecycle.plan_on(note.date)
         if plan is None:
             continue
         if note.get("incident") is True or not contact_parties(note, names)[0]:
@@ -65,8 +66,9 @@ def note_without_goal(case, ctx) -> Iterator[Hit]:
 
 
 @rule("N802", "note-empty", "error", source="ISED (documentation); CMHPSM 13.003")
-def note_empty(case, ctx) -> Iterator[Hit]:
-    """A note records what happened: a narrative (`text`) that is not empty and not a template's placeholder (an empty note counts as no contact).
+def note_empty(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """A note records what happened: a narrative (`text`) that is not empty and not a template's placeholder (an empty
+    note counts as no contact).
 
     Why it matters: a note is the record that a contact took place and what
     came of it. A note with a date, a contact type and the member's name but

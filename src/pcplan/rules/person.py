@@ -3,8 +3,8 @@
 Plan rules check the plan in effect (and any newer draft); superseded plans are
 history. The text staff write for the member (restatements, objectives and
 measures, supports, strategies, mitigations and backup plans, rights
-modifications) is graded (P406, in the plan's language: readability.py) and
-scanned (P402, P407: wording.py); the member's own words (`own_words`,
+modifications) is graded (P406, in the plan's language: text/readability.py) and
+scanned (P402, P407: text/wording.py); the member's own words (`own_words`,
 `what_matters`, `important_to_me`, `satisfaction`, `member_view`) are never
 graded or scanned for deficit language. P410 and P411 ask whether the member
 could take part (an interpreter) and was heard (their view at each review).
@@ -13,20 +13,22 @@ could take part (an interpreter) and was heard (their view at each review).
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Iterator
+from collections.abc import Iterable, Iterator
 
 from ..dates import parse_iso
 from ..findings import Hit
-from ..lifecycle import contact_parties, lifecycle, member_names, records_contact
-from ..model import doc_name, items, label, shown_id, str_list, text
-from . import readability
+from ..facts.lifecycle import contact_parties, member_names, records_contact
+from ..model import Case, Document, doc_name, items, label, str_list, text
+from .context import CaseContext
+from .interpreters import case_manager_on, interpreter_gap, named_or_this
 from .registry import rule
-from .wording import closure_text, field as _field, record_text, staff_text as _staff_text, terms
+from .text import readability
+from .text.names import name_matches, unaccented
+from .text.wording import Field, assessment_text, closure_text, field, note_text, terms
 
 
 @rule("P401", "goal-not-own-words", "error", source="Love Focus ECM toolkit")
-def goal_not_own_words(case, ctx) -> Iterator[Hit]:
+def goal_not_own_words(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every goal states what the person wants in their own words (`own_words`).
 
     Why it matters: a person-centered plan captures what is important to the
@@ -48,7 +50,7 @@ def goal_not_own_words(case, ctx) -> Iterator[Hit]:
         - id: G1
           own_words: I want to take my medicines right so I don't go back to the hospital.
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         for index, goal in plan.items("goals"):
             if text(goal, "own_words") is None:
                 where = ("goals", index, "own_words") if "own_words" in goal else ("goals", index)
@@ -56,50 +58,16 @@ def goal_not_own_words(case, ctx) -> Iterator[Hit]:
                           "add `own_words:` with what the member said they want")
 
 
-# P402: a legal first name that is also a month ("May", "June", "April") is a date, not a name, right after
-# these words or right before a number ("in May", "May 3").
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
-_BEFORE_A_DATE = re.compile(r"(?:\b(?:in|by|since|until|till|before|after|through|during|next|last|early|late|mid|"
-                            r"this|each|every|(?:end|middle|beginning|start|rest) of)[\s-]+)$", re.IGNORECASE)
-_AFTER_A_DATE = re.compile(r"^\s*\d")
-
-
-def _unaccented(value: str) -> str:
-    """``value`` without accents ("María" → "Maria"): a name is the same name however it was typed."""
-    return "".join(c for c in unicodedata.normalize("NFD", value) if not unicodedata.combining(c))
-
-
-def _name_matches(first: str):
-    """Whether a text calls someone ``first``: the word whole, with or without its accents, capitalised as a
-    name (any letters after the first may be capitals), and for a month's name not where it is a date."""
-    first = _unaccented(first)
-    pattern = re.compile(rf"(?<!\w){re.escape(first)}(?!\w)", re.IGNORECASE)
-    month = first.casefold() in MONTHS
-
-    def calls(value: str) -> bool:
-        value = _unaccented(value)
-        for match in pattern.finditer(value):
-            if not match.group()[:1].isupper():
-                continue  # "may", "grace", "will": a word, not a name
-            if month and (_BEFORE_A_DATE.search(value, 0, match.start())
-                          or _AFTER_A_DATE.match(value[match.end():])):
-                continue
-            return True
-        return False
-
-    return calls
-
-
-def _plan_text_about_the_member(plan) -> Iterator[tuple[tuple, str, str]]:
+def _plan_text_about_the_member(plan: Document, ctx: CaseContext) -> Iterator[Field]:
     """P402's fields: what staff write for the member and for the record, and `what_matters`."""
-    yield from _field(plan.data, "what_matters", (), "the plan's `what_matters`")
-    yield from _staff_text(plan)
-    yield from record_text(plan)
+    yield from field(plan.data, "what_matters", (), "the plan's `what_matters`")
+    found = ctx.plan_text(plan)
+    yield from found.for_member()
+    yield from found.record
 
 
 @rule("P402", "preferred-name-unused", "warning", source="Love Focus ECM toolkit")
-def preferred_name_unused(case, ctx) -> Iterator[Hit]:
+def preferred_name_unused(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The plan's text does not call the person by a legal first name that differs from the name they
     go by.
 
@@ -134,19 +102,19 @@ def preferred_name_unused(case, ctx) -> Iterator[Hit]:
     if legal is None or preferred is None:
         return
     first = legal.split()[0]
-    if re.search(rf"(?<!\w){re.escape(_unaccented(first))}(?!\w)", _unaccented(preferred), re.IGNORECASE):
+    if re.search(rf"(?<!\w){re.escape(unaccented(first))}(?!\w)", unaccented(preferred), re.IGNORECASE):
         return  # the legal first name is (part of) the name they go by
-    calls = _name_matches(first)
-    for plan in lifecycle(case, ctx.today).plans_to_check():
-        for where, what, value in _plan_text_about_the_member(plan):
+    calls = name_matches(first)
+    for plan in ctx.lifecycle.plans_to_check():
+        for where, what, value in _plan_text_about_the_member(plan, ctx):
             if calls(value):
                 yield Hit(plan, where, f"{what} calls the member by their legal first name; use the name they "
                           "go by (`name.preferred` in member.yaml)")
 
 
-def _assessments_to_check(case, ctx) -> list:
+def _assessments_to_check(case: Case, ctx: CaseContext) -> list:
     """The assessments the plans to check are based on; the latest assessment when there is no plan yet."""
-    plans = lifecycle(case, ctx.today).plans_to_check()
+    plans = ctx.lifecycle.plans_to_check()
     if not plans:
         return case.assessments[-1:]
     found = []
@@ -158,7 +126,7 @@ def _assessments_to_check(case, ctx) -> list:
 
 
 @rule("P403", "no-strengths", "error", source="ISED; Love Focus ECM toolkit")
-def no_strengths(case, ctx) -> Iterator[Hit]:
+def no_strengths(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The assessment records at least one of the person's strengths.
 
     Why it matters: a holistic assessment lists strengths as well as needs and
@@ -188,7 +156,7 @@ def no_strengths(case, ctx) -> Iterator[Hit]:
 
 
 @rule("P404", "meeting-not-member-chosen", "warning", source="Weld CMA")
-def meeting_not_member_chosen(case, ctx) -> Iterator[Hit]:
+def meeting_not_member_chosen(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The planning meeting's time and place are recorded as the member's choice
     (`meeting.chosen_by_member: true`).
 
@@ -207,7 +175,7 @@ def meeting_not_member_chosen(case, ctx) -> Iterator[Hit]:
           place: Elena's apartment
           chosen_by_member: true    # Elena chose the time and the place
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         meeting = plan.get("meeting")
         if isinstance(meeting, dict) and meeting.get("chosen_by_member") is True:
             continue
@@ -224,7 +192,7 @@ def meeting_not_member_chosen(case, ctx) -> Iterator[Hit]:
 
 
 @rule("P405", "setting-choice-undocumented", "error", source="42 CFR 441.301(c)(2)")
-def setting_choice_undocumented(case, ctx) -> Iterator[Hit]:
+def setting_choice_undocumented(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The plan records that the member chose where they live (`setting.chosen_by_member: true`) and the
     options they considered (at least two).
 
@@ -252,7 +220,7 @@ def setting_choice_undocumented(case, ctx) -> Iterator[Hit]:
             - Host home with Lydia Park
             - His own apartment with drop-in support
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         setting = plan.get("setting")
         setting = setting if isinstance(setting, dict) else None
         if setting is None or setting.get("chosen_by_member") is not True:
@@ -277,21 +245,19 @@ def setting_choice_undocumented(case, ctx) -> Iterator[Hit]:
             yield _at_setting(plan, message)
 
 
-def _at_setting(plan, message: str) -> Hit:
+def _at_setting(plan: Document, message: str) -> Hit:
     if "setting" in plan.data:
         return Hit(plan, ("setting",), message, at="key")
     return Hit(plan, (), message)
 
 
-# P406: how a field is graded (see the rule's docstring and readability.py). Plain per-field Flesch–Kincaid
+# P406: how a field is graded (see the rule's docstring and text/readability.py). Plain per-field Flesch–Kincaid
 # at grade 8 is too noisy: on the reference plans ordinary one-sentence fields score up to 12.2 (and, in the
 # closed case, 18.6), and every other English formula (ARI, Coleman–Liau, SMOG, Fog, Dale–Chall, Linsear
 # Write) scores them higher still, so a consensus does not help. Allowing for the sampling error of a short
 # field keeps ordinary sentences (lower bound at most 7.2 on the open reference cases) apart from jargon
 # (lower bound 9 to 26).
-
-
-def plan_language(plan, ctx) -> str | None:
+def plan_language(plan: Document, ctx: CaseContext) -> str | None:
     """The language a plan's text is written in: its `language`, else the agency's `locale` (pcplan.toml)."""
     value = plan.get("language")
     if value is None:
@@ -299,8 +265,8 @@ def plan_language(plan, ctx) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@rule("P406", "plain-language", "warning", source="42 CFR 441.301(c)(2)")
-def plain_language(case, ctx) -> Iterator[Hit]:
+@rule("P406", "plain-language", "warning", source="42 CFR 441.301(c)(2)", settings=("plain_language_grade",))
+def plain_language(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The text staff write for the member reads at or below the agency's grade level (default 8), graded
     in the language it is written in; the member's own words are never graded.
 
@@ -347,14 +313,14 @@ def plain_language(case, ctx) -> Iterator[Hit]:
         # a plan written in Spanish: `language: es` (or `locale = "es"` in pcplan.toml)
         language: es
     """
-    if lifecycle(case, ctx.today).closed:
+    if ctx.lifecycle.closed:
         return
     target = ctx.settings.plain_language_grade
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         language = plan_language(plan, ctx)
         if readability.primary(language) not in readability.FORMULAS:
             continue  # no formula for this language: not graded
-        for where, what, value in _staff_text(plan):
+        for where, what, value in ctx.plan_text(plan).for_member():
             graded = readability.grade(value, language)
             if graded is None or not graded.above(target):
                 continue
@@ -367,26 +333,12 @@ def plain_language(case, ctx) -> Iterator[Hit]:
                       "or below with shorter, everyday words and sentences")
 
 
-def _assessment_text(assessment) -> Iterator[tuple[tuple, str, str]]:
-    for key, kind in (("strengths", "strength"), ("needs", "need"), ("barriers", "barrier"), ("risks", "risk")):
-        for index, item in assessment.items(key):
-            yield from _field(item, "text", (key, index), f"the `text` of {label(item, kind)}")
-
-
-def _note_text(note) -> Iterator[tuple[tuple, str, str]]:
-    yield from _field(note.data, "text", (), "this note's `text`")
-    for index, entry in note.items("progress"):
-        goal = entry.get("goal")
-        owner = f"goal {goal}" if isinstance(goal, str) else "this goal"
-        yield from _field(entry, "text", ("progress", index), f"the progress `text` on {owner}")
-
-
 # Load the pronouncing and hyphenation dictionaries once in the parent before workers fork.
 plain_language.warm_up = readability.warm_up
 
 
-@rule("P407", "deficit-language", "warning", source="Love Focus ECM toolkit")
-def deficit_language(case, ctx) -> Iterator[Hit]:
+@rule("P407", "deficit-language", "warning", source="Love Focus ECM toolkit", settings=("deficit_terms",))
+def deficit_language(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Staff-written text uses no words from the agency's deficit-language list ("non-compliant",
     "refuses", "low-functioning", …).
 
@@ -427,10 +379,11 @@ def deficit_language(case, ctx) -> Iterator[Hit]:
     listed = terms(tuple(ctx.settings.deficit_terms))
     if not listed:
         return
-    sources = [(plan, _staff_text(plan)) for plan in lifecycle(case, ctx.today).plans_to_check()]
-    sources += [(plan, record_text(plan)) for plan in lifecycle(case, ctx.today).plans_to_check()]
-    sources += [(assessment, _assessment_text(assessment)) for assessment in _assessments_to_check(case, ctx)]
-    sources += [(note, _note_text(note)) for note in case.notes]
+    plans = ctx.lifecycle.plans_to_check()
+    sources: list[tuple[Document, Iterable[Field]]] = [(plan, ctx.plan_text(plan).for_member()) for plan in plans]
+    sources += [(plan, ctx.plan_text(plan).record) for plan in plans]
+    sources += [(assessment, assessment_text(assessment)) for assessment in _assessments_to_check(case, ctx)]
+    sources += [(note, note_text(note)) for note in case.notes]
     sources += [(closure, closure_text(closure)) for closure in case.of_kind("closure")]
     for doc, fields in sources:
         for where, what, value in fields:
@@ -442,7 +395,7 @@ def deficit_language(case, ctx) -> Iterator[Hit]:
 
 
 @rule("P408", "no-natural-supports", "info", source="Love Focus ECM toolkit; 42 CFR 441.301(c)(2)")
-def no_natural_supports(case, ctx) -> Iterator[Hit]:
+def no_natural_supports(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The plan has at least one unpaid (natural) support (`paid: false`).
 
     Why it matters: a good life is not made of services alone. The plan
@@ -465,7 +418,7 @@ def no_natural_supports(case, ctx) -> Iterator[Hit]:
             paid: false
             provider: Rosa Ruiz (sister)
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         if any(support.get("paid") is False for _, support in plan.items("supports")):
             continue
         where, at = (("supports",), "key") if "supports" in plan.data else ((), "value")
@@ -474,7 +427,7 @@ def no_natural_supports(case, ctx) -> Iterator[Hit]:
 
 
 @rule("P409", "member-absent", "error", source="Weld CMA; Love Focus ECM toolkit")
-def member_absent(case, ctx) -> Iterator[Hit]:
+def member_absent(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The member took part in the planning meeting (a participant with `role: member`).
 
     Why it matters: members (and their legal representatives) actively take
@@ -493,7 +446,7 @@ def member_absent(case, ctx) -> Iterator[Hit]:
             - {name: Elena, role: member}
             - {name: Rosa Ruiz, role: sister, invited_by_member: true}
     """
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         meeting = plan.get("meeting")
         participants = items(meeting, "participants")
         if any(isinstance(p.get("role"), str) and p["role"].strip().casefold() == "member"
@@ -508,77 +461,12 @@ def member_absent(case, ctx) -> Iterator[Hit]:
             yield Hit(plan, (), message)
 
 
-def _speaks(ctx, staff_id: object, language: str | None) -> bool:
-    """Whether staff.yaml lists ``language`` (a primary subtag) among the languages of ``staff_id``."""
-    if language is None or not isinstance(staff_id, str):
-        return False
-    person = ctx.repo.staff_by_id.get(staff_id)
-    spoken = person.get("languages") if isinstance(person, dict) else None
-    return isinstance(spoken, list) and any(readability.primary(code) == language for code in spoken)
-
-
-def _case_manager_on(case, day) -> str | None:
-    """The staff id of the member's case manager on ``day`` (member.yaml `case_managers`), if one."""
-    if case.member is None or day is None:
-        return None
-    for _, entry in case.member.items("case_managers"):
-        start, end = parse_iso(entry.get("from")), parse_iso(entry.get("to"))
-        if start is not None and start <= day and (end is None or end >= day) and isinstance(entry.get("staff"), str):
-            return entry["staff"]
-    return None
-
-
-def _named(kind: str, ident: object) -> str:
-    """``"plan P1"``, or ``"this plan"`` when it has no id (or text where the id belongs, never repeated)."""
-    return f"{kind} {ident}" if shown_id(ident) != "(not an id)" else f"this {kind}"
-
-
-def _interpreter_gap(ctx, holder: dict, base: tuple, lead: object, language: str | None, what: str):
-    """None when a sitting (an assessment, a planning meeting) met the member's need for an interpreter,
-    else ``(data path, message)``."""
-    record = holder.get("interpreter")
-    record = record if isinstance(record, dict) else None
-    if record is not None and text(record, "name") is None and text(record, "agency") is None \
-            and record.get("declined") is not True:
-        record_kind = None  # an `interpreter:` naming nobody records nothing
-    else:
-        record_kind = None if record is None else ("declined" if record.get("declined") is True else "named")
-    if record_kind == "named":
-        theirs = readability.primary(record.get("language"))
-        if theirs is None or language is None or theirs == language:
-            return None
-    if any(isinstance(p.get("role"), str) and re.search(r"\binterpret", p["role"], re.IGNORECASE)
-           for _, p in items(holder, "participants")):
-        return None
-    if _speaks(ctx, lead, language):
-        return None
-    if record_kind == "declined" and text(record, "declined_reason") is not None:
-        return None
-    in_language = f" in {shown_id(language)}" if language is not None else ""
-    if record_kind == "declined":
-        key = "declined_reason" if "declined_reason" in record else "declined"
-        return base + ("interpreter", key), (f"{what} records that the member went without an interpreter but not "
-                                             "why; add `declined_reason` with the member's reason")
-    if record_kind == "named":
-        return base + ("interpreter", "language"), (
-            f"{what} records an interpreter for {shown_id(record.get('language'))}, but the member needs one"
-            f"{in_language} (member.yaml `language`); record the interpreter who spoke with the member in "
-            "their language")
-    led = (f"; {shown_id(lead)}, who led it, does not speak {shown_id(language)} (staff.yaml `languages`)"
-           if isinstance(lead, str) and language is not None else "")
-    where = base + ("interpreter",) if "interpreter" in holder else base
-    return where, (f"{what} records no interpreter, and the member needs one{in_language} (member.yaml "
-                   f"`language`){led}: record who interpreted (`interpreter:` with `name` or `agency`, and "
-                   "`language`; or a participant with `role: interpreter`), or the member's choice to go without "
-                   "(`interpreter:` with `declined: true` and `declined_reason`)")
-
-
-def _assessments_with_the_member(case, ctx) -> list:
+def _assessments_with_the_member(case: Case, ctx: CaseContext) -> list:
     """The assessments P410 judges: those the plans to check are based on, and every assessment of the
     current episode since the earliest of them, whatever its type and whether a plan uses it yet (a
     reassessment or a change-in-condition assessment no plan is based on yet); with no plan to check,
     every assessment of the current episode. Older ones are history superseded by a later assessment."""
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     used = _assessments_to_check(case, ctx) if life.plans_to_check() else []
     since = min((a.date for a in used if a.date is not None), default=None)
     found = list(used)
@@ -592,7 +480,7 @@ def _assessments_with_the_member(case, ctx) -> list:
 
 @rule("P410", "interpreter-missing", "error",
       source="42 CFR 441.301(c)(1); 42 CFR 435.905(b); Love Focus ECM toolkit")
-def interpreter_missing(case, ctx) -> Iterator[Hit]:
+def interpreter_missing(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """When the member needs an interpreter, every assessment (whatever its type, used by a plan yet or not)
     and every planning meeting had one, were led by staff who speak the member's language, or record the
     member's choice to go without.
@@ -638,27 +526,27 @@ def interpreter_missing(case, ctx) -> Iterator[Hit]:
         return
     language = readability.primary(language_pref.get("preferred"))
     for assessment in _assessments_with_the_member(case, ctx):
-        name = _named("assessment", assessment.id)
-        gap = _interpreter_gap(ctx, assessment.data, (), assessment.get("assessor"), language, name)
+        name = named_or_this("assessment", assessment.id)
+        gap = interpreter_gap(ctx, assessment.data, (), assessment.get("assessor"), language, name)
         if gap is not None:
             yield Hit(assessment, *gap)
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         meeting = plan.get("meeting")
-        what = f"the planning meeting of {_named('plan', plan.id)}"
+        what = f"the planning meeting of {named_or_this('plan', plan.id)}"
         if not isinstance(meeting, dict):
             yield Hit(plan, (), "the member needs an interpreter, but the plan does not record its planning "
                       "meeting; add `meeting:` with who took part and who interpreted (`interpreter:`)")
             continue
         lead = meeting.get("facilitator")
         if not isinstance(lead, str) or lead.strip().casefold() == "member":
-            lead = _case_manager_on(case, parse_iso(meeting.get("date")) or plan.date)
-        gap = _interpreter_gap(ctx, meeting, ("meeting",), lead, language, what)
+            lead = case_manager_on(case, parse_iso(meeting.get("date")) or plan.date)
+        gap = interpreter_gap(ctx, meeting, ("meeting",), lead, language, what)
         if gap is not None:
             where, message = gap
             yield Hit(plan, where, message, at="key" if where == ("meeting",) else "value")
 
 
-def _member_view_in(note, names: frozenset[str]) -> bool:
+def _member_view_in(note: Document, names: frozenset[str]) -> bool:
     """Whether a note records the member's view: its `satisfaction`, or a goal's, in a note that records
     what happened (lifecycle.records_contact) of a contact the member took part in (`with` names them:
     lifecycle.contact_parties). A call with the guardian alone holds the guardian's view, not the member's."""
@@ -669,7 +557,7 @@ def _member_view_in(note, names: frozenset[str]) -> bool:
 
 
 @rule("P411", "satisfaction-unrecorded", "warning", source="CMHPSM 13.003")
-def satisfaction_unrecorded(case, ctx) -> Iterator[Hit]:
+def satisfaction_unrecorded(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every periodic review records the member's own view of how the plan is working: in the review
     (`member_view`), or in a note of the same day of a contact the member took part in (`satisfaction`).
 
@@ -700,7 +588,7 @@ def satisfaction_unrecorded(case, ctx) -> Iterator[Hit]:
             member_view: Danny says the plan is working and he likes his job coach.
     """
     names = member_names(case.member)
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         for index, review in plan.items("reviews"):
             if text(review, "member_view") is not None:
                 continue

@@ -10,16 +10,18 @@ describes that no modification documents.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..dates import add_period, frequency_text, parse_frequency, parse_iso
 from ..findings import Hit
-from ..model import label, shown_id, text
-from ..lifecycle import lifecycle, refusal_text
+from ..facts.lifecycle import refusal_text
+from ..model import Case, Document, label, shown_id, text
+from .context import CaseContext
 from .registry import rule
-from .wording import record_text, staff_text, terms
+from .text.wording import terms
 
 MODIFICATIONS = "rights_modifications"
+
 
 # The text elements of (F), in the order of the regulation: (field, what, in plain words).
 TEXT_ELEMENTS = (
@@ -36,7 +38,7 @@ def _present(item: dict, key: str) -> bool:
 
 
 @rule("H501", "modification-incomplete", "error", source="42 CFR 441.301(c)(4)(vi)(F)")
-def modification_incomplete(case, ctx) -> Iterator[Hit]:
+def modification_incomplete(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """A rights modification documents each of the eight elements the federal rule requires.
 
     Why it matters: the HCBS settings rule guarantees the member privacy,
@@ -79,7 +81,7 @@ def modification_incomplete(case, ctx) -> Iterator[Hit]:
             consent: {given_by: Danny and his guardian, on: 2026-05-20}
             no_harm_assurance: His doctor confirmed the meal plan meets his nutrition needs.
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     for plan in life.plans_to_check():
         record = life.record(plan)
         refused = refusal_text(record, case.member) if record.refused else None
@@ -87,7 +89,7 @@ def modification_incomplete(case, ctx) -> Iterator[Hit]:
             yield from _incomplete(plan, index, item, refused)
 
 
-def _incomplete(plan, index: int, item: dict, refused: str | None = None) -> Iterator[Hit]:
+def _incomplete(plan: Document, index: int, item: dict, refused: str | None = None) -> Iterator[Hit]:
     base = (MODIFICATIONS, index)
     name = label(item, "rights modification")
     for key, what in TEXT_ELEMENTS:
@@ -137,9 +139,8 @@ def _incomplete(plan, index: int, item: dict, refused: str | None = None) -> Ite
                   "(`no_harm_assurance`)")
 
 
-
 @rule("H502", "modification-review-overdue", "error", source="42 CFR 441.301(c)(4)(vi)(F)")
-def modification_review_overdue(case, ctx) -> Iterator[Hit]:
+def modification_review_overdue(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Today is not past a rights modification's review date.
 
     Why it matters: a modification of a right is allowed only for a limited
@@ -161,9 +162,9 @@ def modification_review_overdue(case, ctx) -> Iterator[Hit]:
         review_by: 2027-05-20
         consent: {given_by: Danny and his guardian, on: 2027-02-18}
     """
-    if lifecycle(case, ctx.today).closed:
+    if ctx.lifecycle.closed:
         return
-    plan = lifecycle(case, ctx.today).plan_in_effect
+    plan = ctx.lifecycle.plan_in_effect
     if plan is None:
         return
     for index, item in plan.items(MODIFICATIONS):
@@ -200,8 +201,9 @@ def _cites(value: str, ident: object) -> bool:
 DESCRIBES_RESTRICTION = ("right", "condition")
 
 
-@rule("H503", "restriction-undocumented", "warning", source="42 CFR 441.301(c)(4)(vi)(F)")
-def restriction_undocumented(case, ctx) -> Iterator[Hit]:
+@rule("H503", "restriction-undocumented", "warning", source="42 CFR 441.301(c)(4)(vi)(F)",
+      settings=("restriction_terms",))
+def restriction_undocumented(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Plan text that describes a restriction is covered by a rights modification of the same plan whose own
     description names the same restriction.
 
@@ -250,13 +252,14 @@ def restriction_undocumented(case, ctx) -> Iterator[Hit]:
     listed = terms(tuple(ctx.settings.restriction_terms))
     if not listed:
         return
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         modifications = plan.items(MODIFICATIONS)
         described = [(item.get("id"), {term for key in DESCRIBES_RESTRICTION
                                        if (value := text(item, key)) is not None for term in listed.found(value)})
                      for _, item in modifications]
         documented = set().union(*(found for _, found in described))
-        for where, what, value in (*staff_text(plan, modifications=False), *record_text(plan)):
+        written = ctx.plan_text(plan)
+        for where, what, value in (*written.for_member(modifications=False), *written.record):
             undocumented = [term for term in listed.found(value) if term not in documented]
             if not undocumented:
                 continue

@@ -8,29 +8,32 @@ agency's required training modules from pcplan.toml.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from functools import partial
-from typing import Iterator
 
 from ..dates import parse_iso, plus_days
-from ..memo import RecentAnswers
 from ..findings import Hit
-from ..model import items, shown_id, text
-from ..lifecycle import CASE_MANAGER, CONSENTED, DRAFT, IN_EFFECT, assignments as dated_assignments, lifecycle, \
-    monitor_named, staff_left_on
+from ..facts.lifecycle import CASE_MANAGER, CONSENTED, DRAFT, IN_EFFECT, PlanRecord, monitor_named, staff_left_on
+from ..facts.lifecycle import assignments as dated_assignments
+from ..model import Case, Document, Repository, items, shown_id, text
+from .context import CaseContext, RepositoryContext
 from .registry import rule
 
 ASSIGNMENTS = "case_managers"
+
+
 _STAFF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def _assignment_label(index: int, entry: dict) -> str:
+def assignment_label(index: int, entry: dict) -> str:
+    """How messages name an assignment: case-manager assignment 2 (`cm-jlee`)."""
     staff = entry.get("staff")
     who = f" ({shown_id(staff)})" if isinstance(staff, str) and staff.strip() else ""
     return f"case-manager assignment {index + 1}{who}"
 
 
-def _current(member, staff_by_id: dict, today: date) -> tuple[list[tuple[int, dict]], bool]:
+def _current(member: Document | None, staff_by_id: dict, today: date) -> tuple[list[tuple[int, dict]], bool]:
     """The assignments current today, and whether some assignment's dates could not be read (the schema
     reports the date; nothing is guessed). An assignment ends at its `to`, or on the day its staff member
     left (staff.yaml `left_on`), whichever is first (DESIGN.md, "Transfers and departures")."""
@@ -40,7 +43,7 @@ def _current(member, staff_by_id: dict, today: date) -> tuple[list[tuple[int, di
 
 
 @rule("A601", "no-case-manager", "error", source="CMHPSM 13.003")
-def no_case_manager(case, ctx) -> Iterator[Hit]:
+def no_case_manager(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """An active member has exactly one current case-manager assignment.
 
     Why it matters: the supervisor makes and documents the assignment of a
@@ -72,7 +75,7 @@ def no_case_manager(case, ctx) -> Iterator[Hit]:
     member = case.member
     if member is None or member.get("status") != "active":
         return
-    staff_by_id = ctx.repo.staff_by_id
+    staff_by_id = ctx.repository.staff_by_id
     current, unreadable = _current(member, staff_by_id, ctx.today)
     if not current:
         if unreadable:
@@ -83,7 +86,7 @@ def no_case_manager(case, ctx) -> Iterator[Hit]:
         if last is not None and last.ended_by_departure and not any(a.start > last.end for a in dated):
             entry = dict(member.items(ASSIGNMENTS))[last.index]
             yield Hit(member, (ASSIGNMENTS, last.index),
-                      f"{_assignment_label(last.index, entry)} ended on {last.end.isoformat()}, when "
+                      f"{assignment_label(last.index, entry)} ended on {last.end.isoformat()}, when "
                       f"{shown_id(last.staff)} left the agency (staff.yaml `left_on`), and no assignment follows: "
                       f"the member is active but has no case manager on {ctx.today.isoformat()}; add the new "
                       "assignment under `case_managers` (staff, from, reason)")
@@ -93,29 +96,19 @@ def no_case_manager(case, ctx) -> Iterator[Hit]:
                   f"{ctx.today.isoformat()}; add one under `case_managers` (staff, from)", at="key")
     elif len(current) > 1:
         index, entry = current[1]
-        others = ", ".join(_assignment_label(i, e) for i, e in current[:1])
+        others = ", ".join(assignment_label(i, e) for i, e in current[:1])
         yield Hit(member, (ASSIGNMENTS, index),
-                  f"{_assignment_label(index, entry)} is current at the same time as {others}; "
+                  f"{assignment_label(index, entry)} is current at the same time as {others}; "
                   "an active member has one case manager: end the earlier assignment with `to:`")
 
 
-def _staff_references(case) -> Iterator[tuple[object, tuple, object]]:
+StaffReference = tuple[Document, tuple, object]  # (document, data path, the value where a staff id belongs)
+
+
+def _staff_references(case: Case) -> Iterator[StaffReference]:
     """(document, data path, value) for every staff id a member folder refers to."""
-    member = case.member
-    if member is not None:
-        for index, entry in member.items(ASSIGNMENTS):
-            for key in ("staff", "assigned_by"):
-                if key in entry:
-                    yield member, (ASSIGNMENTS, index, key), entry[key]
-        for index, program in member.items("programs"):
-            eligibility = program.get("eligibility")
-            value = eligibility.get("determined_by") if isinstance(eligibility, dict) else None
-            # determined_by may name an outside body ("Weld County"); only an id-like value is a staff id
-            if isinstance(value, str) and _STAFF_ID.match(value):
-                yield member, ("programs", index, "eligibility", "determined_by"), value
-        for index, hold in member.items("holds"):
-            if "recorded_by" in hold:
-                yield member, ("holds", index, "recorded_by"), hold["recorded_by"]
+    if case.member is not None:
+        yield from _member_references(case.member)
     for assessment in case.assessments:
         if "assessor" in assessment.data:
             yield assessment, ("assessor",), assessment.data["assessor"]
@@ -123,31 +116,54 @@ def _staff_references(case) -> Iterator[tuple[object, tuple, object]]:
             if "staff" in person:
                 yield assessment, ("participants", index, "staff"), person["staff"]
     for plan in case.plans:
-        meeting = plan.get("meeting")
-        if isinstance(meeting, dict):
-            facilitator = meeting.get("facilitator")
-            if facilitator is not None and facilitator != "member":
-                yield plan, ("meeting", "facilitator"), facilitator
-            for index, person in items(meeting, "participants"):
-                if "staff" in person:
-                    yield plan, ("meeting", "participants", index, "staff"), person["staff"]
-        monitoring = plan.get("monitoring")
-        # `case_manager` is not a staff id: it means whoever is assigned (DESIGN.md, "Transfers and departures")
-        if isinstance(monitoring, dict) and "responsible" in monitoring \
-                and monitor_named(plan) != CASE_MANAGER:
-            yield plan, ("monitoring", "responsible"), monitoring["responsible"]
-        for key, field in (("reviews", "by"), ("signatures", "staff"), ("signatures", "witnessed_by"),
-                           ("exceptions", "documented_by")):
-            for index, entry in plan.items(key):
-                if field in entry:
-                    yield plan, (key, index, field), entry[field]
+        yield from _plan_references(plan)
     for note in case.notes:
         if "staff" in note.data:
             yield note, ("staff",), note.data["staff"]
 
 
+def _member_references(member: Document) -> Iterator[StaffReference]:
+    """member.yaml's staff ids: case-manager assignments and who made them, who determined eligibility (when
+    written as an id), who recorded each hold."""
+    for index, entry in member.items(ASSIGNMENTS):
+        for key in ("staff", "assigned_by"):
+            if key in entry:
+                yield member, (ASSIGNMENTS, index, key), entry[key]
+    for index, program in member.items("programs"):
+        eligibility = program.get("eligibility")
+        value = eligibility.get("determined_by") if isinstance(eligibility, dict) else None
+        # determined_by may name an outside body ("Weld County"); only an id-like value is a staff id
+        if isinstance(value, str) and _STAFF_ID.match(value):
+            yield member, ("programs", index, "eligibility", "determined_by"), value
+    for index, hold in member.items("holds"):
+        if "recorded_by" in hold:
+            yield member, ("holds", index, "recorded_by"), hold["recorded_by"]
+
+
+def _plan_references(plan: Document) -> Iterator[StaffReference]:
+    """A plan's staff ids: the meeting's facilitator and staff participants, the monitor, who held reviews,
+    signed, witnessed an agreement or documented an exception."""
+    meeting = plan.get("meeting")
+    if isinstance(meeting, dict):
+        facilitator = meeting.get("facilitator")
+        if facilitator is not None and facilitator != "member":
+            yield plan, ("meeting", "facilitator"), facilitator
+        for index, person in items(meeting, "participants"):
+            if "staff" in person:
+                yield plan, ("meeting", "participants", index, "staff"), person["staff"]
+    monitoring = plan.get("monitoring")
+    # `case_manager` is not a staff id: it means whoever is assigned (DESIGN.md, "Transfers and departures")
+    if isinstance(monitoring, dict) and "responsible" in monitoring and monitor_named(plan) != CASE_MANAGER:
+        yield plan, ("monitoring", "responsible"), monitoring["responsible"]
+    for key, field in (("reviews", "by"), ("signatures", "staff"), ("signatures", "witnessed_by"),
+                       ("exceptions", "documented_by")):
+        for index, entry in plan.items(key):
+            if field in entry:
+                yield plan, (key, index, field), entry[field]
+
+
 @rule("A602", "unknown-staff", "error")
-def unknown_staff(case, ctx) -> Iterator[Hit]:
+def unknown_staff(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every staff id a case file names exists in staff.yaml.
 
     Why it matters: a staff id is how a case file says who is accountable: who
@@ -172,7 +188,7 @@ def unknown_staff(case, ctx) -> Iterator[Hit]:
           responsible: cm-jle     # wrong: a typo
           responsible: cm-jlee    # right
     """
-    repo = ctx.repo
+    repo = ctx.repository
     if repo.staff is not None and repo.staff.kind != "staff":
         return  # staff.yaml did not load; its own finding says why, and every id would look unknown
     known = repo.staff_by_id
@@ -187,13 +203,14 @@ def unknown_staff(case, ctx) -> Iterator[Hit]:
                       "staff member to staff.yaml")
 
 
-def _completed(person: dict) -> dict[str, date]:
-    """module → the first day a staff member completed it."""
-    # Remembered per staff entry: A603 asks for every duty of every member, and staff.yaml is read once per run.
-    return _COMPLETED.get(person, lambda: _first_completions(person))
+def training_completions(repository: Repository) -> dict[str, dict[str, date]]:
+    """staff id → module → the first day that staff member completed it: A603 asks for every duty of every member,
+    so staff.yaml's trainings are read once per repository (``ctx.index``)."""
+    return {staff_id: _first_completions(person) for staff_id, person in repository.staff_by_id.items()}
 
 
 def _first_completions(person: dict) -> dict[str, date]:
+    """module → the first day a staff member completed it."""
     completed: dict[str, date] = {}
     for _, training in items(person, "trainings"):
         module, done = training.get("module"), parse_iso(training.get("completed_on"))
@@ -202,12 +219,9 @@ def _first_completions(person: dict) -> dict[str, date]:
     return completed
 
 
-_COMPLETED: RecentAnswers[dict[str, date]] = RecentAnswers(4096)  # staff entries; more than any staff.yaml lists
-
-
-def _training_gaps(person: dict, required: tuple[str, ...], by: date) -> list[str]:
-    """Required modules not completed on or before ``by``, each with its completion date if later."""
-    completed = _completed(person)
+def _training_gaps(completed: dict[str, date], required: tuple[str, ...], by: date) -> list[str]:
+    """Required modules not completed on or before ``by`` (``completed``: module → first completion), each with
+    its completion date if later."""
     gaps = []
     for module in required:
         done = completed.get(module)
@@ -239,7 +253,7 @@ _DUTIES = {
 }
 
 
-def _duties(case, ctx) -> Iterator[tuple[str, str, date, object, tuple, object]]:
+def _duties(case: Case, ctx: CaseContext) -> Iterator[tuple[str, str, date, object, tuple, object]]:
     """(kind, staff id, date of the duty, document, data path of the staff reference, message fields) for
     every case-management duty a member folder records. The message fields are a function, called only for
     the few duties reported (labels cost more than the check itself)."""
@@ -248,7 +262,7 @@ def _duties(case, ctx) -> Iterator[tuple[str, str, date, object, tuple, object]]
         for index, entry in member.items(ASSIGNMENTS):
             yield "assignment", entry.get("staff"), parse_iso(entry.get("from")), member, \
                 (ASSIGNMENTS, index, "staff"), dict
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     checked = {id(plan) for plan in life.plans_to_check()}
     for record in life.plans:
         plan = record.plan
@@ -270,18 +284,18 @@ def _duties(case, ctx) -> Iterator[tuple[str, str, date, object, tuple, object]]
         yield "note", note.get("staff"), note.date, note, ("staff",), dict
 
 
-def _plan_fields(record) -> dict:
+def _plan_fields(record: PlanRecord) -> dict:
     return {"plan": record.label}
 
 
-def _monitor_fields(record, consented: bool, day: date | None) -> dict:
+def _monitor_fields(record: PlanRecord, consented: bool, day: date | None) -> dict:
     when = (f"when the plan was consented on {day.isoformat()}" if consented
             else f"by the plan's date, {day.isoformat()} (it is not yet consented)") if day else ""
     return {"plan": record.label, "when": when}
 
 
-@rule("A603", "untrained-assignment", "error", source="Weld County CMA policy")
-def untrained_assignment(case, ctx) -> Iterator[Hit]:
+@rule("A603", "untrained-assignment", "error", source="Weld County CMA policy", settings=("required_trainings",))
+def untrained_assignment(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Everyone with a case-management duty in the record had completed every required training on
     the day of that duty: the case manager when the assignment began, the plan's monitor when the plan
     was consented, the staff facilitator on the meeting day, the assessor on the assessment day, and
@@ -320,12 +334,13 @@ def untrained_assignment(case, ctx) -> Iterator[Hit]:
     required = tuple(ctx.settings.required_trainings)
     if not required:
         return
-    known = ctx.repo.staff_by_id
+    known = ctx.repository.staff_by_id
+    completions = ctx.index(training_completions)
     untrained: dict[tuple[str, str], list] = {}
     for order, (kind, staff_id, day, doc, path, fields) in enumerate(_duties(case, ctx)):
         if not isinstance(staff_id, str) or staff_id not in known or day is None:
             continue  # an unknown id is A602's finding; an unreadable date the schema's
-        gaps = _training_gaps(known[staff_id], required, day)
+        gaps = _training_gaps(completions[staff_id], required, day)
         if gaps:
             untrained.setdefault((staff_id, kind), []).append((day, order, gaps, doc, path, fields))
     for (staff_id, kind), duties in sorted(untrained.items(), key=lambda item: min(item[1])[:2]):
@@ -339,8 +354,8 @@ def untrained_assignment(case, ctx) -> Iterator[Hit]:
 
 
 @rule("A604", "training-overdue", "error", source="Weld County CMA policy",
-      scope="repository")
-def training_overdue(repo, ctx) -> Iterator[Hit]:
+      scope="repository", settings=("required_trainings", "training_deadline_days"))
+def training_overdue(repo: Repository, ctx: RepositoryContext) -> Iterator[Hit]:
     """No staff member is, today, past the training deadline with a required training still missing.
 
     Why it matters: all case management staff must receive their initial
@@ -374,7 +389,7 @@ def training_overdue(repo, ctx) -> Iterator[Hit]:
         deadline = plus_days(hired, ctx.settings.training_deadline_days)  # None: past the calendar's end
         if deadline is None or ctx.today <= deadline:
             continue
-        missing = _training_gaps(person, required, ctx.today)
+        missing = _training_gaps(_first_completions(person), required, ctx.today)
         if missing:
             modules = ", ".join(m.split(" ")[0] for m in missing)
             who = person.get("id")
@@ -386,13 +401,12 @@ def training_overdue(repo, ctx) -> Iterator[Hit]:
                       due=deadline)
 
 
-
 # Words that make a legal form, not a different organization ("Riverside Supports, Inc." is Riverside Supports).
 _LEGAL_FORMS = frozenset(("inc", "incorporated", "llc", "lc", "pllc", "corp", "corporation", "co", "company",
                           "ltd", "limited", "lp", "llp", "lllp", "plc", "pc", "pa"))
 
 
-def organization_key(value) -> str | None:
+def organization_key(value: object) -> str | None:
     """An organization's (or a person's) name for comparison: case, punctuation and spacing aside, "&" read
     as "and", a leading "The" and trailing legal forms (Inc., LLC, L.L.C., Corp., Co., Ltd., PLLC, …)
     left out. None when not a name."""
@@ -412,7 +426,7 @@ def organization_key(value) -> str | None:
 
 
 @rule("A605", "conflict-of-interest", "error", source="42 CFR 441.301(c)(1); Weld County CMA policy")
-def conflict_of_interest(case, ctx) -> Iterator[Hit]:
+def conflict_of_interest(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The case manager (or their organization) is not a paid provider in the same plan.
 
     Why it matters: the federal rule requires conflict-free case management:
@@ -445,10 +459,10 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
             provider: Sunrise Home Care Inc.   # wrong: the case manager's own organization
             provider: Evergreen Home Care      # right: a provider the member chose elsewhere
     """
-    plan = lifecycle(case, ctx.today).plan_in_effect
+    plan = ctx.lifecycle.plan_in_effect
     if plan is None:
         return
-    known = ctx.repo.staff_by_id
+    known = ctx.repository.staff_by_id
     responsible = monitor_named(plan)
     if (responsible is None or responsible == CASE_MANAGER) and case.member is not None:
         current, _ = _current(case.member, known, ctx.today)
@@ -462,7 +476,7 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
     for name, what in (
             (person.get("name"), f"is the responsible case manager ({who})"),
             (person.get("organization"), f"is the organization of the responsible case manager ({who})"),
-            (ctx.repo.staff.get("organization") if ctx.repo.staff is not None else None,
+            (ctx.repository.staff.get("organization") if ctx.repository.staff is not None else None,
              "is the case management agency itself"),
             (ctx.config.agency, "is the case management agency itself")):
         key = organization_key(name)
@@ -483,7 +497,7 @@ def conflict_of_interest(case, ctx) -> Iterator[Hit]:
 
 
 @rule("A606", "change-undocumented", "error", source="CMHPSM 13.003")
-def change_undocumented(case, ctx) -> Iterator[Hit]:
+def change_undocumented(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every change of case manager records a reason, and the assignment it ends has a `to` date.
 
     Why it matters: the member has the right to ask for a different case
@@ -515,17 +529,17 @@ def change_undocumented(case, ctx) -> Iterator[Hit]:
     assignments = member.items(ASSIGNMENTS)
     for position, (index, entry) in enumerate(assignments):
         later = position + 1 < len(assignments)
-        left = staff_left_on(ctx.repo.staff_by_id, entry.get("staff"))
+        left = staff_left_on(ctx.repository.staff_by_id, entry.get("staff"))
         following = parse_iso(assignments[position + 1][1].get("from")) if later else None
         if left is not None and following is not None and left <= following:
             later = False  # ended when its staff member left the agency (staff.yaml `left_on`)
         if later and entry.get("to") in (None, ""):
             yield Hit(member, (ASSIGNMENTS, index),
-                      f"{_assignment_label(index, entry)} ends without a `to` date although a later assignment "
+                      f"{assignment_label(index, entry)} ends without a `to` date although a later assignment "
                       "exists; add the date it ended")
         if position > 0 and text(entry, "reason") is None:
             where = (ASSIGNMENTS, index, "reason") if entry.get("reason") is not None else (ASSIGNMENTS, index)
-            yield Hit(member, where, f"{_assignment_label(index, entry)} changes the case manager without a "
+            yield Hit(member, where, f"{assignment_label(index, entry)} changes the case manager without a "
                       "reason; record why (`reason`), for example that the member asked for a change")
 
 
@@ -535,7 +549,7 @@ ELIGIBILITY = (("determined_on", "when eligibility was determined (`determined_o
 
 
 @rule("A607", "eligibility-undocumented", "error", source="CMHPSM 13.003; ISED")
-def eligibility_undocumented(case, ctx) -> Iterator[Hit]:
+def eligibility_undocumented(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Every program the member is enrolled in records how eligibility was determined: on, by and basis.
 
     Why it matters: engagement begins with an eligibility determination, and an
@@ -583,7 +597,7 @@ def eligibility_undocumented(case, ctx) -> Iterator[Hit]:
 
 
 @rule("A608", "monitor-not-assigned", "warning", source="42 CFR 441.301(c)(2)(xi); CMHPSM 13.003")
-def monitor_not_assigned(case, ctx) -> Iterator[Hit]:
+def monitor_not_assigned(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The plan in effect's monitor is `case_manager` or the member's current case manager.
 
     Why it matters: the federal rule asks that the plan name who monitors
@@ -609,11 +623,11 @@ def monitor_not_assigned(case, ctx) -> Iterator[Hit]:
           responsible: case_manager    # right: whoever is assigned (cm-obello today)
           responsible: cm-obello       # also right
     """
-    record = lifecycle(case, ctx.today).in_effect()
+    record = ctx.lifecycle.in_effect()
     if record is None or case.member is None:
         return
     named = monitor_named(record.plan)
-    staff_by_id = ctx.repo.staff_by_id
+    staff_by_id = ctx.repository.staff_by_id
     if named is None or named == CASE_MANAGER or named not in staff_by_id:
         return  # T209 (none named), the recommended form, or A602 (unknown id)
     left = staff_left_on(staff_by_id, named)
@@ -646,7 +660,7 @@ _DEPARTED_ACTS = {
 }
 
 
-def _staff_acts(case) -> Iterator[tuple[str, object, tuple, object, date | None]]:
+def _staff_acts(case: Case) -> Iterator[tuple[str, object, tuple, object, date | None]]:
     """(kind of act, document, data path of the staff reference, staff id, the day of the act) for every
     record a member folder attributes to a staff member on a day."""
     member = case.member
@@ -686,7 +700,7 @@ def _staff_acts(case) -> Iterator[tuple[str, object, tuple, object, date | None]
 
 
 @rule("A609", "staff-departed", "error", source="CMHPSM 13.003")
-def staff_departed(case, ctx) -> Iterator[Hit]:
+def staff_departed(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """No record is authored, signed or monitored by a staff member after their `left_on`.
 
     Why it matters: a staff member who has left the agency cannot visit the
@@ -717,7 +731,7 @@ def staff_departed(case, ctx) -> Iterator[Hit]:
         staff: cm-jlee      # wrong: she had left; the visit was made by cm-obello
         staff: cm-obello    # right
     """
-    staff_by_id = ctx.repo.staff_by_id
+    staff_by_id = ctx.repository.staff_by_id
     if not staff_by_id:
         return
     for kind, doc, path, staff_id, day in _staff_acts(case):
@@ -727,7 +741,7 @@ def staff_departed(case, ctx) -> Iterator[Hit]:
         act = _DEPARTED_ACTS[kind].format(day=day.isoformat())
         yield Hit(doc, path, f"{shown_id(staff_id)} {act}, after leaving the agency on {left.isoformat()} "
                   "(staff.yaml `left_on`); correct the staff id to who did it, or `left_on` if it is wrong")
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     if life.closed:
         return
     for record in life.plans:

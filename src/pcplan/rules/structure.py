@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ..dates import AMOUNT_DIGITS, beyond_calendar, parse_frequency, readable_amount, shown_number
 from ..findings import Hit
-from ..model import shown_id, shown_name
+from ..load import Problem
+from ..model import Case, Document, shown_id, shown_name
+from .context import RepositoryContext
 from .registry import rule
 
 MEMBER_KINDS = ("assessment", "plan", "note", "closure")
 
 
-def _problems(doc, code: str, hint=lambda problem: problem.hint) -> Iterator[Hit]:
+def _problems(doc: Document, code: str,
+              hint: Callable[[Problem], str | None] = lambda problem: problem.hint) -> Iterator[Hit]:
     """Problems the loader and schema stage recorded for one code, each with its own hint if it has one."""
     for p in doc.problems:
         if p.code == code:
@@ -51,12 +55,12 @@ _E005_HINTS = (
 )
 
 
-def _e005_hint(problem) -> str | None:
+def _e005_hint(problem: Problem) -> str | None:
     return problem.hint or next((hint for starts, hint in _E005_HINTS if problem.message.startswith(starts)), None)
 
 
 @rule("E000", "internal-error", "error", scope="file")
-def internal_error(doc, case, ctx):
+def internal_error(doc: Document, case: Case | None, ctx: RepositoryContext) -> Iterable[Hit]:
     """pcplan itself failed while running a rule on this file; the other rules still ran.
 
     Why it matters: a rule that crashed checked nothing, so the file may have
@@ -70,7 +74,7 @@ def internal_error(doc, case, ctx):
 
 
 @rule("E001", "yaml-syntax", "error", scope="file")
-def yaml_syntax(doc, case, ctx):
+def yaml_syntax(doc: Document, case: Case | None, ctx: RepositoryContext) -> Iterable[Hit]:
     """The file parses as one YAML document.
 
     Why it matters: a file that does not parse cannot be checked at all, so every
@@ -96,7 +100,7 @@ def yaml_syntax(doc, case, ctx):
 
 
 @rule("E002", "duplicate-key", "error", scope="file")
-def duplicate_key(doc, case, ctx):
+def duplicate_key(doc: Document, case: Case | None, ctx: RepositoryContext) -> Iterable[Hit]:
     """No mapping repeats a key (both lines are named).
 
     Why it matters: YAML keeps only the last of two equal keys without a word,
@@ -116,7 +120,7 @@ def duplicate_key(doc, case, ctx):
 
 
 @rule("E003", "unknown-kind", "error", scope="file")
-def unknown_kind(doc, case, ctx):
+def unknown_kind(doc: Document, case: Case | None, ctx: RepositoryContext) -> Iterable[Hit]:
     """The file says which kind it is (`kind:`) and which format version (`version: 1`).
 
     Why it matters: pcplan picks the schema and the rules for a file by its
@@ -134,7 +138,7 @@ def unknown_kind(doc, case, ctx):
 
 
 @rule("E004", "schema", "error", scope="file")
-def schema(doc, case, ctx):
+def schema(doc: Document, case: Case | None, ctx: RepositoryContext) -> Iterable[Hit]:
     """The file matches the JSON Schema of its kind (one finding per violation).
 
     Why it matters: a misspelled field is ignored by every rule, so what it
@@ -163,14 +167,19 @@ def schema(doc, case, ctx):
 
 # The count and unit of a frequency written with a number ("3 months", "every 2 weeks", "twice every 3 months"),
 # and where a plan has frequencies: (list, field, what they say).
-_FREQUENCY_TEXT = re.compile(r"^(?:(?:once|twice|[1-9][0-9]* times) )?(?:every )?([1-9][0-9]*) (day|week|month|year)s?$")
+_FREQUENCY_TEXT = re.compile(
+    r"^(?:(?:once|twice|[1-9][0-9]* times) )?(?:every )?([1-9][0-9]*) (day|week|month|year)s?$")
+
+
 _SHOWN_DIGITS = 15  # a count written with more digits is shown by its size
+
+
 _FREQUENCIES = ((("monitoring", "contacts"), "every", "how often the contacts are agreed"),
                 (("rights_modifications",), "review_every", "how often the modification is reviewed"),
                 (("supports",), "frequency", "how often the support is given"))
 
 
-def _out_of_range(doc) -> Iterator[Hit]:
+def _out_of_range(doc: Document) -> Iterator[Hit]:
     """Schema-valid values of a plan that no date or number pcplan handles can hold (E004): a frequency
     longer than the whole calendar, an amount of more than 15 digits or not finite. Messages show the
     field and the number's size, never a number's thousands of digits."""
@@ -202,7 +211,7 @@ def _out_of_range(doc) -> Iterator[Hit]:
 
 
 @rule("E005", "unreadable", "error", scope="file")
-def unreadable(doc, case, ctx):
+def unreadable(doc: Document, case: Case | None, ctx: RepositoryContext) -> Iterable[Hit]:
     """The file is readable UTF-8 text within the size, nesting and alias limits, with no object-building tags.
 
     Why it matters: case files come from scanners, email and other systems; a
@@ -229,7 +238,7 @@ def unreadable(doc, case, ctx):
 
 
 @rule("E006", "wrong-member", "error", scope="file")
-def wrong_member(doc, case, ctx):
+def wrong_member(doc: Document, case: Case | None, ctx: RepositoryContext) -> Iterable[Hit]:
     """A file's `member:` matches the id in its folder's member.yaml.
 
     Why it matters: a note or plan filed in the wrong member's folder puts one
@@ -259,7 +268,7 @@ def wrong_member(doc, case, ctx):
 
 
 @rule("E007", "duplicate-id", "error", scope="file")
-def duplicate_id(doc, case, ctx):
+def duplicate_id(doc: Document, case: Case | None, ctx: RepositoryContext) -> Iterable[Hit]:
     """Ids are unique within a file, an assessment's or plan's id within its member folder, and a member id
     within the repository.
 
@@ -344,7 +353,7 @@ def _collect_ids(data: dict | list, path: tuple, found: list) -> None:
 
 
 @rule("E008", "stale-exception", "warning", scope="file")
-def stale_exception(doc, case, ctx):
+def stale_exception(doc: Document, case: Case | None, ctx: RepositoryContext) -> Iterable[Hit]:
     """Every documented exception names a rule pcplan has, has a real period, and still covers a finding.
 
     Why it matters: an exception records why a rule cannot be met for this

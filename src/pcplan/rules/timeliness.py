@@ -1,25 +1,32 @@
-"""T-rules: things happen on time and in order: reviews, reassessments, contacts, copies.
+"""T-rules: things happen on time and in order: reviews, reassessments, contacts, copies, and the plan's
+life from intake to consent (T209–T214).
 
 Every date is measured from ``ctx.today`` (``--today``, ``PCPLAN_TODAY``, or the
 real date), never read from the clock here, so a CI run is reproducible.
 Month arithmetic is calendar arithmetic: a month from January 31 is the last
-day of February. Which plan is in effect, and what a draft is, come from
-``pcplan.lifecycle``: rules about what is *due* (T201, T204, T205, T208)
-follow the plan in effect, never a draft, and stop when the case is closed;
-copies (T207, and T206's copy dates) are judged from each consented plan's
-consent, never a draft's; rules about what a plan *says* (T202, T203, T206)
-check the plan in effect and any newer draft.
+day of February. Which plan is in effect, what a draft is and which episode is
+current come from ``pcplan.facts.lifecycle`` (``ctx.lifecycle``; DESIGN.md, "The life
+of a case"): rules about what is *due* (T201, T204, T205, T208) follow the plan
+in effect, never a draft, and stop when the case is closed; copies (T207, and
+T206's copy dates) are judged from each consented plan's consent, never a
+draft's; rules about what a plan *says* (T202, T203, T206) check the plan in
+effect and any newer draft. T209–T214 compare the lifecycle's answers with the
+agency's deadlines: monitoring defined, an assessment and a consented plan in
+time after enrollment, significant changes (and discharges) followed up, drafts
+signed, holds kept in touch with. T206's date checks are in chronology.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator
 
-from ..dates import add_period, frequency_text, parse_frequency, parse_iso, plus_days, plus_months
+from ..dates import CONTACT_RANK, add_period, frequency_text, parse_frequency, parse_iso, plus_days, plus_months
 from ..findings import Hit
-from ..lifecycle import lifecycle
-from ..model import get_in, is_active_goal, items, label, named, plan_name, shown_name
+from ..facts.lifecycle import ContactMiss, Hold, PlanRecord, records_contact, refusal_text
+from ..model import Case, Document, get_in, is_active_goal, items, label, named, plan_name, shown_id
+from .chronology import before_enrollment, consent_where, date_at, plan_order, recorded_after, start_end_pairs
+from .context import CaseContext
 from .registry import rule
 
 COPY_ROLES = ("member", "representative")
@@ -27,18 +34,11 @@ COPY_ROLES = ("member", "representative")
 
 # ---------------------------------------------------------------- helpers
 
-
-
-def _date_at(data, *keys) -> date | None:
-    return parse_iso(get_in(data, *keys))
-
-
 _freq_text = frequency_text  # "3 months"; a count of absurd size by its size, never its thousands of digits
 
 
-def _plan_label(plan) -> str:
+def _plan_label(plan: Document) -> str:
     return plan_name(plan)
-
 
 
 def _latest(dated: list[tuple[date, int]]) -> tuple[date, int] | None:
@@ -47,9 +47,9 @@ def _latest(dated: list[tuple[date, int]]) -> tuple[date, int] | None:
 
 
 # ---------------------------------------------------------------- T201
-
-@rule("T201", "review-overdue", "error", source="42 CFR 441.301(c)(3); CMHPSM 13.003")
-def review_overdue(case, ctx) -> Iterator[Hit]:
+@rule("T201", "review-overdue", "error", source="42 CFR 441.301(c)(3); CMHPSM 13.003",
+      settings=("review_interval_months",))
+def review_overdue(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """Today is not past the next review of the plan in effect (last review, or the plan date, + `review_every`).
 
     Why it matters: the federal rule asks that the plan be reviewed at least
@@ -79,7 +79,7 @@ def review_overdue(case, ctx) -> Iterator[Hit]:
         reviews:
           - {date: 2027-02-25, by: cm-jlee, outcome: continue}
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     record = life.in_effect()
     if record is None or life.closed:
         return
@@ -87,18 +87,18 @@ def review_overdue(case, ctx) -> Iterator[Hit]:
     if schedule is not None and ctx.today > schedule.due:
         how = (", the agency's review interval, as `monitoring.review_every` is missing or unreadable"
                if schedule.default_frequency else "")
-        yield Hit(record.plan, schedule.data_path, f"the next review was due on {schedule.due.isoformat()} ({schedule.since} "
+        yield Hit(record.plan, schedule.data_path, f"the next review was due on {schedule.due.isoformat()} "
+                  f"({schedule.since} "
                   f"{schedule.base.isoformat()} + {_freq_text(schedule.frequency)}{how}); hold the review "
                   "with the member and record it under `reviews`", due=schedule.due)
 
 
 # ---------------------------------------------------------------- T202
-
 _NO_DATE = date(2001, 1, 1)  # a reference day for comparing a frequency when the plan date is unreadable
 
 
-@rule("T202", "review-interval-too-long", "error", source="42 CFR 441.301(c)(3)")
-def review_interval_too_long(case, ctx) -> Iterator[Hit]:
+@rule("T202", "review-interval-too-long", "error", source="42 CFR 441.301(c)(3)", settings=("review_interval_months",))
+def review_interval_too_long(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """`monitoring.review_every` and the plan's effective period are at most 12 months (configurable).
 
     Why it matters: the federal rule asks that a person-centered plan be
@@ -122,7 +122,7 @@ def review_interval_too_long(case, ctx) -> Iterator[Hit]:
           review_every: 6 months
     """
     limit = ctx.settings.review_interval_months
-    for plan in lifecycle(case, ctx.today).plans_to_check():
+    for plan in ctx.lifecycle.plans_to_check():
         frequency = parse_frequency(get_in(plan.data, "monitoring", "review_every"))
         if frequency is not None:
             base = plan.date or _NO_DATE
@@ -133,8 +133,8 @@ def review_interval_too_long(case, ctx) -> Iterator[Hit]:
                 yield Hit(plan, ("monitoring", "review_every"),
                           f"`monitoring.review_every` is {_freq_text(frequency)}, longer than the "
                           f"{limit} months allowed between reviews; review at least every {limit} months")
-        start = _date_at(plan.data, "effective", "start")
-        end = _date_at(plan.data, "effective", "end")
+        start = date_at(plan.data, "effective", "start")
+        end = date_at(plan.data, "effective", "end")
         latest = plus_months(start, limit) if start is not None else None  # None: past the calendar's end
         if latest is not None and end is not None and latest < end:
             yield Hit(plan, ("effective", "end"),
@@ -144,9 +144,8 @@ def review_interval_too_long(case, ctx) -> Iterator[Hit]:
 
 
 # ---------------------------------------------------------------- T203
-
-@rule("T203", "assessment-stale", "warning", source="CMSA standards of practice")
-def assessment_stale(case, ctx) -> Iterator[Hit]:
+@rule("T203", "assessment-stale", "warning", source="CMSA standards of practice", settings=("assessment_max_age_days",))
+def assessment_stale(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The plan's assessment is at most 90 days (configurable) older than the plan.
 
     Why it matters: case management is iterative: screening, assessing and
@@ -174,7 +173,7 @@ def assessment_stale(case, ctx) -> Iterator[Hit]:
         assessment: A2
     """
     limit = ctx.settings.assessment_max_age_days
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     for plan in life.plans_to_check():
         assessment = case.assessment_for(plan)
         if assessment is None or plan.date is None or assessment.date is None:
@@ -192,9 +191,8 @@ def assessment_stale(case, ctx) -> Iterator[Hit]:
 
 
 # ---------------------------------------------------------------- T204
-
 @rule("T204", "target-date-passed", "warning", source="ISED")
-def target_date_passed(case, ctx) -> Iterator[Hit]:
+def target_date_passed(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """No active goal, and no active objective of an active goal, is past its target date.
 
     Why it matters: a plan is time-referenced: each goal and objective has a
@@ -216,7 +214,7 @@ def target_date_passed(case, ctx) -> Iterator[Hit]:
           target_date: 2026-12-31
           status: achieved            # right: the outcome is recorded
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     plan = life.plan_in_effect
     if plan is None or life.closed:
         return
@@ -241,10 +239,11 @@ def target_date_passed(case, ctx) -> Iterator[Hit]:
 
 
 # ---------------------------------------------------------------- T205
-
-@rule("T205", "contact-frequency-missed", "error", source="CMHPSM 13.003")
-def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
-    """Notes show contacts of each type at least as often as the plan's `monitoring.contacts` agree, with the member taking part (collateral: with others on their behalf); an open gap is an error, a closed one (the contact came late) a warning.
+@rule("T205", "contact-frequency-missed", "error", source="CMHPSM 13.003", settings=("history_months",))
+def contact_frequency_missed(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """Notes show contacts of each type at least as often as the plan's `monitoring.contacts` agree, with the member
+    taking part (collateral: with others on their behalf); an open gap is an error, a closed one (the contact came
+    late) a warning.
 
     Why it matters: policy asks the case manager to provide face-to-face and
     collateral contacts at the frequency agreed in the person-centered plan.
@@ -319,7 +318,7 @@ def contact_frequency_missed(case, ctx) -> Iterator[Hit]:
         with: [Elena, Rosa Ruiz]
         text: Visited at home with Rosa; the aide comes as planned.
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     misses, _ = life.contact_schedule()
     oldest = plus_months(ctx.today, -ctx.settings.history_months)  # None: before the calendar, all is history
     for miss in misses:
@@ -360,10 +359,11 @@ def _missed_count(judged: list, older: bool, months: int) -> str:
     if len(judged) == 1 and not older:
         return ""
     within = f" in the last {months} month{'s' if months != 1 else ''}" if older else ""
-    return f", {len(judged)} due date{'s' if len(judged) != 1 else ''} missed{within} (the latest {judged[-1].isoformat()})"
+    return (f", {len(judged)} due date{'s' if len(judged) != 1 else ''} missed{within} "
+            f"(the latest {judged[-1].isoformat()})")
 
 
-def _empty_notes(miss) -> str:
+def _empty_notes(miss: ContactMiss) -> str:
     """The notes of the gap that would have met the requirement but record nothing (dates only)."""
     days = miss.empty
     if not days:
@@ -374,70 +374,27 @@ def _empty_notes(miss) -> str:
             f"(N802), so {'it does' if one else 'they do'} not count")
 
 
-def _not_counted(miss) -> str:
+def _not_counted(miss: ContactMiss) -> str:
     """Why contacts of the gap did not count: who took part in them (dates only, never names)."""
     days = miss.not_counted
     if not days:
         return ""
     shown = ", ".join(day.isoformat() for day in days[:3]) + (f" and {len(days) - 3} more" if len(days) > 3 else "")
     one = len(days) == 1
-    why = ("`with` names no one but the member (an interpreter aside), and a collateral contact is with "
-           "someone else on the member's behalf") if miss.kind == "collateral" else ("`with` does not name the member, and a contact with "
-                                                        "others only is collateral")
+    if miss.kind == "collateral":
+        why = ("`with` names no one but the member (an interpreter aside), and a collateral contact is with "
+               "someone else on the member's behalf")
+    else:
+        why = "`with` does not name the member, and a contact with others only is collateral"
     return f"; the contact{'' if one else 's'} on {shown} {'does' if one else 'do'} not count: {why}"
 
 
 # ---------------------------------------------------------------- T206
 
-# Fields that record something that has already happened. Planned dates are
-# legitimately in the future and are not listed: a case-manager assignment's
-# `from` and `to` (a planned transfer), `effective.start` and `.end`, goal and
-# objective target dates, support `start` and `end`, a modification's
-# `review_by`, an exception's `from` and `until`, a program's `ended_on`, holds.
-_EVENT_FIELDS = {
-    "assessment": (("date",),),
-    "plan": (("signatures", "*", "signed_on"), ("signatures", "*", "refused_on"), ("signatures", "*", "declined_on"),
-             ("distribution", "*", "given_on"), ("reviews", "*", "date"),
-             ("rights_modifications", "*", "consent", "on"), ("exceptions", "*", "on"),
-             *(("choices", choice, "on") for choice in ("setting", "services", "providers", "self_direction"))),
-    "note": (("date",),),
-    "closure": (("date",), ("exit_interview", "held_on"), ("referrals", "*", "on"), ("attempts", "*", "on")),
-    "member": (("birth_date",), ("rights_explained_on",), ("choice_of_case_manager_offered_on",),
-               ("programs", "*", "enrolled_on"), ("programs", "*", "eligibility", "determined_on")),
-}
-# A plan's own date and its meeting's: a record once anyone has signed (or refused to sign) the plan;
-# before that, the meeting may be one still to come, with the draft prepared for it.
-_PLAN_MADE = (("date",), ("meeting", "date"))
-
-
-def _dates_at(data, pattern: tuple) -> Iterator[tuple[tuple, date]]:
-    """(data path, date) for each readable date matching ``pattern`` (``"*"``: every list item)."""
-    if not pattern:
-        day = parse_iso(data)
-        if day is not None:
-            yield (), day
-        return
-    step, rest = pattern[0], pattern[1:]
-    if step == "*":
-        if isinstance(data, list):
-            for index, item in enumerate(data):
-                for path, day in _dates_at(item, rest):
-                    yield (index, *path), day
-    elif isinstance(data, dict) and step in data:
-        for path, day in _dates_at(data[step], rest):
-            yield (step, *path), day
-
-
-def _field(path: tuple) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return f"`{out}`"
-
-
 @rule("T206", "chronology", "error", source="ISED")
-def chronology(case, ctx) -> Iterator[Hit]:
-    """Dates are in order (assessment ≤ meeting ≤ signatures; copies given on or after consent; every start/end pair); no note or plan before enrollment; nothing recorded as done after today.
+def chronology(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """Dates are in order (assessment ≤ meeting ≤ signatures; copies given on or after consent; every start/end pair);
+    no note or plan before enrollment; nothing recorded as done after today.
 
     Why it matters: the case record is a chronological account of what
     happened: eligibility, enrollment, assessment, plan, services, progress.
@@ -460,7 +417,8 @@ def chronology(case, ctx) -> Iterator[Hit]:
     plan and does not count for this one). A record of something that
     happened is never dated after today: an assessment, a note, a
     signature or refusal, a copy given, a review, a modification's consent,
-    a choice offered (`choices`), a documented exception, a closure, its exit interview, referrals and attempts to reach the member, and
+    a choice offered (`choices`), a documented exception, a closure, its exit interview, referrals and attempts to
+    reach the member, and
     the member's birth, rights, choice, eligibility and enrollment dates; a
     plan's `date` and `meeting.date` too, once anyone has signed it (a draft
     may be prepared for a meeting still to come). Planned dates are not
@@ -489,129 +447,23 @@ def chronology(case, ctx) -> Iterator[Hit]:
         case_managers:
           - {staff: cm-obello, from: 2027-01-01}    # right: a planned transfer is no record yet
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     for plan in life.plans_to_check():
-        yield from _plan_order(case, plan, life.record(plan))
+        yield from plan_order(case, plan, life.record(plan))
         for day, index in life.stray_reviews(life.record(plan)):
             yield Hit(plan, ("reviews", index, "date"), f"this review is dated {day.isoformat()}, before this "
                       f"plan's own date ({plan.date.isoformat()}); it belongs to an older plan and does not count "
                       "for this one: record it in that plan, or correct the date")
-    yield from _before_enrollment(case)
-    yield from _start_end_pairs(case)
-    today = ctx.today
-    for doc in case.documents:
-        patterns = _EVENT_FIELDS.get(doc.kind, ())
-        if doc.kind == "plan" and _signed(doc):
-            patterns = _PLAN_MADE + patterns
-        for pattern in patterns:
-            for path, day in _dates_at(doc.data, pattern):
-                if day > today:
-                    yield Hit(doc, path, f"{_field(path)} is {day.isoformat()}, after today "
-                              f"({today.isoformat()}); an event is recorded when it has happened, "
-                              "with the date it happened")
-
-
-def _signed(plan) -> bool:
-    """Whether anyone has signed the plan, refused to sign it or declined to sign it, on a readable date."""
-    return any(parse_iso(s.get("signed_on")) or parse_iso(s.get("refused_on")) or parse_iso(s.get("declined_on"))
-               for _, s in plan.items("signatures"))
-
-
-def _plan_order(case, plan, record) -> Iterator[Hit]:
-    assessment = case.assessment_for(plan)
-    earlier: tuple[date, str] | None = None  # the date the next stage must not precede, and its description
-    if assessment is not None and assessment.date is not None:
-        earlier = (assessment.date, f"the `date` of {named('assessment', assessment.id)} "
-                                    f"({shown_name(assessment.path.name)})")
-    meeting = _date_at(plan.data, "meeting", "date")
-    if meeting is not None:
-        if earlier is not None and meeting < earlier[0]:
-            yield Hit(plan, ("meeting", "date"), f"`meeting.date` {meeting.isoformat()} is before "
-                      f"{earlier[1]}, {earlier[0].isoformat()}; the plan is made after the assessment")
-        earlier = (meeting, "`meeting.date`")
-    # a signature, or an agreement recorded without one (`declined_on`), comes at or after the meeting
-    signed = [(day, index, key) for index, s in plan.items("signatures") for key in ("signed_on", "declined_on")
-              if (day := parse_iso(s.get(key))) is not None]
-    for day, index, key in signed:
-        if earlier is not None and day < earlier[0]:
-            yield Hit(plan, ("signatures", index, key),
-                      f"this signature is dated {day.isoformat()}, before {earlier[1]}, "
-                      f"{earlier[0].isoformat()}; a plan is signed at or after the "
-                      f"{'meeting that made it' if meeting is not None else 'assessment it is based on'}")
-    yield from _copies_before_consent(plan, record)
-
-
-def _consent_where(record) -> str:
-    """Where the plan's consent is recorded, for a message: `signatures[0]`."""
-    if not record.consent_path:
-        return "the plan's consent"
-    return "`" + "".join(f"[{k}]" if isinstance(k, int) else k for k in record.consent_path) + "`"
-
-
-def _copies_before_consent(plan, record) -> Iterator[Hit]:
-    """Copies are judged from consent (DESIGN.md, "Copies"): none is given before it. Whoever signs later (a
-    provider) does not matter, and a draft's copies wait for its consent."""
-    consent = record.consent_on if record is not None else None
-    if consent is None:
-        return
-    for index, entry in plan.items("distribution"):
-        day = parse_iso(entry.get("given_on"))
-        if day is not None and day < consent:
-            yield Hit(plan, ("distribution", index, "given_on"),
-                      f"this copy is dated {day.isoformat()}, before the plan's consent ({consent.isoformat()}, "
-                      f"{_consent_where(record)}); the copy given is the plan the member or their legal "
-                      "representative agreed to: correct the date, or give the consented plan and record that day")
-
-
-# Every start/end pair of a record (DESIGN.md, "Dates in order"): kind → (list, start key, end key, what it is).
-_PAIRS = {
-    "plan": ((None, ("effective", "start"), ("effective", "end"), "the plan's effective period"),
-             ("supports", ("start",), ("end",), "a support"),
-             ("exceptions", ("from",), ("until",), "an exception's period")),
-    "member": (("holds", ("start",), ("end",), "a hold"),
-               ("case_managers", ("from",), ("to",), "a case-manager assignment"),
-               ("representatives", ("authority_from",), ("authority_until",), "a representative's authority"),
-               ("programs", ("enrolled_on",), ("ended_on",), "an enrollment")),
-}
-
-
-def _start_end_pairs(case) -> Iterator[Hit]:
-    """T206: every start/end pair ends on or after the day it starts; reported at the end, naming the start."""
-    for doc in case.documents:
-        for listed, start_key, end_key, what in _PAIRS.get(doc.kind, ()):
-            entries = [((), doc.data)] if listed is None else [((listed, index), item)
-                                                               for index, item in doc.items(listed)]
-            for base, item in entries:
-                start, end = _date_at(item, *start_key), _date_at(item, *end_key)
-                if start is None or end is None or end >= start:
-                    continue
-                end_path, start_path = base + end_key, base + start_key
-                owner = f" of {label(item, 'support')}" if listed == "supports" else ""
-                yield Hit(doc, end_path, f"{_field(end_path)}{owner} is {end.isoformat()}, before "
-                          f"{_field(start_path)} {start.isoformat()}: {what} ends on or after the day it "
-                          "starts; correct the date that is wrong")
-
-
-def _before_enrollment(case) -> Iterator[Hit]:
-    if case.member is None:
-        return
-    enrolled = [(day, index) for index, program in case.member.items("programs")
-                if (day := parse_iso(program.get("enrolled_on"))) is not None]
-    if not enrolled:
-        return
-    first, index = min(enrolled)
-    since = f"the member's enrollment on {first.isoformat()} (`programs[{index}].enrolled_on`)"
-    for doc in (*case.plans, *case.notes):
-        if doc.date is not None and doc.date < first:
-            yield Hit(doc, ("date",), f"this {doc.kind} is dated {doc.date.isoformat()}, before {since}; "
-                      "correct the date, or the enrollment date")
+    yield from before_enrollment(case)
+    yield from start_end_pairs(case)
+    yield from recorded_after(case, ctx.today)
 
 
 # ---------------------------------------------------------------- T207
-
-@rule("T207", "copy-late", "warning", source="Weld County CMA 8.7201.K")
-def copy_late(case, ctx) -> Iterator[Hit]:
-    """The member's (and legal representatives') copy was given within 15 days (configurable) of consent: the member's or legal representative's signature, not a provider's late one.
+@rule("T207", "copy-late", "warning", source="Weld County CMA 8.7201.K", settings=("copy_deadline_days",))
+def copy_late(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """The member's (and legal representatives') copy was given within 15 days (configurable) of consent: the member's
+    or legal representative's signature, not a provider's late one.
 
     Why it matters: the member and their legal representative take part in
     and approve the plan and are given a copy of it. A copy that arrives weeks
@@ -641,7 +493,7 @@ def copy_late(case, ctx) -> Iterator[Hit]:
           - {role: member, copy_given: true, given_on: 2026-10-01}   # wrong: 28 days after consent
           - {role: member, copy_given: true, given_on: 2026-09-12}   # right
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     limit = ctx.settings.copy_deadline_days
     for plan in life.plans_to_check():
         record = life.record(plan)
@@ -649,10 +501,10 @@ def copy_late(case, ctx) -> Iterator[Hit]:
             yield from _late_copies(record, limit)
 
 
-def _late_copies(record, limit: int) -> Iterator[Hit]:
+def _late_copies(record: PlanRecord, limit: int) -> Iterator[Hit]:
     """T207 for one consented plan: each member's or representative's copy given more than ``limit`` days
     after its consent."""
-    plan, consent, where = record.plan, record.consent_on, _consent_where(record)
+    plan, consent, where = record.plan, record.consent_on, consent_where(record)
     for index, entry in plan.items("distribution"):
         if entry.get("role") not in COPY_ROLES or entry.get("copy_given") is not True:
             continue
@@ -669,9 +521,8 @@ def _late_copies(record, limit: int) -> Iterator[Hit]:
 
 
 # ---------------------------------------------------------------- T208
-
-@rule("T208", "reassessment-due", "error", source="42 CFR 441.301(c)(3)")
-def reassessment_due(case, ctx) -> Iterator[Hit]:
+@rule("T208", "reassessment-due", "error", source="42 CFR 441.301(c)(3)", settings=("reassessment_interval_months",))
+def reassessment_due(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """The latest assessment of an open case is at most 12 months (configurable) old.
 
     Why it matters: the plan must be revised at least every 12 months and
@@ -695,7 +546,7 @@ def reassessment_due(case, ctx) -> Iterator[Hit]:
         date: 2026-09-24
         type: annual
     """
-    life = lifecycle(case, ctx.today)
+    life = ctx.lifecycle
     if life.closed:
         return
     dated = [(a.date, position) for position, a in enumerate(case.assessments)
@@ -712,3 +563,400 @@ def reassessment_due(case, ctx) -> Iterator[Hit]:
                   f"{name}, dated {latest[0].isoformat()}, is the latest and more than {months} months old; "
                   f"a reassessment was due by {due.isoformat()}; reassess with the member", due=due)
 
+
+def _section(doc: Document, *keys: str) -> tuple[tuple, str]:
+    """Where to report something missing under ``keys``: the deepest key present, else the root."""
+    present: tuple = ()
+    node = doc.data
+    for key in keys:
+        if isinstance(node, dict) and key in node:
+            present += (key,)
+            node = node[key]
+        else:
+            break
+    return (present, "key") if present else ((), "value")
+
+
+# ---------------------------------------------------------------- T209
+@rule("T209", "monitoring-undefined", "error", source="42 CFR 441.301(c)(2); CMHPSM 13.003")
+def monitoring_undefined(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """The plan names who monitors it (`case_manager` or a staff id), how often it is reviewed, and at least one
+    contact frequency.
+
+    Why it matters: the federal rule asks that the plan name the person
+    responsible for monitoring it, and policy asks for contacts and periodic
+    reviews at the frequency the plan agrees. A plan that leaves these out
+    cannot be followed up: nobody is named to notice when a support stops
+    coming, and no date tells anyone when to look again.
+
+    How to fix: fill in `monitoring`: `responsible` (`case_manager`, the
+    recommended form, meaning whoever is the member's case manager that day,
+    so a transfer needs no new plan; or the staff id of who monitors it),
+    `review_every` (for example `6 months`) and at least one entry under
+    `contacts` (`type` and `every`). Each missing element is its own finding.
+    Drafts are checked too, so a revision is complete before it is signed. A
+    named staff id who is no longer the member's case manager is A608's
+    finding, one who has left the agency A609's.
+
+    Example:
+        # wrong: nobody named, no contact frequency
+        monitoring:
+          review_every: 6 months
+        # right
+        monitoring:
+          responsible: case_manager    # whoever is assigned; or a staff id such as cm-jlee
+          contacts:
+            - {type: face_to_face, every: 3 months}
+          review_every: 6 months
+    """
+    for plan in ctx.lifecycle.plans_to_check():
+        monitoring = plan.get("monitoring")
+        monitoring = monitoring if isinstance(monitoring, dict) else {}
+        if not isinstance(monitoring.get("responsible"), str) or not monitoring["responsible"].strip():
+            where, at = _section(plan, "monitoring", "responsible")
+            yield Hit(plan, where, "the plan does not name who monitors it; add `monitoring.responsible: "
+                      "case_manager` (whoever is assigned) or a staff id", at=at)
+        if monitoring.get("review_every") is None:
+            where, at = _section(plan, "monitoring")
+            yield Hit(plan, where, "the plan does not say how often it is reviewed; add "
+                      "`monitoring.review_every` (for example `6 months`)", at=at)
+        contacts = monitoring.get("contacts")
+        if not isinstance(contacts, list) or not contacts:
+            where, at = _section(plan, "monitoring", "contacts")
+            yield Hit(plan, where, "the plan agrees no contact frequency; add at least one entry under "
+                      "`monitoring.contacts` (`type` and `every`)", at=at)
+
+
+# ---------------------------------------------------------------- T210
+@rule("T210", "assessment-missing", "error", source="CMHPSM 13.003 (determination of need at intake); ISED",
+      settings=("assessment_due_days", "plan_due_days"))
+def assessment_missing(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """Once `assessment_due_days` have passed since the current episode's enrollment, the episode has an assessment.
+
+    Why it matters: need is determined at intake, and everything after it
+    (goals, supports, risks) answers the assessment. A member enrolled weeks
+    ago with no assessment on record is receiving services nobody has shown
+    they need, or waiting for services nobody has started to plan.
+
+    How to fix: assess the member with them (`pcplan new assessment`), dated
+    when it was done. The deadline is `assessment_due_days` in pcplan.toml
+    (30 by default, a placeholder for your state's intake deadline), counted
+    from the enrollment that opened the current episode (the latest
+    `programs[].enrolled_on` after any closure). The rule judges today's
+    state: a record that begins mid-history (a migrated case) is not faulted
+    for an old assessment it does not hold, only for having none.
+
+    Example:
+        # member.yaml, today 2026-11-22
+        programs:
+          - program: HCBS-EBD
+            enrolled_on: 2026-09-01     # wrong: 82 days, and no assessment in the folder
+        # right: add assessment-2026-09-20.yaml
+        kind: assessment
+        date: 2026-09-20
+        type: initial
+    """
+    life = ctx.lifecycle
+    deadline, _ = life.intake_deadlines(ctx.settings.assessment_due_days, ctx.settings.plan_due_days)
+    if deadline is None or ctx.today <= deadline:
+        return
+    episode = life.current_episode
+    enrolled, where = episode.enrolled_on, episode.enrollment_path
+    yield Hit(case.member, where, f"the member was enrolled on {enrolled.isoformat()} and no assessment of "
+              f"this episode is on record; one was due by {deadline.isoformat()} "
+              f"({ctx.settings.assessment_due_days} days after enrollment); assess the member and record it",
+              due=deadline)
+
+
+# ---------------------------------------------------------------- T211
+@rule("T211", "no-plan-in-effect", "error", source="42 CFR 441.301(c)(3); CMHPSM 13.003",
+      settings=("assessment_due_days", "plan_due_days"))
+def no_plan_in_effect(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """Once `plan_due_days` have passed since the current episode's enrollment, an open case has a consented plan in
+    effect today.
+
+    Why it matters: services are delivered under a person-centered plan the
+    member agreed to. A member with only an unsigned draft, or whose plan's
+    effective period has ended, is receiving services under no plan at all:
+    nothing they consented to says what help they get, from whom, how often.
+
+    How to fix: finish the plan with the member and record their signature
+    (or a legal representative's, or their agreement recorded with
+    `declined_to_sign`; a refusal is not consent); when the plan's
+    `effective.end` has passed, write the next plan (`pcplan new plan
+    --from-previous`) and have it signed. The deadline is `plan_due_days` in
+    pcplan.toml (60 by default, a placeholder for your state's deadline),
+    counted from the enrollment that opened the current episode. A plan is in
+    effect from the later of its consent and `effective.start` until
+    `effective.end`.
+
+    Example:
+        # enrolled 2026-08-03, today 2026-11-22
+        # plan-2026-09-03.yaml: signatures: []          # wrong: a draft is not in effect
+        signatures:
+          - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}   # right
+    """
+    life = ctx.lifecycle
+    _, deadline = life.intake_deadlines(ctx.settings.assessment_due_days, ctx.settings.plan_due_days)
+    if deadline is None or ctx.today <= deadline:
+        return
+    episode = life.current_episode
+    enrolled, where = episode.enrolled_on, episode.enrollment_path
+    governing = life.governing
+    drafts = life.drafts()
+    if governing is not None and governing.end is not None and governing.end < ctx.today:
+        ended = governing.end
+        yield Hit(governing.plan, ("effective", "end"),
+                  f"{governing.label} ended on {ended.isoformat()} (`effective.end`) and no consented plan "
+                  "has replaced it, so the member has no plan in effect; write the next plan with the member "
+                  "and record their consent", due=max(deadline, plus_days(ended, 1) or ended))
+    elif drafts:
+        draft = drafts[-1]
+        place, at = _section(draft.plan, "signatures")
+        yield Hit(draft.plan, place, f"the member has no consented plan in effect: {draft.label} has no "
+                  "signature of the member or a legal representative (a refusal is not consent); a plan "
+                  f"was due in effect by {deadline.isoformat()} ({ctx.settings.plan_due_days} days after "
+                  f"enrollment on {enrolled.isoformat()})", at=at, due=deadline)
+    elif governing is not None:
+        start = governing.effective_from
+        yield Hit(governing.plan, ("effective", "start") if get_in(governing.plan.data, "effective", "start")
+                  else ("date",), f"{governing.label} takes effect on {start.isoformat() if start else '?'}, "
+                  f"so no plan is in effect today; one was due by {deadline.isoformat()}", due=deadline)
+    else:
+        yield Hit(case.member, where, f"the member was enrolled on {enrolled.isoformat()} and has no plan; a "
+                  f"consented plan was due in effect by {deadline.isoformat()} "
+                  f"({ctx.settings.plan_due_days} days after enrollment); plan with the member",
+                  due=deadline)
+
+
+# ---------------------------------------------------------------- T212
+@rule("T212", "change-not-reviewed", "error", source="42 CFR 441.301(c)(3)", settings=("change_review_days",))
+def change_not_reviewed(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """A significant change (a change-in-condition or member-request assessment, or the end of an institutional hold)
+    is followed by a review or a consented revision within `change_review_days`.
+
+    Why it matters: the federal rule asks that the plan be revised when the
+    person's circumstances or needs change significantly, or at their
+    request. An assessment that records the change, with no review or revision
+    after it, leaves the member living under a plan everyone knows no longer
+    fits. Coming home from a hospital, a nursing facility or jail is such a
+    change: the supports that fit before the stay rarely fit after it, and
+    the weeks after a discharge are when a member is most likely to go back.
+
+    How to fix: within `change_review_days` (30 by default) of the
+    assessment, or of the discharge (the `end` of a hold of `kind` hospital,
+    nursing_facility or incarceration, once that day has come), review the
+    plan with the member and record it under the plan in effect's `reviews`
+    (dated on or after the change), or write a revision and have it
+    consented. Only changes dated after the consent of the plan then in
+    effect count as a change to it. A hold without a `kind`, or of another
+    kind (travel, member_request, other), is not a discharge. A change found
+    late is reported at the assessment's `type`, or at the hold's `end`.
+
+    Example:
+        # assessment-2026-10-01.yaml
+        type: change_in_condition      # after a fall; today 2026-11-22
+        # member.yaml: home from the hospital
+        holds:
+          - {start: 2026-09-14, end: 2026-10-12, kind: hospital, reason: Pneumonia.}
+        # wrong: no review or revision since; right: in the plan in effect
+        reviews:
+          - {date: 2026-10-20, by: cm-jlee, outcome: revise}
+    """
+    life = ctx.lifecycle
+    if life.closed:
+        return
+    limit = ctx.settings.change_review_days
+    for change in life.significant_changes(limit):
+        deadline, first, changed = change.deadline, change.answered_on, change.changed_on
+        if change.hold is not None:
+            kind = change.hold.kind.replace("_", " ") if change.hold.kind else "institutional"
+            doc, where = case.member, ("holds", change.hold.index, "end")
+            name, what = f"hold {change.hold.index + 1}", f"a discharge (the end of a {kind} stay)"
+        else:
+            assessment = change.assessment
+            doc, where = assessment, ("type",)
+            what = "a change in condition" if assessment.get("type") == "change_in_condition" \
+                else "the member's request"
+            name = f"assessment {assessment.id}" if shown_id(assessment.id) != "(not an id)" else "this assessment"
+        if first is None and ctx.today > deadline:
+            yield Hit(doc, where, f"{name} ({changed.isoformat()}) records {what}, and the plan has "
+                      f"not been reviewed or revised since; a review or consented revision was due by "
+                      f"{deadline.isoformat()} ({limit} days)", due=deadline)
+        elif first is not None and first > deadline:
+            yield Hit(doc, where, f"{name} ({changed.isoformat()}) records {what}; the plan was "
+                      f"reviewed or revised only on {first.isoformat()}, after {deadline.isoformat()} "
+                      f"({limit} days)", due=deadline)
+
+
+# ---------------------------------------------------------------- T213
+@rule("T213", "plan-unsigned", "warning", source="42 CFR 441.301(c)(2); Weld County CMA 8.7201.K",
+      settings=("signature_due_days",))
+def plan_unsigned(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """A plan dated more than `signature_due_days` ago has the consent of the member or their legal representative.
+
+    Why it matters: a plan becomes the member's plan when they agree to it.
+    A draft that stays unsigned for weeks never takes effect: the plan in
+    effect stays the old one, and the changes the member asked for do not
+    happen.
+
+    How to fix: meet with the member (and legal representative) to go over
+    the draft (`pcplan render` prints it for signature, with signature lines
+    and the plan's fingerprint) and record their signature, or their refusal
+    to sign with `refused: true`, `refusal_reason` and `refused_on`. If the
+    draft was abandoned, delete it or mark the revision as never consented by
+    removing the file. The limit is `signature_due_days` (30 by default).
+    Until then a draft waits: signatures and copies (C301–C304, C310, T207)
+    are not judged before consent, and T213 alone says a draft has waited
+    too long. A refusal (`refused: true`) is recorded but is not consent: a
+    refused plan stays a draft, the previous plan stays in effect, and once
+    the limit has passed T213 says who refused and when, so the plan is
+    revised with the member or the draft is removed.
+
+    Example:
+        # plan-2026-10-01.yaml, today 2026-11-22: 52 days unsigned
+        signatures:
+          - {role: case_manager, name: Jordan Lee, staff: cm-jlee, signed_on: 2026-10-01}
+        # right: the member's signature
+          - {role: member, name: Elena, signed_on: 2026-10-08, method: wet}
+    """
+    life = ctx.lifecycle
+    if life.closed:
+        return
+    limit = ctx.settings.signature_due_days
+    for draft in life.drafts():
+        dated = draft.plan.date
+        if dated is None:
+            continue
+        deadline = plus_days(dated, limit)  # None: past the calendar's end, never late
+        if deadline is not None and ctx.today > deadline:
+            place, at = _section(draft.plan, "signatures")
+            if draft.refused:
+                stays = "the previous plan stays in effect" if life.in_effect() is not None else \
+                    "no plan is in effect"
+                yield Hit(draft.plan, draft.refusal_path, f"{draft.label}, dated {dated.isoformat()}, was "
+                          f"{refusal_text(draft, case.member)} and has no consent {(ctx.today - dated).days} days "
+                          f"later (at most {limit}); a refusal is not consent, so it stays a draft and {stays}: "
+                          "revise the plan with the member, or remove the draft", due=deadline)
+                continue
+            yield Hit(draft.plan, place, f"{draft.label}, dated {dated.isoformat()}, has been awaiting the "
+                      f"signature of the member or a legal representative for {(ctx.today - dated).days} days "
+                      f"(at most {limit}); until it is signed the older plan stays in effect", at=at,
+                      due=deadline)
+
+
+# ---------------------------------------------------------------- T214
+@rule("T214", "hold-unmonitored", "warning", source="42 CFR 441.301(c)(3); CMHPSM 13.003",
+      settings=("hold_contact_days", "max_hold_days", "history_months"))
+def hold_unmonitored(case: Case, ctx: CaseContext) -> Iterator[Hit]:
+    """While a hold is open, some contact (collateral counts) at least every `hold_contact_days`; a hold open longer
+    than `max_hold_days` is ended, reviewed or closed.
+
+    Why it matters: a hold pauses the contacts the plan agrees, not the case
+    manager's responsibility for the member. A member in a hospital, a
+    nursing facility or jail, or away for months, is exactly the member who
+    can be lost: the discharge nobody planned, the supports that lapse, the
+    person who never comes back into services. A hold is not a way to lose
+    someone: somebody keeps in touch, and after a while somebody decides
+    whether the plan still fits, the hold ends, or the case closes.
+
+    How to fix: while the hold lasts, keep in contact at least every
+    `hold_contact_days` (30 by default), counted from the hold's start and
+    from each contact: with the member in any channel, or with someone on
+    their behalf (family, the hospital's discharge planner, a facility's
+    social worker: `contact: collateral`), each recorded in a note with what
+    happened (a note without a narrative counts as no contact). A hold open
+    longer than `max_hold_days` (90 by default), counted from its start or
+    from the latest review of the plan (or consent of a revision) since, is
+    ended (`end:` on the hold, the day it ended), reviewed with the member
+    (a review under the plan in effect), or the case is closed. A hold is
+    open from its `start` until its `end` (a planned end still ahead leaves it
+    open). A gap that a contact closed late, or that ran to the hold's end,
+    stays as history for `history_months`; holds of an earlier episode and
+    closed cases are not checked.
+
+    Example:
+        # member.yaml, today 2026-11-22
+        holds:
+          - {start: 2026-09-14, kind: hospital, reason: Pneumonia, then rehab., recorded_by: cm-obello}
+        # wrong: the last note is of 2026-10-21; a contact was due by 2026-11-20
+        # right: notes/2026-11-18.yaml
+        kind: note
+        contact: collateral
+        with: [Daniel Whitaker (son)]
+        text: Hal is walking with a walker; discharge planned for early December.
+    """
+    life = ctx.lifecycle
+    if life.closed or case.member is None:
+        return
+    today, every, longest = ctx.today, ctx.settings.hold_contact_days, ctx.settings.max_hold_days
+    oldest = plus_months(today, -ctx.settings.history_months) or date.min
+    episode = life.current_episode
+    contacts = sorted({(note.date, note.display_path): note for note in case.notes
+                       if note.date is not None and note.date <= today and episode.holds(note.date)
+                       and isinstance(note.get("contact"), str) and note.get("contact") in CONTACT_RANK
+                       and records_contact(note)}.items())
+    for hold in life.holds_of_current_episode():
+        where = ("holds", hold.index)
+        open_now = hold.open_on(today)
+        last = today if open_now else hold.end
+        since, since_note = hold.start, None
+        for (day, _), note in contacts:
+            if not hold.start <= day <= last:
+                continue
+            due = plus_days(since, every)
+            if due is not None and day > due:
+                yield from _hold_gap(case.member, hold, where, since, since_note, due, every, oldest, day, note)
+            since, since_note = day, note
+        due = plus_days(since, every)
+        if due is not None and due < last:
+            yield from _hold_gap(case.member, hold, where, since, since_note, due, every, oldest,
+                                 last if open_now else None, None, still_open=open_now)
+        if not open_now:
+            continue
+        decided = [day for record in life.plans if record.episode is episode
+                   for day, _ in life.reviews_held(record) if hold.start <= day <= today]
+        decided += [r.consent_on for r in life.plans if r.episode is episode and r.consent_on is not None
+                    and hold.start <= r.consent_on <= today]
+        base = max([hold.start, *decided])
+        deadline = plus_days(base, longest)
+        if deadline is not None and today > deadline:
+            counted = "since its start" if base == hold.start else f"since the review of {base.isoformat()}"
+            yield Hit(case.member, where + ("start",),
+                      f"hold {hold.index + 1} has been open since {hold.start.isoformat()}, "
+                      f"{(today - base).days} days {counted} (at most {longest}); end it (`end:`), review the plan "
+                      "with the member, or close the case", due=deadline)
+
+
+def _hold_gap(member: Document, hold: Hold, where: tuple, since: date, since_note: Document | None, due: date,
+              every: int, oldest: date, came: date | None, note: Document | None,
+              still_open: bool = False) -> Iterator[Hit]:
+    """A stretch of a hold longer than `hold_contact_days` without a contact (T214): closed by a late contact
+    (``note``), still running (``still_open``), or run to the hold's end. Each due date it missed is an
+    occurrence; those more than `history_months` old (before ``oldest``) are history no longer judged, and a
+    gap with none left is not reported (as T205 does)."""
+    after = f"the contact of {since.isoformat()}" if since_note is not None else \
+        f"the start of hold {hold.index + 1} ({since.isoformat()})"
+    last = came or hold.end
+    skipped = max(0, -(-(oldest - due).days // every))  # due dates before ``oldest``, skipped in one step
+    occurrences, step = [], plus_days(due, skipped * every)
+    while step is not None and step < last:
+        occurrences.append(step)
+        step = plus_days(step, every)
+    if not occurrences:
+        return
+    first = occurrences[0]
+    if note is not None:
+        yield Hit(member, where, f"no contact while on hold from {after} until {came.isoformat()}; one "
+                  f"was due by {due.isoformat()} (every {every} days while a hold is open); a closed gap, kept as "
+                  "history", due=first, occurrences=tuple(occurrences),
+                  related=((note, ("date",), f"the late contact, on {came.isoformat()}"),))
+    elif still_open:
+        yield Hit(member, where, f"no contact since {after} while the member is on hold; one was due by "
+                  f"{due.isoformat()} (every {every} days while a hold is open, collateral contacts count); "
+                  "contact the member or someone on their behalf and record it in a note",
+                  due=first, occurrences=tuple(occurrences))
+    else:
+        yield Hit(member, where, f"no contact from {after} to the end of hold {hold.index + 1} "
+                  f"({hold.end.isoformat()}); one was due by {due.isoformat()} (every {every} days while a hold "
+                  "is open); a closed gap, kept as history", due=first, occurrences=tuple(occurrences))

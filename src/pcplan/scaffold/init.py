@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import ScaffoldError
-from . import texts
+from . import ScaffoldError, texts
 
 
 @dataclass
@@ -82,8 +81,31 @@ def planned_files(request: InitRequest, with_sample: bool) -> dict[str, str]:
 
 
 def init_repository(request: InitRequest) -> InitResult:
-    from ..output import OutputError, inside_git, links_out, make_folders, write_atomically
     from ..walk import walk
+
+    root = _checked_root(request)
+    result = InitResult(root)
+    if sample_day(request.today) != request.today:
+        result.notes.append(f"{request.today.isoformat()} is too near an end of the calendar (0001-01-01 to "
+                            f"9999-12-31) to date sample records around it; the sample staff and member are "
+                            f"dated from {sample_day(request.today).isoformat()} instead")
+    with_sample = request.sample
+    if with_sample and root.is_dir() and walk(root, root).cases:
+        with_sample = False
+        result.notes.append("the repository already has member folders; no sample member added")
+    _write_missing(request, root, with_sample, result)
+    if request.git:
+        from .git import git_init, in_git_work_tree
+
+        if not in_git_work_tree(root):
+            result.notes.append(git_init(root, str(request.directory)))
+    result.next_commands = next_commands(request.directory, Path.cwd().resolve())
+    return result
+
+
+def _checked_root(request: InitRequest) -> Path:
+    """The repository's folder, resolved; a ScaffoldError when init must not write there."""
+    from ..output import inside_git, links_out
 
     if request.agency and any("\ud800" <= ch <= "\udfff" for ch in request.agency):
         raise ScaffoldError("--agency: not valid text (the terminal passed bytes that are not UTF-8); set the "
@@ -102,15 +124,13 @@ def init_repository(request: InitRequest) -> InitResult:
             shown = ", ".join(present[:3]) + (", …" if len(present) > 3 else "")
             raise ScaffoldError(f"{request.directory}: not empty ({shown}); pass --force to add the missing "
                                 "files (existing files are kept)")
-    result = InitResult(root)
-    if sample_day(request.today) != request.today:
-        result.notes.append(f"{request.today.isoformat()} is too near an end of the calendar (0001-01-01 to "
-                            f"9999-12-31) to date sample records around it; the sample staff and member are "
-                            f"dated from {sample_day(request.today).isoformat()} instead")
-    with_sample = request.sample
-    if with_sample and root.is_dir() and walk(root, root).cases:
-        with_sample = False
-        result.notes.append("the repository already has member folders; no sample member added")
+    return root
+
+
+def _write_missing(request: InitRequest, root: Path, with_sample: bool, result: InitResult) -> None:
+    """Write each planned file that is not there yet (``result.written``); keep the others (``result.skipped``)."""
+    from ..output import OutputError, make_folders, write_atomically
+
     try:
         root.mkdir(parents=True, exist_ok=True)
         for relative, content in planned_files(request, with_sample).items():
@@ -120,7 +140,8 @@ def init_repository(request: InitRequest) -> InitResult:
                 continue
             make_folders(target.parent, within=root)  # only through the repository's own folders, no link
             try:
-                write_atomically(target, lambda stream, content=content: stream.write(content), within=root)
+                # Not B023's late binding: write_atomically calls the lambda at once, before the loop moves on.
+                write_atomically(target, lambda stream: stream.write(content), within=root)  # noqa: B023
             except OutputError:
                 if not (target.exists() or target.is_symlink()):
                     raise
@@ -131,13 +152,6 @@ def init_repository(request: InitRequest) -> InitResult:
         raise ScaffoldError(str(exc)) from None
     except OSError as exc:
         raise ScaffoldError(f"{request.directory}: cannot write: {exc.strerror or exc}") from None
-    if request.git:
-        from .git import git_init, in_git_work_tree
-
-        if not in_git_work_tree(root):
-            result.notes.append(git_init(root, str(request.directory)))
-    result.next_commands = next_commands(request.directory, Path.cwd().resolve())
-    return result
 
 
 def next_commands(directory: Path, cwd: Path) -> list[str]:

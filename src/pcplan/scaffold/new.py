@@ -40,10 +40,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from ..lifecycle import lifecycle
 from ..config import find_root, load_config
 from ..dates import add_months, parse_iso
-from ..model import Case, Document, get_in, is_active_goal, text
+from ..facts.acting import IN_FORCE, SPEAKS_FOR, acts_on
+from ..facts.lifecycle import lifecycle
+from ..facts.status import case_manager_of
+from ..model import Case, Document, get_in, is_active_goal, load_case, text
 from ..placeholders import TEMPLATE_TEXT
 from . import ScaffoldError
 from .staff import ID as _ID, StaffList, staff_list, suggest
@@ -158,7 +160,7 @@ def new_file(request: NewRequest, ask: Ask | None = None) -> Path:
 def _open_case(request: NewRequest, cwd: Path) -> tuple[Case, Any, Path]:
     from ..config import ConfigError
     from ..rules import RULES
-    from ..walk import enclosing_member_folder, walk
+    from ..walk import enclosing_member_folder
 
     _refuse_links_out(request.target, cwd)
     start = _resolve(request.target, cwd) if request.target is not None else cwd
@@ -193,8 +195,7 @@ def _open_case(request: NewRequest, cwd: Path) -> tuple[Case, Any, Path]:
     if folder is None:
         raise ScaffoldError(f"pcplan new {request.kind} needs a member: name the member folder "
                             f"(pcplan new {request.kind} members/M-000123) or pass --member ID")
-    files = next((files for f, files in walk(folder, root, config.exclude).cases if f == folder), [])
-    case = Case(folder, [Document.load(p, _shown(p, cwd)) for p in files])
+    case = load_case(folder, root, config, cwd, show=lambda path: _shown(path, cwd))
     return case, config.settings, root
 
 
@@ -400,8 +401,6 @@ def _staff_id(request: NewRequest, name: str, staff: StaffList) -> str | None:
 
 
 def _case_manager(case: Case, today: date) -> str | None:
-    from ..caseload.obligations import case_manager_of
-
     return case_manager_of(case, today)
 
 
@@ -604,11 +603,9 @@ def _new_plan(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffL
     assessment = _plan_assessment(request, case)
     previous = None
     if request.from_previous:
-        life = lifecycle(case, today)
-        drafts = life.drafts()
-        # the plan in effect, else the newest plan of the episode (a draft, or one whose period ended)
-        previous = life.plan_in_effect or (life.governing.plan if life.governing else None) \
-            or (drafts[-1].plan if drafts else None)
+        # the plan in effect, else the newest plan of the episode (one whose period ended, else a draft)
+        record = acts_on(case, today, prefer=SPEAKS_FOR)
+        previous = record.plan if record is not None else None
         if previous is None:
             raise ScaffoldError(f"member {case.member_id} has no plan to carry forward; "
                                 "leave out --from-previous to start a new plan")
@@ -767,7 +764,8 @@ def _new_note(request: NewRequest, case: Case, settings, ask: Ask, staff_ids: St
         staff = staff_ids.check("--staff", _required(request, ask, "staff", "Staff id of who made the contact "
                                                      "(such as cm-jlee)", staff_ids.choices or None))
     contact = _required(request, ask, "contact", "Contact type", contacts)
-    plan = lifecycle(case, today).plan_in_effect
+    record = acts_on(case, today, prefer=IN_FORCE)
+    plan = record.plan if record is not None else None
     goals = [item["id"] for _, item in plan.items("goals")
              if isinstance(item.get("id"), str) and is_active_goal(item)] if plan else []
     name = _preferred_name(case)

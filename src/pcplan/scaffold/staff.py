@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -65,7 +66,7 @@ def suggest(value: str, known: tuple[str, ...]) -> str | None:
     return folded[close[0]] if close else None
 
 
-def staff_list(root: Path, shown, day: date | None = None) -> StaffList:
+def staff_list(root: Path, shown: Callable[[Path], str], day: date | None = None) -> StaffList:
     """The staff of the repository at ``root``; ``shown(path)`` prints a path as the user sees it. Those who left
     before ``day`` (the record's date) are not offered, nor accepted."""
     from ..dates import parse_iso

@@ -628,4 +628,4 @@ In Visual Studio Code, install the two recommended extensions: YAML (Red Hat),
 which the settings in `.vscode/` connect to each kind of case file's schema, and
 pcplan, which shows every pcplan finding while you type (it runs `pcplan lsp`,
 so pcplan must be installed). Other editors: see pcplan's docs/editors.md.
-"""
+"""  # noqa: E501 - a Markdown table row is one line, however long

@@ -45,11 +45,13 @@ class _Split:
 
     _rx = re.compile(r"\s{2,}# ")
 
-    def search(self, line: str):
+    def search(self, line: str) -> re.Match[str] | None:
         return self._rx.search(line)
 
     def partition(self, line: str) -> tuple[str, str, str]:
         found = self._rx.search(line)
+        if found is None:  # as str.partition (asked only after search found a note)
+            return line, "", ""
         return line[:found.start()], "# ", line[found.end():]
 
 
@@ -63,7 +65,7 @@ class _Dumper(yaml.SafeDumper):
     is quoted, and a ``date`` is written plain (a date field's YYYY-MM-DD text becomes one: _represent_dict).
     """
 
-    def increase_indent(self, flow: bool = False, indentless: bool = False):  # noqa: ARG002
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:  # noqa: ARG002
         return super().increase_indent(flow, False)
 
 
@@ -71,7 +73,7 @@ class _InlineDumper(_Dumper):
     """For a value written on its key's line by hand (``scalar``): never a block scalar."""
 
 
-def _represent_str(dumper: _Dumper, value: str):
+def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     style = None
     if value in _SPECIAL or _NUMBER.match(value) or _YAML12_INT.match(value) or _ESCAPE.search(value):
         style = '"'
@@ -80,7 +82,7 @@ def _represent_str(dumper: _Dumper, value: str):
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-def _represent_dict(dumper: _Dumper, value: dict):
+def _represent_dict(dumper: _Dumper, value: dict) -> yaml.MappingNode:
     """A mapping, with the YYYY-MM-DD text of a date field (one the schemas define as a date, such as a plan
     carried forward holds) written as the date it is, plain; the same text under any other key stays text."""
     dates = date_fields()
@@ -159,7 +161,7 @@ class Text:
     def __init__(self) -> None:
         self._parts: list[str] = []
 
-    def comment(self, *lines: str, indent: int = 0) -> "Text":
+    def comment(self, *lines: str, indent: int = 0) -> Text:
         pad = " " * indent
         for line in map(comment_safe, lines):
             body, _, note = _INLINE_NOTE.partition(line) if _INLINE_NOTE.search(line) else (line, "", "")
@@ -167,7 +169,7 @@ class Text:
             self._parts.append((_with_note(text, note) if note else text) + "\n")
         return self
 
-    def field(self, key: str, value: Any, note: str | None = None, indent: int = 0) -> "Text":
+    def field(self, key: str, value: Any, note: str | None = None, indent: int = 0) -> Text:
         """``key: value`` (a scalar, an empty list, or a block), with ``note`` as a trailing comment."""
         pad = " " * indent
         lines = [pad + line for line in dump({key: value}).split("\n")[:-1]]
@@ -178,11 +180,11 @@ class Text:
         self._parts.extend(line + "\n" for line in lines)
         return self
 
-    def raw(self, text: str) -> "Text":
+    def raw(self, text: str) -> Text:
         self._parts.append(text if text.endswith("\n") else text + "\n")
         return self
 
-    def blank(self) -> "Text":
+    def blank(self) -> Text:
         self._parts.append("\n")
         return self
 

@@ -28,24 +28,39 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
+from typing import Any
 
 MIN_WORDS = 5  # fewer words are a label, not prose, and too few to estimate anything from
+
+
 Z_95 = 1.645  # one-sided 95%
+
 
 # The formula per language (ISO 639-1 primary subtag) and its weight of syllables per word.
 FORMULAS = {"en": "Flesch–Kincaid", "es": "Fernández-Huerta"}
+
+
 FK_SYLLABLE_WEIGHT = 11.8
+
+
 FH_SYLLABLE_WEIGHT = 60.0
+
 
 # Fernández-Huerta's table read as (score, grade) points, highest score first; straight lines between them.
 FH_GRADES = ((100.0, 3.0), (90.0, 4.0), (80.0, 5.0), (70.0, 6.0), (60.0, 8.0), (50.0, 12.0), (30.0, 14.0),
              (0.0, 18.0))
 
+
 _CONTRACTION_APOSTROPHE_NOT = re.compile(r"'(?![tsd]|ve|ll|re)")  # an apostrophe that is not a contraction's
+
+
 _PUNCTUATION = re.compile(r"[^\w\s']")
+
+
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 
 
@@ -92,7 +107,7 @@ class _StressedVowels(Mapping):
     def __getitem__(self, word: str) -> int:
         return sum(ch.isdigit() for ch in self._phones[word])
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._phones)
 
     def __len__(self) -> int:
@@ -105,7 +120,7 @@ def _pronouncing() -> Mapping[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _hyphenator():
+def _hyphenator() -> Any:  # pyphen.Pyphen (the package has no types)
     import pyphen
 
     return pyphen.Pyphen(lang="en_US")
@@ -122,9 +137,12 @@ def english_syllables(word: str) -> int:
 
 
 # ------------------------------------------------------------------ Spanish syllables
-
 _STRONG = set("aeoáéó")  # open vowels; an accented í or ú is strong too (hiatus: "día", "baúl")
+
+
 _WEAK = set("iuü")
+
+
 _SILENT_U = re.compile(r"(?<=[qg])u(?=[eiéí])")  # que, qui, gue, gui: the u is not pronounced
 
 
@@ -164,8 +182,6 @@ def spanish_syllables(word: str) -> int:
 
 
 # ------------------------------------------------------------------ grades
-
-
 @dataclass(frozen=True)
 class Grade:
     """How a text reads, and how sure that is."""
@@ -189,7 +205,7 @@ def fh_grade(score: float) -> float:
     elif score <= points[-2][0]:
         (s1, g1), (s2, g2) = points[-2], points[-1]
     else:
-        (s1, g1), (s2, g2) = next((a, b) for a, b in zip(points, points[1:]) if b[0] <= score <= a[0])
+        (s1, g1), (s2, g2) = next((a, b) for a, b in pairwise(points) if b[0] <= score <= a[0])
     return g1 + (score - s1) * (g2 - g1) / (s2 - s1)
 
 
@@ -201,7 +217,7 @@ def fh_minimum_score(grade: float) -> float:
     elif grade >= points[-2][1]:
         (s1, g1), (s2, g2) = points[-2], points[-1]
     else:
-        (s1, g1), (s2, g2) = next((a, b) for a, b in zip(points, points[1:]) if a[1] <= grade <= b[1])
+        (s1, g1), (s2, g2) = next((a, b) for a, b in pairwise(points) if a[1] <= grade <= b[1])
     return s1 + (grade - g1) * (s2 - s1) / (g2 - g1)
 
 

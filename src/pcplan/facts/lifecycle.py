@@ -1,7 +1,9 @@
 """The life of a case, computed in one place (DESIGN.md, "The life of a case").
 
 Every date rule, `due`, `report`, `render` and the exceptions ask this module
-which plan is in force; none of them works it out on its own.
+which plan is in force; none of them works it out on its own. Which plan a
+command acts on (render, fingerprint, new, the case manager) is
+``pcplan.facts.acts_on``, from these answers.
 
 * **Episodes.** An enrollment (`programs[].enrolled_on` in member.yaml) opens
   an episode, a closure file closes it, a later enrollment opens the next.
@@ -59,10 +61,10 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 
-from .dates import CONTACT_RANK, add_period, parse_frequency, parse_iso, plus_days
-from .memo import RecentAnswers
-from .model import Case, Document, get_in, normalized_name, text
-from .placeholders import is_placeholder
+from ..dates import CONTACT_RANK, add_period, parse_frequency, parse_iso, plus_days
+from ..memo import RecentAnswers
+from ..model import Case, Document, get_in, normalized_name, plan_name, text
+from ..placeholders import is_placeholder
 
 # Representatives whose signature is consent (DESIGN.md: guardian, power of attorney, authorized representative).
 LEGAL_AUTHORITIES = {
@@ -163,8 +165,6 @@ class PlanRecord:
 
     @property
     def label(self) -> str:
-        from .model import plan_name
-
         return plan_name(self.plan)
 
 
@@ -458,7 +458,7 @@ class Lifecycle:
         return [(day, index) for index, review in record.plan.items("reviews")
                 if (day := parse_iso(review.get("date"))) is not None and day < plan_date]
 
-    def review_schedule(self, record: PlanRecord, default_months: int) -> "ReviewSchedule | None":
+    def review_schedule(self, record: PlanRecord, default_months: int) -> ReviewSchedule | None:
         """When the plan's next review is due; None when there is no date to count from, or when the
         next review falls past the calendar's end (9999-12-31): then no review is ever due."""
         frequency = parse_frequency(get_in(record.plan.data, "monitoring", "review_every"))
@@ -502,7 +502,7 @@ class Lifecycle:
 
     # ------------------------------------------------------------ significant change
 
-    def significant_changes(self, limit_days: int) -> list["SignificantChange"]:
+    def significant_changes(self, limit_days: int) -> list[SignificantChange]:
         """The significant changes of the current episode (T212), each with its deadline and first answer.
 
         A change is a change-in-condition or member-request assessment, or the end of an institutional hold
@@ -577,7 +577,7 @@ class Lifecycle:
 
     @cached_property
     def _contact_schedule(self) -> tuple[list[ContactMiss], list[NextContact]]:
-        """Computed once per case and day: T205 and `due` (caseload.obligations) both ask."""
+        """Computed once per case and day: T205 and `due` (facts.obligations) both ask."""
         window = self.contact_window()
         if window is None:
             return [], []
@@ -1085,4 +1085,4 @@ def lifecycle(case: Case, today: date) -> Lifecycle:
 
 
 # Rules ask about the member folder being checked; a few entries cover the engine's order.
-_RECENT: "RecentAnswers[Lifecycle]" = RecentAnswers(8)
+_RECENT: RecentAnswers[Lifecycle] = RecentAnswers(8)

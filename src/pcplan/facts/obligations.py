@@ -8,23 +8,24 @@ task; it never carries health details, so it can go into a calendar feed. A date
 that would fall past the calendar's end (9999-12-31) is never due, and not listed.
 
 Which plan is in effect, what is a draft and which episode is current come from
-``pcplan.lifecycle`` (DESIGN.md, "The life of a case"): the plan in effect
+``pcplan.facts.lifecycle`` (DESIGN.md, "The life of a case"): the plan in effect
 decides what is due, so starting a revision hides nothing; a draft adds only
 its own "awaiting signature" line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
+from typing import Any
 
 from ..config import Settings
 from ..dates import add_period, parse_frequency, parse_iso, plus_days, plus_months
-from ..lifecycle import CONSENTED, Lifecycle, PlanRecord, legal_representatives, lifecycle
 from ..model import Case, Document, Repository, get_in, is_active_goal, items, normalized_name, text
 from ..shown import looks_like_id, shown_name
-
+from .lifecycle import CONSENTED, Lifecycle, PlanRecord, legal_representatives, lifecycle
+from .status import case_manager_of
 
 # Kinds of obligation, in the words the table and the calendar use.
 KINDS = {
@@ -76,34 +77,19 @@ class Obligation:
 NOT_AN_ID = "(not an id)"  # a case manager named by text typed where a staff id belongs: never repeated
 
 
-def _id(value, fallback: str) -> str:
+def _id(value: Any, fallback: str) -> str:
     """An id as an obligation may carry it: text typed where an id belongs is never repeated (privacy)."""
     return value if looks_like_id(value) else fallback
 
 
-def case_manager_of(case: Case, today: date) -> str | None:
-    """The staff id of the member's current case-manager assignment, else the responsible of the plan
-    that speaks for the current episode (the one in effect, else the newest consented one, else the newest
-    draft)."""
-    if case.member is not None:
-        for _, assignment in case.member.items("case_managers"):
-            start, end = parse_iso(assignment.get("from")), parse_iso(assignment.get("to"))
-            if start and start <= today and (end is None or end >= today) and isinstance(assignment.get("staff"), str):
-                return _id(assignment["staff"], NOT_AN_ID)
-    life = lifecycle(case, today)
-    drafts = life.drafts()
-    record = life.governing or (drafts[-1] if drafts else None)
-    responsible = get_in(record.plan.data, "monitoring", "responsible") if record is not None else None
-    # `case_manager` names nobody: whoever is assigned, and nobody is
-    return _id(responsible, NOT_AN_ID) if isinstance(responsible, str) and responsible != "case_manager" else None
-
-
-def case_obligations(case: Case, settings: Settings, today: date) -> list[Obligation]:
-    """The open obligations of one member in the current episode (none once the case is closed)."""
-    life = lifecycle(case, today)
+def case_obligations(case: Case, settings: Settings, today: date,
+                     life: Lifecycle | None = None) -> list[Obligation]:
+    """The open obligations of one member in the current episode (none once the case is closed). ``life``:
+    the case's lifecycle when the caller has it."""
+    life = life if life is not None else lifecycle(case, today)
     if life.closed or case.member_id is None:
         return []
-    manager = case_manager_of(case, today)
+    manager = case_manager_of(case, today, life)
     member = case.member_id
     found = list(_plan_obligations(life, settings, member, manager))
     found.extend(_drafts(life, settings, member, manager))

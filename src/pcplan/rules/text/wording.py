@@ -34,17 +34,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
 
-from ..dates import parse_iso
-from ..memo import RecentAnswers
-from ..model import items, label, shown_id, text
+from ...dates import parse_iso
+from ...model import Document, items, label, shown_id, text
 
 # Between the parts of a term: a hyphen (with or without spaces around it), spaces, or nothing.
 _HYPHENS = r"\-\u2010\u2011"
+
+
 SEPARATOR = rf"(?:\s*[{_HYPHENS}]\s*|\s+)?"
+
+
 _PARTS = re.compile(rf"[\s{_HYPHENS}]+")
+
+
 _VOWELS = "aeiou"
 
 
@@ -176,6 +182,7 @@ def terms(listed: tuple[str, ...]) -> Terms:
 RIGHTS_FIELDS = ("right", "assessed_need", "prior_interventions", "less_intrusive_methods", "condition",
                  "data_collection", "no_harm_assurance")
 
+
 Field = tuple[tuple, str, str]  # (data path, what the field is for messages, its text)
 
 
@@ -186,32 +193,29 @@ def field(item: object, key: str, base: tuple, what: str) -> Iterator[Field]:
         yield base + (key,), what, value
 
 
-def staff_text(plan, modifications: bool = True) -> Iterator[Field]:
-    """Each non-blank field staff write *for the member* in a plan: goal restatements, objectives and measures,
-    support descriptions, strategies, mitigations and backup plans, and (unless ``modifications`` is false)
-    rights modifications. The member's own words (`own_words`, `what_matters`) are not among them."""
-    found = _plan_fields(plan)
-    return iter(found[0] + found[1] if modifications else found[0])
+@dataclass(frozen=True)
+class PlanText:
+    """The text fields staff write in one plan, found and named once (``plan_text``); the member's own words
+    (`own_words`, `what_matters`) are not among them."""
+
+    staff: tuple[Field, ...]  # for the member: goal restatements, objectives and measures, support descriptions,
+    #                           strategies, mitigations and backup plans
+    modifications: tuple[Field, ...]  # for the member too: the rights modifications
+    record: tuple[Field, ...]  # for the record: the summaries of periodic reviews, the reasons needs are deferred
+
+    def for_member(self, modifications: bool = True) -> tuple[Field, ...]:
+        """Each non-blank field staff write *for the member*, rights modifications too unless ``modifications``
+        is false."""
+        return self.staff + self.modifications if modifications else self.staff
 
 
-def record_text(plan) -> Iterator[Field]:
-    """Plan text staff write for the record: the summaries of periodic reviews and the reasons needs are
-    deferred."""
-    return iter(_plan_fields(plan)[2])
+def plan_text(plan: Document) -> PlanText:
+    """A plan's text fields. P402, P406, P407 and H503 each read all of them: they ask the member folder's
+    context (``CaseContext.plan_text``), which finds and names them once per plan."""
+    return PlanText(tuple(_staff_fields(plan)), tuple(_modification_fields(plan)), tuple(_record_fields(plan)))
 
 
-def _plan_fields(plan) -> tuple[list[Field], list[Field], list[Field]]:
-    """(staff text but rights modifications, rights modifications, record text) of a plan."""
-    # Remembered for the last few plans: P402, P406, P407 and H503 each read every field of the plans of the
-    # member being checked, so each field is found and named once per plan, not once per rule.
-    return _PLAN_FIELDS.get(plan, lambda: (list(_staff_fields(plan)), list(_modification_fields(plan)),
-                                           list(_record_fields(plan))))
-
-
-_PLAN_FIELDS: RecentAnswers[tuple] = RecentAnswers(8)  # plans; a member folder holds a few
-
-
-def _staff_fields(plan) -> Iterator[Field]:
+def _staff_fields(plan: Document) -> Iterator[Field]:
     for g, goal in plan.items("goals"):
         yield from field(goal, "restatement", ("goals", g), f"the `restatement` of {label(goal, 'goal')}")
         for o, objective in items(goal, "objectives"):
@@ -232,7 +236,7 @@ def _staff_fields(plan) -> Iterator[Field]:
             yield from field(entry, key, ("risk_mitigations", index), f"the `{key}` for {owner}")
 
 
-def _modification_fields(plan) -> Iterator[Field]:
+def _modification_fields(plan: Document) -> Iterator[Field]:
     for index, modification in plan.items("rights_modifications"):
         yield from modification_text(modification, index)
 
@@ -244,7 +248,7 @@ def modification_text(modification: dict, index: int) -> Iterator[Field]:
                          f"the `{key}` of {label(modification, 'rights modification')}")
 
 
-def _record_fields(plan) -> Iterator[Field]:
+def _record_fields(plan: Document) -> Iterator[Field]:
     for index, review in plan.items("reviews"):
         day = parse_iso(review.get("date"))
         owner = f"the review of {day.isoformat()}" if day is not None else "this review"
@@ -255,7 +259,7 @@ def _record_fields(plan) -> Iterator[Field]:
         yield from field(entry, "reason", ("deferred_needs", index), f"the `reason` for {owner}")
 
 
-def closure_text(closure) -> Iterator[Field]:
+def closure_text(closure: Document) -> Iterator[Field]:
     """The narrative fields of a closure: the exit interview's summary or reason for declining, the
     next-stage plan, what each referral is for, and how the member can come back."""
     interview = closure.get("exit_interview")
@@ -266,3 +270,18 @@ def closure_text(closure) -> Iterator[Field]:
         yield from field(referral, "for", ("referrals", index), f"the `for` of referral {index + 1}")
     yield from field(closure.data, "agency_can_still_help", (), "the `agency_can_still_help`")
 
+
+def assessment_text(assessment: Document) -> Iterator[Field]:
+    """The `text` of an assessment's strengths, needs, barriers and risks (P407)."""
+    for key, kind in (("strengths", "strength"), ("needs", "need"), ("barriers", "barrier"), ("risks", "risk")):
+        for index, item in assessment.items(key):
+            yield from field(item, "text", (key, index), f"the `text` of {label(item, kind)}")
+
+
+def note_text(note: Document) -> Iterator[Field]:
+    """A note's `text` and the `text` of its progress entries (P407)."""
+    yield from field(note.data, "text", (), "this note's `text`")
+    for index, entry in note.items("progress"):
+        goal = entry.get("goal")
+        owner = f"goal {goal}" if isinstance(goal, str) else "this goal"
+        yield from field(entry, "text", ("progress", index), f"the progress `text` on {owner}")

@@ -4,36 +4,49 @@
 or whenever the cache is on, so that one entry serves every command) it also
 reduces the case to a :class:`MemberSummary`: its open obligations (`due`), and
 the few facts `report` counts (status, the state of the case, the current case
-manager, programs). The summary is ids, codes, dates and paths only, so the
-cache may keep it (pcplan.cache; the entry's format: pcplan.cache_codec) and
-`due` and `report` never load a member folder a check has already judged.
+manager, programs). The summary holds the case's facts as recorded, whoever is
+looking: what output may show of them (in CI, a program typed as words is
+`(not an id)`) is decided where output is made. It is ids, codes, dates, paths
+and program names; the cache (pcplan.cache; the entry's format:
+pcplan.cache_codec) keeps it when every program is id-shaped, so `due` and
+`report` never load a member folder a check has already judged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from ..config import Settings
-from ..lifecycle import lifecycle
 from ..model import Case
-from .obligations import Obligation, case_manager_of, case_obligations
+from .lifecycle import Lifecycle, lifecycle
+from .obligations import Obligation, case_obligations
+from .status import case_manager_of, programs_of, status_of
+
+
+class ObligationRows(Protocol):
+    """Obligations as a store keeps them, decoded only when asked for (cache_codec.StoredObligations)."""
+
+    def due_by(self, last: date | None = None, strictly: bool = False) -> list[Obligation]: ...
+
+    def case_managers(self) -> set[str]: ...
 
 
 @dataclass(frozen=True)
 class MemberSummary:
-    status: str  # report's STATUSES: active, on_hold, referred, closed or unknown
+    status: str  # facts.status.STATUSES: active, on_hold, referred, closed or unknown
     closed: bool
     on_hold: bool  # a recorded hold covers today (not closed)
     in_effect: bool  # a consented plan is in effect today (not closed)
     drafts: int  # drafts awaiting signature (not closed)
     manager: str | None  # the current case manager's staff id
-    programs: tuple  # distinct program names, or (None,)
+    programs: tuple  # distinct program names as typed, or (None,)
     member_id: str | None  # the member's id (None: missing, or text typed where the id belongs)
     # Obligation objects; or, from the cache, the obligations as its entry holds them, decoded only when asked
     # for (cache_codec.StoredObligations: a caseload of 100,000 members holds over a million obligations, and
     # `due` shows the few within its window)
-    obligations: tuple
+    obligations: tuple[Obligation, ...] | ObligationRows
 
     def due_by(self, last: date | None = None, strictly: bool = False) -> list[Obligation]:
         """The obligations due on or before ``last`` (before it, ``strictly``); every one when None."""
@@ -50,15 +63,15 @@ class MemberSummary:
         return {o.case_manager for o in self.obligations if o.case_manager}
 
 
-def summarize(case: Case, settings: Settings, today: date) -> MemberSummary:
-    from .report import _programs, _status
-
-    life = lifecycle(case, today)
+def summarize(case: Case, settings: Settings, today: date, life: Lifecycle | None = None) -> MemberSummary:
+    """The member's summary as of ``today``; ``life``: the case's lifecycle when the caller (the engine)
+    has already built it, so it is computed once per member."""
+    life = life if life is not None else lifecycle(case, today)
     closed = bool(life.closed)
     return MemberSummary(
-        status=_status(case, life), closed=closed,
+        status=status_of(case, life), closed=closed,
         on_hold=not closed and bool(life.on_hold(today)),
         in_effect=not closed and life.in_effect() is not None,
         drafts=0 if closed else len(life.drafts()),
-        manager=case_manager_of(case, today), programs=tuple(_programs(case)), member_id=case.member_id,
-        obligations=tuple(case_obligations(case, settings, today)))
+        manager=case_manager_of(case, today, life), programs=tuple(programs_of(case)), member_id=case.member_id,
+        obligations=tuple(case_obligations(case, settings, today, life)))
