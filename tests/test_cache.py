@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ELENA_NOTE, ELENA_PLAN, SAMPLE_CASES
+from conftest import ELENA_NOTE, ELENA_PLAN, SAMPLE_CASES, slow_except
 from pcplan import cache as cache_module
 from pcplan.cli import app
 
@@ -108,7 +108,10 @@ def _name(entry: Path) -> str:
 # -- right -----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:1] + a[3:]))
+# Every command and format is marked slow but one of each command.
+@pytest.mark.parametrize("args", slow_except([pytest.param(a, id=" ".join(a[:1] + a[3:])) for a in COMMANDS],
+                                             "check -f full --exit-zero", "due --within all -f json",
+                                             "report -f json"))
 def test_output_is_byte_identical_with_and_without_the_cache(cases, args):
     expected = run(cases, *args, "--no-cache")
     assert not (cases / CACHE).exists()  # --no-cache writes nothing
@@ -188,14 +191,15 @@ def _mutate(root: Path, rng: random.Random) -> list[str]:
     return done
 
 
-def test_a_fuzzed_repository_checks_the_same_cached_and_not(cases):
+@pytest.mark.parametrize("rounds", slow_except([2, 8], 2))  # the quick run: the first two rounds of the eight
+def test_a_fuzzed_repository_checks_the_same_cached_and_not(cases, rounds):
     """Round after round of edits: the cache, partly stale each time, never changes a byte of the output."""
     rng = random.Random(15)
     commands = [["check", *AS_OF, "-f", "json", "--exit-zero"], ["check", *AS_OF, "-f", "concise", "--exit-zero"],
                 ["due", *AS_OF, "--within", "all", "-f", "json"], ["report", *AS_OF, "-f", "json"]]
     for args in commands:
         run(cases, *args)  # warm
-    for round_ in range(8):
+    for round_ in range(rounds):
         done = _mutate(cases, rng)
         for args in commands:
             expected = run(cases, *args, "--no-cache")
@@ -342,8 +346,8 @@ def test_the_cache_folder_is_tagged_ignored_and_holds_one_entry_per_member(cases
     assert not list(folder.rglob(".tmp-*"))
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbled", "empty", "another format", "bad checksum",
-                                    "nonsense body", "wrong shape", "pickle"])
+@pytest.mark.parametrize("damage", slow_except(["truncated", "garbled", "empty", "another format", "bad checksum",
+                                                "nonsense body", "wrong shape", "pickle"], "pickle"))
 def test_a_damaged_or_planted_entry_is_ignored_and_rewritten(cases, damage, tmp_path):
     expected = uncached(cases, "check", *AS_OF, "-f", "json", "--exit-zero")
     run(cases, "check", *AS_OF, "-f", "json", "--exit-zero")
@@ -560,7 +564,7 @@ def test_the_cache_is_never_written_inside_git(cases, tmp_path):
 # -- private ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", ["consistent", "unique"])
+@pytest.mark.parametrize("mode", slow_except(["consistent", "unique"], "consistent"))
 def test_the_cache_holds_no_member_text(tmp_path, mode):
     from conftest import MARK, seed
 

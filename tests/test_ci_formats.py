@@ -213,7 +213,7 @@ def test_parallel_workers_find_exactly_what_one_process_finds(tmp_path, monkeypa
     from conftest import SAMPLE_CASES
     import pcplan.engine as engine
 
-    monkeypatch.setattr(engine, "PARALLEL_FROM", 2)  # the sample has 6 member folders
+    monkeypatch.setattr(engine.parallel, "PARALLEL_FROM", 2)  # the sample has 6 member folders
     shutil.copytree(SAMPLE_CASES, tmp_path / "cases")
     root = tmp_path / "cases"
     serial = check([root], Options(today=TODAY, jobs=1, record_checked=True), cwd=root)

@@ -184,7 +184,7 @@ def test_a_warm_cache_reports_the_same_duplicate_without_checking_again(repo, mo
     def never(*args, **kwargs):
         raise AssertionError("a member folder was checked again: the cache should answer it")
 
-    monkeypatch.setattr(engine, "_check_case", never)
+    monkeypatch.setattr(engine.run, "check_case", never)
     assert e007(repo, cache=True) == cold
 
 

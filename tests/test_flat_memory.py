@@ -150,8 +150,8 @@ def test_parallel_workers_merge_into_a_spilled_store(cases, spill_at, monkeypatc
 
     whole = _outputs(cases)
     spill_at(2)
-    monkeypatch.setattr(engine, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(engine, "CHUNK", 2)
+    monkeypatch.setattr(engine.parallel, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(engine.parallel, "CHUNK", 2)
     assert _outputs(cases, jobs=2) == whole
 
 

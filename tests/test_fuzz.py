@@ -11,8 +11,9 @@ snippet, a deleted range, a repeated line, CRLF, stray bytes) and runs:
 * ``render`` (Markdown or HTML, ``draft=True``): a plan or a RenderError, nothing else;
 * ``due`` (every format) and ``report`` (JSON, sometimes HTML): no exception.
 
-CI runs a modest number of examples (``PCPLAN_FUZZ_EXAMPLES``, default 60).
-The long run: ``PCPLAN_FUZZ_EXAMPLES=100000 python -m pytest tests/test_fuzz.py``.
+The quick run tries a handful of examples (``QUICK_EXAMPLES``); CI, which runs the tests marked slow too,
+a modest number (``PCPLAN_FUZZ_EXAMPLES``, default 60). The long run:
+``PCPLAN_FUZZ_EXAMPLES=100000 python -m pytest -m slow tests/test_fuzz.py``.
 ``PCPLAN_FUZZ_KEEP_GOING=DIR`` records each distinct crash in DIR (the file
 that caused it and the traceback) and goes on, instead of stopping at the
 first, so one long run finds them all.
@@ -33,11 +34,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CLEAN_MEMBERS, SAMPLE_CASES, TODAY
+from conftest import CLEAN_MEMBERS, SAMPLE_CASES, SLOW, TODAY
 from pcplan.load import load_file
 from pcplan.schema import KINDS, schema_for
 
 EXAMPLES = int(os.environ.get("PCPLAN_FUZZ_EXAMPLES", "60"))
+QUICK_EXAMPLES = 8  # the quick run's (derandomized: the same every run)
 KEEP_GOING = os.environ.get("PCPLAN_FUZZ_KEEP_GOING")
 RUN = {"examples": 0, "crashes": 0}
 
@@ -292,11 +294,26 @@ def _record(name: str, raw: bytes, exc: BaseException) -> None:
     RUN["crashes"] += 1
 
 
+HEALTH = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large,
+          HealthCheck.filter_too_much]
+
+
+@settings(max_examples=QUICK_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=HEALTH)
+@given(document=mutated_documents(), fmt=st.sampled_from(["md", "html"]), report_html=st.booleans())
+def test_a_few_mutated_documents_never_crash_check_render_due_or_report(workspace, document, fmt, report_html):
+    fuzz(workspace, document, fmt, report_html)
+
+
+@SLOW
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=not KEEP_GOING and EXAMPLES <= 200,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                 HealthCheck.data_too_large, HealthCheck.filter_too_much])
+          suppress_health_check=HEALTH)
 @given(document=mutated_documents(), fmt=st.sampled_from(["md", "html"]), report_html=st.booleans())
 def test_mutated_documents_never_crash_check_render_due_or_report(workspace, document, fmt, report_html):
+    fuzz(workspace, document, fmt, report_html)
+
+
+def fuzz(workspace, document, fmt: str, report_html: bool) -> None:
+    """One mutated document in place of its original, through every command; the original back after."""
     root, out = workspace
     name, raw = document
     target = root / name

@@ -84,12 +84,14 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "pcplan"
 # module with no floor fails the test until it is given one.
 FLOORS = (
     ("base", ("pcplan", "pcplan.baseline", "pcplan.codes", "pcplan.config", "pcplan.dates", "pcplan.findings",
-              "pcplan.fingerprint", "pcplan.formats", "pcplan.layout", "pcplan.links", "pcplan.load", "pcplan.memo",
+              "pcplan.fingerprint", "pcplan.formats", "pcplan.layout", "pcplan.links", "pcplan.load",
               "pcplan.model", "pcplan.output", "pcplan.placeholders", "pcplan.resources", "pcplan.schema",
               "pcplan.shown", "pcplan.walk")),
     # Case facts: lifecycle, the plan a command acts on, status, obligations, the member's summary.
     ("facts", ("pcplan.facts",)),
     ("rules", ("pcplan.rules",)),
+    # What a check produced (findings, counts, each member's work): what the formats read, below the engine.
+    ("result", ("pcplan.result",)),
     # The run: walking, checking, documented exceptions, the cache and its entries.
     ("engine", ("pcplan.engine", "pcplan.exceptions", "pcplan.cache", "pcplan.cache_codec")),
     # What people see and do with a checked case: check's formats, due and report, render, FHIR, new and init,

@@ -26,6 +26,7 @@ from typing import Callable
 import pytest
 
 import pcplan.rules  # noqa: F401 - registers the rules
+from conftest import slow_except
 from pcplan.load import MAX_PER_CODE, LoadedFile, load_text
 from pcplan.model import Document
 from pcplan.rules.registry import RULES
@@ -104,7 +105,9 @@ def assert_linear(name: str, work: dict[int, Callable[[], object]]) -> None:
                                    f"{times[smaller]:.3f} s (×{ratio:.0f}; linear is ~10, quadratic ~100)")
 
 
-@pytest.mark.parametrize("shape", [*SHAPES, BLOCK_LIST], ids=lambda s: s.name)
+# Each shape times three sizes several times: the quick run keeps the first (the five-minute note of old).
+@pytest.mark.parametrize("shape", slow_except([pytest.param(s, id=s.name) for s in [*SHAPES, BLOCK_LIST]],
+                                              "unknown keys in a mapping"))
 def test_time_grows_linearly(shape, tmp_path):
     work = {}
     for n in SIZES if shape is not BLOCK_LIST else SIZES[:2]:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLEAN_MEMBERS, DANNY_PLAN, SAMPLE_CASES, TODAY, CaseRepo, _describe
+from conftest import CLEAN_MEMBERS, DANNY_PLAN, SAMPLE_CASES, TODAY, CaseRepo, _describe, slow_except
 from pcplan.render import RenderError, RenderRequest, render
 
 ELENA = SAMPLE_CASES / "members" / "M-000123"  # Spanish, large print
@@ -267,8 +267,10 @@ LONG_ADDRESS = "https://www.pathways-supported-employment.example.org/programs/j
 LONG_NAME = "PathwaysSupportedEmploymentIncorporatedOfNorthRiverCounty"
 
 
-@pytest.mark.parametrize("paper, width", [("letter", 612), ("a4", 595)])
-@pytest.mark.parametrize("document_format", ["print", "large_print"])
+@pytest.mark.parametrize("document_format, paper, width", slow_except(
+    [pytest.param(document_format, paper, width, id=f"{document_format}-{paper}-{width}")
+     for document_format in ("print", "large_print") for paper, width in (("letter", 612), ("a4", 595))],
+    "large_print-a4-595"))
 def test_pdf_pages_are_numbered_and_nothing_runs_off_the_page(repo, tmp_path, paper, width, document_format):
     _pdftotext()
     repo.edit("pcplan.toml", 'locale = "en"', f'locale = "en"\npaper = "{paper}"')

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, CaseRepo
+from conftest import TODAY, CaseRepo, slow_except
 
 DANNY = "members/M-000207"
 AGENCY_LINE = 'agency = "Riverside Case Management Agency"\n'
@@ -123,7 +123,9 @@ ATTACKS = {
 }
 
 
-@pytest.mark.parametrize("attack", sorted(ATTACKS))
+# Each attack is its own render in its own process: the quick run keeps one stopped at its line and the one stopped
+# as it is written; every attack is marked slow.
+@pytest.mark.parametrize("attack", slow_except(sorted(ATTACKS), "a huge power", "a loop writing a flood"))
 def test_a_template_past_a_bound_is_stopped_at_its_line(repo, out, attack):
     template, said = ATTACKS[attack]
     agency(repo, "plan.html.j2", template + "\n")
@@ -135,8 +137,8 @@ def test_a_template_past_a_bound_is_stopped_at_its_line(repo, out, attack):
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize("attack", ["a huge power", "a 3 GB string", "nested range loops", "doubling with ~ in a loop",
-                                    "|format"])
+@pytest.mark.parametrize("attack", slow_except(["a huge power", "a 3 GB string", "nested range loops",
+                                                "doubling with ~ in a loop", "|format"], "nested range loops"))
 def test_without_a_child_process_the_sandbox_still_stops_each(repo, out, attack):
     """As on a system without fork (Windows): the sandbox's bounds alone, in the process itself."""
     template, said = ATTACKS[attack]
@@ -156,7 +158,7 @@ BOUND_2S = (r"pcplan: (?:agency/{template}\.html\.j2(?::1)?|a template): (?:stop
             r"making the page took (?:longer than 2 seconds|more than 2 seconds of CPU time)")
 
 
-@pytest.mark.parametrize("isolate", [True, False])
+@pytest.mark.parametrize("isolate", slow_except([True, False], False))
 def test_a_template_that_runs_too_long_is_stopped_by_the_clock(repo, out, isolate):
     """2**60 macro calls, no loop and no output: only the clock can stop it."""
     agency(repo, "plan.html.j2", EXPONENTIAL)
@@ -193,10 +195,10 @@ def test_a_child_that_never_answers_is_killed_on_the_clock(tmp_path):
     assert done.stdout.strip() == "making the page took longer than 12 seconds and was stopped", done.stderr
 
 
-@pytest.mark.parametrize("ending", [
+@pytest.mark.parametrize("ending", slow_except([
     "signal.signal(signal.SIGXCPU, signal.SIG_DFL)",  # the system's signal ends it mid-answer
     "signal.signal(signal.SIGXCPU, lambda *_: os._exit(1))",  # ended with no answer at all
-])
+], "signal.signal(signal.SIGXCPU, signal.SIG_DFL)"))
 def test_a_child_ended_without_an_answer_after_its_cpu_time_is_told_as_the_cpu_bound(ending):
     """On a busy machine the CPU signal can land while the child writes its answer; its CPU time says why."""
     script = ("import os, signal\nfrom pcplan.render import bounds\nbounds.RENDER_SECONDS = 1\n"
@@ -252,8 +254,9 @@ IMPORTS = {
 }
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "html"])
-@pytest.mark.parametrize("attack", sorted(IMPORTS))
+@pytest.mark.parametrize("attack, fmt", slow_except(
+    [pytest.param(attack, fmt, id=f"{attack}-{fmt}") for fmt in ("pdf", "html") for attack in sorted(IMPORTS)],
+    "a relative address (WeasyPrint's traceback)-pdf"))
 def test_a_stylesheet_import_is_one_line_naming_the_stylesheet(repo, out, attack, fmt):
     rule, address = IMPORTS[attack]
     agency(repo, "plan.css", f"/* the agency's colours */\n{rule}\nbody {{ color: #123456; }}\n")

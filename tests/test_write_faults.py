@@ -33,6 +33,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from conftest import slow_except
 from pcplan.cli import app
 
 AS_OF = ["--today", "2026-11-22"]
@@ -312,11 +313,11 @@ def test_a_300_character_member_id_is_refused(repo):
 
 
 @POSIX
-@pytest.mark.parametrize("args, env", [
-    (["due", *AS_OF, "--no-cache"], {"PYTHONIOENCODING": "ascii"}),
-    (["rule", "L101"], {"PYTHONIOENCODING": "ascii"}),
-    (["rules"], {"PYTHONIOENCODING": "ascii"}),
-], ids=["due", "rule", "rules"])
+@pytest.mark.parametrize("args, env", slow_except([
+    pytest.param(["due", *AS_OF, "--no-cache"], {"PYTHONIOENCODING": "ascii"}, id="due"),
+    pytest.param(["rule", "L101"], {"PYTHONIOENCODING": "ascii"}, id="rule"),
+    pytest.param(["rules"], {"PYTHONIOENCODING": "ascii"}, id="rules"),
+], "due"))
 def test_an_encoding_standard_output_cannot_hold_is_one_line(repo, args, env):
     done = run(repo.root, *args, env=env)
     line = one_line(done)
@@ -331,9 +332,9 @@ def test_an_encoding_standard_output_cannot_hold_is_one_line(repo, args, env):
 
 @POSIX
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-@pytest.mark.parametrize("args", [["due", *AS_OF, "--no-cache"], ["rules"], ["rule", "L101"],
-                                  ["check", *AS_OF, "--no-cache", "-f", "json"], ["report", *AS_OF, "--no-cache"]],
-                         ids=lambda a: a[0])
+@pytest.mark.parametrize("args", slow_except([pytest.param(a, id=a[0]) for a in [
+    ["due", *AS_OF, "--no-cache"], ["rules"], ["rule", "L101"], ["check", *AS_OF, "--no-cache", "-f", "json"],
+    ["report", *AS_OF, "--no-cache"]]], "check"))
 def test_standard_output_on_dev_full_is_one_line(repo, args):
     with open("/dev/full", "w") as full:
         done = run(repo.root, *args, stdout=full)

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import slow_except
 from pcplan.cli import app
 from pcplan.output import OutputError, write_atomically
 
@@ -239,11 +240,13 @@ os.fsync = fsync
 
 @POSIX
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see which file is synced")
-@pytest.mark.parametrize("sig, status", [("SIGTERM", -signal.SIGTERM), ("SIGINT", 130)])  # 130: Ctrl-C, as typer ends
-@pytest.mark.parametrize("args, name", [
-    (["render", "members/M-000123", "-f", "md", "-o", "{out}/plan.md", "--force"], "plan.md"),
-    (["check", "--write-baseline", "{out}/baseline.json", "--force"], "baseline.json"),
-], ids=["render", "baseline"])
+@pytest.mark.parametrize("args, name, sig, status", slow_except([
+    pytest.param(args, name, sig, status, id=f"{writer}-{sig}-{status}")
+    for writer, args, name in [
+        ("render", ["render", "members/M-000123", "-f", "md", "-o", "{out}/plan.md", "--force"], "plan.md"),
+        ("baseline", ["check", "--write-baseline", "{out}/baseline.json", "--force"], "baseline.json")]
+    for sig, status in [("SIGTERM", -signal.SIGTERM), ("SIGINT", 130)]  # 130: Ctrl-C, as typer ends
+], "render-SIGINT-130"))
 def test_a_signal_during_the_write_removes_the_temporary_file(repo, tmp_path, args, name, sig, status):
     out = tmp_path / "out"
     out.mkdir()

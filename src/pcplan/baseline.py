@@ -16,7 +16,7 @@ import stat
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import IO
 
 from .codes import redirected
 from .findings import Finding, FindingStore
@@ -50,7 +50,7 @@ def baseline_document(findings: Iterable[Finding]) -> dict:
     return {"version": VERSION, "findings": entries}
 
 
-def write(stream: TextIO, findings: Iterable[Finding]) -> None:
+def write(stream: IO[str], findings: Iterable[Finding]) -> None:
     json.dump(baseline_document(findings), stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 

@@ -82,6 +82,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import mmap  # imported where the git index is read (start-up time)
 
 CACHE_NAME = ".pcplan_cache"
 ENV_DIR = "PCPLAN_CACHE_DIR"
@@ -156,6 +160,8 @@ def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=_DIGEST).digest()
 
 
+# pcplan's own fingerprint, computed once a process (it walks the package); tests set it back to None to
+# have it computed again from the files as they are now.
 _SOURCE: str | None = None
 
 
@@ -163,7 +169,7 @@ def source_fingerprint() -> str:
     """pcplan's version, and the name, size and modification time of each of its own files (code, schemas,
     data), the Python version and the YAML and schema libraries' versions: an edited rule in a development
     checkout invalidates the cache as a new release does."""
-    global _SOURCE
+    global _SOURCE  # noqa: PLW0603 - the memo above, which tests reset by name
     if _SOURCE is not None:
         return _SOURCE
     from . import __version__
@@ -285,7 +291,7 @@ class Cache:
 
     # -- reading ---------------------------------------------------------------------------------------------
 
-    def lookup(self, folder: str, names: list[str], paths: list[str]):
+    def lookup(self, folder: str, names: list[str], paths: list[str]) -> list | None:
         """The payload stored for the member folder ``folder`` (its path from the repository root), if its
         run key, its file names and every file's content still match; else None."""
         where = self.entry_path(folder)
@@ -311,7 +317,7 @@ class Cache:
             self._write(where, [key, listed, fresh, payload])
         return payload
 
-    def _read(self, where: str):
+    def _read(self, where: str) -> list | None:
         try:
             fd = os.open(where, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
         except OSError:
@@ -339,7 +345,7 @@ class Cache:
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def store(self, folder: str, names: list[str], files: list[tuple], payload) -> None:
+    def store(self, folder: str, names: list[str], files: list[tuple], payload: list) -> None:
         """Record ``payload`` for ``folder``; ``files`` holds each file's (stat, digest) as read."""
         if not self.writable or self._secret is None:
             return
@@ -347,7 +353,7 @@ class Cache:
         self._write(self.entry_path(folder), [self.key, _names_digest(names), meta, payload])
         self.stored += 1
 
-    def _write(self, where: str, body) -> None:
+    def _write(self, where: str, body: list) -> None:
         if not self.writable or self._secret is None:
             return
         folder = os.path.dirname(where)
@@ -422,7 +428,7 @@ class Cache:
                         removed += 1
                 except OSError:
                     continue
-        _stamp(stamp, "the last sweep of entries unseen for %d days\n" % EVICT_DAYS)
+        _stamp(stamp, f"the last sweep of entries unseen for {EVICT_DAYS} days\n")
         return removed
 
 
@@ -645,12 +651,12 @@ def _mac(body: bytes, name: str, key: bytes) -> bytes:
     return h.hexdigest().encode("ascii")
 
 
-def _seal(body, name: str, key: bytes) -> bytes:
+def _seal(body: list, name: str, key: bytes) -> bytes:
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
     return MAGIC + _mac(text, name, key) + b"\n" + text
 
 
-def _unseal(data: bytes, name: str, key: bytes | None):
+def _unseal(data: bytes, name: str, key: bytes | None) -> list | None:
     """The entry's body; None when it is not a whole, intact entry of this format sealed with ``key`` under
     ``name`` (its place in v1: ``AA/REST``). The JSON is parsed only once the seal is right."""
     head = len(MAGIC) + 2 * _DIGEST + 1
@@ -689,7 +695,7 @@ def _contents_digest(digests: list[bytes]) -> str:
     return hashlib.blake2b(b"".join(digests), digest_size=_DIGEST).hexdigest()
 
 
-def _validate(meta: list, paths: list[str], now: float):
+def _validate(meta: list, paths: list[str], now: float) -> bool | list:
     """True when every file's stat matches a trusted record; a new record when some stat differs but the
     contents are the same (the entry is rewritten with it); False when anything changed."""
     stat_hex, trusted, content_hex = meta
@@ -706,7 +712,7 @@ def _validate(meta: list, paths: list[str], now: float):
     if not regular:
         return False
     digests = []
-    for path, (size, *_) in zip(paths, stats):
+    for path, (size, *_) in zip(paths, stats, strict=True):
         found = _hash_file(path, size)
         if found is None:
             return False
@@ -936,7 +942,7 @@ def _index_lists(index: str, prefix: bytes) -> bool:
         os.close(fd)
 
 
-def _index_scan(data, version: int, count: int, prefix: bytes) -> bool:
+def _index_scan(data: bytes | mmap.mmap, version: int, count: int, prefix: bytes) -> bool:
     """Walk the index's entries (sorted by path) up to the first at or past ``prefix``."""
     hash_size = next((size for size in (20, 32) if _first_entry_fits(data, version, size)), None)
     if hash_size is None:
@@ -946,10 +952,12 @@ def _index_scan(data, version: int, count: int, prefix: bytes) -> bool:
         flags_at = pos + 40 + hash_size
         flags = int.from_bytes(data[flags_at:flags_at + 2], "big")
         start = flags_at + 2 + (2 if version >= 3 and flags & 0x4000 else 0)
+        strip = 0  # version 4: how much of the previous path this one shares
         if version == 4:
-            strip, start = _varint(data, start)
-            if strip is None or strip > len(previous):
+            shared, start = _varint(data, start)
+            if shared is None or shared > len(previous):
                 return False
+            strip = shared
         end = data.find(b"\0", start)
         if end < 0:
             return False
@@ -966,7 +974,7 @@ def _index_scan(data, version: int, count: int, prefix: bytes) -> bool:
     return False
 
 
-def _first_entry_fits(data, version: int, hash_size: int) -> bool:
+def _first_entry_fits(data: bytes | mmap.mmap, version: int, hash_size: int) -> bool:
     """Whether the first entry reads right with object names of ``hash_size`` bytes: its name's length in its
     flags ends at a NUL."""
     flags_at = 12 + 40 + hash_size
@@ -983,7 +991,7 @@ def _first_entry_fits(data, version: int, hash_size: int) -> bool:
         and data.find(b"\0", start, start + length) < 0
 
 
-def _varint(data, pos: int) -> tuple[int | None, int]:
+def _varint(data: bytes | mmap.mmap, pos: int) -> tuple[int | None, int]:
     """Git's offset varint at ``pos``: (value, the position after it)."""
     value = -1
     for _ in range(10):

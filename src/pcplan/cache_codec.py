@@ -56,7 +56,7 @@ def encode_entry(documents: list, names: list[str], found: list[Finding], summar
 
 
 def decode_entry(payload: list, key: str, files: list[Path], names: list[str], displays: list[str],
-                 caseload: bool):
+                 caseload: bool) -> tuple[list[Finding], MemberSummary | None, tuple] | None:
     """An entry's findings, summary (with ``caseload``, else None) and identity, with the paths of this run
     (``key``: the folder from the root); None for an entry whose values do not have the types pcplan writes,
     or that holds no summary when one is wanted (a miss: checked again, and replaced)."""
@@ -67,7 +67,7 @@ def decode_entry(payload: list, key: str, files: list[Path], names: list[str], d
     def at(where: int) -> tuple:
         return displays[where], files[where], repo_paths[where]
 
-    found = [finding_from_row(row, at, RULES[row[0]].name, date.fromisoformat) for row in payload[0]]
+    found = [finding_from_row(row, at, RULES[row[0]].name, _day) for row in payload[0]]
     summary = None
     if caseload:
         if payload[1] is None:
@@ -78,21 +78,21 @@ def decode_entry(payload: list, key: str, files: list[Path], names: list[str], d
                             tuple(span) if span is not None else None)
 
 
-def well_typed(payload, count: int) -> bool:
+def well_typed(payload: object, count: int) -> bool:
     """Whether ``payload`` is ``[findings, summary, identity]`` with every finding (and related place) of the
     types encode_entry writes, naming a rule pcplan has, a severity and one of the folder's ``count`` files, and
     an identity naming one of them (or none), an id-shaped member id (or none) and its place."""
 
-    def number(value, maybe: bool = False) -> bool:
+    def number(value: object, maybe: bool = False) -> bool:
         return type(value) is int or (maybe and value is None)
 
-    def text(value, maybe: bool = False) -> bool:
+    def text(value: object, maybe: bool = False) -> bool:
         return type(value) is str or (maybe and value is None)
 
-    def place(value) -> bool:
+    def place(value: object) -> bool:
         return type(value) is int and 0 <= value < count
 
-    def steps(value) -> bool:
+    def steps(value: object) -> bool:
         return type(value) is list and all(type(step) in (str, int) for step in value)
 
     if type(payload) is not list or len(payload) != 3 or type(payload[0]) is not list:
@@ -125,14 +125,22 @@ def _iso(day: date) -> str:
     return day.isoformat()
 
 
+def _day(text: object) -> date:
+    """A due date as the entry holds it (well_typed found ISO text there)."""
+    if not isinstance(text, str):
+        raise TypeError("a due date is ISO text")
+    return date.fromisoformat(text)
+
+
 def masked(data_path: tuple) -> list:
     """A data path as the cache keeps it: a key that is not a field name (words typed as a key) is what every
     output shows in its place, ``?`` (findings.dotted), with a digest so that two such keys stay apart."""
     out = []
     for step in data_path:
         if isinstance(step, str) and dotted((step,)) == "?":
-            step = "?" + hashlib.blake2b(step.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
-        out.append(step)
+            out.append("?" + hashlib.blake2b(step.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest())
+        else:
+            out.append(step)
     return out
 
 
@@ -144,7 +152,7 @@ def summary_to_plain(summary: MemberSummary, place: dict[str, int]) -> list | No
     """The summary as JSON-able lists; obligations name their file by its place in the folder (``place``:
     display path → index). None when something in it cannot be written that way (it is then not cached)."""
     obligations = []
-    for o in summary.obligations:
+    for o in summary.due_by():  # every one (a summary read from the cache holds them as rows)
         where = -1 if o.path == "" else place.get(o.path)
         if where is None or not _plain_path(o.data_path) or not isinstance(o.due, date) \
                 or not (o.since is None or isinstance(o.since, date)):
@@ -183,15 +191,16 @@ class StoredObligations:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, StoredObligations):
             return NotImplemented
         return self.rows == other.rows and self.displays == other.displays
 
-    __hash__ = None  # type: ignore[assignment] - rows are lists
+    __hash__ = None  # type: ignore[assignment]  # rows are lists
 
     def due_by(self, last: date | None = None, strictly: bool = False) -> list:
         """The obligations due on or before ``last`` (before it, ``strictly``); every one when None."""
+        chosen: tuple | list
         if last is None:
             chosen = self.rows
         else:
@@ -217,7 +226,7 @@ def _obligation(plain: list, displays: tuple) -> Obligation | None:
         return None
 
 
-def _plain_obligation(plain, files: int) -> bool:
+def _plain_obligation(plain: object, files: int) -> bool:
     """Whether ``plain`` is an obligation as summary_to_plain writes it (an entry holding any other is a miss,
     and the member folder is checked again: never a count that differs from an uncached run)."""
     if type(plain) is not list or len(plain) != 8:
@@ -234,12 +243,12 @@ def _plain_obligation(plain, files: int) -> bool:
         and -1 <= where < files and type(path) is list and all(type(step) in (str, int) for step in path)
 
 
-def _storable_program(name) -> bool:
+def _storable_program(name: object) -> bool:
     """What the cache may hold of a program: an id-shaped name (agency vocabulary, `HCBS-EBD`) or None (no
     program); never a name typed as words, which is member text (a summary holding one is not kept: `due` and
     `report` read that member folder again, and show or hide the name as they print)."""
     return name is None or looks_like_id(name)
 
 
-def _plain_path(path) -> bool:
+def _plain_path(path: object) -> bool:
     return isinstance(path, tuple) and all(type(step) in (str, int) for step in path)

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import IO, Callable, List, Optional
+from typing import IO, TYPE_CHECKING, NoReturn, TextIO, cast
 
 import typer
 
 from . import __version__
 from .clihelp import Command, Group
 from .formats import FormatError, Formats, choose
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from .result import CheckResult
 
 app = typer.Typer(
     name="pcplan",
@@ -93,14 +100,14 @@ def _os_fault(exc: OSError) -> str:
     return f"{os.fsdecode(where)}: {describe(exc)}" if where else describe(exc)
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     from .shown import visible
 
     typer.echo(f"pcplan: {visible(message)}", err=True)  # a path typed or found may hold control characters
     raise typer.Exit(code)
 
 
-def _visible(value) -> str:
+def _visible(value: object) -> str:
     """A path or word typed on the command line, as pcplan repeats it (control characters escaped)."""
     from .shown import visible
 
@@ -120,17 +127,17 @@ def _shard(value: str) -> tuple[int, int]:
     return index, count
 
 
-def _output_format(ctx: typer.Context, formats: Formats, value: Optional[Enum], output: Optional[Path],
+def _output_format(ctx: typer.Context, formats: Formats, value: Enum | None, output: Path | None,
                    default: str) -> str:
     """The format a command writes (`formats.choose`); exit 2 when -f and the -o file name disagree.
 
     A format from an environment variable (PCPLAN_OUTPUT_FORMAT) is a default: a file name
     that says otherwise (`-o findings.sarif`) wins over it.
     """
-    asked = value.value if value is not None else None
+    asked: str | None = value.value if value is not None else None
     source = ctx.get_parameter_source("output_format")
     if asked is not None and source is not None and source.name == "ENVIRONMENT":
-        asked, default = None, asked
+        default, asked = asked, None
     try:
         return choose(formats, asked, output, default)
     except FormatError as exc:
@@ -142,7 +149,7 @@ NO_CACHE_HELP = ("Neither read nor write the cache (.pcplan_cache/ at the reposi
                  "that lets a re-check read only the member folders that changed.")
 
 
-def _codes(values: Optional[List[str]]) -> tuple[str, ...]:
+def _codes(values: list[str] | None) -> tuple[str, ...]:
     out: list[str] = []
     for value in values or ():
         out.extend(v.strip() for v in value.split(",") if v.strip())
@@ -152,39 +159,40 @@ def _codes(values: Optional[List[str]]) -> tuple[str, ...]:
 @app.command(cls=Command, rich_help_panel=PANEL_CHECK)
 def check(
     ctx: typer.Context,
-    paths: List[Path] = typer.Argument(None, metavar="PATH", help="Files or folders to check (default: the "
+    paths: list[Path] = typer.Argument(None, metavar="PATH", help="Files or folders to check (default: the "
                                        "current folder)."),
-    output_format: Optional[CheckFormat] = typer.Option(
+    output_format: CheckFormat | None = typer.Option(
         None, "--output-format", "-f", metavar="FORMAT", envvar="PCPLAN_OUTPUT_FORMAT", case_sensitive=False,
         help="full (default in a terminal), concise (default otherwise), json, sarif, github (default "
              "under GitHub Actions) or junit; with --output, the file's extension picks it (.json, .sarif, "
              ".xml for junit, .txt for concise)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write the report to this file."),
-    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="Check as of this date "
+    today: str | None = typer.Option(None, "--today", metavar="DATE", help="Check as of this date "
                                         "(YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
-    select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODES", help="Only these rule codes "
+    select: list[str] | None = typer.Option(None, "--select", metavar="CODES", help="Only these rule codes "
                                                "or prefixes (comma-separated; replaces the configuration's)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODES", help="Also skip these rule "
+    ignore: list[str] | None = typer.Option(None, "--ignore", metavar="CODES", help="Also skip these rule "
                                                "codes or prefixes (comma-separated)."),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", metavar="SEVERITY", case_sensitive=False,
                                    help="Exit 1 when a finding is at or above this severity: error, warning "
                                    "or info."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the check ran."),
     statistics: bool = typer.Option(False, "--statistics", help="Count findings per rule instead of listing them."),
-    no_source: bool = typer.Option(False, "--no-source", help="Do not quote case-file lines (automatic when CI is set)."),
+    no_source: bool = typer.Option(False, "--no-source", help="Do not quote case-file lines (automatic when CI is "
+                                   "set)."),
     member_folders: bool = typer.Option(False, "--member-folders", help="The pre-commit hook's check of the changed "
                                         "files named: shows every finding of their member folders, but exits 1 only "
                                         "for findings located in the named files; a named staff.yaml, providers.yaml "
                                         "or pcplan.toml is checked against every member and exits 1 only for "
                                         "findings it introduces compared with git's HEAD."),
-    shard: Optional[str] = typer.Option(None, "--shard", metavar="I/N", help="Check only shard I of N of the "
+    shard: str | None = typer.Option(None, "--shard", metavar="I/N", help="Check only shard I of N of the "
                                         "member folders (a CI matrix); staff.yaml and loose files are in shard 1."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1, help="Worker processes for "
+    jobs: int | None = typer.Option(None, "--jobs", "-j", metavar="N", min=1, help="Worker processes for "
                                        "member folders (default: the number of CPUs; 1 checks in this process)."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report only findings not "
+    baseline: Path | None = typer.Option(None, "--baseline", metavar="FILE", help="Report only findings not "
                                             "recorded in this baseline file."),
-    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record today's "
+    write_baseline: Path | None = typer.Option(None, "--write-baseline", metavar="FILE", help="Record today's "
                                                   "findings in this file (keyed on member, file, code and data "
                                                   "path) and exit 0."),
     force: bool = typer.Option(False, "--force", help="Let --output and --write-baseline replace an existing "
@@ -195,33 +203,20 @@ def check(
     """Validate case files and run every rule; exit 0 clean, 1 findings, 2 usage or internal error."""
     from .config import ConfigError
     from .dates import DateError, resolve_today
-    from .engine import Options, UsageError, check as run_check
+    from .engine import Options, UsageError
+    from .engine import check as run_check
     from .findings import at_or_above, tally
     from .report import ReportOptions, writer
 
     _debug_log(debug)
     to_terminal = output is None and sys.stdout.isatty()
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        default = "github"
-    else:
-        default = "full" if to_terminal else "concise"
-    fmt = _output_format(ctx, CHECK_FORMATS, output_format, output, default)
-    from .output import OutputError, check_target
+    fmt = _output_format(ctx, CHECK_FORMATS, output_format, output, _default_check_format(to_terminal))
+    from .output import OutputError
 
-    try:
-        for target in (output, write_baseline):
-            if target is not None:
-                check_target(target, force)  # before the work, not after it: never over a file without --force
-    except OutputError as exc:
-        _fail(str(exc))
+    _check_targets((output, write_baseline), force)
     from . import baseline as baselines
 
-    recorded = None
-    if baseline is not None:  # read first: a bad baseline fails at once, not after a whole check
-        try:
-            recorded = baselines.load(baseline)
-        except baselines.BaselineError as exc:
-            _fail(str(exc))
+    recorded = _read_baseline(baseline)
     try:
         options = Options(today=resolve_today(today), select=_codes(select) if select else None,
                           ignore=_codes(ignore), debug=debug, member_folders=member_folders,
@@ -264,7 +259,8 @@ def check(
         write(result, sys.stdout, report_options)
     else:
         try:
-            write_atomically(output, lambda stream: write(result, stream, report_options), overwrite=force)
+            write_atomically(output, lambda stream: write(result, cast(TextIO, stream), report_options),
+                             overwrite=force)
         except OutputError as exc:
             _fail(str(exc))
 
@@ -276,6 +272,37 @@ def check(
     if hook is not None:  # the pre-commit hook: only findings in the changed files, or that the change introduced
         failing = blocking > 0
     raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+def _default_check_format(to_terminal: bool) -> str:
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return "github"
+    return "full" if to_terminal else "concise"
+
+
+def _check_targets(targets: tuple[Path | None, ...], force: bool) -> None:
+    """Exit 2 when a file to write is in the way: before the work, not after it (never over a file without
+    --force)."""
+    from .output import OutputError, check_target
+
+    try:
+        for target in targets:
+            if target is not None:
+                check_target(target, force)
+    except OutputError as exc:
+        _fail(str(exc))
+
+
+def _read_baseline(path: Path | None) -> Counter | None:
+    """The baseline's records, read first: a bad baseline fails at once, not after a whole check."""
+    from . import baseline as baselines
+
+    if path is None:
+        return None
+    try:
+        return baselines.load(path)
+    except baselines.BaselineError as exc:
+        _fail(str(exc))
 
 
 def _notices(notices: list[str]) -> None:
@@ -299,7 +326,7 @@ def _debug_log(debug: bool) -> None:
         logger.addHandler(Stderr())
 
 
-def _internal(result) -> bool:
+def _internal(result: CheckResult) -> bool:
     """An internal error happened: a rule raised, or reading a file did (an E000 finding)."""
     from .findings import tally
 
@@ -311,21 +338,21 @@ def render(
     ctx: typer.Context,
     path: Path = typer.Argument(..., metavar="PATH", help="A member folder (renders the plan in effect) or a "
                                 "plan file."),
-    output_format: Optional[RenderFormat] = typer.Option(
+    output_format: RenderFormat | None = typer.Option(
         None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
         help="html (default; print-ready, accessible), pdf or md; with --output, the file's extension picks it."),
-    legacy_format: Optional[RenderFormat] = typer.Option(None, "--format", metavar="FORMAT", case_sensitive=False,
+    legacy_format: RenderFormat | None = typer.Option(None, "--format", metavar="FORMAT", case_sensitive=False,
                                                          hidden=True, help="Deprecated: use --output-format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="PATH", help="A file, or a folder for "
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="PATH", help="A file, or a folder for "
                                           "the default name (MEMBER-PLAN.LANG.EXT); default: the current folder."),
-    lang: Optional[str] = typer.Option(None, "--lang", metavar="LANG", help="Language code (default: the "
+    lang: str | None = typer.Option(None, "--lang", metavar="LANG", help="Language code (default: the "
                                        "member's preferred language; English when there is no translation)."),
     draft: bool = typer.Option(False, "--draft", help="Render even with error-level findings, with a DRAFT "
                                "watermark on every page."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
-    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="Check and date the plan as of "
+    today: str | None = typer.Option(None, "--today", metavar="DATE", help="Check and date the plan as of "
                                         "this day (YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
-    templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", help="An agency templates "
+    templates: Path | None = typer.Option(None, "--templates", metavar="DIR", help="An agency templates "
                                              "folder, used instead of pcplan.toml's `templates` (which must be "
                                              "inside the repository); this one may be anywhere."),
 ) -> None:
@@ -333,7 +360,8 @@ def render(
     from .config import ConfigError
     from .dates import DateError, resolve_today
     from .output import OutputError
-    from .render import RenderError, RenderRequest, render as render_plan
+    from .render import RenderError, RenderRequest
+    from .render import render as render_plan
     from .shown import shown_path, visible
 
     if legacy_format is not None:  # the old name, kept for one release
@@ -383,17 +411,17 @@ def due(
     within: str = typer.Option("30d", "--within", metavar="WINDOW", help="Show what is due within this window: N or Nd "
                                "(days), Nw (weeks), Nm (calendar months) or all. Overdue obligations are "
                                "always shown."),
-    case_manager: Optional[str] = typer.Option(None, "--case-manager", metavar="ID",
+    case_manager: str | None = typer.Option(None, "--case-manager", metavar="ID",
                                                help="Only this staff id's obligations."),
-    output_format: Optional[DueFormat] = typer.Option(
+    output_format: DueFormat | None = typer.Option(
         None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
         help="table (default; plain text when not a terminal), json, csv or ics (an iCalendar file to subscribe "
         "to); with --output, the file's extension picks it."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write to this file instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
     fail_on_overdue: bool = typer.Option(False, "--fail-on-overdue", help="Exit 1 when anything listed is overdue."),
-    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
+    today: str | None = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
                                         "default PCPLAN_TODAY, else the real date."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
 ) -> None:
@@ -420,7 +448,8 @@ def due(
         write(report, fmt, sys.stdout, color=None if sys.stdout.isatty() and fmt == "table" else False)
     else:
         try:
-            write_atomically(output, lambda stream: write(report, fmt, stream, color=False), overwrite=force)
+            write_atomically(output, lambda stream: write(report, fmt, cast(TextIO, stream), color=False),
+                             overwrite=force)
         except OutputError as exc:
             _fail(str(exc))
         typer.echo(f"pcplan: wrote {len(report.obligations)} obligation(s), {report.overdue} overdue, to "
@@ -442,14 +471,14 @@ def report(
     ctx: typer.Context,
     path: Path = typer.Argument(Path("."), metavar="PATH", help="The repository, a folder of member folders, "
                                 "or one member's folder (default: the current folder)."),
-    output_format: Optional[ReportFormat] = typer.Option(
+    output_format: ReportFormat | None = typer.Option(
         None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
         help="table (default; plain text when not a terminal), json, or html (one self-contained page with "
         "charts); with --output, the file's extension picks it."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write to this file instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
-    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
+    today: str | None = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
                                         "default PCPLAN_TODAY, else the real date."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
 ) -> None:
@@ -459,7 +488,6 @@ def report(
     from .dates import DateError, resolve_today
     from .engine import UsageError
     from .output import OutputError, check_target, write_atomically
-
     from .render.templating import TemplateFailure
 
     fmt = _output_format(ctx, REPORT_FORMATS, output_format, output, "table")
@@ -515,40 +543,40 @@ def _rendered(produce: Callable[[IO[str]], None]) -> str:
 @app.command(cls=Command, rich_help_panel=PANEL_SCAFFOLD)
 def new(
     kind: str = typer.Argument(..., metavar="KIND", help="member, assessment, plan, note or closure."),
-    path: Optional[Path] = typer.Argument(None, metavar="PATH", help="assessment, plan, note, closure: the member "
+    path: Path | None = typer.Argument(None, metavar="PATH", help="assessment, plan, note, closure: the member "
                                           "folder (or a file in it); member: a folder of the repository (default: "
                                           "the current folder)."),
-    member: Optional[str] = typer.Option(None, "--member", metavar="ID", help="The member's id, instead of PATH."),
+    member: str | None = typer.Option(None, "--member", metavar="ID", help="The member's id, instead of PATH."),
     from_previous: bool = typer.Option(False, "--from-previous", help="plan: a revision carrying the current "
                                        "plan's goals, supports, strategies, risk mitigations, setting and "
                                        "monitoring forward (signatures, copies and reviews start empty)."),
-    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="The record's date (YYYY-MM-DD); "
+    today: str | None = typer.Option(None, "--today", metavar="DATE", help="The record's date (YYYY-MM-DD); "
                                         "default PCPLAN_TODAY, else the real date."),
-    legal_name: Optional[str] = typer.Option(None, "--legal-name", metavar="NAME", help="member: the legal name "
+    legal_name: str | None = typer.Option(None, "--legal-name", metavar="NAME", help="member: the legal name "
                                              "(asked in a terminal)."),
-    preferred_name: Optional[str] = typer.Option(None, "--preferred-name", metavar="NAME", help="member: the name "
+    preferred_name: str | None = typer.Option(None, "--preferred-name", metavar="NAME", help="member: the name "
                                                  "the member goes by (asked in a terminal)."),
-    member_id: Optional[str] = typer.Option(None, "--id", metavar="ID", help="member: the new id (default: the "
+    member_id: str | None = typer.Option(None, "--id", metavar="ID", help="member: the new id (default: the "
                                             "highest member id + 1, such as M-000302)."),
-    language: Optional[str] = typer.Option(None, "--language", metavar="LANG", help="member: preferred language "
+    language: str | None = typer.Option(None, "--language", metavar="LANG", help="member: preferred language "
                                            "code (en, es…)."),
-    case_manager: Optional[str] = typer.Option(None, "--case-manager", metavar="ID", help="member: the case "
+    case_manager: str | None = typer.Option(None, "--case-manager", metavar="ID", help="member: the case "
                                                "manager's staff id (listed in staff.yaml), assigned today (asked "
                                                "in a terminal)."),
-    program: Optional[str] = typer.Option(None, "--program", metavar="PROGRAM", help="member: a program enrolled "
+    program: str | None = typer.Option(None, "--program", metavar="PROGRAM", help="member: a program enrolled "
                                           "in today."),
-    record_type: Optional[str] = typer.Option(None, "--type", metavar="TYPE", help="assessment: initial, annual, "
+    record_type: str | None = typer.Option(None, "--type", metavar="TYPE", help="assessment: initial, annual, "
                                               "change_in_condition or member_request; plan: initial, annual or "
                                               "revision (default: from the member's history)."),
-    assessor: Optional[str] = typer.Option(None, "--assessor", metavar="ID", help="assessment: staff id (default: "
+    assessor: str | None = typer.Option(None, "--assessor", metavar="ID", help="assessment: staff id (default: "
                                            "the current case manager)."),
-    assessment: Optional[str] = typer.Option(None, "--assessment", metavar="ID", help="plan: the assessment it is "
+    assessment: str | None = typer.Option(None, "--assessment", metavar="ID", help="plan: the assessment it is "
                                              "based on (default: the latest)."),
-    staff: Optional[str] = typer.Option(None, "--staff", metavar="ID", help="note: who made the contact (default: "
+    staff: str | None = typer.Option(None, "--staff", metavar="ID", help="note: who made the contact (default: "
                                         "the current case manager)."),
-    contact: Optional[str] = typer.Option(None, "--contact", metavar="CONTACT", help="note: face_to_face, video, "
+    contact: str | None = typer.Option(None, "--contact", metavar="CONTACT", help="note: face_to_face, video, "
                                           "phone, collateral or written (asked in a terminal)."),
-    reason: Optional[str] = typer.Option(None, "--reason", metavar="REASON", help="closure: goals_met, "
+    reason: str | None = typer.Option(None, "--reason", metavar="REASON", help="closure: goals_met, "
                                          "member_choice, moved, ineligible, transferred, deceased or lost_contact "
                                          "(asked in a terminal)."),
 ) -> None:
@@ -579,12 +607,12 @@ def init(
                                      "the current folder; created if missing)."),
     force: bool = typer.Option(False, "--force", help="Add the missing files to a folder that is not empty; "
                                "existing files are kept, never replaced."),
-    agency: Optional[str] = typer.Option(None, "--agency", metavar="NAME", help="The agency's name (pcplan.toml, "
+    agency: str | None = typer.Option(None, "--agency", metavar="NAME", help="The agency's name (pcplan.toml, "
                                          "staff.yaml, README)."),
     no_sample: bool = typer.Option(False, "--no-sample", help="Leave out the fictional sample member."),
     no_git: bool = typer.Option(False, "--no-git", help="Do not run `git init` (by default it runs when DIR is "
                                 "not in a git repository yet)."),
-    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="Date the sample member and staff "
+    today: str | None = typer.Option(None, "--today", metavar="DATE", help="Date the sample member and staff "
                                         "from this day (YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
 ) -> None:
     """Create a case repository: pcplan.toml, staff.yaml, a sample member, schemas, editor, pre-commit and CI;
@@ -617,10 +645,10 @@ def init(
 @app.command(cls=Command, rich_help_panel=PANEL_RULES)
 def rules(
     ctx: typer.Context,
-    output_format: Optional[ListFormat] = typer.Option(
+    output_format: ListFormat | None = typer.Option(
         None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
         help="text (default) or json; with --output, the file's extension picks it (.json, .txt)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write to this file instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
 ) -> None:
@@ -639,11 +667,11 @@ def rules(
 def rule(
     ctx: typer.Context,
     code: str = typer.Argument(..., metavar="CODE", help="A rule code, such as L101."),
-    output_format: Optional[ListFormat] = typer.Option(
+    output_format: ListFormat | None = typer.Option(
         None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
         help="text (default; Markdown when not a terminal) or json; with --output, the file's extension picks it "
         "(.json, .md, .txt)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write to this file instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
 ) -> None:
@@ -667,7 +695,7 @@ def _write_printed(output: Path, force: bool, show: Callable[[], None]) -> None:
 
     from .output import OutputError, write_atomically
 
-    def produce(stream) -> None:
+    def produce(stream: IO[str]) -> None:
         with redirect_stdout(stream):
             show()
 
@@ -680,7 +708,7 @@ def _write_printed(output: Path, force: bool, show: Callable[[], None]) -> None:
 @app.command(cls=Command, rich_help_panel=PANEL_RULES)
 def fingerprint(
     path: Path = typer.Argument(..., metavar="PATH", help="A plan file, or a member folder (its plan in effect)."),
-    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="For a member folder: the plan in "
+    today: str | None = typer.Option(None, "--today", metavar="DATE", help="For a member folder: the plan in "
                                         "effect on this date (YYYY-MM-DD); default PCPLAN_TODAY, else the real "
                                         "date."),
 ) -> None:
@@ -712,7 +740,7 @@ def fingerprint(
     typer.echo(content_fingerprint(doc.data))
 
 
-def _plan_in_effect(folder: Path, day) -> tuple[Path, str]:
+def _plan_in_effect(folder: Path, day: date) -> tuple[Path, str]:
     """The plan in effect in a member folder on ``day`` (else the draft awaiting signature); exit 2 when none."""
     from .config import ConfigError, find_root, load_config
     from .facts.acting import TO_SIGN, acts_on
@@ -739,9 +767,9 @@ def _plan_in_effect(folder: Path, day) -> tuple[Path, str]:
 
 @app.command(cls=Command, rich_help_panel=PANEL_RULES)
 def schema(
-    kind: Optional[str] = typer.Argument(None, metavar="KIND", help="member, assessment, plan, note, closure or "
+    kind: str | None = typer.Argument(None, metavar="KIND", help="member, assessment, plan, note, closure or "
                                          "staff (default: all, as one JSON object keyed by kind)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="DIR", help="Write KIND.schema.json "
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="DIR", help="Write KIND.schema.json "
                                           "files into this folder (created if missing) instead of printing."),
     force: bool = typer.Option(False, "--force", help="Replace existing schema files in --output."),
 ) -> None:
@@ -765,13 +793,18 @@ def schema(
             check_target(target, force)
     except OutputError as exc:
         _fail(str(exc))
-    for name, target in zip(kinds, targets):
+    for name, target in zip(kinds, targets, strict=True):
         text = json.dumps(schema_for(name), indent=2, ensure_ascii=False) + "\n"
         try:
-            write_atomically(target, lambda stream: stream.write(text), overwrite=force)
+            write_atomically(target, _writes(text), overwrite=force)
         except OutputError as exc:
             _fail(str(exc))
         typer.echo(str(target))
+
+
+def _writes(text: str) -> Callable[[IO[str]], object]:
+    """What write_atomically calls to write ``text`` (bound here, not to a loop's variable)."""
+    return lambda stream: stream.write(text)
 
 
 def _schema_folder(output: Path) -> None:
@@ -808,14 +841,14 @@ app.add_typer(export_app, name="export", rich_help_panel=PANEL_EXCHANGE)
 def export_fhir(
     path: Path = typer.Argument(..., metavar="PATH", help="A member folder, or a folder (the repository) whose "
                                 "member folders are all exported, one Bundle each."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH", help="Where the Bundles go "
+    output: str | None = typer.Option(None, "--output", "-o", metavar="PATH", help="Where the Bundles go "
                                          "(required: the export carries member text): a FILE for one member, a "
                                          "DIR/ for one MEMBER.fhir.json per member, a .ndjson file for one "
                                          "Bundle a line, or - for standard output."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
     allow_errors: bool = typer.Option(False, "--allow-errors", help="Export member folders that have "
                                       "error-level findings too (they are listed on stderr either way)."),
-    today: Optional[str] = typer.Option(None, "--today", metavar="DATE", help="Plan states and episodes as of "
+    today: str | None = typer.Option(None, "--today", metavar="DATE", help="Plan states and episodes as of "
                                         "this date (YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
 ) -> None:
     """Each member's plans as an HL7 FHIR R4 Bundle following the eLTSS guide; exit 1 when one is held back."""

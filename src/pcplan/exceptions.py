@@ -39,8 +39,8 @@ from typing import Any
 
 from .codes import redirected
 from .dates import parse_iso
+from .facts.lifecycle import Lifecycle
 from .findings import Finding, Hit
-from .facts.lifecycle import lifecycle
 from .model import Case, Document, items, shown_id, text
 from .rules import RULES
 
@@ -101,10 +101,10 @@ class _Entry:
         return (self.start is not None and self.start > today) or (self.until is not None and self.until >= today)
 
 
-def apply_exceptions(case: Case, findings: list[Finding], today: date,
-                     enabled: set[str]) -> tuple[list[Finding], list[Hit]]:
-    """Mark excepted findings; return them with hits for exceptions that are stale (E008)."""
-    life = lifecycle(case, today)
+def apply_exceptions(case: Case, findings: list[Finding], today: date, enabled: set[str], *,
+                     life: Lifecycle) -> tuple[list[Finding], list[Hit]]:
+    """Mark excepted findings; return them with hits for exceptions that are stale (E008). ``life``: the
+    case's lifecycle as of ``today``, the one its rules read (computed once per member)."""
     governing = life.governing  # in effect, else the newest consented plan (a closed case's)
     plans = [(governing.plan, False)] if governing is not None else []
     plans += [(plan, True) for plan in life.plans_to_check() if governing is None or plan is not governing.plan]

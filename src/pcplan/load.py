@@ -36,6 +36,7 @@ import operator
 import os
 import re
 import stat
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from yaml import MappingNode, MarkedYAMLError, Node, ScalarNode, SequenceNode, YAMLError
-from yaml._yaml import CParser
+from yaml._yaml import CParser, get_version
 from yaml.reader import ReaderError
 
 from .dates import MAX_INT_DIGITS  # Python's own limit for reading a whole number from text (4,300 digits)
@@ -96,6 +97,9 @@ _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 _LINE_END = re.compile("\r\n|\r|\n")
 
 _DEPTH_MESSAGE = f"nesting is deeper than {MAX_DEPTH} levels; a case file never needs that"
+# libyaml 0.2.6 stops at a nesting depth of its own, so composing first is safe and the depth is measured on
+# the composed tree as it is built (no pass over the text); older releases are scanned before composing.
+_LIBYAML_STOPS_DEEP = get_version() >= (0, 2, 6)
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$")
 
@@ -137,10 +141,26 @@ class LoadedFile:
     # (size, mtime_ns, ctime_ns, inode) taken before reading; None when the file was not read whole.
     digest: bytes | None = field(default=None, repr=False, compare=False)
     stat: tuple | None = field(default=None, repr=False, compare=False)
+    # The positions of every node once the tree is let go (``compact``): a file held all run, staff.yaml.
+    spans: _Spans | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
-        return self.root is not None and not any(p.code in ("E001", "E005") for p in self.problems)
+        return (self.root is not None or self.spans is not None) \
+            and not any(p.code in ("E001", "E005") for p in self.problems)
+
+    def compact(self) -> None:
+        """Keep every node's position in a compact index and let the node tree go.
+
+        For a file held for the whole run (staff.yaml grows with the caseload: its tree is several times its
+        data). Positions answer exactly as before; a file with a loading problem (a repeated key, an alias, a
+        refused tag) keeps its tree, since its data no longer mirrors its nodes one to one.
+        """
+        if self.root is None or self.problems:
+            return
+        self.spans = _Spans(self.root, _Lines(self.newlines))
+        self.root, self.newlines = None, None
+        self.keys.clear()
 
     def position(self, data_path: tuple, at: str = "value") -> tuple[int, int]:
         """The 1-based (line, column) of the node at ``data_path``.
@@ -154,19 +174,70 @@ class LoadedFile:
         """(line, column, end line, end column) of the node at ``data_path``, 1-based, end exclusive."""
         node, key_node = self.root, None
         if node is None:
-            return (1, 1, 1, 1)
+            return self.spans.span(self.data, data_path, at) if self.spans is not None else (1, 1, 1, 1)
         for step in data_path:
             child = _child(node, step, self.keys)
             if child is None:
                 break
             key_node, node = child
         target = key_node if at == "key" and key_node is not None else node
-        lines = _Lines(self.newlines)
-        (line, column), (end_line, end_column) = lines.mark(target.start_mark), lines.mark(target.end_mark)
-        if isinstance(target, (MappingNode, SequenceNode)) and end_line > line:
-            # A block collection ends where the next thing begins; stop at its first line instead.
-            end_line, end_column = line, column + 1
-        return (line, column, end_line, end_column)
+        return _node_span(target, _Lines(self.newlines))
+
+
+def _node_span(node: Node, lines: _Lines) -> tuple[int, int, int, int]:
+    (line, column), (end_line, end_column) = lines.mark(node.start_mark), lines.mark(node.end_mark)
+    if isinstance(node, (MappingNode, SequenceNode)) and end_line > line:
+        # A block collection ends where the next thing begins; stop at its first line instead.
+        end_line, end_column = line, column + 1
+    return (line, column, end_line, end_column)
+
+
+class _Spans:
+    """Every node's span, in document order (pre-order), without the nodes: four ints per node for the node,
+    four for the key it hangs from (zeros under a list or at the root) and one for its subtree's size.
+
+    A data path is followed through the plain data, which mirrors the tree one to one in a file loaded
+    without problems (``LoadedFile.compact``): a mapping's n-th key is its n-th child, a list's n-th item its
+    n-th child; the subtree sizes skip to it."""
+
+    __slots__ = ("values", "keys", "sizes")
+
+    def __init__(self, root: Node, lines: _Lines) -> None:
+        self.values, self.keys, self.sizes = array("i"), array("i"), array("i")
+        self._add(root, None, lines)
+
+    def _add(self, node: Node, key: Node | None, lines: _Lines) -> int:
+        """Record ``node`` and its subtree; the subtree's size."""
+        at = len(self.sizes)
+        self.values.extend(_node_span(node, lines))
+        self.keys.extend(_node_span(key, lines) if key is not None else (0, 0, 0, 0))
+        self.sizes.append(1)
+        size = 1
+        if type(node) is SequenceNode:
+            for item in node.value:
+                size += self._add(item, None, lines)
+        elif type(node) is MappingNode:
+            for key_node, value_node in node.value:
+                size += self._add(value_node, key_node, lines)
+        self.sizes[at] = size
+        return size
+
+    def span(self, data: Any, data_path: tuple, at: str) -> tuple[int, int, int, int]:
+        """As ``LoadedFile.span`` answers from the tree: the deepest node of the path that exists."""
+        sizes, node, value, keyed = self.sizes, 0, data, False
+        for step in data_path:
+            if type(value) is dict and isinstance(step, str) and step in value:
+                count = next(n for n, name in enumerate(value) if name == step)
+            elif type(value) is list and isinstance(step, int) and 0 <= step < len(value):
+                count = step
+            else:
+                break
+            child = node + 1
+            for _ in range(count):
+                child += sizes[child]
+            node, value, keyed = child, value[step], type(value) is dict
+        source = self.keys if at == "key" and keyed else self.values
+        return (source[4 * node], source[4 * node + 1], source[4 * node + 2], source[4 * node + 3])
 
 
 class _Lines:
@@ -319,35 +390,60 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     if _ODD_BREAK.search(text):
         result.newlines = line_ends(text)
     lines = _Lines(result.newlines)
-    depth, depth_line = _nesting_bound(text, lines)
-    if depth > MAX_DEPTH:
-        return _refuse(result, _DEPTH_MESSAGE, line=depth_line)
+    if not _LIBYAML_STOPS_DEEP and _refused_deep(text, lines, result):
+        return result
     try:
         root = _Composer(text).get_single_node()
-    except MarkedYAMLError as exc:
-        if _is_limit_error(exc):
-            return _refuse(result, _DEPTH_MESSAGE, line=_deep_flow_line(text, lines, exc))
-        result.problems.append(_syntax_problem(text, lines, exc))
-        return result
-    except ReaderError:
-        result.problems.append(_unreadable_character(text))
-        return result
     except (YAMLError, RecursionError, ValueError) as exc:
-        result.problems.append(Problem("E001", 1, 1, f"cannot parse as YAML: {exc}"))
-        return result
+        # Too deep is said before any other error, as when the text was scanned first.
+        if _LIBYAML_STOPS_DEEP and _refused_deep(text, lines, result):
+            return result
+        return _compose_error(text, lines, result, exc)
     if root is None:  # an empty file or only comments
         result.problems.append(
             Problem("E001", 1, 1, "the file is empty; a case file starts with `kind:` and `version: 1`"))
         return result
-    result.root = root
     builder = _Builder(text, lines)
-    result.data = builder.build(root, ())
+    try:
+        data = builder.build(root, ())
+    except _TooDeep as deep:
+        # A subtree the builder skipped (a complex key, a refused tag) may hold an earlier deep node: the text
+        # says where then.
+        if not (builder.problems and _refused_deep(text, lines, result)):
+            _refuse(result, _DEPTH_MESSAGE, line=lines.mark(deep.node.start_mark)[0])
+        return result
+    if builder.problems and _LIBYAML_STOPS_DEEP and _refused_deep(text, lines, result):
+        return result  # the builder skipped a subtree (a complex key, a refused tag) that is too deep
+    result.root = root
+    result.data = data
     result.ids = builder.ids
     result.problems.extend(builder.problems)
     if builder.aliased:
         _place_aliases(text, result, lines)
     if len(result.problems) > MAX_PER_CODE:
         result.problems = _capped(result.problems)
+    return result
+
+
+def _refused_deep(text: str, lines: _Lines, result: LoadedFile) -> bool:
+    """Whether the text nests deeper than MAX_DEPTH, refused (E005) if so."""
+    depth, depth_line = _nesting_bound(text, lines)
+    if depth > MAX_DEPTH:
+        _refuse(result, _DEPTH_MESSAGE, line=depth_line)
+        return True
+    return False
+
+
+def _compose_error(text: str, lines: _Lines, result: LoadedFile, exc: Exception) -> LoadedFile:
+    """The problem of a text libyaml did not compose."""
+    if isinstance(exc, MarkedYAMLError):
+        if _is_limit_error(exc):
+            return _refuse(result, _DEPTH_MESSAGE, line=_deep_flow_line(text, lines, exc))
+        result.problems.append(_syntax_problem(text, lines, exc))
+    elif isinstance(exc, ReaderError):
+        result.problems.append(_unreadable_character(text))
+    else:
+        result.problems.append(Problem("E001", 1, 1, f"cannot parse as YAML: {exc}"))
     return result
 
 
@@ -589,6 +685,14 @@ def _yaml_message(exc: MarkedYAMLError) -> str:
     return problem
 
 
+class _TooDeep(Exception):
+    """Raised by the builder at the first collection nested deeper than MAX_DEPTH."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+
 class _Builder:
     """Turns a node tree into plain data, recording duplicate keys, aliases and unsafe tags."""
 
@@ -621,6 +725,8 @@ class _Builder:
             # met twice is an alias of a mapping or sequence, which we refuse.
             self.aliased = True
             return None
+        if len(path) >= MAX_DEPTH:  # the path has a step per enclosing collection: this one is one too deep
+            raise _TooDeep(node)
         self.seen.add(id(node))
         if type(node) is SequenceNode:
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]

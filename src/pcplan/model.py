@@ -302,4 +302,6 @@ def load_repository(root: Path, config: Config, cwd: Path, absent: frozenset = f
         repo.staff.problems.append(Problem("E005", 1, 1, refused))
     elif staff_file is not None:
         repo.staff = Document.load(staff_file.resolve(), display_path(staff_file.resolve(), cwd))
+        # Held for the whole run and as long as the caseload: its positions kept compactly, not its node tree.
+        repo.staff.loaded.compact()
     return repo

@@ -42,16 +42,17 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
 
 from . import engine
 from .baseline import key as baseline_key
 from .config import CONFIG_NAME, Config, ConfigError, find_root, load_config
-from .engine import CheckResult, NoCaseFiles, Options, UsageError
+from .engine import NoCaseFiles, Options, UsageError
 from .findings import Finding, FindingStore, at_or_above
 from .load import overlay
+from .result import CheckResult
 from .walk import STAFF_FILES, enclosing_member_folder
 
 PROVIDER_FILES = ("providers.yaml", "providers.yml")
@@ -248,27 +249,28 @@ def _introduced(current: Iterable[Finding], before: list[Finding], roots: frozen
     def moved(f: Finding) -> tuple:
         return (_root_of(f, roots), f.member or "", f.repo_path, f.code, f.message)
 
-    by_key: dict[tuple, list] = {}
-    by_message: dict[tuple, list] = {}
+    by_key: dict[tuple, list[list[bool]]] = {}
+    by_message: dict[tuple, list[list[bool]]] = {}
     for f in before:
         entry = [failing(f), False]  # failing in the committed state; matched yet
         by_key.setdefault(exact(f), []).append(entry)
         by_message.setdefault(moved(f), []).append(entry)
-    introduced, unmatched = set(), []
+    introduced: set[Finding] = set()
+    unmatched: list[Finding] = []
     for f in current:
-        entry = _take(by_key.get(exact(f)))
-        if entry is None:
+        found = _take(by_key.get(exact(f)))
+        if found is None:
             unmatched.append(f)
-        elif failing(f) and not entry[0]:
+        elif failing(f) and not found[0]:
             introduced.add(f)
     for f in unmatched:  # after every exact match, so a moved finding never takes another's partner
-        entry = _take(by_message.get(moved(f)))
-        if entry is None or failing(f) and not entry[0]:
+        found = _take(by_message.get(moved(f)))
+        if found is None or failing(f) and not found[0]:
             introduced.add(f)
     return introduced
 
 
-def _take(entries: list | None) -> list | None:
+def _take(entries: list[list[bool]] | None) -> list[bool] | None:
     """The first entry not matched yet, marked matched."""
     for entry in entries or ():
         if not entry[1]:

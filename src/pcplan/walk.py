@@ -29,6 +29,39 @@ MEMBER_FILES = ("member.yaml", "member.yml")
 STAFF_FILES = ("staff.yaml", "staff.yml")
 
 
+@dataclass(frozen=True, slots=True)
+class MemberFolder:
+    """A member folder and its case files, in walk order: yielded once the folder is complete."""
+
+    folder: Path
+    files: list[Path]
+
+
+@dataclass(frozen=True, slots=True)
+class LooseFile:
+    """A YAML file outside every member folder (staff.yaml, a stray plan, mkdocs.yml)."""
+
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A place the walk could not read, or a link it refuses to follow, and why (reported as E005)."""
+
+    path: Path
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class NestedRoot:
+    """A repository root below the walk's start, not walked: it is checked as itself."""
+
+    folder: Path
+
+
+WalkEvent = MemberFolder | LooseFile | Unreadable | NestedRoot
+
+
 @dataclass
 class Walk:
     """What a walk found: member folders (each with its files), loose files, and unreadable places."""
@@ -77,35 +110,39 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 def walk(directory: Path, root: Path, exclude: tuple[str, ...] = ()) -> Walk:
     """Everything below ``directory`` at once (small folders; the engine streams with ``iter_walk``)."""
     result = Walk()
-    result.cases = list(iter_walk(directory, root, exclude, result.loose, result.errors, result.nested))
+    for event in iter_walk(directory, root, exclude):
+        if isinstance(event, MemberFolder):
+            result.cases.append((event.folder, event.files))
+        elif isinstance(event, LooseFile):
+            result.loose.append(event.path)
+        elif isinstance(event, Unreadable):
+            result.errors.append((event.path, event.why))
+        else:
+            result.nested.append(event.folder)
     return result
 
 
-def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], loose: list[Path],
-              errors: list[tuple[Path, str]], nested: list[Path] | None = None,
-              files: bool = True) -> Iterator[tuple[Path, list[Path]]]:
-    """Member folders with their files, each yielded as soon as it is complete (memory stays flat).
+def iter_walk(directory: Path, root: Path, exclude: tuple[str, ...], files: bool = True) -> Iterator[WalkEvent]:
+    """What the walk meets, in order: each member folder with its files as soon as it is complete (memory
+    stays flat), files outside member folders, unreadable places and nested repository roots (not walked).
 
-    Files outside member folders are appended to ``loose``, unreadable places to
-    ``errors`` and nested repository roots (not walked) to ``nested`` as the walk
-    meets them.
+    ``files=False``: only the folders (member folders, with no files listed, and nested roots are what is
+    counted).
     """
     excluded = [glob_regex(g) for g in exclude]
-    yield from _walk(directory, root, excluded, loose, errors, nested, member_files=None, start=True, files=files)
+    yield from _walk(directory, root, excluded, member_files=None, start=True, files=files)
 
 
-def _walk(folder: Path, root: Path, excluded: list[re.Pattern[str]], loose: list[Path],
-          errors: list[tuple[Path, str]], nested: list[Path] | None, member_files: list[Path] | None,
-          start: bool = False, files: bool = True) -> Iterator[tuple[Path, list[Path]]]:
+def _walk(folder: Path, root: Path, excluded: list[re.Pattern[str]], member_files: list[Path] | None,
+          start: bool = False, files: bool = True) -> Iterator[WalkEvent]:
     try:
         names, others, markers = _scan(folder)
     except OSError as exc:
-        errors.append((folder, f"cannot read the folder: {exc.strerror or exc}"))
+        yield Unreadable(folder, f"cannot read the folder: {exc.strerror or exc}")
         return
     # Two set lookups rule out almost every folder before find_root climbs to the top.
     if not start and (CONFIG_NAME in markers or ".git" in markers) and is_nested_root(folder, markers):
-        if nested is not None:
-            nested.append(folder)
+        yield NestedRoot(folder)
         return
     own: list[Path] | None = [] if any(name in markers for name in MEMBER_FILES) else None
     if own is not None:
@@ -119,17 +156,19 @@ def _walk(folder: Path, root: Path, excluded: list[re.Pattern[str]], loose: list
         if excluded and _is_excluded(path, root, excluded):
             continue
         if isinstance(kind, OSError):
-            errors.append((path, f"cannot read: {kind.strerror or kind}"))
+            yield Unreadable(path, f"cannot read: {kind.strerror or kind}")
         elif kind is _FOLDER:
-            yield from _walk(path, root, excluded, loose, errors, nested, member_files, files=files)
+            yield from _walk(path, root, excluded, member_files, files=files)
         elif name.endswith(YAML_SUFFIXES):
             refused = symlink_problem(path, root) if kind is _LINK else None
             if refused:
-                errors.append((path, refused))
+                yield Unreadable(path, refused)
+            elif member_files is not None:
+                member_files.append(path)
             else:
-                (member_files if member_files is not None else loose).append(path)
+                yield LooseFile(path)
     if own is not None:
-        yield folder, own
+        yield MemberFolder(folder, own)
 
 
 _FOLDER, _FILE, _LINK = "folder", "file", "link"

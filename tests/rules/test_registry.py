@@ -280,3 +280,30 @@ def test_rules_ask_their_context_for_the_lifecycle_and_keep_no_process_wide_memo
         imported = {alias.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for alias in n.names}
         modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         assert "RecentAnswers" not in imported and "memo" not in modules, path
+
+
+def test_a_renamed_code_on_the_command_line_reads_as_its_new_code(renamed):
+    """`--select`/`--ignore` read codes through the redirects, as pcplan.toml does: no usage error, same rule."""
+    selected = check([renamed.root], Options(today=TODAY, select=("L199",)), cwd=renamed.root)
+    assert {f.code for f in selected.findings} == {"L109"}
+    ignored = check([renamed.root], Options(today=TODAY, ignore=("L199",)), cwd=renamed.root)
+    assert "L109" not in {f.code for f in ignored.findings}
+    result = run(renamed.root, "check", *DAY, "-f", "json", "--select", "L199", "--exit-zero")
+    assert result.exit_code == 0 and {f["code"] for f in json.loads(result.output)["findings"]} == {"L109"}
+
+
+def test_the_lifecycle_is_computed_once_per_member_for_rules_exceptions_and_summary(repo, monkeypatch):
+    """The rules, the documented exceptions and the summary `due`/`report` (and the cache) keep all read the
+    one lifecycle of the member's CaseContext: no memo, no second computation."""
+    built: Counter = Counter()
+    init = Lifecycle.__init__
+
+    def counted_init(self, *args, **kwargs):
+        built["lifecycle"] += 1
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Lifecycle, "__init__", counted_init)
+    works = []
+    result = check([repo.root], Options(today=TODAY, jobs=1, caseload=True), cwd=repo.root, on_member=works.append)
+    assert result.members == len(works) == 3 and built == {"lifecycle": 3}
+    assert all(work.summary is not None for work in works)

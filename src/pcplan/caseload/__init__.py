@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TypeVar
 
 from ..config import Config, find_root, load_config
 from ..engine import UsageError
 from ..model import Case, Repository, display_path, load_case, load_repository
 from ..rules import RULES
 from ..walk import enclosing_member_folder, walk
+
+T = TypeVar("T")  # what a command makes of its caseload (in_one_repository)
 
 
 @dataclass
@@ -32,7 +35,7 @@ class Caseload:
             yield load_case(folder, self.root, self.config, self.cwd, files)
 
 
-def in_one_repository(path: Path, command: str, cwd: Path, run: Callable[[Caseload], tuple]):
+def in_one_repository(path: Path, command: str, cwd: Path, run: Callable[[Caseload], tuple[T, list[str]]]) -> T:
     """What ``run`` makes of the one repository holding the case files under ``path``, in one pass.
 
     ``run`` checks its caseload with ``Options.one_repository`` and returns (its answer, the roots the

@@ -18,15 +18,19 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from ..dates import LAST_DAY, clamped_plus_days, plus_days, plus_months
 from ..facts.obligations import KINDS, Obligation, staff_obligations
+from ..facts.summary import MemberSummary
 from ..output import terminal_safe
 from ..shown import shown_path
 from . import Caseload, in_one_repository
+
+if TYPE_CHECKING:
+    from ..result import MemberWork
 
 FORMATS = ("table", "json", "csv", "ics")
 FIELDS = ("due", "overdue", "days", "kind", "description", "member", "case_manager", "path", "data_path")
@@ -99,7 +103,7 @@ def collect(path: Path, options: DueOptions, cwd: Path | None = None, cache: boo
 
 
 def _collect(caseload: Caseload, options: DueOptions, within_days: int | None, horizon: date | None, cache: bool,
-             jobs: int, notices: list[str] | None):
+             jobs: int, notices: list[str] | None) -> tuple[DueReport, list[str]]:
     """The due report of ``caseload`` and the repositories the check found case files in."""
     from ..engine import Options, check
 
@@ -108,10 +112,11 @@ def _collect(caseload: Caseload, options: DueOptions, within_days: int | None, h
     managers: set[str] = set()
     per_member: list[tuple[int, list[Obligation]]] = []
 
-    def take(work) -> None:
-        managers.update(work.summary.case_managers())
+    def take(work: MemberWork) -> None:
+        summary = cast(MemberSummary, work.summary)  # the check was asked for summaries (Options.caseload)
+        managers.update(summary.case_managers())
         # overdue ones are always before the horizon
-        per_member.append((work.order, work.summary.due_by(horizon)))
+        per_member.append((work.order, summary.due_by(horizon)))
 
     checked = check([caseload.scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
                                               one_repository=True), cwd=caseload.cwd, on_member=take,
@@ -198,7 +203,7 @@ def write_json(report: DueReport, stream: TextIO) -> None:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     """A CSV cell; text that a spreadsheet would run as a formula is prefixed with ' (days stay numbers)."""
     if value is None:
         return ""
@@ -234,7 +239,7 @@ def ics_text(report: DueReport) -> str:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "pcplan: obligations")
-    stamp = datetime(report.today.year, report.today.month, report.today.day, tzinfo=timezone.utc)
+    stamp = datetime(report.today.year, report.today.month, report.today.day, tzinfo=UTC)
     seen: dict[str, int] = {}
     for o in report.obligations:
         ident = uid(o)
@@ -273,8 +278,8 @@ def fold_ics(text: str) -> str:
     next line starts with the folding space and then the content's own).
     """
     out = []
-    for line in text.replace("\r\n ", "").replace("\r\n\t", "").split("\r\n"):
-        first = True
+    for unfolded in text.replace("\r\n ", "").replace("\r\n\t", "").split("\r\n"):
+        line, first = unfolded, True
         while len(line.encode("utf-8")) > (75 if first else 74):
             cut = _fold_point(line, 75 if first else 74)
             out.append(("" if first else " ") + line[:cut])
@@ -317,7 +322,8 @@ def write_table(report: DueReport, stream: TextIO, color: bool | None = None, wi
     probe = Console(file=stream, width=width, no_color=None if color is None else not color, force_terminal=color)
     buffer = io.StringIO()  # rendered here first, so that no line ends in the padding of a table cell
     console = Console(file=buffer, width=probe.width, force_terminal=probe.is_terminal,
-                      color_system=probe.color_system, no_color=probe.no_color,
+                      color_system=cast(Any, probe.color_system),  # the name the probe chose, one rich takes
+                      no_color=probe.no_color,
                       highlight=False, soft_wrap=False, emoji=False)
     # Ids, names and file names come from case files: no control character reaches the terminal.
     cells = [(o.due.isoformat(), days_text(o.days_left(report.today)), terminal_safe(o.member or "(staff)"),
@@ -330,7 +336,7 @@ def write_table(report: DueReport, stream: TextIO, color: bool | None = None, wi
     wide = room >= max(min(widths[flex], _MIN_WHAT), longest)
     widths[flex] = min(widths[flex], max(room, 0))
     groups: dict[str | None, list[tuple[Obligation, tuple]]] = {}
-    for o, row in zip(report.obligations, cells):
+    for o, row in zip(report.obligations, cells, strict=True):
         groups.setdefault(o.case_manager, []).append((o, row))
     for manager in sorted(groups, key=lambda m: (m is None, m or "")):
         rows = groups[manager]
@@ -345,7 +351,7 @@ def write_table(report: DueReport, stream: TextIO, color: bool | None = None, wi
         console.print(Text.assemble((heading, "bold"), f" — {counts}"), overflow="fold")
         if wide:
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-            for index, (header, size) in enumerate(zip(_HEADERS, widths)):
+            for index, (header, size) in enumerate(zip(_HEADERS, widths, strict=True)):
                 if index == flex:  # the one column that wraps (at spaces) when the terminal is narrow
                     table.add_column(header, width=size, overflow="fold")
                 else:

@@ -28,19 +28,26 @@ self-contained HTML page whose charts are inline SVG drawn here.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, TYPE_CHECKING, cast
 
 from ..engine import Options, UsageError, check
-from ..facts.obligations import KINDS, staff_obligations
+from ..facts.obligations import KINDS, Obligation, staff_obligations
 from ..facts.status import STATUSES
+from ..facts.summary import MemberSummary
+from ..findings import Finding
 from ..output import terminal_safe
-from ..shown import looks_like_id, plain_id, private, shown_path
+from ..result import MemberWork
 from ..rules import RULES
+from ..shown import looks_like_id, plain_id, private, shown_path
 from ..walk import enclosing_member_folder
 from . import Caseload, in_one_repository
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 FORMATS = ("table", "json", "html")
 SEVERITIES = ("error", "warning", "info")
@@ -72,7 +79,7 @@ class _Tally:
         else:
             setattr(self, severity, getattr(self, severity) + 1)
 
-    def merge(self, other: "_Tally") -> None:
+    def merge(self, other: _Tally) -> None:
         for name in (*SEVERITIES, "excepted"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -113,7 +120,7 @@ LIFECYCLE_LABEL = {"open": "open", "on_hold": "on hold (a recorded hold covers t
                    "members_with_drafts": "members with a draft awaiting signature"}
 
 
-def _count_summary(counts: dict[str, int], summary) -> None:
+def _count_summary(counts: dict[str, int], summary: MemberSummary) -> None:
     """One member in ``LIFECYCLE`` counts, from its facts.summary.MemberSummary."""
     if summary.closed:
         counts["closed"] += 1
@@ -147,38 +154,73 @@ def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool =
     return in_one_repository(path, "report", cwd, lambda caseload: _build(caseload, today, cwd, cache, jobs, notices))
 
 
-def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, notices: list[str] | None):
+def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int,
+           notices: list[str] | None) -> tuple[Report, list[str]]:
     """The report of ``caseload`` and the repositories the check found case files in."""
     root = caseload.root
     scope = enclosing_member_folder(caseload.scope, root) or caseload.scope
-    settings = caseload.config.settings
-    members = _Group()
-    states = dict.fromkeys(LIFECYCLE, 0)
-    programs: dict[str | None, _Group] = {}
-    managers: dict[str | None, _Manager] = {}
-    not_compliant: list[dict] = []
-    outside = _Tally()
-    counted: dict[str, _Counted] = {}  # member folder -> how it was counted (E007 across folders moves it)
-    hide = private()  # CI: what the report shows of a program typed as words (_shown_programs)
+    counts = _Counts(root, today)
+    # One pass: member folders are counted as they are checked, their findings reduced to counts per rule there
+    # and then (nothing kept per finding; per folder, only the few ids and counts an E007 across member folders,
+    # known once the walk is done, may change: _Counted).
+    result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
+                                    one_repository=True), cwd=cwd, on_member=counts.member, notices=notices)
+    roots = result.roots
+    unread = list(result.unread)
+    for finding in result.findings:  # staff.yaml, files outside member folders, and E007 across member folders
+        counts.finding(finding)
+    del result
+    counts.counted.clear()  # the walk is done: no E007 changes a folder's counts any more
+    if scope == root and caseload.repo.staff is not None:
+        for obligation in staff_obligations(caseload.repo, caseload.config.settings, today):
+            if obligation.overdue(today):
+                _overdue(counts.manager(obligation.case_manager), obligation)
+    data = _report_data(counts, today, _relative(scope, root), unread)
+    names = _staff_names(caseload, counts.managers)
+    dirs = _template_dirs(caseload)
+    return Report(data, names, caseload.config.agency, caseload.config.paper, dirs), roots
 
-    def count(work) -> None:
+
+class _Counts:
+    """What the report counts, as member folders are checked and then from the findings outside them."""
+
+    def __init__(self, root: Path, today: date) -> None:
+        self.root = root
+        self.today = today
+        self.members = _Group()
+        self.states = dict.fromkeys(LIFECYCLE, 0)
+        self.programs: dict[str | None, _Group] = {}
+        self.managers: dict[str | None, _Manager] = {}
+        self.not_compliant: list[dict] = []
+        self.outside = _Tally()
+        self.counted: dict[str, _Counted] = {}  # member folder -> how it was counted (E007 across folders moves it)
+        self.rules: dict[str, dict] = {}
+        self.rule_members: dict[str, int] = {}  # member folders with a finding of the rule (excepted ones aside)
+        self.repeated: dict[str, int] = {}  # member id -> member folders using it (E007 across folders)
+        self.clashes = 0  # member folders whose path is an earlier one's but for letter case or Unicode form
+        self.hide = private()  # CI: what the report shows of a program typed as words (_shown_programs)
+
+    def manager(self, staff_id: str | None) -> _Manager:
+        return self.managers.setdefault(staff_id, _Manager())
+
+    def member(self, work: MemberWork) -> None:
         """One member folder: its findings (all of them are in the scope) and its summary."""
         tally = _Tally()
         for finding in work.findings:
             tally.add(finding.severity, finding.excepted)
-            _count_rule(rules, finding)
+            _count_rule(self.rules, finding)
         for code in {f.code for f in work.findings if not f.excepted}:
-            rule_members[code] = rule_members.get(code, 0) + 1
-        summary = work.summary
+            self.rule_members[code] = self.rule_members.get(code, 0) + 1
+        summary = cast(MemberSummary, work.summary)  # the check was asked for summaries (Options.caseload)
         status = summary.status
-        _count_summary(states, summary)
+        _count_summary(self.states, summary)
         manager = summary.manager
         compliant = status == "active" and tally.error == 0
-        who = managers.setdefault(manager, _Manager())
+        who = self.manager(manager)
         who.members += 1
         who.tally.merge(tally)
-        shown = _shown_programs(summary.programs, hide)
-        for group in (members, *(programs.setdefault(p, _Group()) for p in shown)):
+        shown = _shown_programs(summary.programs, self.hide)
+        for group in (self.members, *(self.programs.setdefault(p, _Group()) for p in shown)):
             group.total += 1
             group.status[status] += 1
             group.active += status == "active"
@@ -189,74 +231,63 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
             who.compliant += compliant
             if not compliant:
                 label = summary.member_id if looks_like_id(summary.member_id) \
-                    else shown_path(_relative(work.folder, root))
+                    else shown_path(_relative(work.folder, self.root))
                 row = {"member": label, "case_manager": manager, "errors": tally.error}
-                not_compliant.append(row)
-        counted[str(work.folder)] = _Counted(manager, shown, status == "active", row,
-                                             any(f.code == "E007" and not f.excepted for f in work.findings))
-        for obligation in summary.due_by(today, strictly=True):  # overdue
-            _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
+                self.not_compliant.append(row)
+        self.counted[str(work.folder)] = _Counted(manager, shown, status == "active", row,
+                                                  any(f.code == "E007" and not f.excepted for f in work.findings))
+        for obligation in summary.due_by(self.today, strictly=True):  # overdue
+            _overdue(self.manager(obligation.case_manager), obligation)
 
-    # 1. One pass: member folders are counted as they are checked, their findings reduced to counts per rule
-    #    there and then (nothing kept per finding; per folder, only the few ids and counts an E007 across member
-    #    folders, known once the walk is done, may change: _Counted).
-    rules: dict[str, dict] = {}
-    rule_members: dict[str, int] = {}  # member folders with a finding of the rule (excepted ones aside)
-    result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
-                                    one_repository=True), cwd=cwd, on_member=count, notices=notices)
-    roots = result.roots
-    result_unread = list(result.unread)
-    repeated: dict[str, int] = {}  # member id -> member folders using it (E007 across folders)
-    clashes = 0  # member folders whose path is an earlier one's but for letter case or Unicode form
-    for finding in result.findings:  # staff.yaml, files outside member folders, and E007 across member folders
-        _count_rule(rules, finding)
-        folder = counted.get(str(finding.file.parent)) if finding.file is not None else None
-        if finding.code != "E007" or folder is None:
-            outside.add(finding.severity, finding.excepted)
-            continue
+    def finding(self, finding: Finding) -> None:
+        """A finding outside the member folders' own: staff.yaml's, a file's outside member folders, or an E007
+        across member folders (known once the walk is done)."""
+        _count_rule(self.rules, finding)
+        folder = self.counted.get(str(finding.file.parent)) if finding.file is not None else None
+        if finding.code != "E007" or folder is None or finding.file is None:
+            self.outside.add(finding.severity, finding.excepted)
+            return
         # The later of two member folders with one member id (or one folder name): its folder is counted
         # as it is (one member each: which of the two records is right is for a person to say), with this
         # error added, and the duplicate is listed.
         if finding.data_path == ("id",) and finding.member is not None:
-            repeated[finding.member] = repeated.get(finding.member, 1) + 1
+            self.repeated[finding.member] = self.repeated.get(finding.member, 1) + 1
         else:
-            clashes += 1
-        _count_repeated(folder, finding, managers, members, programs, not_compliant, rule_members,
-                        shown_path(_relative(finding.file.parent, root)))
-    del result, counted
-    if scope == root and caseload.repo.staff is not None:
-        for obligation in staff_obligations(caseload.repo, settings, today):
-            if obligation.overdue(today):
-                _overdue(managers.setdefault(obligation.case_manager, _Manager()), obligation)
+            self.clashes += 1
+        _count_repeated(folder, finding, self.managers, self.members, self.programs, self.not_compliant,
+                        self.rule_members, shown_path(_relative(finding.file.parent, self.root)))
 
-    # 3. The report, as JSON carries it.
+
+def _report_data(counts: _Counts, today: date, scope: str, unread: list[tuple[str, str]]) -> dict:
+    """The report, as JSON carries it."""
+    rules, managers, members, programs = counts.rules, counts.managers, counts.members, counts.programs
     by_rule = []
     for code in sorted(rules):
         row = rules[code]
         by_rule.append({**row, "name": RULES[code].name if code in RULES else row["name"],
-                        "members": rule_members.get(code, 0)})
+                        "members": counts.rule_members.get(code, 0)})
     top = sorted((r for r in by_rule if r["count"]), key=lambda r: (-r["count"], r["code"]))[:TOP_RULES]
     order = sorted(managers, key=lambda m: (m is None, m or ""))
     total = _Tally()
     for who in managers.values():
         total.merge(who.tally)
-    total.merge(outside)
-    data = {
+    total.merge(counts.outside)
+    by_program = sorted(programs.items(), key=lambda i: (i[0] is None, i[0] or ""))
+    return {
         "version": 1,
         "today": today.isoformat(),
-        "scope": _relative(scope, root),
+        "scope": scope,
         # Places the walk could not read: their members are not counted, and the report says so.
-        "unread": [{"path": shown_path(path), "reason": reason} for path, reason in result_unread],
+        "unread": [{"path": shown_path(path), "reason": reason} for path, reason in unread],
         "members": {
             "total": members.total,
             "by_status": members.status,
-            "by_program": [{"program": p, "total": g.total, "by_status": g.status}
-                           for p, g in sorted(programs.items(), key=lambda i: (i[0] is None, i[0] or ""))],
-            "by_lifecycle": states,
+            "by_program": [{"program": p, "total": g.total, "by_status": g.status} for p, g in by_program],
+            "by_lifecycle": counts.states,
             # Member ids used by more than one member folder, each counted as a member (`check` reports the later
             # folders as E007), and folders whose names differ only in letter case or Unicode form.
-            "repeated_ids": [{"member": m, "folders": n} for m, n in sorted(repeated.items())],
-            "folder_name_clashes": clashes,
+            "repeated_ids": [{"member": m, "folders": n} for m, n in sorted(counts.repeated.items())],
+            "folder_name_clashes": counts.clashes,
         },
         "compliance": {
             "active_members": members.active,
@@ -264,16 +295,15 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
             "share": _share(members.compliant, members.active),
             "by_program": [{"program": p, "active_members": g.active, "compliant_members": g.compliant,
                             "share": _share(g.compliant, g.active)}
-                           for p, g in sorted(programs.items(), key=lambda i: (i[0] is None, i[0] or ""))
-                           if g.active],
+                           for p, g in by_program if g.active],
             "by_case_manager": [{"case_manager": m, "active_members": managers[m].active,
                                  "compliant_members": managers[m].compliant,
                                  "share": _share(managers[m].compliant, managers[m].active)}
                                 for m in order if managers[m].active],
-            "not_compliant": sorted(not_compliant, key=lambda r: r["member"]),
+            "not_compliant": sorted(counts.not_compliant, key=lambda r: r["member"]),
         },
         "findings": {"total": total.findings, "error": total.error, "warning": total.warning, "info": total.info,
-                     "excepted": total.excepted, "outside_member_folders": outside.findings},
+                     "excepted": total.excepted, "outside_member_folders": counts.outside.findings},
         "findings_by_rule": by_rule,
         "findings_by_case_manager": [
             {"case_manager": m, "members": managers[m].members, "active_members": managers[m].active,
@@ -283,27 +313,35 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int, n
             for m in order if managers[m].members],
         "top_rules": [{"rank": rank, "code": r["code"], "name": r["name"], "severity": r["severity"],
                        "count": r["count"], "members": r["members"]} for rank, r in enumerate(top, 1)],
-        "overdue_by_case_manager": [
-            {"case_manager": m, "overdue": sum(managers[m].overdue.values()),
-             "members": len(managers[m].overdue_members),
-             "by_kind": {k: managers[m].overdue[k] for k in KINDS if k in managers[m].overdue},
-             "oldest_due": managers[m].oldest_due.isoformat() if managers[m].oldest_due else None}
-            for m in order],
+        "overdue_by_case_manager": [_overdue_row(m, managers[m]) for m in order],
     }
+
+
+def _overdue_row(staff_id: str | None, who: _Manager) -> dict:
+    return {"case_manager": staff_id, "overdue": sum(who.overdue.values()), "members": len(who.overdue_members),
+            "by_kind": {k: who.overdue[k] for k in KINDS if k in who.overdue},
+            "oldest_due": who.oldest_due.isoformat() if who.oldest_due else None}
+
+
+def _staff_names(caseload: Caseload, managers: dict[str | None, _Manager]) -> dict[str, str]:
+    """The names of the case managers the report counts, as staff.yaml gives them (only people see them)."""
     names = {}
     for staff_id, person in caseload.repo.staff_by_id.items():
         name = person.get("name")
         if staff_id in managers and isinstance(name, str) and name.strip():
             names[staff_id] = " ".join(name.split())
+    return names
+
+
+def _template_dirs(caseload: Caseload) -> list[Path]:
     from ..render.templating import TemplateFailure, agency_folder
     from ..resources import templates_dir
 
     try:  # the same confinement as render: pcplan.toml may only name a folder inside the repository
-        dirs = [agency_folder(root, caseload.config.templates)] if caseload.config.templates else []
+        dirs = [agency_folder(caseload.root, caseload.config.templates)] if caseload.config.templates else []
     except TemplateFailure as exc:
         raise UsageError(str(exc)) from None
-
-    return Report(data, names, caseload.config.agency, caseload.config.paper, [*dirs, templates_dir()]), roots
+    return [*dirs, templates_dir()]
 
 
 @dataclass(slots=True)
@@ -317,7 +355,7 @@ class _Counted:
     e007: bool  # it already counts in E007's members
 
 
-def _count_repeated(folder: _Counted, finding, managers: dict, members: _Group, programs: dict,
+def _count_repeated(folder: _Counted, finding: Finding, managers: dict, members: _Group, programs: dict,
                     not_compliant: list[dict], rule_members: dict[str, int], shown: str) -> None:
     """An E007 about a member folder found after its counts were made (a member id or folder name an earlier
     folder has): counted as that folder's finding, and an error makes the folder no longer fully compliant."""
@@ -339,7 +377,7 @@ def _count_repeated(folder: _Counted, finding, managers: dict, members: _Group, 
     folder.row["errors"] += 1
 
 
-def _count_rule(rules: dict[str, dict], finding) -> None:
+def _count_rule(rules: dict[str, dict], finding: Finding) -> None:
     row = rules.setdefault(finding.code, {"code": finding.code, "name": finding.name,
                                           "severity": finding.severity, "count": 0, "excepted": 0})
     row["excepted" if finding.excepted else "count"] += 1
@@ -361,7 +399,7 @@ def _shown_programs(programs: tuple, hide: bool) -> tuple:
     return tuple(sorted(shown))
 
 
-def _overdue(who: _Manager, obligation) -> None:
+def _overdue(who: _Manager, obligation: Obligation) -> None:
     who.overdue[obligation.kind] = who.overdue.get(obligation.kind, 0) + 1
     if obligation.member:
         who.overdue_members.add(obligation.member)
@@ -428,119 +466,145 @@ def write_table(report: Report, stream: IO, terminal: bool, width: int | None = 
     longest word, and past that is shown one record per row: words are never
     cut across lines.
     """
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
     import io
 
-    from ..layout import print_table, strip_line_ends
+    from ..layout import strip_line_ends
 
     buffer = io.StringIO()
-    console = Console(file=buffer, highlight=False, markup=False, emoji=False, soft_wrap=False,
-                      force_terminal=True if terminal else False, no_color=None if terminal else True,
-                      width=width if width is not None else (None if terminal else 100))
-    style = box.ROUNDED if terminal else box.ASCII
-    d = report.data
+    tables = _Tables(report, buffer, terminal, width)
+    tables.members()
+    tables.compliance()
+    tables.findings()
+    tables.overdue()
+    # No padding after the last character of a line (rich pads table titles and cells).
+    stream.write(strip_line_ends(buffer.getvalue()))
+
+
+class _Tables:
+    """The report's sections as tables on one console (write_table)."""
+
+    def __init__(self, report: Report, buffer: IO, terminal: bool, width: int | None) -> None:
+        from rich import box
+        from rich.console import Console
+        from rich.text import Text
+
+        self.report = report
+        self.terminal = terminal
+        self.console = Console(file=buffer, highlight=False, markup=False, emoji=False, soft_wrap=False,
+                               force_terminal=terminal, no_color=None if terminal else True,
+                               width=width if width is not None else (None if terminal else 100))
+        self.style = box.ROUNDED if terminal else box.ASCII
+        d = report.data
+        scope = "" if d["scope"] == "." else f" for {d['scope']}"
+        header = f"Caseload report{scope} as of {d['today']}"
+        self.console.print(Text(terminal_safe(f"{report.agency}: {header}") if report.agency else header,
+                                style="bold" if terminal else ""))
+        self.console.print()
 
     # Names, ids and program names come from case files: no control character reaches the terminal.
-    def manager(staff_id: str | None) -> str:
-        name = report.staff_names.get(staff_id) if staff_id else None
+    def manager(self, staff_id: str | None) -> str:
+        name = self.report.staff_names.get(staff_id) if staff_id else None
         return terminal_safe(f"{name} ({staff_id})" if name else manager_label(staff_id))
 
-    def table(title: str, *columns: str) -> Table:
+    def table(self, title: str, *columns: str) -> Table:
         """Columns named ``>name`` hold numbers (right-aligned, never wrapped); text wraps between words."""
-        t = Table(title=title, title_justify="left", box=style, title_style="bold" if terminal else "")
+        from rich.table import Table
+
+        t = Table(title=title, title_justify="left", box=self.style, title_style="bold" if self.terminal else "")
         for column in columns:
             number = column.startswith(">")
             t.add_column(column.lstrip(">"), justify="right" if number else "left", no_wrap=number,
                          overflow="fold")  # fold: only a word wider than the whole column
         return t
 
-    def show(t: Table, heading: int = 1) -> None:
-        print_table(console, t, heading=heading)
-        console.print()
+    def show(self, t: Table, heading: int = 1) -> None:
+        from ..layout import print_table
 
-    scope = "" if d["scope"] == "." else f" for {d['scope']}"
-    header = f"Caseload report{scope} as of {d['today']}"
-    console.print(Text(terminal_safe(f"{report.agency}: {header}") if report.agency else header,
-                       style="bold" if terminal else ""))
-    console.print()
+        print_table(self.console, t, heading=heading)
+        self.console.print()
 
-    statuses = [s for s in STATUSES if s != "unknown" or d["members"]["by_status"]["unknown"]]
-    t = table("Members by program and status", "program", *(">" + _STATUS_LABEL[s] for s in statuses), ">total")
-    for row in d["members"]["by_program"]:
-        t.add_row(terminal_safe(program_label(row["program"])), *(str(row["by_status"][s]) for s in statuses), str(row["total"]))
-    t.add_section()
-    t.add_row("all members", *(str(d["members"]["by_status"][s]) for s in statuses), str(d["members"]["total"]))
-    show(t)
-    repeated, clashes = d["members"]["repeated_ids"], d["members"]["folder_name_clashes"]
-    if repeated or clashes:
-        # Never silently: a member id in two folders is counted twice above (once per folder).
-        said = [f"{sum(r['folders'] for r in repeated)} member folders share {len(repeated)} member id(s) "
-                f"({', '.join(terminal_safe(r['member']) for r in repeated)}) and are counted once each"] \
-            if repeated else []
-        if clashes:
-            said.append(f"{clashes} member folder(s) have a name that differs from another's only in letter case "
-                        "or accents")
-        console.print(f"{'; '.join(said)}: `pcplan check` reports each as E007.")
-        console.print()
-    t = table("Members by the state of their case", "state", ">count")
-    for key in LIFECYCLE:
-        t.add_row(LIFECYCLE_LABEL[key], str(d["members"]["by_lifecycle"][key]))
-    show(t)
+    def members(self) -> None:
+        d, console = self.report.data, self.console
+        statuses = [s for s in STATUSES if s != "unknown" or d["members"]["by_status"]["unknown"]]
+        t = self.table("Members by program and status", "program", *(">" + _STATUS_LABEL[s] for s in statuses),
+                       ">total")
+        for row in d["members"]["by_program"]:
+            t.add_row(terminal_safe(program_label(row["program"])), *(str(row["by_status"][s]) for s in statuses),
+                      str(row["total"]))
+        t.add_section()
+        t.add_row("all members", *(str(d["members"]["by_status"][s]) for s in statuses), str(d["members"]["total"]))
+        self.show(t)
+        repeated, clashes = d["members"]["repeated_ids"], d["members"]["folder_name_clashes"]
+        if repeated or clashes:
+            # Never silently: a member id in two folders is counted twice above (once per folder).
+            said = [f"{sum(r['folders'] for r in repeated)} member folders share {len(repeated)} member id(s) "
+                    f"({', '.join(terminal_safe(r['member']) for r in repeated)}) and are counted once each"] \
+                if repeated else []
+            if clashes:
+                said.append(f"{clashes} member folder(s) have a name that differs from another's only in letter "
+                            "case or accents")
+            console.print(f"{'; '.join(said)}: `pcplan check` reports each as E007.")
+            console.print()
+        t = self.table("Members by the state of their case", "state", ">count")
+        for key in LIFECYCLE:
+            t.add_row(LIFECYCLE_LABEL[key], str(d["members"]["by_lifecycle"][key]))
+        self.show(t)
 
-    c = d["compliance"]
-    console.print(f"Fully compliant: {c['compliant_members']} of {c['active_members']} active members "
-                  f"({percent(c['share'])}) have no open error-level finding.")
-    console.print()
-    if c["by_case_manager"]:
-        t = table("Compliance per case manager", "case manager", ">active", ">compliant", ">share")
-        for row in c["by_case_manager"]:
-            t.add_row(manager(row["case_manager"]), str(row["active_members"]),
-                      str(row["compliant_members"]), percent(row["share"]))
-        show(t)
-    if c["not_compliant"]:
-        t = table("Active members with open errors", "member", "case manager", ">errors")
-        for row in c["not_compliant"]:
-            t.add_row(terminal_safe(row["member"]), manager(row["case_manager"]), str(row["errors"]))
-        show(t)
+    def compliance(self) -> None:
+        c = self.report.data["compliance"]
+        self.console.print(f"Fully compliant: {c['compliant_members']} of {c['active_members']} active members "
+                           f"({percent(c['share'])}) have no open error-level finding.")
+        self.console.print()
+        if c["by_case_manager"]:
+            t = self.table("Compliance per case manager", "case manager", ">active", ">compliant", ">share")
+            for row in c["by_case_manager"]:
+                t.add_row(self.manager(row["case_manager"]), str(row["active_members"]),
+                          str(row["compliant_members"]), percent(row["share"]))
+            self.show(t)
+        if c["not_compliant"]:
+            t = self.table("Active members with open errors", "member", "case manager", ">errors")
+            for row in c["not_compliant"]:
+                t.add_row(terminal_safe(row["member"]), self.manager(row["case_manager"]), str(row["errors"]))
+            self.show(t)
 
-    f = d["findings"]
-    console.print(f"Findings: {f['total']} ({f['error']} error, {f['warning']} warning, {f['info']} info); "
-                  f"{f['excepted']} excepted; {f['outside_member_folders']} outside member folders.")
-    console.print()
-    if d["top_rules"]:
-        t = table(f"Rules most often broken (top {TOP_RULES})", ">#", "code", "name", "severity", ">findings",
-                  ">members")
-        for row in d["top_rules"]:
-            t.add_row(str(row["rank"]), row["code"], row["name"], row["severity"], str(row["count"]),
-                      str(row["members"]))
-        show(t, heading=3)
-    if d["findings_by_rule"]:
-        t = table("Findings per rule", "code", "name", "severity", ">findings", ">excepted", ">members")
-        for row in d["findings_by_rule"]:
-            t.add_row(row["code"], row["name"], row["severity"], str(row["count"]), str(row["excepted"]),
-                      str(row["members"]))
-        show(t, heading=2)
-    if d["findings_by_case_manager"]:
-        t = table("Findings per case manager", "case manager", ">members", ">error", ">warning", ">info",
-                  ">excepted", ">findings")
-        for row in d["findings_by_case_manager"]:
-            t.add_row(manager(row["case_manager"]), str(row["members"]), str(row["error"]),
-                      str(row["warning"]), str(row["info"]), str(row["excepted"]), str(row["findings"]))
-        show(t)
-    if d["overdue_by_case_manager"]:
-        t = table("Overdue obligations per case manager", "case manager", ">overdue", ">members", "oldest due",
-                  "kinds")
-        for row in d["overdue_by_case_manager"]:
+    def findings(self) -> None:
+        d = self.report.data
+        f = d["findings"]
+        self.console.print(f"Findings: {f['total']} ({f['error']} error, {f['warning']} warning, {f['info']} info); "
+                           f"{f['excepted']} excepted; {f['outside_member_folders']} outside member folders.")
+        self.console.print()
+        if d["top_rules"]:
+            t = self.table(f"Rules most often broken (top {TOP_RULES})", ">#", "code", "name", "severity",
+                           ">findings", ">members")
+            for row in d["top_rules"]:
+                t.add_row(str(row["rank"]), row["code"], row["name"], row["severity"], str(row["count"]),
+                          str(row["members"]))
+            self.show(t, heading=3)
+        if d["findings_by_rule"]:
+            t = self.table("Findings per rule", "code", "name", "severity", ">findings", ">excepted", ">members")
+            for row in d["findings_by_rule"]:
+                t.add_row(row["code"], row["name"], row["severity"], str(row["count"]), str(row["excepted"]),
+                          str(row["members"]))
+            self.show(t, heading=2)
+        if d["findings_by_case_manager"]:
+            t = self.table("Findings per case manager", "case manager", ">members", ">error", ">warning", ">info",
+                           ">excepted", ">findings")
+            for row in d["findings_by_case_manager"]:
+                t.add_row(self.manager(row["case_manager"]), str(row["members"]), str(row["error"]),
+                          str(row["warning"]), str(row["info"]), str(row["excepted"]), str(row["findings"]))
+            self.show(t)
+
+    def overdue(self) -> None:
+        rows = self.report.data["overdue_by_case_manager"]
+        if not rows:
+            return
+        t = self.table("Overdue obligations per case manager", "case manager", ">overdue", ">members",
+                       "oldest due", "kinds")
+        for row in rows:
             kinds = ", ".join(f"{kind} {count}" for kind, count in row["by_kind"].items())
-            t.add_row(manager(row["case_manager"]), str(row["overdue"]), str(row["members"]),
+            t.add_row(self.manager(row["case_manager"]), str(row["overdue"]), str(row["members"]),
                       row["oldest_due"] or "-", kinds or "-")
-        show(t)
-    # No padding after the last character of a line (rich pads table titles and cells).
-    stream.write(strip_line_ends(buffer.getvalue()))
+        self.show(t)
 
 
 # -- charts (inline SVG, drawn from these numbers; the template only writes them out) -------------------------

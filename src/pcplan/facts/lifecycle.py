@@ -62,7 +62,6 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from ..dates import CONTACT_RANK, add_period, parse_frequency, parse_iso, plus_days
-from ..memo import RecentAnswers
 from ..model import Case, Document, get_in, normalized_name, plan_name, text
 from ..placeholders import is_placeholder
 
@@ -323,10 +322,10 @@ class Lifecycle:
                 first = counted + timedelta(days=1)
             if end < first:
                 continue
-            moved = plus_days(moved, (end - first).days + 1)
-            if moved is None:
+            pushed = plus_days(moved, (end - first).days + 1)
+            if pushed is None:
                 return None
-            counted = end
+            moved, counted = pushed, end
         return moved
 
     # ------------------------------------------------------------ plans
@@ -461,10 +460,9 @@ class Lifecycle:
     def review_schedule(self, record: PlanRecord, default_months: int) -> ReviewSchedule | None:
         """When the plan's next review is due; None when there is no date to count from, or when the
         next review falls past the calendar's end (9999-12-31): then no review is ever due."""
-        frequency = parse_frequency(get_in(record.plan.data, "monitoring", "review_every"))
-        default = frequency is None
-        if default:
-            frequency = (default_months, "month")
+        read = parse_frequency(get_in(record.plan.data, "monitoring", "review_every"))
+        default = read is None
+        frequency = (default_months, "month") if read is None else read
         held = self.reviews_held(record)
         last = max(held) if held else None
         base_candidates = [d for d in (record.consent_on, last[0] if last else None) if d is not None]
@@ -475,6 +473,7 @@ class Lifecycle:
         base = max(base_candidates)
         index = last[1] if last is not None and last[0] == base else None
         since = "last review" if index is not None else ("plan date" if base == record.plan.date else "consent")
+        where: tuple
         if index is not None:
             where = ("reviews", index, "date")
         elif since == "consent" and record.consent_path is not None:
@@ -523,7 +522,9 @@ class Lifecycle:
                     and self.current_episode.holds(hold.end)]
         for changed, assessment, hold in changes:
             deadline = plus_days(changed, limit_days)
-            under = self.in_effect(changed) if deadline is not None else None
+            if deadline is None:  # past the calendar's end: never late
+                continue
+            under = self.in_effect(changed)
             if under is None or under.consent_on is None or under.consent_on >= changed:
                 continue
             mine = [r for r in self.plans if r.episode is under.episode]
@@ -611,7 +612,9 @@ class Lifecycle:
                 upcoming.append(next_due)
         return misses, upcoming
 
-    def _walk(self, kind: str, segments, qualifying, last: date, open_gap: bool):
+    def _walk(self, kind: str, segments: list[tuple[PlanRecord | None, date, date]],
+              qualifying: list[tuple[date, Document]], last: date,
+              open_gap: bool) -> tuple[list[ContactMiss], NextContact | None]:
         """Walk one contact type through the plans in force: each gap longer than agreed is one miss.
 
         A gap is one miss, with the first due date it missed and the plan that date was due under, ended
@@ -638,7 +641,7 @@ class Lifecycle:
             while pending and pending[0][0] < seg_start:  # contacts while nothing was required still count
                 anchor = (pending[0][0], _recorded_as(pending[0][1], kind))
                 pending.pop(0)
-            if wanted is None:
+            if wanted is None or record is None:  # (no plan in effect: nothing wanted)
                 if gap is not None:  # the requirement ended with the gap still open
                     # (a gap is open only after a first segment, so ``seg_start`` is not the calendar's first day)
                     end = seg_start - timedelta(days=1)
@@ -718,7 +721,9 @@ class Lifecycle:
             return day + timedelta(days=(limit - day).days // count * count)  # on or before ``limit``
         return self.paused_until(day, add_period(day, every))
 
-def _miss(kind: str, gap: tuple, note, gap_end: date, current, current_index, steps, through: date) -> ContactMiss:
+
+def _miss(kind: str, gap: tuple, note: Document | None, gap_end: date, current: PlanRecord | None,
+          current_index: int | None, steps: list[tuple], through: date) -> ContactMiss:
     due, record, index, every, since, since_kind = gap
     return ContactMiss(kind, due, record, index, every, since, since_kind, note, gap_end, current, current_index,
                        steps=tuple(steps), through=through)
@@ -818,8 +823,8 @@ class SignificantChange:
     assessment: Document | None  # None: a discharge (``hold``)
     deadline: date
     answered_on: date | None  # the first review or consented revision on or after it; None: not yet
-    hold: Hold | None = None  # the institutional hold whose end is the change
-    changed_on: date | None = None  # the assessment's date, or the discharge (the hold's `end`)
+    hold: Hold | None  # the institutional hold whose end is the change
+    changed_on: date  # the assessment's date, or the discharge (the hold's `end`)
 
 
 # ---------------------------------------------------------------- case managers (DESIGN.md, "Transfers and departures")
@@ -852,7 +857,7 @@ class Assignment:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-def staff_left_on(staff_by_id: dict, staff_id) -> date | None:
+def staff_left_on(staff_by_id: dict, staff_id: object) -> date | None:
     """The day a staff member left the agency (staff.yaml `left_on`), or None (employed, unknown, unreadable)."""
     person = staff_by_id.get(staff_id) if isinstance(staff_id, str) else None
     return parse_iso(person.get("left_on")) if isinstance(person, dict) else None
@@ -1075,14 +1080,6 @@ def refusal_text(record: PlanRecord, member: Document | None) -> str:
 
 
 def lifecycle(case: Case, today: date) -> Lifecycle:
-    """The case's lifecycle as of ``today`` (computed once per case and day).
-
-    The few most recent are kept here rather than on the case: a lifecycle refers to its case, and a
-    cache on the case would make a reference cycle, which a check (run with the cyclic collector
-    paused) would keep alive for every member folder of the repository.
-    """
-    return _RECENT.get(case, lambda: Lifecycle(case, today), today)
-
-
-# Rules ask about the member folder being checked; a few entries cover the engine's order.
-_RECENT: RecentAnswers[Lifecycle] = RecentAnswers(8)
+    """The case's lifecycle as of ``today``. Computed each time it is asked: a caller asks once per case and
+    passes it along (the engine builds it once per member folder, in its CaseContext), so no memo is kept."""
+    return Lifecycle(case, today)

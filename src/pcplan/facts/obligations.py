@@ -87,7 +87,8 @@ def case_obligations(case: Case, settings: Settings, today: date,
     """The open obligations of one member in the current episode (none once the case is closed). ``life``:
     the case's lifecycle when the caller has it."""
     life = life if life is not None else lifecycle(case, today)
-    if life.closed or case.member_id is None:
+    member_file = case.member
+    if life.closed or member_file is None or case.member_id is None:  # (no member.yaml: no member_id)
         return []
     manager = case_manager_of(case, today, life)
     member = case.member_id
@@ -97,19 +98,23 @@ def case_obligations(case: Case, settings: Settings, today: date,
     for change in life.significant_changes(settings.change_review_days):
         if change.answered_on is None and change.hold is not None:  # a discharge (T212): the hold's end
             found.append(Obligation(change.deadline, "change-review", member, manager,
-                                    f"discharge (hold {change.hold.index + 1})", case.member.display_path,
+                                    f"discharge (hold {change.hold.index + 1})", member_file.display_path,
                                     ("holds", change.hold.index, "end")))
         elif change.answered_on is None:  # answered late is T212's finding, no longer a date to meet
+            assessment = change.assessment
+            assert assessment is not None  # a change that is no discharge is an assessment
             found.append(Obligation(change.deadline, "change-review", member, manager,
-                                    f"assessment {_id(change.assessment.id, shown_name(change.assessment.path.name))}",
-                                    change.assessment.display_path, ("type",)))
+                                    f"assessment {_id(assessment.id, shown_name(assessment.path.name))}",
+                                    assessment.display_path, ("type",)))
     mine = [a for a in case.assessments if life.in_current_episode(a)]  # an old episode's assessment is history
-    latest = mine[-1] if mine else None
-    reassess = plus_months(latest.date, settings.reassessment_interval_months) if latest is not None else None
-    if reassess is not None:
-        found.append(Obligation(reassess, "reassessment",
-                                member, manager, f"assessment {_id(latest.id, shown_name(latest.path.name))}",
-                                latest.display_path, ("date",)))
+    if mine:
+        latest = mine[-1]
+        assert latest.date is not None  # in the current episode: dated
+        reassess = plus_months(latest.date, settings.reassessment_interval_months)
+        if reassess is not None:
+            found.append(Obligation(reassess, "reassessment",
+                                    member, manager, f"assessment {_id(latest.id, shown_name(latest.path.name))}",
+                                    latest.display_path, ("date",)))
     return sorted(found, key=lambda o: o.sort_key)
 
 
@@ -236,15 +241,18 @@ def _intake(case: Case, life: Lifecycle, settings: Settings, member: str,
             manager: str | None) -> Iterator[Obligation]:
     """T210/T211 as dates to meet, counted from the enrollment that opened the current episode."""
     assessment_due, plan_due = life.intake_deadlines(settings.assessment_due_days, settings.plan_due_days)
+    if assessment_due is None and plan_due is None:
+        return
     episode, where = life.current_episode, case.member.display_path if case.member is not None else ""
+    path = episode.enrollment_path
+    assert path is not None  # a deadline is counted from a recorded enrollment only
     subject = f"enrolled {episode.enrolled_on.isoformat()}" if episode.enrolled_on is not None else ""
     if assessment_due is not None:
-        yield Obligation(assessment_due, "intake-assessment", member, manager, subject, where,
-                         episode.enrollment_path)
+        yield Obligation(assessment_due, "intake-assessment", member, manager, subject, where, path)
     if plan_due is not None:
         ended = life.governing
         if ended is not None and ended.end is not None and ended.end < life.today:
             return  # the ended plan's renewal line says it (T211 names that plan too)
-        yield Obligation(plan_due, "intake-plan", member, manager, subject, where, episode.enrollment_path)
+        yield Obligation(plan_due, "intake-plan", member, manager, subject, where, path)
 
 

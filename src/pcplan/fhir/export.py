@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -106,28 +107,28 @@ def export(request: ExportRequest, stdout: IO[str], cwd: Path | None = None) -> 
         repo = load_repository(root, config, cwd)
         organization = config.agency or _text(repo.staff.get("organization") if repo.staff else None)
         for folder in folders:
-            member = load_case(folder, root, config, cwd)
+            case = load_case(folder, root, config, cwd)
             shown = _display(folder, cwd)
-            entry = Member(folder, shown, member.member_id,
+            entry = Member(folder, shown, case.member_id,
                            [f for f in blocking if _inside(f, folder)])
             result.members.append(entry)
             if entry.blocking and not request.allow_errors:
                 continue
             try:
-                entry.bundle = member_bundle(member, root, repo.staff_by_id, organization, request.today)
+                entry.bundle = member_bundle(case, root, repo.staff_by_id, organization, request.today)
             except NoMemberId:
                 entry.member_id = None
-    bundles = result.exported
+    bundles = [(m, m.bundle) for m in result.members if m.bundle is not None]  # result.exported, with each Bundle
     if not bundles:
         return result
     if mode == "stdout":
-        for member in bundles:
-            stdout.write(dumps(member.bundle) if len(result.members) == 1 else dumps_line(member.bundle))
+        for _, bundle in bundles:
+            stdout.write(dumps(bundle) if len(result.members) == 1 else dumps_line(bundle))
         stdout.flush()
     elif mode == "folder":
         result.written = _write_folder(Path(request.output), bundles, request.force)
     else:
-        text = dumps(bundles[0].bundle) if mode == "file" else "".join(dumps_line(m.bundle) for m in bundles)
+        text = dumps(bundles[0][1]) if mode == "file" else "".join(dumps_line(bundle) for _, bundle in bundles)
         result.written = [write_atomically(Path(request.output), lambda stream: stream.write(text),
                                            overwrite=request.force)]
     return result
@@ -148,23 +149,27 @@ def _mode(named: str, members: int) -> str:
     return "file"
 
 
-def _write_folder(folder: Path, members: list[Member], force: bool) -> list[Path]:
+def _writes(text: str) -> Callable[[IO[str]], object]:
+    """What write_atomically calls to write ``text`` (bound here, not to a loop's variable)."""
+    return lambda stream: stream.write(text)
+
+
+def _write_folder(folder: Path, bundles: list[tuple[Member, dict]], force: bool) -> list[Path]:
     """One MEMBER.fhir.json per member; every name is checked before any is written (all files or none)."""
     make_folders(folder)  # never through a link a repository holds that leads out of it (pcplan.output)
-    targets = [folder / f"{m.member_id}{SUFFIX}" for m in members]
+    targets = [folder / f"{m.member_id}{SUFFIX}" for m, _ in bundles]
     # Names compared as a case-insensitive file system (macOS, Windows) does: `m-1` and `M-1` are one file there.
     names = [unicodedata.normalize("NFD", t.name.casefold()) for t in targets]
     if len(set(names)) < len(names):
-        doubled = sorted({t.name for t, n in zip(targets, names) if names.count(n) > 1})
+        doubled = sorted({t.name for t, n in zip(targets, names, strict=True) if names.count(n) > 1})
         raise ExportError(f"{', '.join(doubled)}: member folders with the same member id (or ids that differ only "
                           "in letter case) would be written to one file; `pcplan check` reports each later one as "
                           "E007 at its member.yaml: give each member an id of their own, then export again")
     for target in targets:
         check_target(target, force)
     written = []
-    for member, target in zip(members, targets):
-        text = dumps(member.bundle)
-        written.append(write_atomically(target, lambda stream, text=text: stream.write(text), overwrite=force))
+    for (_, bundle), target in zip(bundles, targets, strict=True):
+        written.append(write_atomically(target, _writes(dumps(bundle)), overwrite=force))
     return written
 
 
@@ -201,5 +206,5 @@ def _inside(finding: Finding, folder: Path) -> bool:
     return path is not None and (path == folder or folder in path.parents)
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return value if isinstance(value, str) and value.strip() else ""

@@ -16,8 +16,8 @@ from html import escape
 from pathlib import Path
 
 from ..dates import parse_iso
-from ..fingerprint import fingerprint, matches
 from ..facts.lifecycle import LEGAL_AUTHORITIES, PlanRecord, member_names
+from ..fingerprint import fingerprint, matches
 from ..model import Document, get_in, items, normalized_name, shown_id, str_list
 from . import codes as c
 from .context import Context, noon, text

@@ -23,9 +23,9 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from yaml import MappingNode, ScalarNode, SequenceNode
 
+from ..facts.lifecycle import Lifecycle, lifecycle
 from ..findings import Finding
 from ..fingerprint import fingerprint
-from ..facts.lifecycle import lifecycle
 from ..load import LoadedFile, load_text
 from ..model import Case, Document
 from ..rules.linkage import QUANTITIES
@@ -63,7 +63,7 @@ def _about(doc: Document, data_path: tuple) -> str | None:
 
 
 def exception_action(finding: Finding, doc: Document, case: Case | None, today: date,
-                     text_of: Callable[[Path], str | None]) -> types.CodeAction | None:
+                     text_of: Callable[[Path], str | None], life: Lifecycle | None = None) -> types.CodeAction | None:
     """Add a documented-exception skeleton for ``finding`` to the plan whose exceptions would cover it:
     the plan itself for a finding in a plan, else the member's governing plan."""
     if finding.excepted or finding.code.startswith("E"):
@@ -72,7 +72,9 @@ def exception_action(finding: Finding, doc: Document, case: Case | None, today: 
     if doc.kind == "plan":
         plan = doc
     else:
-        governing = lifecycle(case, today).governing if case is not None else None
+        if case is not None and life is None:
+            life = lifecycle(case, today)
+        governing = life.governing if life is not None else None
         plan = governing.plan if governing is not None else None
     if plan is None:
         return None

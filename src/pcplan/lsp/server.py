@@ -40,6 +40,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from .. import __version__
 from ..config import find_root
+from ..facts.lifecycle import lifecycle
 from ..findings import Finding
 from . import transport
 from .actions import exception_action, fingerprint_action, quantities_action, signature_actions
@@ -501,9 +502,11 @@ def code_action(ls: PcplanServer, params: types.CodeActionParams) -> list[types.
     findings = _findings_for(seen, params.context.diagnostics)
     actions: list[types.CodeAction] = []
     today = ls.today()
+    # The member's lifecycle, once for every finding asked about (the plan an exception would go in).
+    life = lifecycle(record.case, today) if findings and record.case is not None else None
     for finding in findings:
         for action in (quantities_action(finding, record.doc, text), fingerprint_action(finding, record.doc, text),
-                       exception_action(finding, record.doc, record.case, today, ls.text_at)):
+                       exception_action(finding, record.doc, record.case, today, ls.text_at, life)):
             if action is not None and all(a.title != action.title for a in actions):
                 action.diagnostics = [d for d in params.context.diagnostics if d.code == finding.code]
                 actions.append(action)

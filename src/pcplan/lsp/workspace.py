@@ -27,7 +27,7 @@ from ..load import MAX_FILE_BYTES, NotRead, overlay, read_regular
 from ..model import Case, Document, display_path
 from ..rules import RULES
 from ..schema import KINDS
-from ..walk import STAFF_FILES, YAML_SUFFIXES, enclosing_member_folder, iter_walk, symlink_problem
+from ..walk import STAFF_FILES, YAML_SUFFIXES, MemberFolder, enclosing_member_folder, iter_walk, symlink_problem
 from .syntax import declared_kind
 
 
@@ -172,9 +172,9 @@ class Files:
         if place.folder is not None:
             exclude = config.exclude if config is not None else ()
             files: list[Path] = []
-            for folder, found in iter_walk(place.folder, place.root, exclude, [], []):
-                if folder == place.folder:
-                    files = found
+            for event in iter_walk(place.folder, place.root, exclude):
+                if isinstance(event, MemberFolder) and event.folder == place.folder:
+                    files = event.files
                     break
             docs = [doc if f == place.path else self.document(f, place.root) for f in files]
             if place.path not in files:

@@ -24,6 +24,7 @@ template reaches the PDF.
 from __future__ import annotations
 
 import base64
+import gettext
 import mimetypes
 import os
 import shlex
@@ -119,7 +120,7 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
         shown = f"`{wanted}`" if primary(wanted) else "the member's language (not a language code)"
         notices.append(f"no translation for {shown} (available: {', '.join(available_languages(locale_dirs))}); "
                        "rendered in English")
-        translations = load_translations(SOURCE_LANGUAGE, locale_dirs)
+        translations = gettext.NullTranslations()  # English, the templates' own words (as load_translations says)
         language = SOURCE_LANGUAGE
 
     # Refuse a bad output path before spending time on rendering.
@@ -284,9 +285,8 @@ def _pdf(html: str, notices: list[str] | None = None) -> bytes:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: the system's Pango libraries are missing
         raise RenderError(f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}") from None
-    from .fetching import LocalOnlyFetcher
-
     from .bounds import TooMuch
+    from .fetching import LocalOnlyFetcher
 
     fetcher = LocalOnlyFetcher()
     try:

@@ -12,8 +12,16 @@ from datetime import date
 from typing import Any
 
 from ..dates import beyond_calendar, parse_frequency, parse_iso, readable_amount
-from ..facts.lifecycle import CASE_MANAGER, DRAFT, Lifecycle, PlanRecord, assignments, case_manager_on, \
-    monitor_named, staff_left_on
+from ..facts.lifecycle import (
+    CASE_MANAGER,
+    DRAFT,
+    Lifecycle,
+    PlanRecord,
+    assignments,
+    case_manager_on,
+    monitor_named,
+    staff_left_on,
+)
 from ..fingerprint import fingerprint
 from ..model import Document, get_in, ids, items, text
 from .signing import signers
@@ -182,7 +190,8 @@ def build_view(life: Lifecycle, record: PlanRecord, staff_by_id: dict[str, dict]
     member = case.member.data if case.member is not None else {}
     assessment = case.assessment_for(plan)
     assessed = assessment.data if assessment is not None else {}
-    need_text = {item["id"]: text(item, "text") for _, item in items(assessed, "needs") if isinstance(item.get("id"), str)}
+    need_text = {item["id"]: text(item, "text")
+                 for _, item in items(assessed, "needs") if isinstance(item.get("id"), str)}
     strength_text = {item["id"]: text(item, "text")
                      for _, item in items(assessed, "strengths") if isinstance(item.get("id"), str)}
     # (the goals a support serves, the support)
@@ -195,10 +204,10 @@ def build_view(life: Lifecycle, record: PlanRecord, staff_by_id: dict[str, dict]
             continue
         goals.append(Goal(
             id=goal["id"], own_words=text(goal, "own_words"), restatement=text(goal, "restatement"),
-            status=goal.get("status") if isinstance(goal.get("status"), str) else "active",
+            status=status if isinstance(status := goal.get("status"), str) else "active",
             target_date=parse_iso(goal.get("target_date")),
-            needs=[need_text[n] for n in _strings(goal.get("needs")) if need_text.get(n)],
-            strengths=[strength_text[s] for s in _strings(goal.get("strengths")) if strength_text.get(s)],
+            needs=[shown for n in _strings(goal.get("needs")) if (shown := need_text.get(n))],
+            strengths=[shown for s in _strings(goal.get("strengths")) if (shown := strength_text.get(s))],
             objectives=[Objective(o["id"], text(o, "text"), text(o, "measure"), parse_iso(o.get("target_date")))
                         for _, o in items(goal, "objectives") if isinstance(o.get("id"), str)],
             supports=[support for served, support in supports if goal["id"] in served]))
@@ -218,7 +227,7 @@ def build_view(life: Lifecycle, record: PlanRecord, staff_by_id: dict[str, dict]
     signatures = [Signature(text(s, "role"), text(s, "name"), parse_iso(s.get("signed_on")), text(s, "method"),
                             s.get("refused") is True, text(s, "refusal_reason"))
                   for _, s in plan.items("signatures")]
-    by_index = dict(zip((index for index, _ in plan.items("signatures")), signatures))
+    by_index = dict(zip((index for index, _ in plan.items("signatures")), signatures, strict=True))
     lines = [SignatureLine(who.name, who.role, who.authority,
                            by_index.get(who.signature) if who.signature is not None else None)
              for who in signers(plan, case.member, preferred,
@@ -231,7 +240,7 @@ def build_view(life: Lifecycle, record: PlanRecord, staff_by_id: dict[str, dict]
         preferred_name=preferred,
         pronouns=text(member, "pronouns"),
         member_language=_str(get_in(member, "language", "preferred")),
-        document_format=member.get("document_format") if isinstance(member.get("document_format"), str) else "print",
+        document_format=fmt if isinstance(fmt := member.get("document_format"), str) else "print",
         closed=closed,
         closed_on=episode.closed_on,
         plan_id=plan.id, plan_type=_str(plan.get("type")), plan_date=plan.date,
@@ -302,9 +311,9 @@ def _support(raw: dict) -> Support:
 
 
 def _modification(raw: dict) -> RightsModification:
-    consent = raw.get("consent") if isinstance(raw.get("consent"), dict) else {}
+    consent = consent if isinstance(consent := raw.get("consent"), dict) else {}
     return RightsModification(
-        id=raw.get("id") if isinstance(raw.get("id"), str) else "",
+        id=found if isinstance(found := raw.get("id"), str) else "",
         right=text(raw, "right"), assessed_need=text(raw, "assessed_need"),
         prior_interventions=text(raw, "prior_interventions"),
         less_intrusive_methods=text(raw, "less_intrusive_methods"), condition=text(raw, "condition"),

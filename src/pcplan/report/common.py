@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..engine import CheckResult  # what every writer reads; they import it from here
 from ..findings import Finding, tally
+from ..result import CheckResult  # what every writer reads; they import it from here
 from ..shown import shown_path, visible
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from ..dates import parse_iso
-from ..findings import Hit
 from ..facts.lifecycle import PlanRecord
+from ..findings import Hit
 from ..model import Case, Document, get_in, label, named, shown_name
 
 
@@ -131,7 +131,7 @@ _PAIRS = {
 def start_end_pairs(case: Case) -> Iterator[Hit]:
     """T206: every start/end pair ends on or after the day it starts; reported at the end, naming the start."""
     for doc in case.documents:
-        for listed, start_key, end_key, what in _PAIRS.get(doc.kind, ()):
+        for listed, start_key, end_key, what in _PAIRS.get(doc.kind or "", ()):  # no kind: no pairs
             entries = [((), doc.data)] if listed is None else [((listed, index), item)
                                                                for index, item in doc.items(listed)]
             for base, item in entries:
@@ -164,7 +164,7 @@ def recorded_after(case: Case, today: date) -> Iterator[Hit]:
     """T206: no record of something that happened (an assessment, a note, a signature, a copy given…) is dated
     after today; a plan's own date and its meeting's only once anyone has signed it."""
     for doc in case.documents:
-        patterns = _EVENT_FIELDS.get(doc.kind, ())
+        patterns = _EVENT_FIELDS.get(doc.kind or "", ())  # no kind: no event fields
         if doc.kind == "plan" and _signed(doc):
             patterns = _PLAN_MADE + patterns
         for pattern in patterns:

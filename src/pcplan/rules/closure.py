@@ -85,6 +85,7 @@ def _attempts(closure: Document, data: dict) -> Iterator[Hit]:
 
 def _exit_interview(closure: Document, data: dict) -> Iterator[Hit]:
     interview = data.get("exit_interview")
+    where: tuple
     if not isinstance(interview, dict):
         where = ("exit_interview",) if interview is not None else ()
         yield Hit(closure, where, "the closure records neither an exit interview (`exit_interview.held_on`) "
@@ -130,8 +131,8 @@ def activity_after_closure(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     """
     episodes = ctx.lifecycle.episodes
     for position, episode in enumerate(episodes):
-        closed_on = episode.closed_on
-        if closed_on is None:
+        closure, closed_on = episode.closure, episode.closed_on
+        if closure is None or closed_on is None:
             continue
         following = episodes[position + 1] if position + 1 < len(episodes) else None
         reopened = following.enrolled_on if following is not None else None
@@ -142,7 +143,7 @@ def activity_after_closure(case: Case, ctx: CaseContext) -> Iterator[Hit]:
                 until = (f" and before the member was enrolled again on {reopened.isoformat()}"
                          if reopened is not None else "")
                 yield Hit(doc, ("date",), f"this {what} is dated {day.isoformat()}, after the case closed on "
-                          f"{closed_on.isoformat()} ({shown_name(episode.closure.path.name)}){until}; "
+                          f"{closed_on.isoformat()} ({shown_name(closure.path.name)}){until}; "
                           f"correct the date, or "
                           "reopen the case with a new enrollment (`programs[].enrolled_on`) first")
 
@@ -179,7 +180,7 @@ def status_mismatch(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         return
     episode = life.current_episode
     where = ("status",)
-    if episode.closed and status in ("active", "on_hold"):
+    if episode.closure is not None and status in ("active", "on_hold"):
         closed_on = episode.closed_on.isoformat() if episode.closed_on else "an unreadable date"
         yield Hit(member, where, f"`status: {plain_id(status)}` but the case was closed on {closed_on} "
                   f"({shown_name(episode.closure.path.name)}) and no enrollment follows; set `status: closed`, or "

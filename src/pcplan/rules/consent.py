@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..dates import parse_iso, plus_days
+from ..facts.lifecycle import LEGAL_AUTHORITIES, authorities, legal_representatives
 from ..findings import Hit
 from ..fingerprint import fingerprint, matches
-from ..facts.lifecycle import LEGAL_AUTHORITIES, authorities, legal_representatives
 from ..model import Case, Document, normalized_name, shown_id, text
 from .context import CaseContext
 from .interpreters import interpreter_language, speaks_language
@@ -52,7 +52,9 @@ def _due_from_consent(case: Case, ctx: CaseContext, days: int) -> Iterator:
     of consent (a provider's signature, a provider's copy) is pending until then, not missing."""
     life = ctx.lifecycle
     for plan in _consented_plans(case, ctx):
-        due = plus_days(life.record(plan).consent_on, days)
+        consent_on = life.record(plan).consent_on
+        assert consent_on is not None  # a consented plan has its consent's day
+        due = plus_days(consent_on, days)
         if due is not None and ctx.today > due:  # None: due past the calendar's end, never
             yield plan
 
@@ -179,7 +181,8 @@ def provider_signature_missing(case: Case, ctx: CaseContext) -> Iterator[Hit]:
           - {role: provider, name: Sunrise Home Care, signed_on: 2026-09-08, method: electronic}
     """
     for plan in _due_from_consent(case, ctx, ctx.settings.signature_due_days):
-        signed, unsigned = set(), set()
+        signed: set[str] = set()
+        unsigned: set[str] = set()
         for _, signature in plan.items("signatures"):
             name = normalized_name(signature.get("name"))
             if signature.get("role") == "provider" and name:
@@ -235,6 +238,7 @@ def copy_not_given(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     life = ctx.lifecycle
     for plan in _consented_plans(case, ctx):
         record = life.record(plan)
+        assert record.consent_on is not None  # a consented plan has its consent's day
         due = plus_days(record.consent_on, ctx.settings.copy_deadline_days)
         if due is None or ctx.today <= due:
             continue  # the copies are not due yet (None: due past the calendar's end, never)
@@ -476,16 +480,18 @@ def _explained_in_episode(case: Case, ctx: CaseContext, key: str, what: str, aga
     if not consented:
         return  # no plan agreed to yet in this episode: not late yet
     first = min(consented, key=lambda r: (r.consent_on, r.order))
+    agreed = first.consent_on
+    assert agreed is not None  # a consented plan has its consent's day
     if episode.begins_after is not None and recorded <= episode.begins_after:
         yield Hit(member, (key,), f"`{key}` is {recorded.isoformat()}, in an earlier episode (the case closed on "
                   f"{episode.begins_after.isoformat()}); the member was enrolled again and agreed to "
-                  f"{first.label} on {first.consent_on.isoformat()}: {again} and record the new date")
+                  f"{first.label} on {agreed.isoformat()}: {again} and record the new date")
     elif episode.enrolled_on is not None and recorded < episode.enrolled_on:
         yield Hit(member, (key,), f"`{key}` is {recorded.isoformat()}, before the enrollment that opened this "
                   f"episode ({episode.enrolled_on.isoformat()}); record when {what} on or after the enrollment")
-    elif recorded > first.consent_on:
+    elif recorded > agreed:
         yield Hit(member, (key,), f"`{key}` is {recorded.isoformat()}, after the member agreed to the first plan "
-                  f"({first.label}, consented on {first.consent_on.isoformat()}); {late}")
+                  f"({first.label}, consented on {agreed.isoformat()}); {late}")
 
 
 @rule("C308", "change-without-notice", "error", source="Weld County CMA policy; 42 CFR 431.211",
@@ -567,7 +573,7 @@ def change_without_notice(case: Case, ctx: CaseContext) -> Iterator[Hit]:
             if found is None:
                 continue
             where, at, change, on = found
-            ids = [s.get("id") for _, s in olds + news if isinstance(s.get("id"), str)]
+            ids = [support_id for _, s in olds + news if isinstance(support_id := s.get("id"), str)]
             given = [entry for support_id in dict.fromkeys(ids) for entry in notices.get(support_id, [])]
             yield from judge_notice(plan, where, at, given, olds[0][1].get("id"), change, on,
                                      days, replaced.label, record.label, ctx.today)

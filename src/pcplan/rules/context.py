@@ -36,11 +36,6 @@ class RepositoryContext:
     def settings(self) -> Settings:
         return self.config.settings
 
-    @property
-    def repo(self) -> Repository:
-        """``repository``, by the name the engine has long used for it."""
-        return self.repository
-
     def index(self, build: Callable[[Repository], T]) -> T:
         """What ``build`` makes of the repository (its staff's trainings, say): built once per repository.
 

@@ -48,6 +48,7 @@ def interpreter_gap(ctx: CaseContext, holder: dict, base: tuple, lead: object, l
     else:
         record_kind = None if record is None else ("declined" if record.get("declined") is True else "named")
     if record_kind == "named":
+        assert record is not None  # a kind is given only to a record
         theirs = primary(record.get("language"))
         if theirs is None or language is None or theirs == language:
             return None
@@ -60,10 +61,12 @@ def interpreter_gap(ctx: CaseContext, holder: dict, base: tuple, lead: object, l
         return None
     in_language = f" in {shown_id(language)}" if language is not None else ""
     if record_kind == "declined":
+        assert record is not None  # a kind is given only to a record
         key = "declined_reason" if "declined_reason" in record else "declined"
         return base + ("interpreter", key), (f"{what} records that the member went without an interpreter but not "
                                              "why; add `declined_reason` with the member's reason")
     if record_kind == "named":
+        assert record is not None  # a kind is given only to a record
         return base + ("interpreter", "language"), (
             f"{what} records an interpreter for {shown_id(record.get('language'))}, but the member needs one"
             f"{in_language} (member.yaml `language`); record the interpreter who spoke with the member in "

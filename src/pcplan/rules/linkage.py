@@ -9,12 +9,13 @@ goals; their findings land in the plan, where the fix is made.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from datetime import date
+from typing import Any
 
 from ..dates import parse_iso, shown_number
-from ..findings import Hit
 from ..facts.lifecycle import Lifecycle, PlanRecord
+from ..findings import Hit
 from ..model import (
     Case,
     Document,
@@ -45,7 +46,7 @@ def _plans_with_assessment(case: Case, ctx: CaseContext) -> Iterator[tuple[Docum
 
 def _plain(value: object) -> str:
     """An id as messages show it in running text (``N4``); text typed where an id belongs is not repeated."""
-    return value if shown_id(value) != "(not an id)" else "(not an id)"
+    return plain_id(value)
 
 
 def _missing_entry(plan: Document, key: str) -> tuple[tuple, str]:
@@ -109,15 +110,15 @@ def unknown_reference(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     for plan in ctx.lifecycle.plans_to_check():
         yield from _unmet_need_references(case, plan)
     for note in case.notes:
-        plan = ctx.lifecycle.plan_on(note.date)
-        if plan is None:
+        in_effect = ctx.lifecycle.plan_on(note.date)
+        if in_effect is None:
             continue
-        goals = ids(plan.data, "goals")
+        goals = ids(in_effect.data, "goals")
         for index, entry in note.items("progress"):
             value = entry.get("goal")
             if isinstance(value, str) and value not in goals:
                 yield Hit(note, ("progress", index, "goal"),
-                          f"goal {shown_id(value)} is not in {plan_name(plan)}, in effect on this date")
+                          f"goal {shown_id(value)} is not in {plan_name(in_effect)}, in effect on this date")
 
 
 def _barrier_references(case: Case) -> Iterator[Hit]:
@@ -179,7 +180,7 @@ def _unmet_need_references(case: Case, plan: Document) -> Iterator[Hit]:
                       f"need{'s' if raised > 1 else ''}; there is no item {shown_number(item)}")
 
 
-def _missing(doc: Document, path: tuple, item: dict, key: str, known: set, kind: str,
+def _missing(doc: Document, path: tuple, item: dict, key: str, known: Container[str], kind: str,
              source: str) -> Iterator[Hit]:
     value = item.get(key)
     if not isinstance(value, list):
@@ -288,21 +289,21 @@ def goal_without_support(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     for plan in life.plans_to_check():
         first, last, now = _support_window(life.record(plan), ctx.today)
         served: set[str] = set()
-        ended: dict = {}  # goal → the latest `end` of its supports that ended before `first`
+        ended: dict[str, date] = {}  # goal → the latest `end` of its supports that ended before `first`
         not_begun: set[str] = set()  # goals with a support that begins only after `last`
         for _, support in plan.items("supports"):
             start, end = parse_iso(support.get("start")), parse_iso(support.get("end"))
             if start is not None and end is not None and end < start:
                 start = end = None  # ends before it starts: T206's finding; which date is wrong is not known
-            over = end is not None and first is not None and end < first
+            over = end if end is not None and first is not None and end < first else None  # ended before `first`
             late = start is not None and last is not None and start > last
-            for goal_id in str_list(support, "goals"):
+            for supported in str_list(support, "goals"):
                 if late:
-                    not_begun.add(goal_id)
-                elif over:
-                    ended[goal_id] = max(ended.get(goal_id, end), end)
+                    not_begun.add(supported)
+                elif over is not None:
+                    ended[supported] = max(ended.get(supported, over), over)
                 else:
-                    served.add(goal_id)
+                    served.add(supported)
         for index, goal in plan.items("goals"):
             goal_id = goal.get("id")
             if not is_active_goal(goal) or not isinstance(goal_id, str) or goal_id in served:
@@ -318,6 +319,7 @@ def goal_without_support(case: Case, ctx: CaseContext) -> Iterator[Hit]:
                 message = f"active goal {shown}'s supports all ended by {ended[goal_id].isoformat()}; none works " \
                     "toward it now"
             elif now:
+                assert last is not None  # (in not_begun: a support begins after `last`, so there is one)
                 message = f"active goal {shown} has no support running before the plan ends ({last.isoformat()})"
             else:
                 period = " to ".join(d.isoformat() for d in (first, last) if d is not None)
@@ -398,7 +400,7 @@ def barrier_without_strategy(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     for plan, assessment in _plans_with_assessment(case, ctx):
         covered = {e["barrier"] for _, e in plan.items("strategies")
                    if isinstance(e.get("barrier"), str) and text(e, "text")}
-        empty = {}  # barrier → the first entry naming it without saying what is done
+        empty: dict[str, int] = {}  # barrier → the first entry naming it without saying what is done
         for index, entry in plan.items("strategies"):
             if isinstance(entry.get("barrier"), str) and entry["barrier"] not in covered:
                 empty.setdefault(entry["barrier"], index)
@@ -592,6 +594,7 @@ def _occasions(life: Lifecycle, today: date) -> tuple[list[tuple], list[tuple]]:
 def _in_draft(draft: Document, what: str, note: Document, day: date, index: int, numbered: bool) -> Hit:
     """L110 in a draft revision that does not take up an unmet need raised before it: the finding is in the
     draft, where the entry is added while that costs no signature, with the note's need as related."""
+    where: tuple
     if "unmet_needs" in draft.data:
         where, at = ("unmet_needs",), "key"
     else:
@@ -621,7 +624,7 @@ def _entries_of(plan: Document, where: tuple) -> list[dict]:
 
 def _items_at(plan: Document, path: tuple) -> list[tuple[int, dict]]:
     """``(index, item)`` for the mappings of the list at a data path that may pass through list positions."""
-    node = plan.data
+    node: Any = plan.data
     for step in path:
         if isinstance(step, int):
             node = node[step] if isinstance(node, list) and 0 <= step < len(node) else None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Hit
 from ..facts.lifecycle import contact_parties, member_names, records_contact
+from ..findings import Hit
 from ..model import Case, plan_name, text
 from ..placeholders import TEMPLATE_TEXT, is_placeholder
 from .context import CaseContext
@@ -47,7 +47,7 @@ def note_without_goal(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     names = member_names(case.member)
     for note in case.notes:
         plan = ctx.lifecycle.plan_on(note.date)
-        if plan is None:
+        if plan is None or note.date is None:  # (an undated note has no plan in effect)
             continue
         if note.get("incident") is True or not contact_parties(note, names)[0]:
             continue  # an incident note, or a contact the member did not take part in (collateral)

@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..dates import parse_iso
-from ..findings import Hit
 from ..facts.lifecycle import contact_parties, member_names, records_contact
+from ..findings import Hit
 from ..model import Case, Document, doc_name, items, label, str_list, text
 from .context import CaseContext
 from .interpreters import case_manager_on, interpreter_gap, named_or_this
@@ -117,7 +117,7 @@ def _assessments_to_check(case: Case, ctx: CaseContext) -> list:
     plans = ctx.lifecycle.plans_to_check()
     if not plans:
         return case.assessments[-1:]
-    found = []
+    found: list[Document] = []
     for plan in plans:
         assessment = case.assessment_for(plan)
         if assessment is not None and all(assessment is not a for a in found):
@@ -334,7 +334,8 @@ def plain_language(case: Case, ctx: CaseContext) -> Iterator[Hit]:
 
 
 # Load the pronouncing and hyphenation dictionaries once in the parent before workers fork.
-plain_language.warm_up = readability.warm_up
+# (a function attribute, which no Callable type declares; the workers read it with getattr)
+plain_language.warm_up = readability.warm_up  # type: ignore[attr-defined]
 
 
 @rule("P407", "deficit-language", "warning", source="Love Focus ECM toolkit", settings=("deficit_terms",))

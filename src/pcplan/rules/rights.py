@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 
 from ..dates import add_period, frequency_text, parse_frequency, parse_iso
-from ..findings import Hit
 from ..facts.lifecycle import refusal_text
+from ..findings import Hit
 from ..model import Case, Document, label, shown_id, text
 from .context import CaseContext
 from .registry import rule
@@ -91,6 +91,7 @@ def modification_incomplete(case: Case, ctx: CaseContext) -> Iterator[Hit]:
 
 def _incomplete(plan: Document, index: int, item: dict, refused: str | None = None) -> Iterator[Hit]:
     base = (MODIFICATIONS, index)
+    where: tuple
     name = label(item, "rights modification")
     for key, what in TEXT_ELEMENTS:
         if text(item, key) is None:
@@ -264,7 +265,8 @@ def restriction_undocumented(case: Case, ctx: CaseContext) -> Iterator[Hit]:
             if not undocumented:
                 continue
             names = ", ".join(f"`{term}`" for term in undocumented)
-            cited = [shown_id(ident.strip()) for ident, _ in described if _cites(value, ident)]
+            cited = [shown_id(ident.strip()) for ident, _ in described
+                     if isinstance(ident, str) and _cites(value, ident)]
             also = (f" (it cites {', '.join(cited)}, whose `right` and `condition` do not name it: citing a "
                     "modification covers only what it describes)" if cited else "")
             yield Hit(plan, where, f"{what} describes a restriction ({names}) that no rights modification "

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from ..dates import parse_iso
-from ..findings import Hit
 from ..facts.lifecycle import Authority, may_consent, plan_made_on
+from ..findings import Hit
 from ..model import Document, normalized_name, shown_id, text
 from ..model import label as item_label
 from .context import CaseContext
@@ -47,7 +47,8 @@ def representative(legal: list[Authority], name: str | None, day: date | None) -
     """The legal authority of member.yaml a representative's signature names: one held on ``day`` first."""
     mine = [a for a in legal if a.name == name]
     held = [a for a in mine if day is not None and a.holds(day)]
-    return (held or mine or [None])[0]
+    chosen = held or mine
+    return chosen[0] if chosen else None
 
 
 def signer(signature: dict, authority: Authority | None) -> str:

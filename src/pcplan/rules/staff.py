@@ -8,14 +8,14 @@ agency's required training modules from pcplan.toml.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
 
 from ..dates import parse_iso, plus_days
-from ..findings import Hit
 from ..facts.lifecycle import CASE_MANAGER, CONSENTED, DRAFT, IN_EFFECT, PlanRecord, monitor_named, staff_left_on
 from ..facts.lifecycle import assignments as dated_assignments
+from ..findings import Hit
 from ..model import Case, Document, Repository, items, shown_id, text
 from .context import CaseContext, RepositoryContext
 from .registry import rule
@@ -83,10 +83,11 @@ def no_case_manager(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         dated, _ = dated_assignments(member, staff_by_id)
         ended = [a for a in dated if a.end is not None and a.end < ctx.today]
         last = max(ended, key=lambda a: (a.end, a.start, a.index)) if ended else None
-        if last is not None and last.ended_by_departure and not any(a.start > last.end for a in dated):
+        end = last.end if last is not None else None  # never None for an ended assignment
+        if last is not None and end is not None and last.ended_by_departure and not any(a.start > end for a in dated):
             entry = dict(member.items(ASSIGNMENTS))[last.index]
             yield Hit(member, (ASSIGNMENTS, last.index),
-                      f"{assignment_label(last.index, entry)} ended on {last.end.isoformat()}, when "
+                      f"{assignment_label(last.index, entry)} ended on {end.isoformat()}, when "
                       f"{shown_id(last.staff)} left the agency (staff.yaml `left_on`), and no assignment follows: "
                       f"the member is active but has no case manager on {ctx.today.isoformat()}; add the new "
                       "assignment under `case_managers` (staff, from, reason)")
@@ -253,7 +254,8 @@ _DUTIES = {
 }
 
 
-def _duties(case: Case, ctx: CaseContext) -> Iterator[tuple[str, str, date, object, tuple, object]]:
+def _duties(case: Case, ctx: CaseContext) -> Iterator[tuple[str, object, date | None, Document, tuple,
+                                                            Callable[[], dict]]]:
     """(kind, staff id, date of the duty, document, data path of the staff reference, message fields) for
     every case-management duty a member folder records. The message fields are a function, called only for
     the few duties reported (labels cost more than the check itself)."""
@@ -485,13 +487,14 @@ def conflict_of_interest(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     for index, support in plan.items("supports"):
         if support.get("paid") is not True:
             continue
-        what = conflicts.get(organization_key(support.get("provider")))
-        if what is None:
+        provider = organization_key(support.get("provider"))
+        conflict = conflicts.get(provider) if provider is not None else None
+        if conflict is None:
             continue
         label = f"paid support {shown_id(support['id'])}" if isinstance(support.get("id"), str) \
             else "a paid support"
         yield Hit(plan, ("supports", index, "provider"),
-                  f"the provider of {label} {what}; case management must be free of "
+                  f"the provider of {label} {conflict}; case management must be free of "
                   "conflicts of interest: choose another provider with the member or document an "
                   "exception")
 

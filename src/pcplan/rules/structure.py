@@ -185,14 +185,16 @@ def _out_of_range(doc: Document) -> Iterator[Hit]:
     field and the number's size, never a number's thousands of digits."""
     if doc.kind != "plan":
         return
-    frequencies = [(("monitoring", "review_every"), "review_every", doc.data.get("monitoring"),
-                    "how often the plan is reviewed")]
+    frequencies: list[tuple[tuple, str, Any, str]] = [
+        (("monitoring", "review_every"), "review_every", doc.data.get("monitoring"), "how often the plan is reviewed")]
     for keys, key, what in _FREQUENCIES:
         frequencies += [(keys + (index, key), key, entry, what) for index, entry in doc.items(*keys)]
     for path, key, holder, what in frequencies:
         value = holder.get(key) if isinstance(holder, dict) else None
         match = _FREQUENCY_TEXT.match(value) if isinstance(value, str) else None
-        frequency = parse_frequency(value) if match else None
+        if match is None:
+            continue
+        frequency = parse_frequency(value)
         if frequency is None or not beyond_calendar(frequency):
             continue
         digits, unit = match.groups()

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from ..dates import NOT_RECURRING, clamped_plus_days, parse_iso, per_day, plus_days, readable_amount
-from ..findings import Hit
 from ..facts.lifecycle import PlanRecord
+from ..findings import Hit
 from ..model import Document, normalized_name, shown_id
 from .signatures import field_value
 
@@ -45,16 +45,17 @@ def _reduction(old: dict, new: dict) -> str | None:
     old_times, new_times = per_day(old_every), per_day(new_every)
     old_amount, new_amount = _amount(old.get("amount")), _amount(new.get("amount"))
     same_unit = _unit(old.get("unit")) is not None and _unit(old.get("unit")) == _unit(new.get("unit"))
-    recurring = old_times is not None and new_times is not None
+    # (old, new) times a day when both are schedules, else None
+    times = (old_times, new_times) if old_times is not None and new_times is not None else None
     if same_unit and old_amount is not None and new_amount is not None and \
-            (old_every == new_every or recurring):
-        old_rate = old_amount * (old_times if recurring else 1.0)
-        new_rate = new_amount * (new_times if recurring else 1.0)
+            (old_every == new_every or times is not None):
+        old_rate = old_amount * (times[0] if times is not None else 1.0)
+        new_rate = new_amount * (times[1] if times is not None else 1.0)
         if new_rate < old_rate * (1 - 1e-9):
             return (f"a lower amount for the time ({old_amount:g} {_every(old_every)} → {new_amount:g} "
                     f"{_every(new_every)})" if old_every != new_every else
                     f"a lower amount ({old_amount:g} → {new_amount:g}, {_every(new_every)})")
-    elif recurring and new_times < old_times * (1 - 1e-9):
+    elif times is not None and times[1] < times[0] * (1 - 1e-9):
         return f"given less often ({_every(old_every)} → {_every(new_every)})"
     if old_times is not None and new_every in NOT_RECURRING:
         return f"no longer on a schedule ({_every(old_every)} → {_every(new_every)})"
@@ -71,10 +72,12 @@ def _total_reduction(old: list[dict], new: list[dict]) -> str | None:
     not, or when they cannot be compared (another unit, a frequency that is no schedule)."""
     def total(supports: list[dict]) -> tuple[float, str] | None:
         units = {_unit(s.get("unit")) for s in supports}
-        rates = [(_amount(s.get("amount")), per_day(s.get("frequency"))) for s in supports]
-        if len(units) != 1 or None in units or any(a is None or t is None for a, t in rates):
+        unit = units.pop() if len(units) == 1 else None
+        rates = [(a, t) for s in supports
+                 if (a := _amount(s.get("amount"))) is not None and (t := per_day(s.get("frequency"))) is not None]
+        if unit is None or len(rates) != len(supports):  # another unit, or an amount or schedule unread
             return None
-        return sum(a * t for a, t in rates), units.pop()
+        return sum(a * t for a, t in rates), unit
     before, after = total(old), total(new)
     if before is None or after is None or before[1] != after[1] or after[0] >= before[0] * (1 - 1e-9):
         return None
@@ -86,7 +89,9 @@ def service_code(support: dict) -> tuple[str, str] | None:
     """(code system, code) of a support's `service`, case aside (`system` hcpcs when not given); None when it
     names no readable code."""
     service = support.get("service")
-    code = service.get("code") if isinstance(service, dict) else None
+    if not isinstance(service, dict):
+        return None
+    code = service.get("code")
     if not isinstance(code, str) or not code.strip():
         return None
     system = service.get("system")
@@ -101,7 +106,7 @@ def _ran_to_the_end(old: dict, replaced: PlanRecord, on: date) -> bool:
     end = parse_iso(old.get("end"))
     if end is None or (replaced.end is not None and end >= replaced.end):
         return True
-    return plus_days(end, 1) is None or plus_days(end, 1) >= on
+    return (after := plus_days(end, 1)) is None or after >= on
 
 
 def continued_supports(replaced_plan: Document, plan: Document) -> Iterator[tuple[Supports, Supports]]:
@@ -148,9 +153,11 @@ def support_change(olds: Supports, news: Supports, record: PlanRecord,
                    replaced: PlanRecord) -> tuple[tuple, str, tuple[str, str], date] | None:
     """(where, at, (verb, detail), change date) of how the later plan ends or reduces the earlier plan's
     supports ``olds``, continued by ``news``; None when it takes nothing away."""
+    start = record.start
+    assert start is not None  # C308 compares only a plan with a start (effective.start, else its date)
     paid = [(i, s) for i, s in news if s.get("paid") is not False]
     if not paid:
-        on = record.start
+        on = start
         running = [s for _, s in olds if s.get("frequency") != "once" and _ran_to_the_end(s, replaced, on)]
         if not running:
             return None  # it had ended as planned, or was given once: nothing is taken away
@@ -167,7 +174,7 @@ def support_change(olds: Supports, news: Supports, record: PlanRecord,
         new_end = None
     if how is None:
         return None
-    on = min(record.start, new_end) if new_end is not None else record.start
+    on = min(start, new_end) if new_end is not None else start
     if not any(_ran_to_the_end(s, replaced, on) for _, s in olds):
         return None  # it had ended as planned before the change
     if new.get("id") != old.get("id") or len(paid) > 1:

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from ..dates import CONTACT_RANK, add_period, frequency_text, parse_frequency, parse_iso, plus_days, plus_months
-from ..findings import Hit
 from ..facts.lifecycle import ContactMiss, Hold, PlanRecord, records_contact, refusal_text
+from ..findings import Hit
 from ..model import Case, Document, get_in, is_active_goal, items, label, named, plan_name, shown_id
 from .chronology import before_enrollment, consent_where, date_at, plan_order, recorded_after, start_end_pairs
 from .context import CaseContext
@@ -136,7 +136,7 @@ def review_interval_too_long(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         start = date_at(plan.data, "effective", "start")
         end = date_at(plan.data, "effective", "end")
         latest = plus_months(start, limit) if start is not None else None  # None: past the calendar's end
-        if latest is not None and end is not None and latest < end:
+        if start is not None and latest is not None and end is not None and latest < end:
             yield Hit(plan, ("effective", "end"),
                       f"the effective period {start.isoformat()} to {end.isoformat()} is longer than "
                       f"{limit} months; end it on {latest.isoformat()} at the latest and review the plan "
@@ -451,6 +451,7 @@ def chronology(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     for plan in life.plans_to_check():
         yield from plan_order(case, plan, life.record(plan))
         for day, index in life.stray_reviews(life.record(plan)):
+            assert plan.date is not None  # a review is stray only before the plan's own date
             yield Hit(plan, ("reviews", index, "date"), f"this review is dated {day.isoformat()}, before this "
                       f"plan's own date ({plan.date.isoformat()}); it belongs to an older plan and does not count "
                       "for this one: record it in that plan, or correct the date")
@@ -505,6 +506,7 @@ def _late_copies(record: PlanRecord, limit: int) -> Iterator[Hit]:
     """T207 for one consented plan: each member's or representative's copy given more than ``limit`` days
     after its consent."""
     plan, consent, where = record.plan, record.consent_on, consent_where(record)
+    assert consent is not None  # called for a consented plan only
     for index, entry in plan.items("distribution"):
         if entry.get("role") not in COPY_ROLES or entry.get("copy_given") is not True:
             continue
@@ -662,6 +664,7 @@ def assessment_missing(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         return
     episode = life.current_episode
     enrolled, where = episode.enrolled_on, episode.enrollment_path
+    assert enrolled is not None and where is not None  # a deadline is counted from a recorded enrollment only
     yield Hit(case.member, where, f"the member was enrolled on {enrolled.isoformat()} and no assessment of "
               f"this episode is on record; one was due by {deadline.isoformat()} "
               f"({ctx.settings.assessment_due_days} days after enrollment); assess the member and record it",
@@ -702,6 +705,7 @@ def no_plan_in_effect(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         return
     episode = life.current_episode
     enrolled, where = episode.enrolled_on, episode.enrollment_path
+    assert enrolled is not None and where is not None  # a deadline is counted from a recorded enrollment only
     governing = life.governing
     drafts = life.drafts()
     if governing is not None and governing.end is not None and governing.end < ctx.today:
@@ -769,12 +773,15 @@ def change_not_reviewed(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     limit = ctx.settings.change_review_days
     for change in life.significant_changes(limit):
         deadline, first, changed = change.deadline, change.answered_on, change.changed_on
+        doc: Document | None
+        where: tuple
         if change.hold is not None:
             kind = change.hold.kind.replace("_", " ") if change.hold.kind else "institutional"
             doc, where = case.member, ("holds", change.hold.index, "end")
             name, what = f"hold {change.hold.index + 1}", f"a discharge (the end of a {kind} stay)"
         else:
             assessment = change.assessment
+            assert assessment is not None  # a change that is no discharge is an assessment
             doc, where = assessment, ("type",)
             what = "a change in condition" if assessment.get("type") == "change_in_condition" \
                 else "the member's request"
@@ -832,6 +839,7 @@ def plan_unsigned(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         if deadline is not None and ctx.today > deadline:
             place, at = _section(draft.plan, "signatures")
             if draft.refused:
+                assert draft.refusal_path is not None  # a refused draft has its refusal's place
                 stays = "the previous plan stays in effect" if life.in_effect() is not None else \
                     "no plan is in effect"
                 yield Hit(draft.plan, draft.refusal_path, f"{draft.label}, dated {dated.isoformat()}, was "
@@ -900,6 +908,7 @@ def hold_unmonitored(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         where = ("holds", hold.index)
         open_now = hold.open_on(today)
         last = today if open_now else hold.end
+        assert last is not None  # a hold begun by today and not open now has ended
         since, since_note = hold.start, None
         for (day, _), note in contacts:
             if not hold.start <= day <= last:
@@ -938,6 +947,7 @@ def _hold_gap(member: Document, hold: Hold, where: tuple, since: date, since_not
     after = f"the contact of {since.isoformat()}" if since_note is not None else \
         f"the start of hold {hold.index + 1} ({since.isoformat()})"
     last = came or hold.end
+    assert last is not None  # no ``came`` only for a gap run to the hold's end
     skipped = max(0, -(-(oldest - due).days // every))  # due dates before ``oldest``, skipped in one step
     occurrences, step = [], plus_days(due, skipped * every)
     while step is not None and step < last:
@@ -947,6 +957,7 @@ def _hold_gap(member: Document, hold: Hold, where: tuple, since: date, since_not
         return
     first = occurrences[0]
     if note is not None:
+        assert came is not None  # the late contact's day
         yield Hit(member, where, f"no contact while on hold from {after} until {came.isoformat()}; one "
                   f"was due by {due.isoformat()} (every {every} days while a hold is open); a closed gap, kept as "
                   "history", due=first, occurrences=tuple(occurrences),
@@ -957,6 +968,7 @@ def _hold_gap(member: Document, hold: Hold, where: tuple, since: date, since_not
                   "contact the member or someone on their behalf and record it in a note",
                   due=first, occurrences=tuple(occurrences))
     else:
+        assert hold.end is not None  # neither closed by a contact nor still open: the hold ended
         yield Hit(member, where, f"no contact from {after} to the end of hold {hold.index + 1} "
                   f"({hold.end.isoformat()}); one was due by {due.isoformat()} (every {every} days while a hold "
                   "is open); a closed gap, kept as history", due=first, occurrences=tuple(occurrences))

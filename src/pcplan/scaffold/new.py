@@ -35,20 +35,22 @@ import re
 import sys
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
-from ..config import find_root, load_config
+from ..config import Settings, find_root, load_config
 from ..dates import add_months, parse_iso
 from ..facts.acting import IN_FORCE, SPEAKS_FOR, acts_on
-from ..facts.lifecycle import lifecycle
+from ..facts.lifecycle import Lifecycle, lifecycle
 from ..facts.status import case_manager_of
 from ..model import Case, Document, get_in, is_active_goal, load_case, text
 from ..placeholders import TEMPLATE_TEXT
 from . import ScaffoldError
-from .staff import ID as _ID, StaffList, staff_list, suggest
+from .staff import ID as _ID
+from .staff import StaffList, staff_list, suggest
 from .yamltext import Text, scalar
 
 KINDS = ("member", "assessment", "plan", "note", "closure")
@@ -70,7 +72,7 @@ OPTIONS = {
 
 # An `Ask` gets (option, question, choices, required=True) and returns the answer, or raises
 # ScaffoldError; a question that is not required may get None (not in a terminal, or left empty).
-Ask = Callable[..., Optional[str]]
+Ask = Callable[..., str | None]
 
 
 @dataclass
@@ -113,8 +115,11 @@ def asker(interactive: bool | None = None) -> Ask:
         shown = f"{question} ({'; '.join(extra)})" if extra else question
         while True:
             # Not required: an empty answer is accepted (click re-asks on empty input without a default).
-            answer = str(typer.prompt(shown, err=True, **({} if required else {"default": "",
-                                                                                "show_default": False}))).strip()
+            if required:
+                reply = typer.prompt(shown, err=True)
+            else:
+                reply = typer.prompt(shown, err=True, default="", show_default=False)
+            answer = str(reply).strip()
             if not answer and not required:
                 return None
             if not choices or answer in choices:
@@ -157,7 +162,7 @@ def new_file(request: NewRequest, ask: Ask | None = None) -> Path:
 # ---------------------------------------------------------------- locating things
 
 
-def _open_case(request: NewRequest, cwd: Path) -> tuple[Case, Any, Path]:
+def _open_case(request: NewRequest, cwd: Path) -> tuple[Case, Settings, Path]:
     from ..config import ConfigError
     from ..rules import RULES
     from ..walk import enclosing_member_folder
@@ -313,8 +318,8 @@ def _refuse_links_out(target: Path | None, cwd: Path) -> None:
 def _write(target: Path, content: str, cwd: Path, kind: str, root: Path | None = None) -> Path:
     """Write a new case file; with ``root`` (the repository), only through its own folders: no symbolic link
     between the root and the file (pcplan.output, ``within``)."""
-    from ..output import OutputError, make_folders, refuse_links, remove_empty, write_atomically
     from ..load import load_text
+    from ..output import OutputError, make_folders, refuse_links, remove_empty, write_atomically
     from ..schema import identify
 
     try:
@@ -400,15 +405,14 @@ def _staff_id(request: NewRequest, name: str, staff: StaffList) -> str | None:
     return None if value is None else staff.check(f"--{name.replace('_', '-')}", value)
 
 
-def _case_manager(case: Case, today: date) -> str | None:
-    return case_manager_of(case, today)
+def _case_manager(case: Case, today: date, life: Lifecycle) -> str | None:
+    return case_manager_of(case, today, life)
 
 
-def _episode_has(case: Case, today: date, documents: list[Document]) -> bool:
+def _episode_has(life: Lifecycle, today: date, documents: list[Document]) -> bool:
     """Whether the episode a file written today belongs to already holds one of ``documents`` (DESIGN.md,
     "Episodes": the first assessment and plan of each episode are `initial`). After a closure with no
     enrollment since, a file written today opens the next episode: it holds nothing yet."""
-    life = lifecycle(case, today)
     episode = life.episode_of(today)
     return episode is not None and any(d.date is not None and d.date <= today and life.episode_of(d.date) is episode
                                        for d in documents)
@@ -457,8 +461,8 @@ def _new_member(request: NewRequest, cwd: Path, ask: Ask) -> Path:
         raise ScaffoldError(f"--id: `{member_id}` is not a member id (letters, digits, `.`, `_`, `-`; "
                             "such as M-000123)")
     elif member_id in taken:
-        where = next(f for f, i in existing if i == member_id)
-        raise ScaffoldError(f"member id `{member_id}` is taken ({_shown(where, cwd)})")
+        holder = next(f for f, i in existing if i == member_id)
+        raise ScaffoldError(f"member id `{member_id}` is taken ({_shown(holder, cwd)})")
     parents = {folder.parent for folder, _ in existing}
     base = root / "members"
     if not base.is_dir() and len(parents) == 1:
@@ -557,11 +561,13 @@ def member_text(member_id: str, legal: str, preferred: str, today: date, *, lang
 # ---------------------------------------------------------------- assessment
 
 
-def _new_assessment(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffList) -> tuple[Path, str]:
+def _new_assessment(request: NewRequest, case: Case, settings: Settings, ask: Ask,
+                    staff: StaffList) -> tuple[Path, str]:
     day = request.today.isoformat()
+    life = lifecycle(case, request.today)  # once for the case: the episode and the case manager
     kind = _choice(request, "type", _enum("assessment", "type"),
-                   "annual" if _episode_has(case, request.today, case.assessments) else "initial")
-    assessor = _staff_id(request, "assessor", staff) or _case_manager(case, request.today)
+                   "annual" if _episode_has(life, request.today, case.assessments) else "initial")
+    assessor = _staff_id(request, "assessor", staff) or _case_manager(case, request.today, life)
     name = _preferred_name(case)
     t = Text()
     t.comment("An assessment with the member: what is important to them, their strengths, needs, barriers and",
@@ -597,14 +603,15 @@ def _new_assessment(request: NewRequest, case: Case, settings, ask: Ask, staff: 
 # ---------------------------------------------------------------- plan
 
 
-def _new_plan(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffList) -> tuple[Path, str]:
+def _new_plan(request: NewRequest, case: Case, settings: Settings, ask: Ask, staff: StaffList) -> tuple[Path, str]:
     today = request.today
+    life = lifecycle(case, today)  # once for the case: the previous plan, the episode, the case manager
     day = today.isoformat()
     assessment = _plan_assessment(request, case)
     previous = None
     if request.from_previous:
         # the plan in effect, else the newest plan of the episode (one whose period ended, else a draft)
-        record = acts_on(case, today, prefer=SPEAKS_FOR)
+        record = acts_on(case, today, prefer=SPEAKS_FOR, life=life)
         previous = record.plan if record is not None else None
         if previous is None:
             raise ScaffoldError(f"member {case.member_id} has no plan to carry forward; "
@@ -612,9 +619,9 @@ def _new_plan(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffL
         if not previous.loaded.ok or previous.kind != "plan":
             raise ScaffoldError(f"{previous.display_path}: cannot read the current plan; fix it first (pcplan check)")
     default_type = "revision" if previous is not None else \
-        ("annual" if _episode_has(case, today, case.plans) else "initial")
+        ("annual" if _episode_has(life, today, case.plans) else "initial")
     kind = _choice(request, "type", _enum("plan", "type"), default_type)
-    manager = _case_manager(case, today)
+    manager = _case_manager(case, today, life)
     name = _preferred_name(case) or "the member"
     end = add_months(today, settings.review_interval_months) - timedelta(days=1)
     if previous is not None:
@@ -755,16 +762,17 @@ def _carried_or_empty(t: Text, carried: dict, key: str, example: list[str], note
 # ---------------------------------------------------------------- note
 
 
-def _new_note(request: NewRequest, case: Case, settings, ask: Ask, staff_ids: StaffList) -> tuple[Path, str]:
+def _new_note(request: NewRequest, case: Case, settings: Settings, ask: Ask, staff_ids: StaffList) -> tuple[Path, str]:
     today = request.today
     day = today.isoformat()
     contacts = _enum("note", "contact")
-    staff = _staff_id(request, "staff", staff_ids) or _case_manager(case, today)
+    life = lifecycle(case, today)  # once for the case: the case manager and the plan in force
+    staff = _staff_id(request, "staff", staff_ids) or _case_manager(case, today, life)
     if staff is None:  # no case manager on record: who made the contact, from staff.yaml when it lists anyone
         staff = staff_ids.check("--staff", _required(request, ask, "staff", "Staff id of who made the contact "
                                                      "(such as cm-jlee)", staff_ids.choices or None))
     contact = _required(request, ask, "contact", "Contact type", contacts)
-    record = acts_on(case, today, prefer=IN_FORCE)
+    record = acts_on(case, today, prefer=IN_FORCE, life=life)
     plan = record.plan if record is not None else None
     goals = [item["id"] for _, item in plan.items("goals")
              if isinstance(item.get("id"), str) and is_active_goal(item)] if plan else []
@@ -784,7 +792,7 @@ def _new_note(request: NewRequest, case: Case, settings, ask: Ask, staff_ids: St
               "with:")
     t.comment(f"  - {scalar(name)}" if name else "  - Full Name", "  - Full Name (sister)")
     t.comment("minutes: 30")
-    about = f" of plan {plan.id or plan.path.name}" if goals else ""
+    about = f" of plan {plan.id or plan.path.name}" if goals and plan is not None else ""  # (goals only from a plan)
     t.field("progress", [], f"progress on the goals{about} you talked about, one entry each:")
     t.comment(*[line for goal in (goals or ["G1"]) for line in (f"  - goal: {goal}", f"    text: {TEMPLATE_TEXT}")])
     t.comment("How satisfied the member is with their plan and supports, in their words:",
@@ -805,7 +813,7 @@ def _new_note(request: NewRequest, case: Case, settings, ask: Ask, staff_ids: St
 # ---------------------------------------------------------------- closure
 
 
-def _new_closure(request: NewRequest, case: Case, settings, ask: Ask, staff: StaffList) -> tuple[Path, str]:
+def _new_closure(request: NewRequest, case: Case, settings: Settings, ask: Ask, staff: StaffList) -> tuple[Path, str]:
     day = request.today.isoformat()
     episode = lifecycle(case, request.today).current_episode
     if episode.closure is not None:  # a member re-enrolled after it is a new episode, with a closure of its own
