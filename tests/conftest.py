@@ -11,6 +11,7 @@ render, due, privacy, hostile-input and accessibility helpers their neighbours s
 
 from __future__ import annotations
 
+import functools
 import gc
 import html
 import json
@@ -26,13 +27,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import typer.testing
 import yaml
 from typer.testing import CliRunner
 
 from pcplan.cli import app
 from pcplan.engine import Options, check
-from pcplan.load import load_file
 from pcplan.facts.lifecycle import lifecycle
+from pcplan.load import load_file
 from pcplan.model import Case, Document
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -49,6 +51,12 @@ ELENA_NOTE = "members/M-000123/notes/2026-10-01.yaml"
 DANNY_PLAN = "members/M-000207/plan-2026-05-20.yaml"
 ABDI_PLAN = "members/M-000301/plan-2026-02-02.yaml"
 
+
+# typer's CliRunner turns the app into click commands at every invoke, reading every command's signature again
+# (~10 ms, a tenth of the suite's in-process time); the app never changes while the suite runs, so it is turned
+# once, as `pcplan` itself does once per process.
+if hasattr(typer.testing, "_get_command"):
+    typer.testing._get_command = functools.cache(typer.testing._get_command)
 
 # The exhaustive parametrisations (every field x every format x every extreme value, every hostile input) carry
 # this marker: the README's `python -m pytest` leaves them out (pyproject's addopts), `.ci/run` runs them too.

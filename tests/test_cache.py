@@ -168,7 +168,7 @@ def _mutate(root: Path, rng: random.Random) -> list[str]:
             j = rng.randrange(len(lines))
             lines[i], lines[j] = lines[j], lines[i]
         elif what == "date":
-            lines = [re.sub(r"\d{4}-\d{2}-\d{2}", rng.choice(["2026-02-30", "2025-01-01", "2027-06-15"]), line, 1)
+            lines = [re.sub(r"\d{4}-\d{2}-\d{2}", rng.choice(["2026-02-30", "2025-01-01", "2027-06-15"]), line, count=1)
                      if k == i else line for k, line in enumerate(lines)]
         elif what == "id":
             lines = [re.sub(r"\b([GNSBR]|SP)(\d+)\b", lambda m: m.group(1) + str(int(m.group(2)) + 1), line)

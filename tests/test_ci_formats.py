@@ -210,8 +210,8 @@ def test_machine_formats_carry_no_member_text(repo):
 
 
 def test_parallel_workers_find_exactly_what_one_process_finds(tmp_path, monkeypatch):
-    from conftest import SAMPLE_CASES
     import pcplan.engine as engine
+    from conftest import SAMPLE_CASES
 
     monkeypatch.setattr(engine.parallel, "PARALLEL_FROM", 2)  # the sample has 6 member folders
     shutil.copytree(SAMPLE_CASES, tmp_path / "cases")

@@ -9,7 +9,7 @@ from conftest import PROJECT
 
 
 def name(requirement: str) -> str:
-    return re.split(r"[<>=!~;\[ ]", requirement, 1)[0].strip().lower().replace("_", "-")
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
 
 
 def release(version: str) -> tuple[int, ...]:
@@ -33,9 +33,9 @@ def declared() -> list[str]:
 def pinned() -> dict[str, str]:
     pins = {}
     for line in (PROJECT / ".ci" / "lowest.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            package, _, version = line.partition("==")
+        pin = line.split("#", 1)[0].strip()
+        if pin:
+            package, _, version = pin.partition("==")
             pins[name(package)] = version.strip()
     return pins
 

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pytest
 import yaml
 
-from conftest import DANNY_PLAN, ELENA_MEMBER, ELENA_PLAN, run_due as run
+from conftest import DANNY_PLAN, ELENA_MEMBER, ELENA_PLAN
+from conftest import run_due as run
 from pcplan.caseload.due import FIELDS, DueError, parse_window
 
 TODAY = ["--today", "2026-11-22"]

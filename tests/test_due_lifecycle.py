@@ -9,8 +9,17 @@ import json
 import os
 import re
 
-from conftest import (ABDI_MEMBER, ABDI_PLAN, DANNY_PLAN, ELENA_MEMBER, ELENA_PLAN, ELENA_REVISION, reenroll_abdi,
-                      revision, run_due as run)
+from conftest import (
+    ABDI_MEMBER,
+    ABDI_PLAN,
+    DANNY_PLAN,
+    ELENA_MEMBER,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    reenroll_abdi,
+    revision,
+)
+from conftest import run_due as run
 
 ELENA, DANNY, ABDI = "members/M-000123", "members/M-000207", "members/M-000301"
 ELENA_ASSESSMENT = "members/M-000123/assessment-2026-08-20.yaml"

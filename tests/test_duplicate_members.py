@@ -21,7 +21,7 @@ from conftest import TODAY, CaseRepo, found, where
 from pcplan import engine
 from pcplan.caseload.report import build_report, write_report
 from pcplan.cli import app
-from pcplan.engine import Options, check, in_shard
+from pcplan.engine import in_shard
 from pcplan.fhir.export import ExportError, ExportRequest, export
 
 ELENA = "members/M-000123"

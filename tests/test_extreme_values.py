@@ -546,6 +546,6 @@ def test_the_extreme_corpus_checked_listed_reported_and_rendered_with_the_reposi
     assert on_hold and not [o for o in on_hold if o["kind"] == "contact"]
     other_formats_survive(repo.root)
     assert report_json(repo.root)["members"]["total"] == len(CLEAN_MEMBERS) + len(CORPUS_EXPECTED)
-    for name, path in placed.items():
+    for path in placed.values():
         for fmt in ("html", "md"):
             render(repo.root, "/".join(path.split("/")[:2]), fmt, repo.root.parent / "out")

@@ -28,8 +28,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import (AS_OF, CLEAN_MEMBERS, DANNY_PLAN, PROJECT, SAMPLE_CASES, TODAY, build_reference, no_traceback,
-                      pcplan, seed_known_finding, slow_except)
+from conftest import (
+    AS_OF,
+    CLEAN_MEMBERS,
+    DANNY_PLAN,
+    PROJECT,
+    SAMPLE_CASES,
+    TODAY,
+    build_reference,
+    no_traceback,
+    pcplan,
+    seed_known_finding,
+    slow_except,
+)
 from pcplan.engine import Options, check
 
 sys.path.insert(0, str(PROJECT / "tests" / "hostile"))
@@ -599,10 +610,7 @@ def value_position(text: str, path: tuple) -> tuple[int, int]:
     """Where the value at ``path`` starts, by PyYAML's own (pure Python) composer: an independent oracle."""
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     for step in path:
-        if isinstance(step, int):
-            node = node.value[step]
-        else:
-            node = next(v for k, v in node.value if k.value == step)
+        node = node.value[step] if isinstance(step, int) else next(v for k, v in node.value if k.value == step)
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import AS_OF, ELENA, build_reference, no_traceback, pcplan, seed_known_finding, slow_except
 from pcplan.baseline import BaselineError
 from pcplan.cli import app
 from pcplan.load import load_file
-from conftest import AS_OF, ELENA, build_reference, no_traceback, pcplan, seed_known_finding, slow_except
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="symlinks, pipes and devices as POSIX has them")
 MEMORY = 2 * 1024 ** 3  # a run that reads /dev/zero into memory fails here, instead of taking the machine down
@@ -309,7 +309,8 @@ def test_a_symlink_within_the_repository_is_read(reference):
 
 
 def test_symlink_problem_names_why(tmp_path):
-    from pcplan.walk import HIDDEN, OUTSIDE as OUT, symlink_problem
+    from pcplan.walk import HIDDEN, symlink_problem
+    from pcplan.walk import OUTSIDE as OUT
 
     root = tmp_path / "root"
     (root / ".git").mkdir(parents=True)

@@ -7,8 +7,18 @@ from datetime import date
 
 import pytest
 
-from conftest import (ABDI, DANNY, DANNY_PLAN, ELENA, ELENA_MEMBER, ELENA_PLAN, ELENA_REVISION, case_of, reenroll_abdi,
-                      revision)
+from conftest import (
+    ABDI,
+    DANNY,
+    DANNY_PLAN,
+    ELENA,
+    ELENA_MEMBER,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    case_of,
+    reenroll_abdi,
+    revision,
+)
 from pcplan.facts.lifecycle import CONSENTED, DRAFT, EXPIRED, IN_EFFECT, SUPERSEDED, lifecycle
 
 

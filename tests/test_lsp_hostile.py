@@ -55,7 +55,7 @@ class Wire:
         env = {**os.environ, "PCPLAN_TODAY": TODAY}
         self.proc = subprocess.Popen([sys.executable, "-m", "pcplan", "lsp"], cwd=cwd, env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-                                     preexec_fn=_cap_memory)
+                                     preexec_fn=_cap_memory)  # noqa: PLW1509 - setrlimit only, no lock taken
         self.deadline = time.monotonic() + DEADLINE
         os.set_blocking(self.proc.stdin.fileno(), False)
         self.buffer = b""

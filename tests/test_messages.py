@@ -175,7 +175,7 @@ E005_CASES = {
                   "Write the fields out in full instead of `<<: *name`."),
     "tag": (lambda path: path.write_text("kind: note\ntext: !!python/object/apply:os.system [echo]\n"),
             "Remove the `!tag` before the value: a case file holds only text, numbers, dates, lists and mappings."),
-    "not a regular file": (lambda path: os.mkfifo(path),  # (a link to a device is outside the repository: not read)
+    "not a regular file": (os.mkfifo,  # (a link to a device is outside the repository: not read)
                            "Replace the link, pipe or device with the file itself, or leave it out of the check "
                            "with `exclude` in pcplan.toml."),
     "unreadable": (lambda path: path.symlink_to(path.name),  # a link to itself cannot be opened

@@ -21,7 +21,6 @@ import pytest
 
 from conftest import ELENA_PLAN, SITECUSTOMIZE
 
-
 DRIVER = '''
 """Run pcplan's command line once per argument list, in this one (network-blocked) Python."""
 import contextlib

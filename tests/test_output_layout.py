@@ -20,12 +20,12 @@ from typer.testing import CliRunner
 from conftest import PROJECT, slow_except
 from pcplan.caseload.due import DueOptions, DueReport, collect
 from pcplan.caseload.due import write_table as write_due_table
-from pcplan.facts.obligations import Obligation
 from pcplan.caseload.report import build_report
 from pcplan.caseload.report import write_table as write_report_table
 from pcplan.cli import app
 from pcplan.engine import CheckResult
 from pcplan.explain import write_rules_table
+from pcplan.facts.obligations import Obligation
 from pcplan.findings import Finding
 from pcplan.layout import strip_line_ends
 from pcplan.report import ReportOptions, summary, writer

@@ -12,8 +12,18 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import (DANNY_PLAN, ELENA_ASSESSMENT, ELENA_NOTE, ELENA_PLAN, ELENA_REVISION, SHARED, TODAY, at,
-                      reenroll_abdi, revision)
+from conftest import (
+    DANNY_PLAN,
+    ELENA_ASSESSMENT,
+    ELENA_NOTE,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    SHARED,
+    TODAY,
+    at,
+    reenroll_abdi,
+    revision,
+)
 from pcplan.baseline import baseline_document
 from pcplan.engine import Options, check
 from pcplan.report import ReportOptions, writer

@@ -21,10 +21,26 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import (CLEAN_MEMBERS, DANNY_PLAN, ELENA_PLAN, EN, PROJECT, SAMPLE_CASES, TODAY, CaseRepo, PdfText,
-                      html_text, markdown_html, norm, page_count, pdftotext, render_cli, slow_except, written)
+from conftest import (
+    CLEAN_MEMBERS,
+    DANNY_PLAN,
+    ELENA_PLAN,
+    EN,
+    PROJECT,
+    SAMPLE_CASES,
+    TODAY,
+    CaseRepo,
+    PdfText,
+    html_text,
+    markdown_html,
+    norm,
+    page_count,
+    pdftotext,
+    render_cli,
+    slow_except,
+    written,
+)
 from pcplan.render import RenderRequest, render
-
 
 MEMBERS = {  # member id -> (preferred name, plan file inside the member folder)
     "M-000123": ("Elena", "plan-2026-09-03.yaml"),

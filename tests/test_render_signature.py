@@ -16,8 +16,24 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (DANNY_DRAFT, DANNY_PLAN, ELENA_PLAN, EN, OLU, PdfText, danny_draft, html_text, markdown_html,
-                      norm, page_count, pdftotext, render_cli, run, unsign_elena, written)
+from conftest import (
+    DANNY_DRAFT,
+    DANNY_PLAN,
+    ELENA_PLAN,
+    EN,
+    OLU,
+    PdfText,
+    danny_draft,
+    html_text,
+    markdown_html,
+    norm,
+    page_count,
+    pdftotext,
+    render_cli,
+    run,
+    unsign_elena,
+    written,
+)
 
 DANNY, ELENA = "members/M-000207", "members/M-000123"
 DANNY_MEMBER = "members/M-000207/member.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -89,9 +90,9 @@ def test_sample_cases_clean_members_match_the_reference():
             copy = PROJECT / "sample_cases" / os.path.relpath(source, reference)
             if copy == PROJECT / "sample_cases" / "staff.yaml":
                 # the reference's staff, then one case manager who has left (A609 in M-000412)
-                assert copy.read_bytes().startswith(open(source, "rb").read()), copy
+                assert copy.read_bytes().startswith(Path(source).read_bytes()), copy
                 continue
-            assert copy.read_bytes() == open(source, "rb").read(), copy
+            assert copy.read_bytes() == Path(source).read_bytes(), copy
 
 
 # -- what the lifecycle samples demonstrate (README, sample section) ---------------------------------------------

@@ -83,9 +83,9 @@ def test_the_fast_validator_agrees_with_the_reference_one():
     """Messages must not depend on which validator ran: the fast one only says valid or not."""
     import copy
 
+    from conftest import SAMPLE_CASES
     from pcplan.load import load_file
     from pcplan.schema import _fast_validator, _validator
-    from conftest import SAMPLE_CASES
 
     fast = _fast_validator("plan")
     if fast is None:

@@ -17,9 +17,9 @@ Everything here is fictional.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 NOTE_TARGET = "notes/2026-11-20.yaml"  # a new note in the member folder
@@ -131,7 +131,7 @@ def small_items() -> list[Item]:
         Item("empty", NOTE_TARGET, b"", "an empty file (a failed download)"),
         Item("comments-only", NOTE_TARGET, b"# TODO: write up the call with Elena\n\n   \n", "only a comment"),
         Item("not-a-mapping", NOTE_TARGET, b"- kind: note\n- version: 1\n", "a list where a mapping belongs"),
-        Item("plain-text", NOTE_TARGET, "Called Elena about the ride to Mass. She is well.\n".encode(),
+        Item("plain-text", NOTE_TARGET, b"Called Elena about the ride to Mass. She is well.\n",
              "prose saved with a .yaml name"),
         Item("kind-wrong-type", NOTE_TARGET, NOTE.replace("kind: note", "kind: [note]").encode(),
              "`kind` written as a list"),

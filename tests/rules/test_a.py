@@ -8,14 +8,32 @@ from datetime import date
 import pytest
 import yaml
 
-from conftest import REFERRED, referral
-from conftest import (ABDI_MEMBER, DANNY_MEMBER, DANNY_PLAN, ELENA_ASSESSMENT, ELENA_MEMBER, ELENA_NOTE, ELENA_PLAN,
-                      ELENA_REVISION, NEW_STAFF, STAFF, TODAY, at, case_of, found, only, reenroll_abdi, revision, where)
+from conftest import (
+    ABDI_MEMBER,
+    DANNY_MEMBER,
+    DANNY_PLAN,
+    ELENA_ASSESSMENT,
+    ELENA_MEMBER,
+    ELENA_NOTE,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    NEW_STAFF,
+    REFERRED,
+    STAFF,
+    TODAY,
+    at,
+    case_of,
+    found,
+    only,
+    reenroll_abdi,
+    referral,
+    revision,
+    where,
+)
 from pcplan.facts.lifecycle import case_manager_on, lifecycle, monitor_on
 from pcplan.model import Document
 from pcplan.rules import RULES
 from pcplan.rules.staff import organization_key
-
 
 # ---------------------------------------------------------------- A607
 

@@ -11,17 +11,38 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import ELENA_REVISION_CONSENT_DRAFTS_COPIES, elena_revision, guardian_rosa, life
-from conftest import run
-from conftest import (ABDI, ABDI_MEMBER, ABDI_PLAN, DANNY, DANNY_MEMBER, DANNY_PLAN, ELENA, ELENA_MEMBER, ELENA_PLAN,
-                      ELENA_REVISION, SHARED, STAFF, at, case_of, found, only, reenroll_abdi, revision, where)
+from conftest import (
+    ABDI,
+    ABDI_MEMBER,
+    ABDI_PLAN,
+    DANNY,
+    DANNY_MEMBER,
+    DANNY_PLAN,
+    ELENA,
+    ELENA_MEMBER,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    ELENA_REVISION_CONSENT_DRAFTS_COPIES,
+    SHARED,
+    STAFF,
+    at,
+    case_of,
+    elena_revision,
+    found,
+    guardian_rosa,
+    life,
+    only,
+    reenroll_abdi,
+    revision,
+    run,
+    where,
+)
 from pcplan.cli import app
 from pcplan.engine import Options, check
-from pcplan.fingerprint import fingerprint
 from pcplan.facts.lifecycle import lifecycle
+from pcplan.fingerprint import fingerprint
 from pcplan.load import load_file
 from pcplan.rules import RULES
-
 
 ELENA_SIGNATURE = "  - {role: member, name: Elena, signed_on: 2026-09-03, method: wet}\n"
 

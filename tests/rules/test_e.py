@@ -10,9 +10,22 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from conftest import run
-from conftest import (ABDI_PLAN, DANNY_MEMBER, DANNY_PLAN, ELENA, ELENA_MEMBER, ELENA_NOTE, ELENA_PLAN, ELENA_REVISION,
-                      at, found, only, revision, where)
+from conftest import (
+    ABDI_PLAN,
+    DANNY_MEMBER,
+    DANNY_PLAN,
+    ELENA,
+    ELENA_MEMBER,
+    ELENA_NOTE,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    at,
+    found,
+    only,
+    revision,
+    run,
+    where,
+)
 from pcplan.dates import FREQUENCY_PATTERN, SUPPORT_FREQUENCY_PATTERN, parse_frequency, parse_rate, per_day
 from pcplan.load import load_file
 from pcplan.schema import schema_for

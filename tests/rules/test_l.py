@@ -8,9 +8,23 @@ from datetime import date
 import pytest
 import yaml
 
-from conftest import ELENA_REVISION_CONSENT_DRAFTS_COPIES, elena_revision
-from conftest import (ABDI_PLAN, DANNY_PLAN, ELENA_ASSESSMENT, ELENA_NOTE, ELENA_PLAN, ELENA_REVISION, TODAY, at, found,
-                      only, reenroll_abdi, revision, where)
+from conftest import (
+    ABDI_PLAN,
+    DANNY_PLAN,
+    ELENA_ASSESSMENT,
+    ELENA_NOTE,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    ELENA_REVISION_CONSENT_DRAFTS_COPIES,
+    TODAY,
+    at,
+    elena_revision,
+    found,
+    only,
+    reenroll_abdi,
+    revision,
+    where,
+)
 from pcplan.placeholders import TEMPLATE_TEXT
 from pcplan.rules import RULES
 

@@ -121,7 +121,7 @@ def test_a_short_true_account_is_a_narrative(repo, value):
 def test_every_note_is_checked_whatever_its_date(repo):
     """A note of Abdi's closed case, and one dated before Elena's plan: both still need their narrative."""
     abdi = "members/M-000301/notes/2026-09-28.yaml"
-    repo.write(abdi, "\n".join(l for l in repo.read(abdi).splitlines() if not l.startswith("text:")) + "\n")
+    repo.write(abdi, "\n".join(kept for kept in repo.read(abdi).splitlines() if not kept.startswith("text:")) + "\n")
     old = f"{ELENA}/notes/2026-08-25.yaml"
     repo.write(old, repo.read(NOV18).replace("date: 2026-11-18", "date: 2026-08-25").replace(NOV18_TEXT, "text: '-'\n"))
     assert [f[1] for f in found(repo, "N802")] == [old, abdi]

@@ -8,12 +8,28 @@ from datetime import date
 import pytest
 import yaml
 
-from conftest import (ABDI_MEMBER, ABDI_PLAN, DANNY, DANNY_MEMBER, DANNY_PLAN, ELENA, ELENA_ASSESSMENT, ELENA_MEMBER,
-                      ELENA_NOTE, ELENA_PLAN, ELENA_REVISION, STAFF, at, found, only, revision, where)
+from conftest import (
+    ABDI_MEMBER,
+    ABDI_PLAN,
+    DANNY,
+    DANNY_MEMBER,
+    DANNY_PLAN,
+    ELENA,
+    ELENA_ASSESSMENT,
+    ELENA_MEMBER,
+    ELENA_NOTE,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    STAFF,
+    at,
+    found,
+    only,
+    revision,
+    where,
+)
 from pcplan.rules import RULES
 from pcplan.rules.text.readability import fh_grade, fh_minimum_score, grade, primary, spanish_syllables
 from pcplan.rules.text.wording import normalized, term_body, terms
-
 
 ABDI_NOTE = "members/M-000301/notes/2026-08-03.yaml"
 

@@ -12,16 +12,38 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import ELENA_REVISION_CONSENT_DRAFTS_COPIES, elena_revision, guardian_rosa, life
-from conftest import run
-from conftest import (ABDI, ABDI_MEMBER, ABDI_PLAN, DANNY, DANNY_MEMBER, DANNY_PLAN, ELENA, ELENA_ASSESSMENT,
-                      ELENA_MEMBER, ELENA_NOTE, ELENA_PLAN, ELENA_REVISION, TODAY, at, change_assessment, found,
-                      new_member, only, reenroll_abdi, revision, where)
+from conftest import (
+    ABDI,
+    ABDI_MEMBER,
+    ABDI_PLAN,
+    DANNY,
+    DANNY_MEMBER,
+    DANNY_PLAN,
+    ELENA,
+    ELENA_ASSESSMENT,
+    ELENA_MEMBER,
+    ELENA_NOTE,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    ELENA_REVISION_CONSENT_DRAFTS_COPIES,
+    TODAY,
+    at,
+    change_assessment,
+    elena_revision,
+    found,
+    guardian_rosa,
+    life,
+    new_member,
+    only,
+    reenroll_abdi,
+    revision,
+    run,
+    where,
+)
 from pcplan.baseline import key
 from pcplan.cli import app
 from pcplan.config import ConfigError, Settings, load_config
 from pcplan.rules import RULES
-
 
 GRACE_SIGNATURE = "  - {role: representative, name: Grace Kim, signed_on: 2026-05-20, method: wet}\n"
 

@@ -8,10 +8,21 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import (ABDI_MEMBER, ABDI_PLAN, ELENA, ELENA_MEMBER, REFERRED, at, found, only, reenroll_abdi,
-                      referral, run, where)
+from conftest import (
+    ABDI_MEMBER,
+    ABDI_PLAN,
+    ELENA,
+    ELENA_MEMBER,
+    REFERRED,
+    at,
+    found,
+    only,
+    reenroll_abdi,
+    referral,
+    run,
+    where,
+)
 from pcplan.rules import RULES
-
 
 CLOSURE = "members/M-000301/closure.yaml"
 
