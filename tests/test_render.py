@@ -576,13 +576,13 @@ def _boom(*args, **kwargs):
     raise Boom("interrupted")
 
 
-@pytest.mark.parametrize("fmt, patch", [
+@pytest.mark.parametrize("fmt, patch", slow_except([
     ("pdf", "pcplan.render._pdf"),                            # while making the PDF
     ("html", "pcplan.render.templating.render_template"),     # while filling the template
     ("md", "pcplan.render.templating.render_template"),
     ("html", "os.fsync"),                                     # after the new text is in the temporary file
     ("pdf", "os.replace"),                                    # at the very last step
-])
+], ("html", "os.fsync"), unpack=True))  # the quick run: once the temporary file holds the new text
 def test_an_interrupted_render_leaves_the_previous_file(repo, out, monkeypatch, fmt, patch):
     target = out / f"plan.{fmt}"
     request = RenderRequest(target=repo.path("members/M-000207"), fmt=fmt, output=target, lang="en",

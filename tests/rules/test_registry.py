@@ -15,14 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ELENA_PLAN, SAMPLE_CASES, TODAY, run
+from conftest import ELENA_PLAN, PROJECT, SAMPLE_CASES, TODAY, run
 from pcplan.engine import Options, check
 from pcplan.facts.lifecycle import Lifecycle
 from pcplan.rules import RULES, registry
 from pcplan.rules.context import CaseContext, RepositoryContext
 
-RULES_DIR = Path(registry.__file__).parent
-PROJECT = RULES_DIR.parents[2]
+RULES_DIR = Path(registry.__file__).parent  # the rules that run: the source tree, or an installed copy in CI
 DAY = ["--today", TODAY.isoformat()]
 LETTERS = {"E": "structure", "L": "linkage", "T": "timeliness", "C": "consent", "P": "person", "H": "rights",
            "A": "staff", "X": "closure", "N": "notes"}
@@ -34,7 +33,8 @@ def test_each_rule_lives_in_the_module_of_its_code_letter_at_the_line_pcplan_rul
     for code, rule in RULES.items():
         path, line = rule.defined_in.rsplit(":", 1)
         assert path == f"src/pcplan/rules/{LETTERS[code[0]]}.py", code
-        source = (PROJECT / path).read_text(encoding="utf-8").splitlines()
+        # `pcplan rule` names the file as it is in the repository; read the copy that runs
+        source = (RULES_DIR / Path(path).name).read_text(encoding="utf-8").splitlines()
         assert source[int(line) - 1].startswith(f'@rule("{code}"'), code
 
 
