@@ -171,9 +171,14 @@ def reference_staff() -> str:
     return text[:text.index(SAMPLE_ONLY_STAFF)] if SAMPLE_ONLY_STAFF in text else text
 
 
+def codes_of(findings, code: str) -> list:
+    """The findings with ``code`` (every rule-test module asks)."""
+    return [f for f in findings if f.code == code]
+
+
 def only(findings, code: str):
     """The single finding with ``code``; fails with the whole list otherwise."""
-    matching = [f for f in findings if f.code == code]
+    matching = codes_of(findings, code)
     assert len(matching) == 1, f"expected one {code}, got: " + "; ".join(
         f"{f.path}:{f.line}:{f.column} {f.code} {f.message}" for f in findings)
     return matching[0]

@@ -23,6 +23,7 @@ from conftest import (
     TODAY,
     at,
     case_of,
+    codes_of,
     found,
     only,
     reenroll_abdi,
@@ -90,9 +91,6 @@ def test_a_program_written_as_free_text_is_not_repeated_in_the_message(repo):
     assert [m for *_, m in found(repo, "A607")] == [
         "the enrollment in this program (programs entry 1) does not record on what basis (`basis`)"]
 
-
-def codes_of(findings, code):
-    return [f for f in findings if f.code == code]
 
 
 def test_reference_repository_has_none_of_these_findings(repo):

@@ -27,6 +27,7 @@ from conftest import (
     STAFF,
     at,
     case_of,
+    codes_of,
     elena_revision,
     found,
     guardian_rosa,
@@ -694,9 +695,6 @@ CARE_COPY = ("  - {to: Sunrise Home Care, role: provider, copy_given: true, give
 FEB10 = date(2027, 2, 10)
 
 
-def codes(findings, code: str) -> list:
-    return [f for f in findings if f.code == code]
-
 
 # ---------------------------------------------------------------- C301: who may consent
 
@@ -716,7 +714,7 @@ def test_c301_reports_a_record_meant_as_consent_that_is_not(repo, signature, con
     repo.edit(ELENA_PLAN, ELENA_SIGNATURE, f"  - {signature}\n")
     record = lifecycle(case_of(repo, ELENA), date(2026, 11, 22)).plans[0]
     assert (record.consent_on is not None) is consented
-    fired = codes(repo.check(ELENA_PLAN.rsplit("/", 1)[0]), "C301")
+    fired = codes_of(repo.check(ELENA_PLAN.rsplit("/", 1)[0]), "C301")
     assert bool(fired) is reported
 
 
@@ -742,19 +740,19 @@ def test_c301_a_case_manager_signing_as_representative_is_told_why(repo, signer)
 def test_c301_a_power_of_attorney_named_in_member_yaml_consents_by_name(repo):
     repo.edit(ELENA_MEMBER, "authority: supporter", "authority: power_of_attorney")
     repo.edit(ELENA_PLAN, ELENA_SIGNATURE, "  - {role: representative, name: rosa  RUIZ, signed_on: 2026-09-03}\n")
-    assert codes(repo.check(), "C301") == []
+    assert codes_of(repo.check(), "C301") == []
 
 
 def test_c301_guardian_named_guardian_signature_alone_passes(repo):
     repo.edit(DANNY_PLAN, DANNY_SIGNATURE, "")
-    assert codes(repo.check(), "C301") == []
+    assert codes_of(repo.check(), "C301") == []
 
 
 def test_c301_guardian_named_member_signature_alone_is_a_draft_waiting_for_the_guardian(repo):
     repo.edit(DANNY_PLAN, GRACE_SIGNATURE, "")
     assert lifecycle(case_of(repo, "members/M-000207"), date(2026, 11, 22)).plans[0].consent_on is None
     findings = repo.check()
-    assert codes(findings, "C301") == []
+    assert codes_of(findings, "C301") == []
     finding = only(findings, "T213")
     assert at(finding) == (DANNY_PLAN, *repo.locate(DANNY_PLAN, "signatures:"))
     assert "Grace" not in finding.message
@@ -764,7 +762,7 @@ def test_c301_guardian_documented_refusal_passes_and_undocumented_one_is_named(r
     repo.edit(DANNY_PLAN, GRACE_SIGNATURE,
               "  - {role: representative, name: Grace Kim, refused: true, "
               "refusal_reason: Wants the dietitian there.}\n")
-    assert codes(repo.check(), "C301") == []
+    assert codes_of(repo.check(), "C301") == []
     repo.edit(DANNY_PLAN, "refused: true, refusal_reason: Wants the dietitian there.}", "refused: true}")
     finding = only(repo.check(), "C301")
     assert at(finding) == (DANNY_PLAN, *repo.locate(DANNY_PLAN, "{role: representative, name: Grace Kim"))
@@ -780,9 +778,9 @@ def test_c301_guardian_signature_without_a_date(repo):
 
 def test_c301_a_draft_revision_waits_and_t213_tells_when_it_waited_too_long(repo):
     revision(repo)  # signed by the case manager only
-    assert codes(repo.check(today=FEB10), "C301") == []  # 21 days: within signature_due_days
+    assert codes_of(repo.check(today=FEB10), "C301") == []  # 21 days: within signature_due_days
     findings = repo.check(today=date(2027, 3, 1))
-    assert codes(findings, "C301") == []
+    assert codes_of(findings, "C301") == []
     assert at(only(findings, "T213")) == (ELENA_REVISION, *repo.locate(ELENA_REVISION, "signatures:"))
 
 
@@ -795,7 +793,7 @@ def test_c301_a_revision_signed_by_a_provider_as_representative(repo):
 
 def test_c301_a_consented_revision_passes(repo):
     revision(repo, signatures="  - {role: member, name: Elena, signed_on: 2027-01-25}\n")
-    assert codes(repo.check(today=FEB10), "C301") == []
+    assert codes_of(repo.check(today=FEB10), "C301") == []
 
 
 # ---------------------------------------------------------------- C304: one right copy is enough
@@ -803,12 +801,12 @@ def test_c301_a_consented_revision_passes(repo):
 def test_c304_an_extra_english_copy_next_to_the_spanish_large_print_one_passes(repo):
     repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY + "\n  - " + ELENA_COPY.replace("large_print, language: es",
                                                                                  "print, language: en"))
-    assert codes(repo.check(), "C304") == []
+    assert codes_of(repo.check(), "C304") == []
 
 
 def test_c304_an_extra_electronic_spanish_copy_passes(repo):
     repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY + "\n  - " + ELENA_COPY.replace("large_print", "electronic"))
-    assert codes(repo.check(), "C304") == []
+    assert codes_of(repo.check(), "C304") == []
 
 
 def test_c304_no_copy_right_in_both_points_at_the_spanish_one_and_its_format(repo):
@@ -837,7 +835,7 @@ def test_c304_somali_member_with_only_an_english_copy(repo):
 def test_c304_waits_for_a_draft_revisions_consent_then_judges_it(repo):
     revision(repo)
     repo.edit(ELENA_REVISION, ELENA_COPY, ELENA_COPY.replace("language: es", "language: en"))
-    assert codes(repo.check(today=FEB10), "C304") == []  # a draft: copies wait for consent
+    assert codes_of(repo.check(today=FEB10), "C304") == []  # a draft: copies wait for consent
     repo.edit(ELENA_REVISION, "  - {role: case_manager,", "  - {role: member, name: Elena, signed_on: 2027-01-25}\n"
               "  - {role: case_manager,")
     finding = only(repo.check(today=FEB10), "C304")
@@ -867,13 +865,13 @@ def test_c310_a_paid_provider_missing_from_the_distribution(repo):
 
 def test_c310_names_compared_case_and_spacing_aside(repo):
     repo.edit(ELENA_PLAN, "{to: Sunrise Home Care, role: provider", "{to: sunrise  HOME care, role: provider")
-    assert codes(repo.check(), "C310") == []
+    assert codes_of(repo.check(), "C310") == []
 
 
 def test_c310_unpaid_supports_need_no_copy(repo):
     repo.edit(ELENA_PLAN, "  - {to: Rosa Ruiz, role: supporter, copy_given: true, given_on: 2026-09-10, format: print, "
               "language: es}\n", "")
-    assert codes(repo.check(), "C310") == []
+    assert codes_of(repo.check(), "C310") == []
 
 
 def test_c310_one_finding_per_provider(repo):
@@ -887,7 +885,7 @@ def test_c310_one_finding_per_provider(repo):
 def test_c310_checks_a_consented_revision_not_only_the_plan_in_effect_and_never_a_draft(repo):
     revision(repo, start="2027-03-01")
     repo.edit(ELENA_REVISION, CARE_COPY, "")
-    assert codes(repo.check(today=FEB10), "C310") == []  # a draft: its distribution is still to be made
+    assert codes_of(repo.check(today=FEB10), "C310") == []  # a draft: its distribution is still to be made
     repo.edit(ELENA_REVISION, "  - {role: case_manager,", "  - {role: member, name: Elena, signed_on: 2027-01-25}\n"
               "  - {role: case_manager,")
     finding = only(repo.check(today=FEB10), "C310")  # consented, not started yet: judged all the same
@@ -897,7 +895,7 @@ def test_c310_checks_a_consented_revision_not_only_the_plan_in_effect_and_never_
 def test_c310_a_superseded_plan_is_history(repo):
     revision(repo, signatures="  - {role: member, name: Elena, signed_on: 2027-01-25}\n", start="2027-02-01")
     repo.edit(ELENA_PLAN, CARE_COPY, "")
-    assert codes(repo.check(today=FEB10), "C310") == []
+    assert codes_of(repo.check(today=FEB10), "C310") == []
 
 
 

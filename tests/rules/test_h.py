@@ -8,14 +8,21 @@ from datetime import date
 
 import pytest
 
-from conftest import DANNY, DANNY_MEMBER, DANNY_PLAN, ELENA_PLAN, ELENA_REVISION, at, found, only, revision, where
+from conftest import (
+    DANNY,
+    DANNY_MEMBER,
+    DANNY_PLAN,
+    ELENA_PLAN,
+    ELENA_REVISION,
+    at,
+    codes_of,
+    found,
+    only,
+    revision,
+    where,
+)
 from pcplan.facts.lifecycle import lifecycle
 from pcplan.model import Case, Document
-
-
-def codes_of(findings, code):
-    return [f for f in findings if f.code == code]
-
 
 # H501 modification-incomplete
 

@@ -11,14 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import ELENA, ELENA_NOTE, ELENA_PLAN, at, found, only, where
+from conftest import ELENA, ELENA_NOTE, ELENA_PLAN, at, codes_of, found, only, where
 from pcplan.cli import app
 from pcplan.placeholders import TEMPLATE_TEXT, is_placeholder
-
-
-def codes_of(findings, code):
-    return [f for f in findings if f.code == code]
-
 
 # N801 note-without-goal
 

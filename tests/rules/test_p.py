@@ -22,6 +22,7 @@ from conftest import (
     ELENA_REVISION,
     STAFF,
     at,
+    codes_of,
     found,
     only,
     revision,
@@ -204,9 +205,6 @@ SP2_DESCRIPTION = "description: A personal care aide helps with bathing and hous
 G1_OWN_WORDS = "own_words: I want to take my medicines right so I don't go back to the hospital."
 
 
-def codes(findings, code):
-    return [f for f in findings if f.code == code]
-
 
 def test_reference_repository_has_no_person_findings(repo):
     assert [f for f in repo.check() if f.code.startswith("P")] == []
@@ -251,7 +249,7 @@ def test_p402_whole_word_capitalised_and_each_field(repo):
     repo.edit(ELENA_PLAN, "backup_plan: If the aide cannot come, Rosa helps;",
               "backup_plan: If the aide cannot come, Rosa helps Maria;")
     repo.edit(ELENA_PLAN, "text: The case manager asks the pharmacy", "text: The Mariachi band asks the pharmacy")
-    found = sorted(at(f) for f in codes(repo.check(), "P402"))
+    found = sorted(at(f) for f in codes_of(repo.check(), "P402"))
     assert found == sorted([
         (ELENA_PLAN, *repo.locate(ELENA_PLAN, "Ride log and MARIA")),
         (ELENA_PLAN, *repo.locate(ELENA_PLAN, "If the aide cannot come")),
@@ -260,19 +258,19 @@ def test_p402_whole_word_capitalised_and_each_field(repo):
 
 def test_p402_own_words_are_never_scanned(repo):
     repo.edit(ELENA_PLAN, G1_OWN_WORDS, "own_words: Maria wants to take her medicines right.")
-    assert codes(repo.check(), "P402") == []
+    assert codes_of(repo.check(), "P402") == []
 
 
 def test_p402_not_when_the_legal_first_name_is_the_preferred_name(repo):
     # Abdi: legal "Abdi Hassan Warsame", preferred "Abdi"
     repo.edit(ABDI_PLAN, "His cousin practices English with him", "His cousin practices English with Abdi")
-    assert codes(repo.check(), "P402") == []
+    assert codes_of(repo.check(), "P402") == []
 
 
 def test_p402_not_when_the_legal_first_name_is_part_of_the_preferred_name(repo):
     repo.edit(ELENA_MEMBER, "  preferred: Elena\n", "  preferred: Maria Elena\n")
     repo.edit(ELENA_PLAN, "Rosa drives Elena to Mass", "Rosa drives Maria Elena to Mass")
-    assert codes(repo.check(), "P402") == []
+    assert codes_of(repo.check(), "P402") == []
 
 
 # P403 no-strengths
@@ -311,7 +309,7 @@ def test_p403_an_older_assessment_no_plan_uses_is_not_judged(repo):
     old = repo.read(ELENA_ASSESSMENT).replace("id: A1\n", "id: A0\n").replace("date: 2026-08-20", "date: 2026-08-10")
     old = old.replace(ELENA_STRENGTHS, "strengths: []\n")
     repo.write("members/M-000123/assessment-2026-08-10.yaml", old)
-    assert codes(repo.check(), "P403") == []
+    assert codes_of(repo.check(), "P403") == []
 
 
 # P404 meeting-not-member-chosen
@@ -357,7 +355,7 @@ def test_p405_each_missing_part_is_its_own_finding(repo):
     text = repo.read(ELENA_PLAN)
     start, end = text.index("  chosen_by_member: true\n  options_considered:"), text.index("effective:\n")
     repo.write(ELENA_PLAN, text[:start] + text[end:])
-    found = codes(repo.check(), "P405")
+    found = codes_of(repo.check(), "P405")
     assert len(found) == 2
     assert {at(f) for f in found} == {(ELENA_PLAN, *repo.locate(ELENA_PLAN, "setting:"))}
 
@@ -366,7 +364,7 @@ def test_p405_no_setting_points_at_the_root(repo):
     text = repo.read(ELENA_PLAN)
     start, end = text.index("setting:\n"), text.index("effective:\n")
     repo.write(ELENA_PLAN, text[:start] + text[end:])
-    found = codes(repo.check(), "P405")
+    found = codes_of(repo.check(), "P405")
     assert [at(f) for f in found] == [(ELENA_PLAN, 1, 1)] * 2
 
 
@@ -400,7 +398,7 @@ def test_p406_every_kind_of_staff_text_is_graded(repo):
               f"backup_plan: {HARD}")
     repo.edit(DANNY_PLAN, "condition: The pantry and refrigerator are locked between scheduled meals and snacks; "
               "Danny holds a key to his own snack box.", f"condition: {HARD}")
-    paths = sorted((f.path, f.data_path) for f in codes(repo.check(), "P406"))
+    paths = sorted((f.path, f.data_path) for f in codes_of(repo.check(), "P406"))
     assert paths == sorted([
         (ELENA_PLAN, ("goals", 0, "restatement")),
         (ELENA_PLAN, ("goals", 1, "objectives", 0, "measure")),
@@ -414,13 +412,13 @@ def test_p406_the_members_own_words_are_never_graded(repo):
     repo.edit(ELENA_PLAN, G1_OWN_WORDS, f"own_words: {HARD}")
     repo.edit(ELENA_PLAN, "what_matters: I want to stay in my own home, keep cooking for my family, "
               "and see my friends at church.", f"what_matters: {HARD}")
-    assert codes(repo.check(), "P406") == []
+    assert codes_of(repo.check(), "P406") == []
 
 
 def test_p406_fields_under_five_words_are_not_graded(repo):
     repo.edit(ELENA_PLAN, "description: Rides to medical appointments.",
               "description: Interdisciplinary transportation coordination.")
-    assert codes(repo.check(), "P406") == []
+    assert codes_of(repo.check(), "P406") == []
 
 
 def test_p406_grade_from_configuration(repo):
@@ -435,11 +433,11 @@ def test_p406_grade_from_configuration(repo):
 
 def test_p406_a_closed_case_is_not_graded(repo):
     repo.edit(ABDI_PLAN, "description: Evening English classes.", f"description: {HARD}")
-    assert codes(repo.check(), "P406") == []
+    assert codes_of(repo.check(), "P406") == []
     # reopened, the same plan is graded (its strategy reads at grade 18.6, too)
     repo.edit(ABDI_MEMBER, "status: closed\n", "status: active\n")
     repo.path("members/M-000301/closure.yaml").unlink()
-    paths = sorted(f.data_path for f in codes(repo.check(), "P406"))
+    paths = sorted(f.data_path for f in codes_of(repo.check(), "P406"))
     assert paths == [("strategies", 0, "text"), ("supports", 1, "description")]
 
 
@@ -456,7 +454,7 @@ def test_p407_term_in_a_note(repo):
 def test_p407_whole_words_only(repo):
     repo.edit(ELENA_NOTE, "text: Asked Sunrise Home Care",
               "text: The slow-functioning dryer broke; refuse pickup is on Friday. Asked Sunrise Home Care")
-    assert codes(repo.check(), "P407") == []
+    assert codes_of(repo.check(), "P407") == []
 
 
 def test_p407_phrases_any_case_and_every_kind_of_staff_text(repo):
@@ -465,7 +463,7 @@ def test_p407_phrases_any_case_and_every_kind_of_staff_text(repo):
     repo.edit(ELENA_ASSESSMENT, "text: Could fall in the bathroom.", "text: Could fall in the bathroom; REFUSES help.")
     repo.edit(ELENA_PLAN, "backup_plan: If the aide cannot come,", "backup_plan: If Elena is non-compliant,")
     repo.edit(ELENA_NOTE, "text: Two rides to the clinic went well.", "text: Two rides went well; she refuses the third.")
-    found = sorted((f.path, f.data_path) for f in codes(repo.check(), "P407"))
+    found = sorted((f.path, f.data_path) for f in codes_of(repo.check(), "P407"))
     assert found == sorted([
         (ELENA_ASSESSMENT, ("needs", 3, "text")),
         (ELENA_ASSESSMENT, ("strengths", 2, "text")),
@@ -473,7 +471,7 @@ def test_p407_phrases_any_case_and_every_kind_of_staff_text(repo):
         (ELENA_PLAN, ("risk_mitigations", 0, "backup_plan")),
         (ELENA_NOTE, ("progress", 1, "text")),
     ])
-    need = next(f for f in codes(repo.check(), "P407") if f.data_path == ("needs", 3, "text"))
+    need = next(f for f in codes_of(repo.check(), "P407") if f.data_path == ("needs", 3, "text"))
     assert at(need) == (ELENA_ASSESSMENT, *repo.locate(ELENA_ASSESSMENT, "Suffers From"))
     assert "`suffers from`" in need.message and "need N4" in need.message
 
@@ -488,7 +486,7 @@ def test_p407_the_members_own_words_are_never_scanned(repo):
     repo.edit(ELENA_PLAN, G1_OWN_WORDS, "own_words: I refuses to go back to the hospital.")
     repo.edit(ELENA_ASSESSMENT, "important_to_me: Staying", "important_to_me: I refuses to give up staying")
     repo.edit(ELENA_NOTE, "satisfaction: Happy with the aide.", "satisfaction: Refuses the Friday aide.")
-    assert codes(repo.check(), "P407") == []
+    assert codes_of(repo.check(), "P407") == []
 
 
 def test_p407_terms_from_configuration(repo):
@@ -527,7 +525,7 @@ def test_p409_member_not_among_participants(repo):
 
 def test_p409_role_in_any_case(repo):
     repo.edit(ELENA_PLAN, "    - {name: Elena, role: member}\n", "    - {name: Elena, role: Member}\n")
-    assert codes(repo.check(), "P409") == []
+    assert codes_of(repo.check(), "P409") == []
 
 
 def test_p409_no_participants_points_at_the_meeting(repo):

@@ -29,6 +29,7 @@ from conftest import (
     TODAY,
     at,
     change_assessment,
+    codes_of,
     elena_revision,
     found,
     guardian_rosa,
@@ -54,9 +55,6 @@ DANNY_COPY = "{to: Danny, role: member, copy_given: true, given_on: 2026-05-28, 
 TRANSIT_SIGNATURE = "{role: provider, name: Weld Transit Non-Medical Transportation, signed_on: 2026-09-10"
 
 
-def codes(findings, code: str) -> list:
-    return [f for f in findings if f.code == code]
-
 
 # ---------------------------------------------------------------- T207: from consent
 
@@ -73,7 +71,7 @@ def test_t207_a_late_provider_signature_does_not_move_the_deadline(repo):
 def test_t207_a_copy_within_15_days_of_consent_passes_whoever_signs_later(repo):
     repo.edit(ELENA_PLAN, TRANSIT_SIGNATURE, TRANSIT_SIGNATURE.replace("2026-09-10", "2026-10-20"))
     repo.edit(ELENA_PLAN, ELENA_COPY, ELENA_COPY.replace("2026-09-10", "2026-09-18"))
-    assert codes(repo.check(), "T207") == []
+    assert codes_of(repo.check(), "T207") == []
 
 
 def test_t207_with_a_guardian_counts_from_the_guardians_signature(repo):
@@ -82,7 +80,7 @@ def test_t207_with_a_guardian_counts_from_the_guardians_signature(repo):
     repo.edit(DANNY_PLAN, "{role: provider, name: North Range Behavioral Health, signed_on: 2026-05-28",
               "{role: provider, name: North Range Behavioral Health, signed_on: 2026-07-15")
     repo.edit(DANNY_PLAN, DANNY_COPY, DANNY_COPY.replace("2026-05-28", "2026-06-20"))
-    assert codes(repo.check(), "T207") == []  # 10 days after the guardian's signature
+    assert codes_of(repo.check(), "T207") == []  # 10 days after the guardian's signature
     repo.edit(DANNY_PLAN, "given_on: 2026-06-20", "given_on: 2026-07-16")
     finding = only(repo.check(), "T207")
     assert at(finding) == (DANNY_PLAN, *repo.locate(DANNY_PLAN, "2026-07-16"))

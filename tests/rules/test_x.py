@@ -15,6 +15,7 @@ from conftest import (
     ELENA_MEMBER,
     REFERRED,
     at,
+    codes_of,
     found,
     only,
     reenroll_abdi,
@@ -47,9 +48,6 @@ progress:
     text: Still attending English classes.
 """
 
-
-def codes_of(findings, code):
-    return [f for f in findings if f.code == code]
 
 
 def _referrals_removed(repo):
