@@ -303,9 +303,11 @@ def run(cwd: Path, *args: str):
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        return runner.invoke(app, list(args), catch_exceptions=False)
+        result = runner.invoke(app, list(args), catch_exceptions=False)
     finally:
         os.chdir(old)
+    result.cwd = Path(cwd)  # what a relative path the command printed is relative to (see written)
+    return result
 
 
 def render_cli(cwd: Path, target: Path | str, *args: str):
@@ -317,7 +319,8 @@ def written(result) -> Path:
     assert result.exit_code == 0, f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1, result.stdout
-    return Path(lines[0])
+    path = Path(lines[0])  # relative to where the command ran when written below it
+    return path if path.is_absolute() else getattr(result, "cwd", Path.cwd()) / path
 
 
 def norm(text: str) -> str:

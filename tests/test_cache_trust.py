@@ -44,7 +44,7 @@ AS_OF = ["--today", "2026-11-22"]
 CACHE = ".pcplan_cache"
 ENV = {"CI": None, "GITHUB_ACTIONS": None, "PCPLAN_OUTPUT_FORMAT": None, "PCPLAN_CACHE_DIR": None,
        "GITHUB_STEP_SUMMARY": None, "NO_COLOR": "1", "COLUMNS": "120", "PCPLAN_TODAY": None}
-HITS = re.compile(r"pcplan: cache .*: (\d+) hit\(s\) \((\d+) after hashing\), (\d+) miss\(es\)")
+HITS = re.compile(r"pcplan: cache .*: (\d+) hits? \((\d+) after hashing\), (\d+) miss(?:es)?")
 OTHER_UID = 12345
 MEMBER = "members/M-000123/member.yaml"
 

@@ -21,6 +21,14 @@ def yaml_blocks() -> list[str]:
     return re.findall(r"```yaml\n(.*?)```", CI_PAGE, flags=re.S)
 
 
+def yaml_block(top_key: str):
+    """The page's one YAML example whose top level holds ``top_key`` (the examples are found by what they
+    are, not by their order on the page)."""
+    found = [block for block in map(yaml.safe_load, yaml_blocks()) if isinstance(block, dict) and top_key in block]
+    assert len(found) == 1, f"{len(found)} examples with `{top_key}:` in docs/ci.md"
+    return found[0]
+
+
 def pcplan_commands(node) -> list[str]:
     if isinstance(node, dict):
         return [c for value in node.values() for c in pcplan_commands(value)]
@@ -30,7 +38,7 @@ def pcplan_commands(node) -> list[str]:
 
 
 def test_workflow_parses_and_every_pcplan_step_runs(tmp_path):
-    workflow = yaml.safe_load(yaml_blocks()[0])
+    workflow = yaml_block("jobs")
     steps = workflow["jobs"]["check"]["steps"]
     assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in steps)
     commands = pcplan_commands(workflow)
@@ -54,7 +62,7 @@ def test_workflow_parses_and_every_pcplan_step_runs(tmp_path):
 
 
 def test_shard_matrix_snippet_names_a_real_option(tmp_path):
-    matrix = yaml.safe_load(yaml_blocks()[1])
+    matrix = yaml_block("strategy")
     assert matrix["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
     command = matrix["steps"][0]["run"].replace("${{ matrix.shard }}", "2")
     result = subprocess.run([sys.executable, "-m", "pcplan", *shlex.split(command)[1:], "--exit-zero"],
@@ -64,7 +72,7 @@ def test_shard_matrix_snippet_names_a_real_option(tmp_path):
 
 
 def test_pre_commit_snippet_uses_the_real_hook():
-    config = yaml.safe_load(yaml_blocks()[2])
+    config = yaml_block("repos")
     hook = config["repos"][0]["hooks"][0]
     provided = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == provided[0]["id"] == "pcplan-check"

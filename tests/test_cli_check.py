@@ -39,7 +39,7 @@ def broken(repo):
 def test_version():
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
-    assert result.output == f"pcplan {__version__}\n"
+    assert result.output == f"pcplan {__version__} (case file schema version 1)\n"
 
 
 def test_help_groups_commands_into_panels():

@@ -93,7 +93,7 @@ def test_start_your_agencys_repository_runs_as_written(tmp_path):
     member = cwd / "members" / "M-000002"
     assert (member / "member.yaml").is_file()
     assert (member / "assessment-2026-11-22.yaml").is_file() and (member / "plan-2026-11-22.yaml").is_file()
-    assert (cwd / "M-000002-plan-2026-11-22.es.html").is_file()  # Ana's copy, in Spanish
+    assert (cwd / "printed" / "M-000002-plan-2026-11-22.es.html").is_file()  # Ana's copy, in Spanish
 
 
 # --- links --------------------------------------------------------------------------------------

@@ -322,17 +322,18 @@ def test_ics_parses_back_one_all_day_event_per_obligation(repo):
     assert len(events) == len(expected) == 21
     for event, o in zip(events, expected):
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
-        assert type(start) is date and start.isoformat() == o["due"] and end == start + timedelta(days=1)
+        day = "2026-11-22" if o["overdue"] else o["due"]  # an overdue one is on today, its due date said
+        assert type(start) is date and start.isoformat() == day and end == start + timedelta(days=1)
         kind = {"contact": "contact due", "plan-review": "periodic plan review"}.get(o["kind"])
         if kind:
-            prefix = "OVERDUE: " if o["overdue"] else ""
+            prefix = f"OVERDUE (due {o['due']}): " if o["overdue"] else ""
             assert str(event["SUMMARY"]) == f"{prefix}{o['member']}: {kind}"
         description = str(event["DESCRIPTION"])
         for part in (o["member"], o["description"], o["case_manager"], o["path"]):
             assert part in description
         assert str(event["UID"]).endswith("@pcplan")
         assert event.decoded("DTSTAMP").isoformat() == "2026-11-22T00:00:00+00:00"
-    assert str(events[0]["SUMMARY"]) == "OVERDUE: M-000123: periodic plan review"
+    assert str(events[0]["SUMMARY"]) == "OVERDUE (due 2026-11-03): M-000123: periodic plan review"
     assert len({str(e["UID"]) for e in events}) == len(events)
 
 
@@ -341,8 +342,8 @@ def test_ics_uids_are_stable_when_other_things_change(repo):
 
     def uids(*args):
         result = run(repo, *args, "--within", "all", "-f", "ics")
-        return {str(e["SUMMARY"]).split(": ", 1)[-1] + " " + e.decoded("DTSTART").isoformat(): str(e["UID"])
-                for e in Calendar.from_ical(result.stdout).walk("VEVENT")}
+        return {str(e["SUMMARY"]).split("): ", 1)[-1] + " " + str(e["DESCRIPTION"]).splitlines()[2][:15]:
+                str(e["UID"]) for e in Calendar.from_ical(result.stdout).walk("VEVENT")}  # "Due: YYYY-MM-DD"
 
     before = uids(DANNY, *TODAY)
     after = uids(DANNY, "--today", "2026-11-23")  # another day: same obligations, same UIDs
@@ -424,7 +425,7 @@ def test_output_never_overwrites_without_force(repo):
     target = repo.root / "due.ics"
     result = run(repo, *TODAY, "-f", "ics", "--output", "due.ics")
     assert result.exit_code == 0 and result.stdout == ""
-    assert "wrote 2 obligation(s), 0 overdue, to due.ics" in result.stderr
+    assert "wrote 2 obligations, 0 overdue, to due.ics" in result.stderr
     written = target.read_bytes()
     assert written.startswith(b"BEGIN:VCALENDAR\r\n")
     assert written == run(repo, *TODAY, "-f", "ics").stdout_bytes

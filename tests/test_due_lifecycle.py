@@ -66,8 +66,8 @@ def test_the_draft_line_in_the_table_csv_and_calendar(repo):
             f"{ELENA_REVISION},signatures\r\n") in csv_text
     ics = run(repo, ELENA, "--today", "2027-03-01", "--within", "all", "-f", "ics").stdout
     (event,) = [e for e in Calendar.from_ical(ics).walk("VEVENT") if "signature" in str(e["SUMMARY"])]
-    assert str(event["SUMMARY"]) == "OVERDUE: M-000123: awaiting signature"
-    assert event.decoded("DTSTART").isoformat() == "2027-02-19"
+    assert str(event["SUMMARY"]) == "OVERDUE (due 2027-02-19): M-000123: awaiting signature"
+    assert event.decoded("DTSTART").isoformat() == "2027-03-01"  # overdue: on today
     assert "Obligation: awaiting signature since 2027-01-20: plan P2" in str(event["DESCRIPTION"])
     assert [str(c) for c in event["CATEGORIES"].cats] == ["signature"]
 

@@ -297,9 +297,9 @@ def test_the_report_table_and_page_say_it_too(repo):
     write_report(report, "table", table)
     write_report(report, "html", page)
     flat = " ".join(table.getvalue().split())
-    assert "3 member folders share 1 member id(s) (M-000123) and are counted once each: `pcplan check` reports " \
+    assert "3 member folders share 1 member id (M-000123) and are counted once each: `pcplan check` reports " \
            "each as E007." in flat
-    assert "3 member folders share 1 member id(s) (M-000123) and are counted once each." in page.getvalue()
+    assert "3 member folders share 1 member id (M-000123) and are counted once each." in page.getvalue()
 
 
 def test_export_holds_the_later_folder_back_and_says_why(repo, tmp_path):

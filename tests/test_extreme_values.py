@@ -110,6 +110,10 @@ FIELDS = [
     date_field("member", "holds.*.end", ELENA_MEMBER, "status: active\n",
                "holds:\n  - {start: 2026-09-20, end: {X}, reason: Hospital stay., recorded_by: cm-jlee}\n"
                "status: active\n"),
+    # An attempt to reach her for planning (the LTSS measures), on any day of the calendar.
+    date_field("member", "outreach.*.on", ELENA_MEMBER, "status: active\n",
+               "outreach:\n  - {on: {X}, for: planning, method: phone, outcome: no_answer, by: cm-jlee}\n"
+               "status: active\n"),
     # -- note ------------------------------------------------------------------------------------------------
     date_field("note", "date", ELENA_NOTE, "date: 2026-10-29", "date: {X}"),
     Field("note", "minutes", ELENA_NOTE, "minutes: 50", "minutes: {X}", WHOLE_NUMBERS),

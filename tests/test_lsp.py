@@ -572,17 +572,33 @@ async def test_quick_fix_records_the_fingerprint_after_a_new_signing(client, cas
     assert f'  - {{role: member, name: Elena, signed_on: 2026-09-03, method: wet, fingerprint: "{current}"}}' \
         in doc.text
 
-    # The plan changes after the signature: C305. Signed again, the quick fix records the new fingerprint.
+    # The plan changes after the signature: C305. Signed again, the quick fix records the new fingerprint and
+    # the day it was signed (today), never the new fingerprint beside the old date: that would say Elena signed
+    # this version on 2026-09-03. Not preferred: only the case manager knows it was signed again, and when.
     diagnostics = await doc.edit("amount: 6", "amount: 8")
     (c305,) = [d for d in diagnostics if d.code == "C305"]
     assert c305.range.start == position(doc.text, f'"{current}"')
     actions = await doc.actions([c305])
     (fix,) = [a for a in actions if a.title.startswith("Signed again")]
     changed = fingerprint(load_text(doc.text).data)
-    assert fix.title == f"Signed again: record the current fingerprint {changed} in this signature"
-    (edit,) = fix.edit.changes[doc.uri]
-    assert edit.range == c305.range and edit.new_text == f'"{changed}"'
-    assert await doc.apply(fix.edit) == []
+    assert fix.title == (f"Signed again today: record signed_on {TODAY} and the current fingerprint {changed} "
+                         "in this signature")
+    assert fix.kind == types.CodeActionKind.QuickFix and not fix.is_preferred
+    date_edit, fingerprint_edit = fix.edit.changes[doc.uri]
+    signed = f"  - {{role: member, name: Elena, signed_on: 2026-09-03, method: wet, fingerprint: \"{current}\"}}"
+    assert date_edit.range == types.Range(start=position(doc.text, signed, len("  - {role: member, name: Elena, "
+                                                                                "signed_on: ")),
+                                          end=position(doc.text, signed, len("  - {role: member, name: Elena, "
+                                                                              "signed_on: 2026-09-03")))
+    assert date_edit.new_text == TODAY
+    assert fingerprint_edit.range == c305.range and fingerprint_edit.new_text == f'"{changed}"'
+    # C305 is gone; the copies given on 2026-09-10 were of the version signed then, so T206 now asks for the
+    # signed-again plan to be given (what really remains to do), rather than the record hiding it.
+    diagnostics = await doc.apply(fix.edit)
+    assert codes(diagnostics) == ["T206"] * 5
+    assert all(f"before the plan's consent ({TODAY}, `signatures[0]`)" in d.message for d in diagnostics)
+    assert f'  - {{role: member, name: Elena, signed_on: {TODAY}, method: wet, fingerprint: "{changed}"}}' \
+        in doc.text
     doc.close()
 
 

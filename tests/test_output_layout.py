@@ -213,6 +213,8 @@ def _strings(value):
         for key, item in value.items():
             if key == "by_kind":
                 yield from item  # the kinds are shown, as "plan-review 1"
+            if key in ("quality_measures", "timeliness"):
+                continue  # codes (`not_met`, `on_time`) the table shows as words; member lists it does not show
             yield from _strings(item)
     elif isinstance(value, list):
         for item in value:

@@ -23,9 +23,9 @@ from pcplan.cli import app
 runner = CliRunner()
 AS_OF = ["--today", "2026-11-22"]
 KEYS = {"version", "today", "scope", "unread", "members", "compliance", "findings", "findings_by_rule",
-        "findings_by_case_manager", "top_rules", "overdue_by_case_manager"}
+        "findings_by_case_manager", "top_rules", "overdue_by_case_manager", "quality_measures", "timeliness"}
 CHARTS = ("chart-compliance", "chart-findings-by-rule", "chart-findings-by-case-manager",
-          "chart-overdue-by-case-manager")
+          "chart-overdue-by-case-manager", "chart-trend-ltss-1", "chart-trend-ltss-2", "chart-trend-ltss-3")
 # The current case manager of each sample member, read from the files by hand (M-000301 is closed: its
 # last assignment ended, so the plan's `monitoring.responsible` counts; M-000644 changed case manager;
 # M-000788 was closed and re-enrolled, with cm-jlee both times).
@@ -155,14 +155,19 @@ def test_an_excepted_error_does_not(repo):
     assert report["findings"]["excepted"] == 1 and report["findings"]["total"] == 0
 
 
+OVERDUE_KEYS = ("case_manager", "overdue", "members", "by_kind", "oldest_due")  # the worklist's keys: test_worklists
+
+
 def test_a_warning_does_not(repo):
     repo.edit(DANNY_PLAN, "    target_date: 2027-01-31\n", "    target_date: 2026-10-31\n")  # T204 warning
     report = report_json(repo.root)
     assert report["compliance"]["compliant_members"] == 2
     assert [(r["code"], r["severity"], r["count"]) for r in report["findings_by_rule"]] == [("T204", "warning", 1)]
     obello = report["overdue_by_case_manager"][1]
-    assert obello == {"case_manager": "cm-obello", "overdue": 1, "members": 1, "by_kind": {"goal-target": 1},
-                      "oldest_due": "2026-10-31"}
+    assert {k: obello[k] for k in OVERDUE_KEYS} == {"case_manager": "cm-obello", "overdue": 1, "members": 1,
+                                                    "by_kind": {"goal-target": 1}, "oldest_due": "2026-10-31"}
+    assert obello["overdue_items"] == [{"member": "M-000207", "kind": "goal-target", "due": "2026-10-31",
+                                        "days_overdue": 22}]
 
 
 def test_members_on_hold_are_not_active(repo):
@@ -180,8 +185,11 @@ def test_staff_findings_and_training_deadlines_count_apart(repo):
     assert report["findings"]["outside_member_folders"] == sum(
         1 for f in check_findings(repo.root) if f["member"] is None and not f["excepted"]) > 0
     new = [m for m in report["overdue_by_case_manager"] if m["case_manager"] == "cm-new"]
-    assert new == [{"case_manager": "cm-new", "overdue": 4, "members": 0, "by_kind": {"training": 4},
-                    "oldest_due": "2026-05-05"}]
+    assert [{k: m[k] for k in OVERDUE_KEYS} for m in new] == [
+        {"case_manager": "cm-new", "overdue": 4, "members": 0, "by_kind": {"training": 4}, "oldest_due": "2026-05-05"}]
+    assert new[0]["overdue_items"] == [{"member": None, "kind": "training", "due": "2026-05-05",
+                                        "days_overdue": 201}] * 4
+    assert (new[0]["due_soon"], new[0]["due_soon_until"], new[0]["due_soon_items"]) == (0, "2026-12-22", [])
     assert report["compliance"]["compliant_members"] == 2  # staff.yaml is no member's folder
 
 
@@ -414,7 +422,9 @@ def test_html_is_one_self_contained_accessible_file(samples):
     assert "<caption>Fully compliant active members, overall and per case manager</caption>" in html
     assert "@page" in html and "break-inside: avoid" in html
     assert "Jordan Lee" in html  # staff names, for people; never a member's name
-    assert "Elena" not in html and "Nursing-facility" not in html
+    # (the rule notes quote pcplan's own words, whose examples use the name "Elena": tests/test_report_formats.py)
+    outside_notes = re.sub(r'<section class="rule-notes".*?</section>', "", html, flags=re.S)
+    assert "Elena" not in outside_notes and "Nursing-facility" not in html
 
 
 def test_html_output_is_written_to_a_file_by_its_name(samples, tmp_path):
@@ -496,7 +506,7 @@ def test_usage_errors_exit_2(repo):
     assert result.exit_code == 2 and "pcplan: no-such-folder: no such file or folder" in result.output
     result = run(repo.root, "report", "--today", "2026-02-30")
     assert result.exit_code == 2 and result.output.startswith("pcplan: ")
-    result = run(repo.root, "report", *AS_OF, "-f", "pdf")
+    result = run(repo.root, "report", *AS_OF, "-f", "docx")  # (pdf is a format: tests/test_report_formats.py)
     assert result.exit_code == 2
 
 

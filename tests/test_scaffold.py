@@ -20,7 +20,6 @@ from pcplan.engine import Options, check
 from pcplan.load import load_file
 from pcplan.rules import RULES
 from pcplan.scaffold.new import next_member_id
-from pcplan.walk import glob_regex
 
 runner = CliRunner()
 DAY = ["--today", "2026-11-22"]
@@ -104,7 +103,8 @@ def test_init_writes_every_configuration_key_with_its_default(fresh):
         if item.name == "path":
             continue
         key = {"select": "rules.select", "ignore": "rules.ignore", "severity": "rules.severity",
-               "per_path_ignores": "rules.per-path-ignores", "settings": "settings"}.get(item.name, item.name)
+               "per_path_ignores": "rules.per-path-ignores", "settings": "settings",
+               "measures": "report.measures"}.get(item.name, item.name)
         if getattr(Config(), item.name) is None:  # no TOML null: shown as a commented example
             assert f"# {key} = " in text, key
         else:
@@ -150,28 +150,7 @@ def test_pre_commit_hook_and_ci_workflow_are_valid_and_run_pcplan_check(fresh):
     assert not re.search(r"^\S+:\d+:\d+: ", result.output, re.M) and "Traceback" not in result.output
 
 
-def test_vscode_settings_map_existing_schemas_to_the_case_files(fresh):
-    from pcplan.schema import KINDS, schema_for
-
-    settings = json.loads((fresh / ".vscode/settings.json").read_text(encoding="utf-8"))
-    mapping = settings["yaml.schemas"]
-    assert len(mapping) == len(KINDS)
-    by_kind = {}
-    for schema_path, globs in mapping.items():
-        target = (fresh / schema_path).resolve()
-        assert target.is_file(), schema_path
-        schema = json.loads(target.read_text(encoding="utf-8"))
-        kind = schema["properties"]["kind"]["const"]
-        assert schema == schema_for(kind)
-        by_kind[kind] = globs
-    assert by_kind["staff"] == ["staff.yaml"]
-    assert "members/**/notes/*.yaml" in by_kind["note"]
-    # Every case file of the sample member matches the glob of its own kind and no other.
-    for path in sorted((fresh / "members").rglob("*.yaml")):
-        relative = path.relative_to(fresh).as_posix()
-        kind = data(path)["kind"]
-        matching = {k for k, globs in by_kind.items() if any(glob_regex(g).match(relative) for g in globs)}
-        assert matching == {kind}, relative
+# The editor settings' schema globs: tests/test_init.py (every file name pcplan writes, as the editor matches).
 
 
 def test_vscode_recommends_the_yaml_and_pcplan_extensions(fresh):

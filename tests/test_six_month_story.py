@@ -4,13 +4,17 @@ Elena's case (the reference member M-000123) is lived from her plan's signing on
 re-enrollment in April 2027, one commit per event, the way a case manager records it: a copy handed
 over at the signing meeting, providers signing three weeks later, monthly calls, an unedited note, a
 missed month and the catch-up call, her case manager leaving and a transfer, a hospital stay with a
-collateral call and the review after discharge, a closure when she moves away and her return.
+collateral call and the review after discharge, a closure when she moves away and her return. The moments
+recorded inside her files (the transfer, the hold and its end, the review, the re-enrollment and her case manager
+again) are recorded with `pcplan new hold|transfer|review|enrollment --write`, and the closure is started with
+`pcplan new closure`; only values already there (`status`, the new episode's dates) are changed by hand.
 
 At every step the commit goes through the hook's own entry (`pcplan check --member-folders FILES`,
 as `.pre-commit-hooks.yaml` runs it) with the day as `PCPLAN_TODAY`, and then the whole folder is
 checked: where the practice was sound the check is clean, and where it was not (a month without a
-call, a note left empty, a note written by someone who had left, a transfer that ignores her standing
-request) the right finding stands at the right place — and recording the late work is never refused.
+call, a note left empty, a note written by someone who had left) the right finding stands at the right
+place — and recording the late work is never refused. A transfer that ignores her standing request is
+refused by `pcplan new transfer` before anything is written.
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ class Story:
             return CliRunner().invoke(app, args, env={"PCPLAN_TODAY": day, "CI": None}, catch_exceptions=False)
         finally:
             os.chdir(old)
+
+    def new(self, day: str, *args: str) -> str:
+        """`pcplan new ARGS --write` as the case manager runs it that day; what it printed (the diff)."""
+        result = self._cli(["new", *args, "--write"], day)
+        assert result.exit_code == 0, result.output
+        return result.stdout
 
     def commit(self, day: str, *changed: str) -> int:
         """Stage the files and run the hook's entry on them, as pre-commit does; commit when it passes."""
@@ -192,19 +202,21 @@ def test_six_months_of_elena(story):
     visit = s.write("members/M-000123/notes/2027-01-29.yaml",
                     note("2027-01-29", "cm-jlee", "face_to_face", "Elena", "Last visit with Elena; introduced Olu."))
     s.edit("staff.yaml", "    hire_date: 2024-05-01\n", "    hire_date: 2024-05-01\n    left_on: 2027-01-29\n")
-    s.edit(MEMBER, "    reason: Initial assignment.\n",
-           "    reason: Initial assignment.\n"
-           "  - staff: cm-obello\n    from: 2027-01-30\n    assigned_by: sup-amartin\n    chosen_by_member: false\n"
-           "    reason: Jordan Lee left the agency.\n")
+    transfer = ["transfer", "M-000123", "--to", "cm-obello", "--from", "2027-01-30", "--assigned-by", "sup-amartin",
+                "--reason", "Jordan Lee left the agency."]
+    before = s.read(MEMBER)
+    forgot = s._cli(["new", *transfer, "--write"], "2027-01-30")
+    assert forgot.exit_code == 2 and s.read(MEMBER) == before
+    assert forgot.stderr == ("pcplan: --preference-unmet-reason: the member needs an interpreter and prefers `es`, "
+                             "and `cm-obello` does not speak it (staff.yaml `languages`); say why, as explained to "
+                             "the member (C309)\n")
+    # Recorded truthfully, with why the request could not be met, the transfer checks clean. Jordan's assignment
+    # ends on her last day.
+    diff = s.new("2027-01-30", *transfer, "--preference-unmet-reason",
+                 "No Spanish-speaking case manager has room; an interpreter joins every contact.")
+    assert "+    to: 2027-01-29\n" in diff and "+    chosen_by_member: false\n" in diff
     assert s.commit("2027-01-30", visit, "staff.yaml", MEMBER) == 0
     history = [("T205", "warning", *phone)]
-    c309 = s.findings("2027-01-30")
-    assert [f[:2] for f in c309 if f[0] != "T205"] == [("C309", "warning")]
-    # Recorded truthfully, with why the request could not be met, the transfer checks clean.
-    s.edit(MEMBER, "    reason: Jordan Lee left the agency.\n",
-           "    reason: Jordan Lee left the agency.\n"
-           "    preference_unmet_reason: No Spanish-speaking case manager has room; an interpreter joins every contact.\n")
-    assert s.commit("2027-01-30", MEMBER) == 0
     assert s.findings("2027-01-30") == history
 
     # A note dated after Jordan left, under her name, is A609 at the staff id; written by Olu it is clean.
@@ -217,16 +229,18 @@ def test_six_months_of_elena(story):
     assert s.findings("2027-02-03") == history
 
     # --- 2027-02-05 to 2027-02-19: a hospital stay. Contacts pause; a call with Rosa keeps in touch.
-    s.edit(MEMBER, "status: active",
-           "holds:\n  - {start: 2027-02-05, kind: hospital, reason: Hospital stay., recorded_by: cm-obello}\n"
-           "status: on_hold")
+    diff = s.new("2027-02-05", "hold", "M-000123", "--kind", "hospital", "--start", "2027-02-05", "--reason",
+                 "Hospital stay.")
+    assert "+holds:\n+  - start: 2027-02-05\n+    kind: hospital\n+    reason: Hospital stay.\n" \
+        "+    recorded_by: cm-obello\n" in diff
+    s.edit(MEMBER, "status: active", "status: on_hold")  # a value already there: changed by hand, as pcplan says
     assert s.commit("2027-02-05", MEMBER) == 0
     rosa = s.write("members/M-000123/notes/2027-02-12.yaml",
                    note("2027-02-12", "cm-obello", "collateral", "Rosa Ruiz", "Rosa says Elena is recovering."))
     assert s.commit("2027-02-12", rosa) == 0
     assert s.findings("2027-02-12") == history
     # Discharge on 2027-02-19: a significant change, so a review is due within 30 days.
-    s.edit(MEMBER, "{start: 2027-02-05, kind: hospital,", "{start: 2027-02-05, end: 2027-02-19, kind: hospital,")
+    assert "+    end: 2027-02-19\n" in s.new("2027-02-19", "hold", "M-000123", "--end", "2027-02-19")
     s.edit(MEMBER, "status: on_hold", "status: active")
     assert s.commit("2027-02-19", MEMBER) == 0
     call = s.write("members/M-000123/notes/2027-02-20.yaml",
@@ -235,39 +249,42 @@ def test_six_months_of_elena(story):
     t212 = s.findings("2027-03-22")  # no review 31 days after the discharge: T212 (and the six-month review)
     assert {f[0] for f in t212} >= {"T212", "T201"}
     # The review on 2027-03-01 with Elena, in her own words, answers both.
-    s.edit(PLAN, "reviews: []                        # periodic reviews held since the plan was signed\n",
-           "reviews:\n  - date: 2027-03-01\n    by: cm-obello\n    outcome: continue\n"
-           "    member_view: I am glad to be home; I want the aide on Saturdays to stay.\n")
+    s.new("2027-03-01", "review", "members/M-000123", "--date", "2027-03-01", "--by", "cm-obello", "--outcome",
+          "continue", "--member-view", "I am glad to be home; I want the aide on Saturdays to stay.")
+    assert "reviews:                           # periodic reviews held since the plan was signed\n" \
+           "  - date: 2027-03-01\n    by: cm-obello\n    outcome: continue\n" \
+           "    member_view: I am glad to be home; I want the aide on Saturdays to stay.\nsignatures:\n" in s.read(PLAN)
     assert s.commit("2027-03-01", PLAN) == 0
     assert s.findings("2027-03-02") == history
 
     # --- 2027-03-05: Elena moves to her daughter's in another county. The case closes.
-    closure = s.write("members/M-000123/closure-2027-03-05.yaml",
-                      "kind: closure\nversion: 1\nmember: M-000123\ndate: 2027-03-05\nreason: moved\n"
-                      "exit_interview:\n  held_on: 2027-03-05\n  with: [Elena]\n"
-                      "  summary: Elena is moving to her daughter's in Larimer County.\n"
-                      "next_stage_plan: Her new county's case management agency takes the waiver case.\n"
-                      "referrals:\n  - {to: Larimer County case management agency, for: Her waiver case management, "
-                      "on: 2027-03-05}\n")
+    started = s._cli(["new", "closure", "members/M-000123", "--reason", "moved"], "2027-03-05")
+    assert started.stdout == "members/M-000123/closure.yaml\n", started.output
+    closure = "members/M-000123/closure.yaml"  # filled in with what happened at the exit interview
+    s.edit(closure, "referrals: []", "exit_interview:\n  held_on: 2027-03-05\n  with: [Elena]\n"
+           "  summary: Elena is moving to her daughter's in Larimer County.\n"
+           "next_stage_plan: Her new county's case management agency takes the waiver case.\n"
+           "referrals:\n  - {to: Larimer County case management agency, for: Her waiver case management, "
+           "on: 2027-03-05}\n")
     s.edit(MEMBER, "status: active", "status: closed")
     assert s.commit("2027-03-05", closure, MEMBER) == 0, s.hook_said
     assert s.findings("2027-03-10") == history
 
     # --- 2027-04-12: she is back and enrolled again. The new episode starts afresh: rights explained and a
     # choice of case manager offered again, and the first assessment of the episode is an initial one.
-    s.edit(MEMBER, "    referral_source: Hospital discharge planner, North Valley Medical Center\n",
-           "    referral_source: Hospital discharge planner, North Valley Medical Center\n"
-           "  - program: HCBS-EBD\n    eligibility:\n      determined_on: 2027-04-09\n      determined_by: cm-obello\n"
-           "      basis: Level of care confirmed again on her return.\n    enrolled_on: 2027-04-12\n"
-           "    referral_source: Elena called the agency herself.\n")
+    s.new("2027-04-12", "enrollment", "M-000123", "--program", "HCBS-EBD", "--date", "2027-04-12",
+          "--determined-on", "2027-04-09", "--determined-by", "cm-obello", "--basis",
+          "Level of care confirmed again on her return.", "--referral-source", "Elena called the agency herself.")
+    # What is already there and changes with the new episode is changed by hand, as `new enrollment` says.
     s.edit(MEMBER, "rights_explained_on: 2026-08-03", "rights_explained_on: 2027-04-12")
     s.edit(MEMBER, "choice_of_case_manager_offered_on: 2026-08-03", "choice_of_case_manager_offered_on: 2027-04-12")
     s.edit(MEMBER, "status: closed", "status: active")
-    s.edit(MEMBER, "    preference_unmet_reason:", "    to: 2027-03-05\n    preference_unmet_reason:")
-    s.edit(MEMBER, "holds:\n", "  - staff: cm-obello\n    from: 2027-04-12\n    assigned_by: sup-amartin\n"
-           "    chosen_by_member: true\n    preferences_met: true\n"
-           "    preference_unmet_reason: Elena asked to keep Olu, with the interpreter.\n"
-           "    reason: Re-enrollment.\nholds:\n")
+    # Her case manager again: Olu's earlier assignment ends with the closure of that episode.
+    diff = s.new("2027-04-12", "transfer", "M-000123", "--to", "cm-obello", "--from", "2027-04-12",
+                 "--assigned-by", "sup-amartin", "--chosen-by-member", "--preferences-met",
+                 "--preference-unmet-reason", "Elena asked to keep Olu, with the interpreter.",
+                 "--reason", "Re-enrollment.")
+    assert "+    to: 2027-03-05\n" in diff
     assert s.commit("2027-04-12", MEMBER) == 0, s.hook_said
     assert s.findings("2027-04-20") == []  # the old episode's history stays with the old episode
     assessment = s._cli(["new", "assessment", "members/M-000123"], "2027-04-20")

@@ -264,4 +264,4 @@ def test_pcplan_s_own_messages_show_paths_escaped(repo, tmp_path):
     target = tmp_path / "base\u202eline.json"
     result = _run(repo.root, "check", *AS_OF, "--write-baseline", str(target))
     assert result.exit_code == 0
-    assert result.stderr == f"pcplan: wrote 0 finding(s) to the baseline {tmp_path}/base\\u202eline.json\n"
+    assert result.stderr == f"pcplan: wrote 0 findings to the baseline {tmp_path}/base\\u202eline.json\n"

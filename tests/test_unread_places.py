@@ -76,7 +76,7 @@ def test_export_counts_the_place_as_not_exported(deep, tmp_path):
     result = _run(deep, "export", "fhir", ".", "-o", f"{tmp_path}/out/", *AS_OF)
     assert result.exit_code == 1, result.stderr
     assert "the members below it are not exported" in result.stderr
-    assert "1 place(s) not read" in result.stderr
+    assert "1 place not read" in result.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "M-000123.fhir.json", "M-000207.fhir.json", "M-000301.fhir.json"]
 

@@ -5,8 +5,10 @@ An entry's body is ``[findings, summary, identity]``:
 * findings: each as findings.finding_row writes it (the conversion the spill store uses too), its file named
   by its place in the folder's sorted list of files, a key typed as words masked (:func:`masked`), the due
   date as ISO text;
-* summary: the facts.summary.MemberSummary `due` and `report` read (:func:`summary_to_plain`), or None
-  when it cannot be kept (a program name typed as words: the cache holds no member text);
+* summary: the facts.summary.MemberSummary `due` and `report` read (:func:`summary_to_plain`: with the
+  facts the quality measures and the timeliness counts need, ids, codes and dates), or None when it cannot
+  be kept (a program name typed as words: the cache holds no member text); an entry of an earlier pcplan,
+  without those facts, is a miss;
 * identity: what E007 compares across folders (engine._identity): the member file's place, the member id
   and the (line, column, end line, end column) of its value.
 
@@ -20,10 +22,14 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from pathlib import Path
+from typing import cast
 
+from .facts.measures.record import AssessmentFact, Attempt, EpisodeFact, MemberFacts, PlanFact, Stay
 from .facts.obligations import KINDS, Obligation
 from .facts.status import STATUSES
 from .facts.summary import MemberSummary
+from .facts.timely import KINDS as TIMELY_KINDS
+from .facts.timely import Timely
 from .findings import SEVERITY_RANK, Finding, dotted, finding_from_row, finding_row
 from .rules.registry import RULES
 from .shown import looks_like_id
@@ -162,20 +168,26 @@ def summary_to_plain(summary: MemberSummary, place: dict[str, int]) -> list | No
     if not all(_storable_program(p) for p in summary.programs):
         return None  # a program name typed as words: never written to the cache (the folder is checked again)
     return [summary.status, summary.closed, summary.on_hold, summary.in_effect, summary.drafts, summary.manager,
-            list(summary.programs), summary.member_id, obligations]
+            list(summary.programs), summary.member_id, obligations,
+            _facts_to_plain(summary.measures) if summary.measures is not None else None,
+            [[t.kind, t.due.isoformat(), _iso_or_none(t.done)] for t in summary.timely]]
 
 
 def summary_from_plain(data: list, displays: list[str]) -> MemberSummary:
     """The MemberSummary summary_to_plain wrote; its obligations stay as the entry holds them
     (:class:`StoredObligations`) until asked for. ValueError: not a summary pcplan wrote."""
-    status, closed, on_hold, in_effect, drafts, manager, programs, member_id, obligations = data
+    if type(data) is not list or len(data) != 11:  # an entry of an earlier pcplan (no measures): a miss
+        raise ValueError("not a summary pcplan wrote")
+    status, closed, on_hold, in_effect, drafts, manager, programs, member_id, obligations, measures, timely = data
     if status not in STATUSES or not all(type(x) is bool for x in (closed, on_hold, in_effect)) \
             or type(drafts) is not int or not all(x is None or isinstance(x, str) for x in (manager, member_id)) \
             or type(programs) is not list or not all(_storable_program(p) for p in programs) \
             or type(obligations) is not list or not all(_plain_obligation(o, len(displays)) for o in obligations):
         raise ValueError("not a summary pcplan wrote")
     return MemberSummary(status, closed, on_hold, in_effect, drafts, manager, tuple(programs), member_id,
-                         StoredObligations(tuple(obligations), tuple(displays)))
+                         StoredObligations(tuple(obligations), tuple(displays)),
+                         measures=_facts_from_plain(measures) if measures is not None else None,
+                         timely=_timely_from_plain(timely))
 
 
 class StoredObligations:
@@ -252,3 +264,117 @@ def _storable_program(name: object) -> bool:
 
 def _plain_path(path: object) -> bool:
     return isinstance(path, tuple) and all(type(step) in (str, int) for step in path)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What the quality measures and the timeliness counts need (facts.measures.MemberFacts, facts.timely.Timely):
+# ids (id-shaped, else None), codes, numbers, booleans and ISO dates; never a member's words.
+
+
+def _iso_or_none(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _facts_to_plain(facts: MemberFacts) -> list:
+    iso = _iso_or_none
+    return [
+        facts.member_id, iso(facts.birth_date),
+        [[e.number, iso(e.enrolled_on), iso(e.closed_on), e.closed] for e in facts.episodes],
+        [[a.id, a.on.isoformat(), a.episode, a.elements, a.contact, a.place, a.in_home_declined]
+         for a in facts.assessments],
+        [[p.id, p.assessment, iso(p.made_on), iso(p.consent_on), p.episode, p.elements, p.contact,
+          p.in_person_declined, [d.isoformat() for d in p.pcp_copies], p.pcp_recorded] for p in facts.plans],
+        [[a.on.isoformat(), a.purpose, a.outcome] for a in facts.attempts],
+        [[s.start.isoformat(), iso(s.end), s.planned] for s in facts.stays],
+    ]
+
+
+class _Reader:
+    """Values of a plain entry, each checked to be of the type pcplan writes (ValueError: it is not)."""
+
+    def __init__(self) -> None:
+        self.days: dict[str, date] = {}  # one date object per day (a caseload's facts hold many of each)
+
+    def day(self, value: object, maybe: bool = False) -> date | None:
+        if value is None and maybe:
+            return None
+        if type(value) is not str:
+            raise ValueError("not a date")
+        found = self.days.get(value)
+        if found is None:
+            found = self.days.setdefault(value, date.fromisoformat(value))
+        return found
+
+    def sure_day(self, value: object) -> date:
+        found = self.day(value)
+        assert found is not None
+        return found
+
+    @staticmethod
+    def code(value: object, among: tuple | frozenset | None = None) -> str | None:
+        """An id-shaped text (or one of ``among``), or None: no member text is read from the cache."""
+        if value is None:
+            return None
+        if type(value) is not str or not (value in among if among is not None else looks_like_id(value)):
+            raise ValueError("not a code")
+        return value
+
+    @staticmethod
+    def number(value: object, maybe: bool = False) -> int | None:
+        if value is None and maybe:
+            return None
+        if type(value) is int:
+            return value
+        raise ValueError("not a number")
+
+    @staticmethod
+    def flag(value: object) -> bool:
+        if type(value) is not bool:
+            raise ValueError("not a boolean")
+        return value
+
+    @staticmethod
+    def rows(value: object, width: int) -> list[list]:
+        if type(value) is not list or not all(type(row) is list and len(row) == width for row in value):
+            raise ValueError("not rows")
+        return cast(list[list], value)
+
+
+_READER = _Reader()
+_PURPOSES = ("assessment", "planning")
+_OUTCOMES = ("not_reached", "reached", "refused")
+
+
+def _facts_from_plain(plain: object) -> MemberFacts:
+    r = _READER
+    if type(plain) is not list or len(plain) != 7:
+        raise ValueError("not measure facts")
+    member_id, birth, episodes, assessments, plans, attempts, stays = plain
+    return MemberFacts(
+        member_id=r.code(member_id), birth_date=r.day(birth, True),
+        episodes=tuple(EpisodeFact(cast(int, r.number(n)), r.day(on, True), r.day(off, True), r.flag(closed))
+                       for n, on, off, closed in r.rows(episodes, 4)),
+        assessments=tuple(AssessmentFact(r.code(i), r.sure_day(on), r.number(ep, True), r.number(el, True),
+                                         r.code(contact), r.code(place), r.flag(declined))
+                          for i, on, ep, el, contact, place, declined in r.rows(assessments, 7)),
+        plans=tuple(_plan_from_plain(row) for row in r.rows(plans, 10)),
+        attempts=tuple(Attempt(r.sure_day(on), r.code(purpose, _PURPOSES), cast(str, r.code(outcome, _OUTCOMES)))
+                       for on, purpose, outcome in r.rows(attempts, 3)),
+        stays=tuple(Stay(r.sure_day(start), r.day(end, True), r.flag(planned))
+                    for start, end, planned in r.rows(stays, 3)))
+
+
+def _plan_from_plain(row: list) -> PlanFact:
+    r = _READER
+    i, assessment, made, consent, episode, elements, contact, declined, copies, recorded = row
+    if type(copies) is not list:
+        raise ValueError("not dates")
+    return PlanFact(r.code(i), r.code(assessment), r.day(made, True), r.day(consent, True), r.number(episode, True),
+                    r.number(elements, True), r.code(contact), r.flag(declined),
+                    tuple(r.sure_day(d) for d in copies), r.flag(recorded))
+
+
+def _timely_from_plain(plain: object) -> tuple[Timely, ...]:
+    r = _READER
+    return tuple(Timely(cast(str, r.code(kind, TIMELY_KINDS)), r.sure_day(due), r.day(done, True))
+                 for kind, due, done in r.rows(plain, 3))

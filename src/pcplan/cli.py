@@ -10,6 +10,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn, TextIO, cast
@@ -23,6 +24,7 @@ from .formats import FormatError, Formats, choose
 if TYPE_CHECKING:
     from datetime import date
 
+    from .caseload.report import Report
     from .result import CheckResult
 
 app = typer.Typer(
@@ -30,7 +32,7 @@ app = typer.Typer(
     cls=Group,
     help="Check, render and track person-centered case files kept as YAML in git.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish, PowerShell)
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
@@ -80,14 +82,18 @@ RULE_FORMATS = Formats("rule", ("text", "json"), {".md": ("text",)})  # its text
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"pcplan {__version__}")
+        from .schema import VERSIONS  # the `version:` a case file may declare (the schemas' $id carry it: /v1/)
+
+        plural = "s" if len(VERSIONS) > 1 else ""
+        typer.echo(f"pcplan {__version__} (case file schema version{plural} {', '.join(map(str, VERSIONS))})")
         raise typer.Exit()
 
 
 @app.callback()
 def main_options(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print pcplan's version and exit."),
+                                 help="Print pcplan's version and the case file schema version it reads, and "
+                                 "exit."),
 ) -> None:
     """Check, render and track person-centered case files kept as YAML in git."""
 
@@ -112,6 +118,21 @@ def _visible(value: object) -> str:
     from .shown import visible
 
     return visible(value)
+
+
+def _output_file(output: Path | None) -> Path | None:
+    """The file ``-o`` names, or None for standard output: no ``-o``, or ``-o -`` (pcplan.output.is_stdout,
+    the one test every command with -o/--output makes)."""
+    from .output import is_stdout
+
+    return None if is_stdout(output) else output
+
+
+def _plural(count: int, noun: str) -> str:
+    """``1 finding``, ``2 findings`` (pcplan.output.plural)."""
+    from .output import plural
+
+    return plural(count, noun)
 
 
 def _shard(value: str) -> tuple[int, int]:
@@ -149,10 +170,27 @@ NO_CACHE_HELP = ("Neither read nor write the cache (.pcplan_cache/ at the reposi
                  "that lets a re-check read only the member folders that changed.")
 
 
-def _codes(values: list[str] | None) -> tuple[str, ...]:
+CASE_MANAGER_HELP = ("Only the members whose case manager is this staff id today (their assignment in member.yaml, "
+                     "else the monitor their plan names).")
+
+
+def _codes(values: list[str] | None, flag: str) -> tuple[str, ...]:
+    """The rule codes or prefixes of ``--select``/``--ignore`` (comma-separated, any letter case, a rule's name
+    read as its code); exit 2 naming the closest codes for one that is neither."""
+    from .clihelp import did_you_mean, rule_code, rule_suggestions
+    from .codes import REDIRECTS
+    from .rules import RULES
+
+    names = {code: rule.name for code, rule in RULES.items()}
     out: list[str] = []
-    for value in values or ():
-        out.extend(v.strip() for v in value.split(",") if v.strip())
+    for value in (v.strip() for text in values or () for v in text.split(",")):
+        if not value:
+            continue
+        code = rule_code(value, names) or value.upper()
+        if code != "ALL" and code not in REDIRECTS and not any(known.startswith(code) for known in names):
+            hint = did_you_mean(rule_suggestions(value, names))
+            _fail(f"{flag} names `{value}`, which is not a pcplan rule code{hint}; `pcplan rules` lists them")
+        out.append(code)
     return tuple(out)
 
 
@@ -167,7 +205,7 @@ def check(
              "under GitHub Actions) or junit; with --output, the file's extension picks it (.json, .sarif, "
              ".xml for junit, .txt for concise)."),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write the report to this file."),
+                                          help="Write the report to this file (- for standard output)."),
     today: str | None = typer.Option(None, "--today", metavar="DATE", help="Check as of this date "
                                         "(YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
     select: list[str] | None = typer.Option(None, "--select", metavar="CODES", help="Only these rule codes "
@@ -199,6 +237,7 @@ def check(
                                "file."),
     debug: bool = typer.Option(False, "--debug", help="Print tracebacks of internal errors."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
+    case_manager: str | None = typer.Option(None, "--case-manager", metavar="ID", help=CASE_MANAGER_HELP),
 ) -> None:
     """Validate case files and run every rule; exit 0 clean, 1 findings, 2 usage or internal error."""
     from .config import ConfigError
@@ -209,6 +248,7 @@ def check(
     from .report import ReportOptions, writer
 
     _debug_log(debug)
+    output = _output_file(output)
     to_terminal = output is None and sys.stdout.isatty()
     fmt = _output_format(ctx, CHECK_FORMATS, output_format, output, _default_check_format(to_terminal))
     from .output import OutputError
@@ -218,10 +258,10 @@ def check(
 
     recorded = _read_baseline(baseline)
     try:
-        options = Options(today=resolve_today(today), select=_codes(select) if select else None,
-                          ignore=_codes(ignore), debug=debug, member_folders=member_folders,
+        options = Options(today=resolve_today(today), select=_codes(select, "--select") if select else None,
+                          ignore=_codes(ignore, "--ignore"), debug=debug, member_folders=member_folders,
                           shard=_shard(shard) if shard else None, jobs=jobs or os.cpu_count() or 1,
-                          record_checked=fmt == "junit", cache=not no_cache)
+                          record_checked=fmt == "junit", cache=not no_cache, case_manager=case_manager)
         notices: list[str] = []
         hook = None  # with --member-folders (the pre-commit hook): which findings block (pcplan.precommit)
         if member_folders:
@@ -229,7 +269,8 @@ def check(
 
             result, hook = check_changed(list(paths or [Path(".")]), options, fail_on.value, notices=notices)
         else:
-            result = run_check(list(paths or [Path(".")]), options, notices=notices)
+            with _progress(fmt in ("full", "concise")) as progress:
+                result = run_check(list(paths or [Path(".")]), options, notices=notices, progress=progress)
     except (ConfigError, UsageError, DateError) as exc:
         _fail(str(exc))
         return
@@ -243,8 +284,8 @@ def check(
             write_atomically(write_baseline, lambda stream: baselines.write(stream, result.findings), overwrite=force)
         except OutputError as exc:
             _fail(str(exc))
-        typer.echo(f"pcplan: wrote {len(result.findings)} finding(s) to the baseline {visible(write_baseline)}",
-                   err=True)
+        typer.echo(f"pcplan: wrote {_plural(len(result.findings), 'finding')} to the baseline "
+                   f"{visible(write_baseline)}", err=True)
         raise typer.Exit(2 if _internal(result) else 0)
     hidden = 0
     if recorded is not None:
@@ -272,6 +313,24 @@ def check(
     if hook is not None:  # the pre-commit hook: only findings in the changed files, or that the change introduced
         failing = blocking > 0
     raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+def _progress(human_format: bool) -> AbstractContextManager[Callable[[], None] | None]:
+    """A progress line on stderr while member folders are checked (pcplan.progress: a terminal, a format for
+    people, CI unset, a long run), or nothing."""
+    from contextlib import nullcontext
+
+    from .progress import MemberProgress, wanted
+
+    return MemberProgress() if wanted(human_format) else nullcontext()
+
+
+def _from_here(path: Path) -> str:
+    """A path written, as the user standing here reads it: relative when it is below the current folder."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
 
 
 def _default_check_format(to_terminal: bool) -> str:
@@ -343,8 +402,9 @@ def render(
         help="html (default; print-ready, accessible), pdf or md; with --output, the file's extension picks it."),
     legacy_format: RenderFormat | None = typer.Option(None, "--format", metavar="FORMAT", case_sensitive=False,
                                                          hidden=True, help="Deprecated: use --output-format."),
-    output: Path | None = typer.Option(None, "--output", "-o", metavar="PATH", help="A file, or a folder for "
-                                          "the default name (MEMBER-PLAN.LANG.EXT); default: the current folder."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="PATH", help="A file, a folder for the "
+                                          "default name (MEMBER-PLAN.LANG.EXT), or - for standard output; "
+                                          "default: printed/ at the repository root."),
     lang: str | None = typer.Option(None, "--lang", metavar="LANG", help="Language code (default: the "
                                        "member's preferred language; English when there is no translation)."),
     draft: bool = typer.Option(False, "--draft", help="Render even with error-level findings, with a DRAFT "
@@ -390,7 +450,8 @@ def render(
         return
     for notice in rendered.notices:
         typer.echo(f"pcplan: {visible(notice)}", err=True)
-    typer.echo(shown_path(str(rendered.path)))
+    if rendered.path is not None:  # None: the plan itself went to standard output (-o -)
+        typer.echo(shown_path(_from_here(rendered.path)))
 
 
 class DueFormat(str, Enum):
@@ -412,15 +473,18 @@ def due(
                                "(days), Nw (weeks), Nm (calendar months) or all. Overdue obligations are "
                                "always shown."),
     case_manager: str | None = typer.Option(None, "--case-manager", metavar="ID",
-                                               help="Only this staff id's obligations."),
+                                            help=CASE_MANAGER_HELP[:-1] + ", and this staff id's own training "
+                                            "deadlines)."),
     output_format: DueFormat | None = typer.Option(
         None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
         help="table (default; plain text when not a terminal), json, csv or ics (an iCalendar file to subscribe "
         "to); with --output, the file's extension picks it."),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write to this file instead of stdout."),
+                                          help="Write to this file instead of stdout (- is stdout)."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
     fail_on_overdue: bool = typer.Option(False, "--fail-on-overdue", help="Exit 1 when anything listed is overdue."),
+    summary: bool = typer.Option(False, "--summary", help="One short block per case manager: the counts (overdue, "
+                                 "due within the window) and the first 10 items, overdue first (table or json)."),
     today: str | None = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
                                         "default PCPLAN_TODAY, else the real date."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
@@ -432,18 +496,24 @@ def due(
     from .engine import UsageError
     from .output import OutputError, check_target, write_atomically
 
+    output = _output_file(output)
     fmt = _output_format(ctx, DUE_FORMATS, output_format, output, "table")
+    if summary and fmt not in ("table", "json"):
+        _fail(f"--summary is for the table and json formats; {fmt} lists every obligation: leave out --summary")
     notices: list[str] = []
     try:
         if output is not None:
             check_target(output, force)  # before the work, not after it
-        report = collect(path, DueOptions(today=resolve_today(today), within=within, case_manager=case_manager),
-                         cache=not no_cache, jobs=os.cpu_count() or 1, notices=notices)
+        with _progress(fmt == "table") as progress:
+            report = collect(path, DueOptions(today=resolve_today(today), within=within, case_manager=case_manager),
+                             cache=not no_cache, jobs=os.cpu_count() or 1, notices=notices, progress=progress)
     except (ConfigError, DateError, DueError, OutputError, UsageError) as exc:
         _fail(str(exc))
         return
     _notices(notices)
     _unread(report.unread, "this list")
+    if summary:  # a worklist per case manager
+        from .caseload.worklists import write_summary as write
     if output is None:
         write(report, fmt, sys.stdout, color=None if sys.stdout.isatty() and fmt == "table" else False)
     else:
@@ -452,8 +522,8 @@ def due(
                              overwrite=force)
         except OutputError as exc:
             _fail(str(exc))
-        typer.echo(f"pcplan: wrote {len(report.obligations)} obligation(s), {report.overdue} overdue, to "
-                   f"{_visible(output)}", err=True)
+        what = ("a summary of " if summary else "") + _plural(len(report.obligations), "obligation")
+        typer.echo(f"pcplan: wrote {what}, {report.overdue} overdue, to {_visible(output)}", err=True)
     raise typer.Exit(1 if fail_on_overdue and report.overdue else 0)
 
 
@@ -461,6 +531,8 @@ class ReportFormat(str, Enum):
     table = "table"
     json = "json"
     html = "html"
+    pdf = "pdf"
+    csv = "csv"
 
 
 REPORT_FORMATS = _formats("report", ReportFormat)
@@ -473,43 +545,60 @@ def report(
                                 "or one member's folder (default: the current folder)."),
     output_format: ReportFormat | None = typer.Option(
         None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
-        help="table (default; plain text when not a terminal), json, or html (one self-contained page with "
-        "charts); with --output, the file's extension picks it."),
+        help="table (default; plain text when not a terminal), json, html (one self-contained page with "
+        "charts), pdf (that page printed; to a file, or piped) or csv (the quality measures and timeliness, a row "
+        "per measure, month-end and group); with --output, the file's extension picks it."),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write to this file instead of stdout."),
+                                          help="Write to this file instead of stdout (- is stdout)."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
     today: str | None = typer.Option(None, "--today", metavar="DATE", help="As of this date (YYYY-MM-DD); "
                                         "default PCPLAN_TODAY, else the real date."),
     no_cache: bool = typer.Option(False, "--no-cache", help=NO_CACHE_HELP),
+    case_manager: str | None = typer.Option(None, "--case-manager", metavar="ID", help=CASE_MANAGER_HELP),
+    months: int = typer.Option(12, "--months", metavar="N", min=0, max=36,
+                               help="Trend the quality measures and timeliness over the last N month-ends "
+                               "(0 to 36; default 12)."),
 ) -> None:
     """The supervisor's aggregate review: members, compliance, findings per rule and case manager, overdue work."""
     from .caseload.report import build_report, write_report
+    from .caseload.report_pdf import PrintFailure
     from .config import ConfigError
     from .dates import DateError, resolve_today
     from .engine import UsageError
     from .output import OutputError, check_target, write_atomically
     from .render.templating import TemplateFailure
 
+    to_terminal = output is None and sys.stdout.isatty()  # not `-o -`: standard output asked for by name
+    output = _output_file(output)
     fmt = _output_format(ctx, REPORT_FORMATS, output_format, output, "table")
+    if fmt == "pdf" and to_terminal:
+        _fail("a PDF is not text and would garble the terminal; write it to a file with -o FILE (such as -o "
+              "report.pdf) or pipe it (-o - writes it here anyway)")
     notices: list[str] = []
     try:
         if output is not None:
             check_target(output, force)  # before the work, not after it
-        result = build_report(path, resolve_today(today), cache=not no_cache, jobs=os.cpu_count() or 1,
-                              notices=notices)
+        with _progress(fmt == "table") as progress:
+            result = build_report(path, resolve_today(today), cache=not no_cache, jobs=os.cpu_count() or 1,
+                                  notices=notices, case_manager=case_manager, progress=progress, months=months)
     except (ConfigError, DateError, OutputError, UsageError) as exc:
         _fail(str(exc))
         return
     _notices(notices)
     _unread([(entry["path"], entry["reason"]) for entry in result.data["unread"]], "this report")
     try:
-        if output is None:
+        if fmt == "pdf":  # made whole first, then written as bytes (caseload.report_pdf)
+            _report_pdf(result, output, force)
+            if output is None:
+                return
+        elif output is None:
             if fmt == "html":  # rendered whole first: a refused template writes nothing
                 sys.stdout.write(_rendered(lambda stream: write_report(result, fmt, stream)))
             else:
                 write_report(result, fmt, sys.stdout, terminal=fmt == "table" and sys.stdout.isatty())
             return
-        write_atomically(output, lambda stream: write_report(result, fmt, stream), overwrite=force)
+        else:
+            write_atomically(output, lambda stream: write_report(result, fmt, stream), overwrite=force)
     except TemplateFailure as exc:
         from .model import display_path
         from .shown import shown_path
@@ -517,9 +606,23 @@ def report(
         # named as render names a template (model.display_path), escaped like every path shown
         where = shown_path(display_path(exc.path, Path.cwd())) if exc.path else "a template"
         _fail(f"{where}{f':{exc.line}' if exc.line else ''}: {exc}")
-    except OutputError as exc:
+    except (OutputError, PrintFailure) as exc:
         _fail(str(exc))
     typer.echo(f"pcplan: wrote the {fmt} report to {_visible(output)}", err=True)
+
+
+def _report_pdf(report: Report, output: Path | None, force: bool) -> None:
+    """The report printed (caseload.report_pdf), made whole, then written to ``output`` or standard output."""
+    from .caseload.report_pdf import render_pdf
+    from .output import to_stdout, write_atomically
+
+    said: list[str] = []
+    pdf = render_pdf(report, said)
+    _notices(said)
+    if output is None:
+        to_stdout(pdf)
+    else:
+        write_atomically(output, lambda stream: stream.write(pdf), overwrite=force, binary=True)
 
 
 def _unread(places: list[tuple[str, str]], what: str) -> None:
@@ -542,10 +645,13 @@ def _rendered(produce: Callable[[IO[str]], None]) -> str:
 
 @app.command(cls=Command, rich_help_panel=PANEL_SCAFFOLD)
 def new(
-    kind: str = typer.Argument(..., metavar="KIND", help="member, assessment, plan, note or closure."),
-    path: Path | None = typer.Argument(None, metavar="PATH", help="assessment, plan, note, closure: the member "
-                                          "folder (or a file in it); member: a folder of the repository (default: "
-                                          "the current folder)."),
+    kind: str = typer.Argument(..., metavar="KIND", help="member, assessment, plan, note or closure (a new "
+                               "file); hold, transfer, review or enrollment (an entry in member.yaml or the plan "
+                               "in effect, shown as a diff and written with --write)."),
+    path: Path | None = typer.Argument(None, metavar="PATH", help="assessment, plan, note, closure, hold, "
+                                          "transfer, review, enrollment: the member folder (or a file in it), or "
+                                          "the member's id; member: a folder of the repository (default: the "
+                                          "current folder)."),
     member: str | None = typer.Option(None, "--member", metavar="ID", help="The member's id, instead of PATH."),
     from_previous: bool = typer.Option(False, "--from-previous", help="plan: a revision carrying the current "
                                        "plan's goals, supports, strategies, risk mitigations, setting and "
@@ -577,18 +683,77 @@ def new(
     contact: str | None = typer.Option(None, "--contact", metavar="CONTACT", help="note: face_to_face, video, "
                                           "phone, collateral or written (asked in a terminal)."),
     reason: str | None = typer.Option(None, "--reason", metavar="REASON", help="closure: goals_met, "
-                                         "member_choice, moved, ineligible, transferred, deceased or lost_contact "
-                                         "(asked in a terminal)."),
+                                         "member_choice, moved, ineligible, transferred, deceased or lost_contact; "
+                                         "hold, transfer: why, in words (asked in a terminal)."),
+    write: bool = typer.Option(False, "--write", help="hold, transfer, review, enrollment: make the change shown "
+                               "(without it, only the diff is printed)."),
+    hold_kind: str | None = typer.Option(None, "--kind", metavar="KIND", help="hold: hospital, nursing_facility, "
+                                            "incarceration, travel, member_request or other."),
+    start: str | None = typer.Option(None, "--start", metavar="DATE", help="hold: its first day."),
+    end: str | None = typer.Option(None, "--end", metavar="DATE", help="hold: its last day (alone: ends the "
+                                      "open hold)."),
+    to: str | None = typer.Option(None, "--to", metavar="STAFF", help="transfer: the new case manager."),
+    from_: str | None = typer.Option(None, "--from", metavar="DATE", help="transfer: the new assignment's first "
+                                        "day (the current one ends the day before)."),
+    chosen_by_member: bool | None = typer.Option(None, "--chosen-by-member/--not-chosen-by-member",
+                                                 help="transfer: whether the member chose the new case manager "
+                                                 "(default: not chosen; asked in a terminal)."),
+    preferences: str | None = typer.Option(None, "--preferences", metavar="WORDS", help="transfer: what the member "
+                                              "asks for in a case manager."),
+    preferences_met: bool | None = typer.Option(None, "--preferences-met/--preferences-not-met",
+                                                help="transfer: whether the new case manager meets the member's "
+                                                "standing preferences (C309)."),
+    preference_unmet_reason: str | None = typer.Option(None, "--preference-unmet-reason", metavar="WORDS",
+                                                          help="transfer: why the member's preferences could not "
+                                                          "be met (C309)."),
+    assigned_by: str | None = typer.Option(None, "--assigned-by", metavar="STAFF", help="transfer: who made the "
+                                              "assignment."),
+    on: str | None = typer.Option(None, "--date", metavar="DATE", help="review: the day it was held; "
+                                     "enrollment: the day the member was enrolled."),
+    by: str | None = typer.Option(None, "--by", metavar="STAFF", help="review: who held it; hold: who records it "
+                                     "(default: the case manager)."),
+    member_view: str | None = typer.Option(None, "--member-view", metavar="WORDS", help="review: how the member "
+                                              "says the plan is working, in their words."),
+    summary: str | None = typer.Option(None, "--summary", metavar="WORDS", help="review: a short summary."),
+    outcome: str | None = typer.Option(None, "--outcome", metavar="OUTCOME", help="review: continue, revise, "
+                                          "new_plan or close."),
+    referral_source: str | None = typer.Option(None, "--referral-source", metavar="WORDS", help="enrollment: who "
+                                                  "referred the member."),
+    determined_on: str | None = typer.Option(None, "--determined-on", metavar="DATE", help="enrollment: when "
+                                                "eligibility was determined."),
+    determined_by: str | None = typer.Option(None, "--determined-by", metavar="WHO", help="enrollment: who "
+                                                "determined eligibility (a staff id or the outside body)."),
+    basis: str | None = typer.Option(None, "--basis", metavar="WORDS", help="enrollment: why the member is "
+                                        "eligible."),
 ) -> None:
-    """Start a case file with the next id, today's date and the right references; never overwrites."""
+    """Start a case file with the next id, today's date and the right references; never overwrites. Or record a
+    hold, a transfer, a review or an enrollment in an existing file: shown as a diff, written with --write."""
     from .dates import DateError, resolve_today
     from .scaffold import ScaffoldError
-    from .scaffold.new import NewRequest, asker, new_file, shown
+    from .scaffold.entries import KINDS as ENTRY_KINDS
+    from .scaffold.entries import misplaced
+    from .scaffold.new import OPTIONS, NewRequest, asker, new_file, shown
 
     values = {"legal_name": legal_name, "preferred_name": preferred_name, "id": member_id, "language": language,
               "case_manager": case_manager, "program": program, "type": record_type, "assessor": assessor,
               "assessment": assessment, "staff": staff, "contact": contact, "reason": reason}
+    entry_values = {"kind": hold_kind, "start": start, "end": end, "to": to, "from": from_,
+                    "chosen_by_member": chosen_by_member, "preferences": preferences,
+                    "preferences_met": preferences_met, "preference_unmet_reason": preference_unmet_reason,
+                    "assigned_by": assigned_by, "date": on, "by": by, "member_view": member_view,
+                    "summary": summary, "outcome": outcome, "referral_source": referral_source,
+                    "determined_on": determined_on, "determined_by": determined_by, "basis": basis}
     try:
+        if kind in ENTRY_KINDS:
+            _new_entry(kind, resolve_today(today), path, member, {**values, **entry_values}, write, from_previous)
+            return
+        if kind not in OPTIONS:
+            _fail(f"cannot make a `{kind}`; pcplan new makes {', '.join(OPTIONS)} (a new file) and records "
+                  f"{', '.join(ENTRY_KINDS)} (an entry in an existing file)")
+        problem = misplaced(kind, {**values, **entry_values}, OPTIONS)
+        if problem or write:
+            _fail(problem or "--write is for `pcplan new hold / transfer / review / enrollment` (a new file is "
+                  "always written)")
         request = NewRequest(kind=kind, today=resolve_today(today), target=path, member=member,
                              from_previous=from_previous, values=values)
         written = new_file(request, asker(sys.stdin.isatty()))
@@ -601,12 +766,40 @@ def new(
     typer.echo(shown(written))
 
 
+def _new_entry(kind: str, today: date, path: Path | None, member: str | None, values: dict, write: bool,
+               from_previous: bool) -> None:
+    """`pcplan new hold|transfer|review|enrollment`: the diff on stdout, what is left to do on stderr, and the
+    change written only with --write."""
+    from .scaffold import ScaffoldError, entries
+    from .scaffold.entries import EntryRequest, misplaced, propose, unified_diff
+    from .scaffold.entries import write as write_entry
+    from .scaffold.new import OPTIONS, asker, shown
+
+    problem = misplaced(kind, values, OPTIONS) or ("--from-previous is for `pcplan new plan`" if from_previous
+                                                   else None)
+    if problem:
+        raise ScaffoldError(problem)
+    interactive = entries.in_terminal()
+    request = EntryRequest(kind=kind, today=today, target=path, member=member,
+                           values={k: v for k, v in values.items() if v is not None}, interactive=interactive)
+    proposal = propose(request, asker(interactive))
+    typer.echo(unified_diff(proposal), nl=False)
+    for hint in proposal.hints:
+        typer.echo(f"pcplan: {hint}", err=True)
+    if not write:
+        typer.echo(f"pcplan: nothing written; run again with --write to change {shown(proposal.path)}", err=True)
+        return
+    write_entry(proposal)
+    typer.echo(f"pcplan: wrote {shown(proposal.path)}", err=True)
+
+
 @app.command(cls=Command, rich_help_panel=PANEL_SCAFFOLD)
 def init(
     directory: Path = typer.Argument(Path("."), metavar="DIR", help="Where to create the repository (default: "
                                      "the current folder; created if missing)."),
     force: bool = typer.Option(False, "--force", help="Add the missing files to a folder that is not empty; "
-                               "existing files are kept, never replaced."),
+                               "existing files are kept, never replaced (a .gitignore that does not ignore "
+                               "printed/ gains that one line)."),
     agency: str | None = typer.Option(None, "--agency", metavar="NAME", help="The agency's name (pcplan.toml, "
                                          "staff.yaml, README)."),
     no_sample: bool = typer.Option(False, "--no-sample", help="Leave out the fictional sample member."),
@@ -615,8 +808,9 @@ def init(
     today: str | None = typer.Option(None, "--today", metavar="DATE", help="Date the sample member and staff "
                                         "from this day (YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
 ) -> None:
-    """Create a case repository: pcplan.toml, staff.yaml, a sample member, schemas, editor, pre-commit and CI;
-    `git init` when DIR is not in a git repository; then the next commands to run."""
+    """Create a case repository: pcplan.toml, staff.yaml, a sample member, schemas, editor, pre-commit and CI (with
+    the pcplan wheel it installs), a .gitignore for printed plans; `git init` when DIR is not in a git repository;
+    then the next commands to run."""
     from .dates import DateError, resolve_today
     from .scaffold import ScaffoldError
     from .scaffold.init import InitRequest, init_repository
@@ -649,12 +843,13 @@ def rules(
         None, "--output-format", "-f", metavar="FORMAT", case_sensitive=False,
         help="text (default) or json; with --output, the file's extension picks it (.json, .txt)."),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write to this file instead of stdout."),
+                                          help="Write to this file instead of stdout (- is stdout)."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
 ) -> None:
     """List every rule: code, name, default severity and source."""
     from .explain import print_rules
 
+    output = _output_file(output)
     fmt = _output_format(ctx, RULES_FORMATS, output_format, output, "text")
     if output is None:
         print_rules(fmt)
@@ -672,13 +867,15 @@ def rule(
         help="text (default; Markdown when not a terminal) or json; with --output, the file's extension picks it "
         "(.json, .md, .txt)."),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write to this file instead of stdout."),
+                                          help="Write to this file instead of stdout (- is stdout)."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
 ) -> None:
     """Explain one rule: what it checks, why it matters, how to fix it, with an example."""
     from .explain import UnknownRule, print_rule
 
+    output = _output_file(output)
     fmt = _output_format(ctx, RULE_FORMATS, output_format, output, "text")
+    code = _rule_named(code)
     try:
         if output is None:
             print_rule(code, fmt)
@@ -687,6 +884,19 @@ def rule(
     except UnknownRule as exc:
         _fail(str(exc))
     typer.echo(f"pcplan: wrote rule {_visible(code.strip().upper())} ({fmt}) to {_visible(output)}", err=True)
+
+
+def _rule_named(typed: str) -> str:
+    """The rule code ``pcplan rule`` was given: a code in any letter case, or a rule's name; exit 2 with the
+    closest codes otherwise (``no rule `L1O1` (did you mean `L101`?)``)."""
+    from .clihelp import did_you_mean, rule_code, rule_suggestions
+    from .rules import RULES
+
+    names = {code: rule.name for code, rule in RULES.items()}
+    code = rule_code(typed, names)
+    if code is None:
+        _fail(f"no rule `{typed}`{did_you_mean(rule_suggestions(typed, names))}; `pcplan rules` lists them")
+    return code
 
 
 def _write_printed(output: Path, force: bool, show: Callable[[], None]) -> None:
@@ -770,7 +980,8 @@ def schema(
     kind: str | None = typer.Argument(None, metavar="KIND", help="member, assessment, plan, note, closure or "
                                          "staff (default: all, as one JSON object keyed by kind)."),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="DIR", help="Write KIND.schema.json "
-                                          "files into this folder (created if missing) instead of printing."),
+                                          "files into this folder (created if missing) instead of printing (- "
+                                          "prints)."),
     force: bool = typer.Option(False, "--force", help="Replace existing schema files in --output."),
 ) -> None:
     """Print or write the JSON Schemas of the case files, for editors and other tools."""
@@ -779,6 +990,7 @@ def schema(
     from .output import OutputError, check_target, write_atomically
     from .schema import KINDS, schema_for
 
+    output = _output_file(output)
     kinds = KINDS if kind is None else (kind,)
     if kind is not None and kind not in KINDS:
         _fail(f"no schema for `{kind}`; kinds are {', '.join(KINDS)}")
@@ -877,15 +1089,15 @@ def export_fhir(
         elif member.blocking:
             what = "exported anyway (--allow-errors)" if member.bundle is not None else \
                 "not exported; fix them (`pcplan check`) or pass --allow-errors"
-            typer.echo(f"pcplan: {folder}: {len(member.blocking)} error-level finding(s); {what}", err=True)
+            typer.echo(f"pcplan: {folder}: {_plural(len(member.blocking), 'error-level finding')}; {what}", err=True)
     for place, why in result.unread:
         typer.echo(f"pcplan: {shown_path(place)}: {_visible(why)}; the members below it are not exported", err=True)
     for written in result.written:
         typer.echo(shown_path(written))
     held = len(result.held_back) + len(result.unread)
-    typer.echo(f"pcplan: exported {len(result.exported)} of {len(result.members)} member(s)"
+    typer.echo(f"pcplan: exported {len(result.exported)} of {_plural(len(result.members), 'member')}"
                + (f"; {len(result.held_back)} held back" if result.held_back else "")
-               + (f"; {len(result.unread)} place(s) not read" if result.unread else ""), err=True)
+               + (f"; {_plural(len(result.unread), 'place')} not read" if result.unread else ""), err=True)
     raise typer.Exit(1 if held else 0)
 
 
@@ -912,9 +1124,10 @@ def main() -> None:
     """The `pcplan` command. A fault of its own standard output (a full disk or ``/dev/full``, an encoding
     such as ``PYTHONIOENCODING=ascii`` that cannot hold what is printed), or a file error no command
     caught, ends in one ``pcplan:`` line naming the place and the reason, exit 2, never a traceback
-    (``--debug`` shows it). A broken pipe (``pcplan due | head``) ends quietly, as before."""
+    (``--debug`` shows it). A broken pipe (``pcplan due | head``) ends quietly, as before. Named `pcplan`
+    however started (`python -m pcplan` too), so help and shell completion say the command people type."""
     try:
-        app()
+        app(prog_name="pcplan")
     except SystemExit:
         _flush_standard_output()
         raise

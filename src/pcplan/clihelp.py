@@ -66,3 +66,42 @@ class Group(TyperGroup):
 
     def get_params(self, ctx: Any) -> list:
         return _show_placeholders(super().get_params(ctx))
+
+
+def rule_suggestions(typed: str, rules: dict[str, str], allow_prefix: bool = False) -> list[str]:
+    """The rule codes closest to what was typed where a code belongs, best first: ``L1O1`` → ``L101`` (a letter
+    typed for a digit), else the closest code and the code of the closest name (``noteempty`` → ``N802``).
+
+    ``rules`` maps each code to its name. With ``allow_prefix`` (`--select`, `--ignore`), a prefix such as
+    ``L1`` is a valid entry, so only an unknown one gets here; its suggestions are still whole codes.
+    """
+    import difflib
+
+    text = typed.strip()
+    upper = text.upper()
+    # A digit typed as a letter (O for 0, l or I for 1) is the usual slip: that code, and only it.
+    digits = upper[:1] + upper[1:].translate(str.maketrans("OIL", "011"))
+    if digits in rules:
+        return [digits]
+    by_name = {name: code for code, name in rules.items()}
+    found = difflib.get_close_matches(upper, list(rules), n=1, cutoff=0.6)
+    found += [by_name[name] for name in difflib.get_close_matches(text.lower(), list(by_name), n=1, cutoff=0.6)]
+    return list(dict.fromkeys(found))
+
+
+def rule_code(typed: str, rules: dict[str, str]) -> str | None:
+    """The code ``typed`` names: a code in any letter case (``l101``), or a rule's name (``goal-without-need``);
+    None when it names no rule."""
+    text = typed.strip()
+    if text.upper() in rules:
+        return text.upper()
+    return next((code for code, name in rules.items() if name == text.lower()), None)
+
+
+def did_you_mean(suggestions: list[str]) -> str:
+    """`` (did you mean `L101`?)``, `` (did you mean `L101` or `L110`?)``, or nothing."""
+    if not suggestions:
+        return ""
+    quoted = [f"`{code}`" for code in suggestions]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f" (did you mean {listed}?)"

@@ -84,6 +84,9 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     per_path_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
+    # `[report] measures`: which CMS LTSS measure specifications `report` computes (docs/measures.md):
+    # "ffs" (fee-for-service LTSS, the default) or "mltss" (managed-care plans).
+    measures: str = "ffs"
 
 
 # What each key may hold: (type check, description for the message).
@@ -118,6 +121,7 @@ _TOP = {"agency": (_str, "text"),
         "templates": (_path, "a folder path (text without a NUL character)"),
         "paper": (lambda v: v in ("letter", "a4"), '"letter" or "a4"'),
         "exclude": (_str_list, "a list of glob patterns")}
+_REPORT = {"measures": (lambda v: v in ("ffs", "mltss"), '"ffs" or "mltss"')}
 _RULES = {"select": (_str_list, "a list of rule codes"), "ignore": (_str_list, "a list of rule codes")}
 _SETTINGS = {
     "review_interval_months": (_pos_int, "a whole number of months above 0"),
@@ -188,11 +192,13 @@ def load_config(root: Path, known_codes: set[str]) -> Config:
             values.update(_rules_table(value, where, known_codes))
         elif key == "settings":
             values["settings"] = _settings_table(value, where)
+        elif key == "report":
+            values.update(_report_table(value, where))
         elif key in _TOP:
             _expect(_TOP[key], value, key, where)
             values[key] = tuple(value) if isinstance(value, list) else value
         else:
-            raise ConfigError(f"{where}: unknown key `{key}`{_suggest(key, [*_TOP, 'rules', 'settings'])}")
+            raise ConfigError(f"{where}: unknown key `{key}`{_suggest(key, [*_TOP, 'rules', 'settings', 'report'])}")
     return Config(path=path, **values)
 
 
@@ -231,6 +237,16 @@ def _rules_table(table: Any, where: str, known_codes: set[str]) -> dict[str, Any
             raise ConfigError(
                 f"{where}: unknown key `{name}`{_suggest(key, [*_RULES, 'severity', 'per-path-ignores'])}")
     return out
+
+
+def _report_table(table: Any, where: str) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: `report` must be a table ([report])")
+    for key, value in table.items():
+        if key not in _REPORT:
+            raise ConfigError(f"{where}: unknown key `report.{key}`{_suggest(key, list(_REPORT))}")
+        _expect(_REPORT[key], value, f"report.{key}", where)
+    return dict(table)
 
 
 def _settings_table(table: Any, where: str) -> Settings:

@@ -199,8 +199,9 @@ def add_months(start: date, months: int) -> date:
     line) past the calendar's end. Everything that judges or lists dates uses :func:`plus_months`."""
     moved = plus_months(start, months)
     if moved is None:
-        raise DateError(f"{start.isoformat()} {'+' if months >= 0 else '-'} {abs(months)} months falls outside "
-                        "the calendar pcplan counts in (0001-01-01 to 9999-12-31); use an earlier --today")
+        raise DateError(f"{start.isoformat()} {'+' if months >= 0 else '-'} {abs(months)} "
+                        f"month{'' if abs(months) == 1 else 's'} falls outside the calendar pcplan counts in "
+                        "(0001-01-01 to 9999-12-31); use an earlier --today")
     return moved
 
 

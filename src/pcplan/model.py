@@ -260,13 +260,17 @@ def file_names(folder: Path, files: Sequence[Path], cwd: Path) -> tuple[list[str
     """The files' names inside the member folder (forward slashes) and as findings show them (what
     :func:`display_path` gives, made once per folder: relpath per file is the slow part of naming files)."""
     text, here = str(folder), str(cwd)
+    cut = len(text) + 1
+    names = [str(f)[cut:].replace(os.sep, "/") for f in files]
+    if here.startswith(text + os.sep):
+        # The current folder is inside this member folder (`notes/`): each file its own shortest way, so a note
+        # is `2026-10-01.yaml` and the plan `../plan-2026-09-03.yaml`, never `../notes/2026-10-01.yaml`.
+        return names, [display_path(f, cwd) for f in files]
     if text.startswith(here + os.sep) and here != os.sep:  # a folder below the current one needs no relpath
         base = text[len(here) + 1:].replace(os.sep, "/")
     else:
         base = display_path(folder, cwd)
-    cut = len(text) + 1
     prefix = "" if base == "." else base + "/"
-    names = [str(f)[cut:].replace(os.sep, "/") for f in files]
     return names, [prefix + name for name in names]
 
 

@@ -30,6 +30,7 @@ import re
 import secrets
 import signal
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,6 +59,35 @@ def terminal_safe(text: str) -> str:
 
 class OutputError(Exception):
     """The output cannot be written where asked; the CLI exits with 2."""
+
+
+STDOUT = "-"  # `-o -`: standard output, for every command that has -o/--output (DESIGN.md §4)
+
+
+def is_stdout(path: Path | str | None) -> bool:
+    """Whether an ``-o/--output`` value names standard output: ``-``, the one test every command makes.
+    (A file named ``-`` is written by a longer name for it, such as ``$PWD/-``.)"""
+    return path is not None and os.fspath(path) == STDOUT
+
+
+def to_stdout(content: str | bytes) -> None:
+    """Write ``content`` to standard output: text as text, bytes (a PDF) to the stream's bytes, after the text
+    already written to it."""
+    if isinstance(content, str):
+        sys.stdout.write(content)
+        return
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        raise OutputError("standard output: cannot take bytes here; write the PDF to a file with -o FILE")
+    buffer.write(content)
+    buffer.flush()
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 warning``, ``2 warnings``, ``0 files``: a count and its noun, in the right number (English; the
+    printed plan uses its catalogues' ngettext). ``many``: an irregular plural (``"entries"``, ``"info"``)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
 # What a write fault means, in words; any other error is said as the system says it.
@@ -139,6 +169,8 @@ def check_target(path: Path, overwrite: bool, may_replace_yaml: bool = False, *,
     file is made in), a folder, a disk device, an existing file without ``overwrite`` (a YAML file never),
     a missing folder, or a name the file system cannot take."""
     shown = visible(path)
+    if is_stdout(path):  # every command turns `-o -` into standard output first; a file named "-" is never made
+        raise OutputError("-: means standard output, and this output is a file; name a file")
     try:
         refuse_git(path)
         if system_stream(path):
@@ -501,7 +533,8 @@ def _let_go(lock: int | bool | None) -> None:
 
 
 def write_atomically(path: Path, produce: Callable[[IO[Any]], object], overwrite: bool = False,
-                     binary: bool = False, *, within: Path | None = None) -> Path:
+                     binary: bool = False, *, within: Path | None = None, may_replace_yaml: bool = False,
+                     unchanged_from: bytes | None = None) -> Path:
     """Call ``produce(stream)`` into a temporary file, then rename it to ``path``.
 
     A target that exists and is not a regular file (``/dev/null``, a terminal, a named pipe, and the system's
@@ -509,8 +542,10 @@ def write_atomically(path: Path, produce: Callable[[IO[Any]], object], overwrite
     replace the device. The temporary file never outlives the call, whatever ends it (see ``TEMP_PREFIX``).
     ``within``: the repository a file is made in (``new``, ``init``): no link between its root and ``path``.
     A fault while writing (a full disk, a name too long) is an OutputError naming ``path`` and the reason.
+    ``may_replace_yaml`` with ``unchanged_from``: a case file changed at a person's request (``new hold`` …),
+    replaced only if it still holds the bytes the change was made from (an editor may have saved meanwhile).
     """
-    target = check_target(path, overwrite, within=within)
+    target = check_target(path, overwrite, may_replace_yaml, within=within)
     if system_stream(path) or _device(target):
         try:
             with open(target, "wb") if binary else open(target, "w", encoding="utf-8") as direct:
@@ -531,6 +566,9 @@ def write_atomically(path: Path, produce: Callable[[IO[Any]], object], overwrite
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temp_name, _mode_for(target))  # made 0600; give the file its normal mode
+            if unchanged_from is not None and target.read_bytes() != unchanged_from:
+                raise OutputError(f"{visible(path)}: changed while pcplan was working; nothing written, run the "
+                                  "command again")
             if overwrite:
                 os.replace(temp_name, target)
             else:

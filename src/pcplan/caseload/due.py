@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from ..dates import LAST_DAY, clamped_plus_days, plus_days, plus_months
 from ..facts.obligations import KINDS, Obligation, staff_obligations
 from ..facts.summary import MemberSummary
-from ..output import terminal_safe
+from ..output import plural, terminal_safe
 from ..shown import shown_path
 from . import Caseload, in_one_repository
 
@@ -88,7 +89,7 @@ def parse_window(text: str, today: date) -> int | None:
 
 
 def collect(path: Path, options: DueOptions, cwd: Path | None = None, cache: bool = False, jobs: int = 1,
-            notices: list[str] | None = None) -> DueReport:
+            notices: list[str] | None = None, progress: Callable[[], None] | None = None) -> DueReport:
     """The obligations under ``path`` (the repository root adds staff training deadlines), filtered and sorted.
 
     The member folders are read by the check's one pass (pcplan.engine, ``Options.caseload``), so a folder
@@ -99,11 +100,12 @@ def collect(path: Path, options: DueOptions, cwd: Path | None = None, cache: boo
     horizon = clamped_plus_days(today, within_days) if within_days is not None else None
     cwd = (cwd or Path.cwd()).resolve()
     return in_one_repository(path, "due", cwd, lambda caseload: _collect(caseload, options, within_days, horizon,
-                                                                        cache, jobs, notices))
+                                                                        cache, jobs, notices, progress))
 
 
 def _collect(caseload: Caseload, options: DueOptions, within_days: int | None, horizon: date | None, cache: bool,
-             jobs: int, notices: list[str] | None) -> tuple[DueReport, list[str]]:
+             jobs: int, notices: list[str] | None,
+             progress: Callable[[], None] | None = None) -> tuple[DueReport, list[str]]:
     """The due report of ``caseload`` and the repositories the check found case files in."""
     from ..engine import Options, check
 
@@ -120,7 +122,7 @@ def _collect(caseload: Caseload, options: DueOptions, within_days: int | None, h
 
     checked = check([caseload.scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
                                               one_repository=True), cwd=caseload.cwd, on_member=take,
-                    notices=notices)
+                    notices=notices, progress=progress)
     roots = checked.roots
     per_member.sort(key=lambda item: item[0])  # the walk's order, as workers finish in any order
     found: list[Obligation] = [o for _, obligations in per_member for o in obligations]
@@ -168,8 +170,7 @@ def record(o: Obligation, today: date) -> dict:
 def days_text(days: int) -> str:
     if days == 0:
         return "today"
-    unit = "day" if abs(days) == 1 else "days"
-    return f"in {days} {unit}" if days > 0 else f"{-days} {unit} overdue"
+    return f"in {plural(days, 'day')}" if days > 0 else f"{plural(-days, 'day')} overdue"
 
 
 # ---------------------------------------------------------------- writers
@@ -230,8 +231,11 @@ def uid(o: Obligation) -> str:
 
 
 def ics_text(report: DueReport) -> str:
-    """An iCalendar feed: one all-day VEVENT per obligation, DTSTAMP fixed at ``today`` (reproducible)."""
-    from icalendar import Calendar, Event
+    """An iCalendar feed: one all-day VEVENT per obligation, DTSTAMP fixed at ``today`` (reproducible). An
+    overdue obligation is on ``today`` (what a subscribed calendar shows as today), its due date in its
+    summary; its UID stays the one it had before it was overdue, so a calendar moves the event, never
+    doubles it."""
+    from icalendar import Calendar
 
     calendar = Calendar()
     calendar.add("prodid", "-//pcplan//due//EN")
@@ -239,35 +243,47 @@ def ics_text(report: DueReport) -> str:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "pcplan: obligations")
-    stamp = datetime(report.today.year, report.today.month, report.today.day, tzinfo=UTC)
     seen: dict[str, int] = {}
     for o in report.obligations:
         ident = uid(o)
         seen[ident] = seen.get(ident, 0) + 1
         if seen[ident] > 1:  # the same obligation twice (a duplicated id): keep UIDs unique, still stable
             ident = ident.replace("@", f"-{seen[ident]}@", 1)
-        who = o.member or o.case_manager or "staff"
-        summary = f"{who}: {KINDS[o.kind]}"
-        lines = [f"Member: {o.member}" if o.member else "Staff obligation (no member)",
-                 f"Obligation: {o.description}",
-                 f"Due: {o.due.isoformat()}" + (" (overdue)" if o.overdue(report.today) else ""),
-                 f"Case manager: {o.case_manager or 'none assigned'}",
-                 f"File: {shown_path(o.path)}"]
-        event = Event()
-        event.add("uid", ident)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", o.due)
-        end = plus_days(o.due, 1)
-        if end is not None:
-            event.add("dtend", end)
-        else:  # due on the calendar's last day (9999-12-31): a one-day event says its length instead
-            event.add("duration", timedelta(days=1))
-        event.add("summary", ("OVERDUE: " if o.overdue(report.today) else "") + summary)
-        event.add("description", "\n".join(lines))
-        event.add("categories", [o.kind])
-        event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
+        calendar.add_component(_event(o, ident, report.today))
     return fold_ics(calendar.to_ical().decode("utf-8"))
+
+
+def _event(o: Obligation, ident: str, today: date) -> Any:
+    """One obligation's all-day VEVENT: on its due date, or on ``today`` when overdue."""
+    from icalendar import Event
+
+    late = o.overdue(today)
+    who = o.member or o.case_manager or "staff"
+    summary = f"{who}: {KINDS[o.kind]}"
+    due = o.due.isoformat()
+    lines = [f"Member: {o.member}" if o.member else "Staff obligation (no member)",
+             f"Obligation: {o.description}",
+             f"Due: {due}" + (f" (overdue; shown on {today.isoformat()}, the day of this calendar, until it is "
+                              "done)" if late else ""),
+             f"Case manager: {o.case_manager or 'none assigned'}",
+             f"File: {shown_path(o.path)}"]
+    day = today if late else o.due
+    event = Event()
+    event.add("uid", ident)
+    event.add("dtstamp", datetime(today.year, today.month, today.day, tzinfo=UTC))
+    if late:  # moved each day it stays overdue: a later SEQUENCE tells a calendar this version replaces the last
+        event.add("sequence", (today - o.due).days)
+    event.add("dtstart", day)
+    end = plus_days(day, 1)
+    if end is not None:
+        event.add("dtend", end)
+    else:  # on the calendar's last day (9999-12-31): a one-day event says its length instead
+        event.add("duration", timedelta(days=1))
+    event.add("summary", (f"OVERDUE (due {due}): " if late else "") + summary)
+    event.add("description", "\n".join(lines))
+    event.add("categories", [o.kind])
+    event.add("transp", "TRANSPARENT")
+    return event
 
 
 def fold_ics(text: str) -> str:
@@ -347,7 +363,7 @@ def write_table(report: DueReport, stream: TextIO, color: bool | None = None, wi
             heading = terminal_safe(f"{report.staff_names[manager]} ({manager})")
         else:
             heading = terminal_safe(f"{manager} (not in staff.yaml)")
-        counts = f"{len(rows)} obligation{'s' if len(rows) != 1 else ''}" + (f", {late} overdue" if late else "")
+        counts = plural(len(rows), "obligation") + (f", {late} overdue" if late else "")
         console.print(Text.assemble((heading, "bold"), f" — {counts}"), overflow="fold")
         if wide:
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
@@ -380,4 +396,4 @@ def _days_style(o: Obligation, today: date) -> str:
 def _summary(report: DueReport) -> str:
     n, late = len(report.obligations), report.overdue
     window = "all dates" if report.horizon is None else f"due by {report.horizon.isoformat()}"
-    return f"{n} obligation{'s' if n != 1 else ''}, {late} overdue (today {report.today.isoformat()}, {window})"
+    return f"{plural(n, 'obligation')}, {late} overdue (today {report.today.isoformat()}, {window})"

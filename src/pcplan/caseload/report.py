@@ -28,7 +28,7 @@ self-contained HTML page whose charts are inline SVG drawn here.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,17 +39,19 @@ from ..facts.obligations import KINDS, Obligation, staff_obligations
 from ..facts.status import STATUSES
 from ..facts.summary import MemberSummary
 from ..findings import Finding
-from ..output import terminal_safe
+from ..output import plural, terminal_safe
 from ..result import MemberWork
 from ..rules import RULES
 from ..shown import looks_like_id, plain_id, private, shown_path
 from ..walk import enclosing_member_folder
 from . import Caseload, in_one_repository
+from .measures import DEFAULT_MONTHS, Quality, html_allowance, html_context, measure_tables, quality_data, write_csv
+from .worklists import Worklist, horizon, report_fields, write_report_worklists
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-FORMATS = ("table", "json", "html")
+FORMATS = ("table", "json", "html", "csv")
 SEVERITIES = ("error", "warning", "info")
 TOP_RULES = 10
 HTML_TEMPLATE = "report.html.j2"
@@ -99,6 +101,7 @@ class _Manager:
     overdue: dict[str, int] = field(default_factory=dict)  # kind -> count
     overdue_members: set[str] = field(default_factory=set)
     oldest_due: date | None = None
+    worklist: Worklist = field(default_factory=Worklist)  # overdue and due soon, item by item (worklists.py)
 
 
 @dataclass
@@ -143,19 +146,24 @@ class Report:
 
 
 def build_report(path: Path, today: date, cwd: Path | None = None, cache: bool = False, jobs: int = 1,
-                 notices: list[str] | None = None) -> Report:
+                 notices: list[str] | None = None, case_manager: str | None = None,
+                 progress: Callable[[], None] | None = None, months: int = DEFAULT_MONTHS) -> Report:
     """Check the scope in one pass and count. UsageError/ConfigError for bad paths or config.
 
     Each member folder is read once, by the check (pcplan.engine, ``Options.caseload``): its findings and
     its summary (status, lifecycle, case manager, programs, obligations) are counted as it is done, and a
-    folder the cache holds is not read at all.
+    folder the cache holds is not read at all. With ``case_manager``, only that case manager's members (and
+    their own training deadlines) are counted (pcplan.engine.assigned); ``progress`` hears of each member folder.
     """
     cwd = (cwd or Path.cwd()).resolve()
-    return in_one_repository(path, "report", cwd, lambda caseload: _build(caseload, today, cwd, cache, jobs, notices))
+    return in_one_repository(path, "report", cwd, lambda caseload: _build(
+        caseload, today, cwd, Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
+                                      one_repository=True, case_manager=case_manager), notices, progress,
+        months=months))
 
 
-def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int,
-           notices: list[str] | None) -> tuple[Report, list[str]]:
+def _build(caseload: Caseload, today: date, cwd: Path, options: Options, notices: list[str] | None,
+           progress: Callable[[], None] | None, months: int = DEFAULT_MONTHS) -> tuple[Report, list[str]]:
     """The report of ``caseload`` and the repositories the check found case files in."""
     root = caseload.root
     scope = enclosing_member_folder(caseload.scope, root) or caseload.scope
@@ -163,8 +171,7 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int,
     # One pass: member folders are counted as they are checked, their findings reduced to counts per rule there
     # and then (nothing kept per finding; per folder, only the few ids and counts an E007 across member folders,
     # known once the walk is done, may change: _Counted).
-    result = check([scope], Options(today=today, jobs=jobs, cache=cache, caseload=True, keep_findings=False,
-                                    one_repository=True), cwd=cwd, on_member=counts.member, notices=notices)
+    result = check([scope], options, cwd=cwd, on_member=counts.member, notices=notices, progress=progress)
     roots = result.roots
     unread = list(result.unread)
     for finding in result.findings:  # staff.yaml, files outside member folders, and E007 across member folders
@@ -173,9 +180,11 @@ def _build(caseload: Caseload, today: date, cwd: Path, cache: bool, jobs: int,
     counts.counted.clear()  # the walk is done: no E007 changes a folder's counts any more
     if scope == root and caseload.repo.staff is not None:
         for obligation in staff_obligations(caseload.repo, caseload.config.settings, today):
-            if obligation.overdue(today):
-                _overdue(counts.manager(obligation.case_manager), obligation)
+            if obligation.due <= counts.horizon and options.case_manager in (None, obligation.case_manager):
+                _obligation(counts.manager(obligation.case_manager), obligation, today)
     data = _report_data(counts, today, _relative(scope, root), unread)
+    # The quality measures as of today and each of the last ``months`` month-ends, and timeliness (.measures)
+    data.update(quality_data(counts.quality, today, months, caseload.config.measures, counts.hide))
     names = _staff_names(caseload, counts.managers)
     dirs = _template_dirs(caseload)
     return Report(data, names, caseload.config.agency, caseload.config.paper, dirs), roots
@@ -199,6 +208,8 @@ class _Counts:
         self.repeated: dict[str, int] = {}  # member id -> member folders using it (E007 across folders)
         self.clashes = 0  # member folders whose path is an earlier one's but for letter case or Unicode form
         self.hide = private()  # CI: what the report shows of a program typed as words (_shown_programs)
+        self.quality = Quality(root)  # each member's measure facts and dated obligations (.measures)
+        self.horizon = horizon(today)  # the worklists' "due soon" ends here
 
     def manager(self, staff_id: str | None) -> _Manager:
         return self.managers.setdefault(staff_id, _Manager())
@@ -220,6 +231,7 @@ class _Counts:
         who.members += 1
         who.tally.merge(tally)
         shown = _shown_programs(summary.programs, self.hide)
+        self.quality.add(work, summary, manager, shown)
         for group in (self.members, *(self.programs.setdefault(p, _Group()) for p in shown)):
             group.total += 1
             group.status[status] += 1
@@ -236,8 +248,8 @@ class _Counts:
                 self.not_compliant.append(row)
         self.counted[str(work.folder)] = _Counted(manager, shown, status == "active", row,
                                                   any(f.code == "E007" and not f.excepted for f in work.findings))
-        for obligation in summary.due_by(self.today, strictly=True):  # overdue
-            _overdue(self.manager(obligation.case_manager), obligation)
+        for obligation in summary.due_by(self.horizon):  # overdue, and due soon (the worklists)
+            _obligation(self.manager(obligation.case_manager), obligation, self.today)
 
     def finding(self, finding: Finding) -> None:
         """A finding outside the member folders' own: staff.yaml's, a file's outside member folders, or an E007
@@ -313,14 +325,15 @@ def _report_data(counts: _Counts, today: date, scope: str, unread: list[tuple[st
             for m in order if managers[m].members],
         "top_rules": [{"rank": rank, "code": r["code"], "name": r["name"], "severity": r["severity"],
                        "count": r["count"], "members": r["members"]} for rank, r in enumerate(top, 1)],
-        "overdue_by_case_manager": [_overdue_row(m, managers[m]) for m in order],
+        "overdue_by_case_manager": [_overdue_row(m, managers[m], today) for m in order],
     }
 
 
-def _overdue_row(staff_id: str | None, who: _Manager) -> dict:
+def _overdue_row(staff_id: str | None, who: _Manager, today: date) -> dict:
     return {"case_manager": staff_id, "overdue": sum(who.overdue.values()), "members": len(who.overdue_members),
             "by_kind": {k: who.overdue[k] for k in KINDS if k in who.overdue},
-            "oldest_due": who.oldest_due.isoformat() if who.oldest_due else None}
+            "oldest_due": who.oldest_due.isoformat() if who.oldest_due else None,
+            **report_fields(who.worklist, today)}
 
 
 def _staff_names(caseload: Caseload, managers: dict[str | None, _Manager]) -> dict[str, str]:
@@ -399,6 +412,13 @@ def _shown_programs(programs: tuple, hide: bool) -> tuple:
     return tuple(sorted(shown))
 
 
+def _obligation(who: _Manager, obligation: Obligation, today: date) -> None:
+    """An obligation due by the worklists' horizon: counted as overdue when it is, and put on the worklist."""
+    if obligation.overdue(today):
+        _overdue(who, obligation)
+    who.worklist.add(obligation, today)
+
+
 def _overdue(who: _Manager, obligation: Obligation) -> None:
     who.overdue[obligation.kind] = who.overdue.get(obligation.kind, 0) + 1
     if obligation.member:
@@ -431,6 +451,8 @@ def write_report(report: Report, fmt: str, stream: IO, terminal: bool = False) -
         stream.write(render_html(report))
     elif fmt == "table":
         write_table(report, stream, terminal)
+    elif fmt == "csv":
+        write_csv(report.data, stream)
     else:
         raise ValueError(fmt)
 
@@ -474,6 +496,7 @@ def write_table(report: Report, stream: IO, terminal: bool, width: int | None = 
     tables = _Tables(report, buffer, terminal, width)
     tables.members()
     tables.compliance()
+    measure_tables(tables, percent)
     tables.findings()
     tables.overdue()
     # No padding after the last character of a line (rich pads table titles and cells).
@@ -537,12 +560,12 @@ class _Tables:
         repeated, clashes = d["members"]["repeated_ids"], d["members"]["folder_name_clashes"]
         if repeated or clashes:
             # Never silently: a member id in two folders is counted twice above (once per folder).
-            said = [f"{sum(r['folders'] for r in repeated)} member folders share {len(repeated)} member id(s) "
+            said = [f"{sum(r['folders'] for r in repeated)} member folders share {plural(len(repeated), 'member id')} "
                     f"({', '.join(terminal_safe(r['member']) for r in repeated)}) and are counted once each"] \
                 if repeated else []
             if clashes:
-                said.append(f"{clashes} member folder(s) have a name that differs from another's only in letter "
-                            "case or accents")
+                said.append(f"{plural(clashes, 'member folder')} {'has' if clashes == 1 else 'have'} a name that "
+                            "differs from another's only in letter case or accents")
             console.print(f"{'; '.join(said)}: `pcplan check` reports each as E007.")
             console.print()
         t = self.table("Members by the state of their case", "state", ">count")
@@ -552,8 +575,9 @@ class _Tables:
 
     def compliance(self) -> None:
         c = self.report.data["compliance"]
-        self.console.print(f"Fully compliant: {c['compliant_members']} of {c['active_members']} active members "
-                           f"({percent(c['share'])}) have no open error-level finding.")
+        self.console.print(f"Fully compliant: {c['compliant_members']} of "
+                           f"{plural(c['active_members'], 'active member')} ({percent(c['share'])}) have no open "
+                           "error-level finding.")
         self.console.print()
         if c["by_case_manager"]:
             t = self.table("Compliance per case manager", "case manager", ">active", ">compliant", ">share")
@@ -570,7 +594,8 @@ class _Tables:
     def findings(self) -> None:
         d = self.report.data
         f = d["findings"]
-        self.console.print(f"Findings: {f['total']} ({f['error']} error, {f['warning']} warning, {f['info']} info); "
+        self.console.print(f"Findings: {f['total']} ({plural(f['error'], 'error')}, {plural(f['warning'], 'warning')}, "
+                           f"{f['info']} info); "
                            f"{f['excepted']} excepted; {f['outside_member_folders']} outside member folders.")
         self.console.print()
         if d["top_rules"]:
@@ -605,6 +630,7 @@ class _Tables:
             t.add_row(self.manager(row["case_manager"]), str(row["overdue"]), str(row["members"]),
                       row["oldest_due"] or "-", kinds or "-")
         self.show(t)
+        write_report_worklists(self, rows)  # then, per case manager, who is overdue on what and what is due next
 
 
 # -- charts (inline SVG, drawn from these numbers; the template only writes them out) -------------------------
@@ -726,7 +752,7 @@ def share_chart(chart_id: str, title: str, rows: Iterable[tuple[str, int, int]])
                          f"{percent(_share(part, whole))} ({part} of {whole})", _n(LABEL_WIDTH + PLOT_WIDTH + 6)))
     ticks = tuple(Tick(_n(LABEL_WIDTH + PLOT_WIDTH * p / 100), f"{p}%") for p in (0, 25, 50, 75, 100))
     height = TOP + len(rows) * ROW_HEIGHT + AXIS_HEIGHT
-    description = "; ".join(f"{label}: {percent(_share(part, whole))}, {part} of {whole} active members "
+    description = "; ".join(f"{label}: {percent(_share(part, whole))}, {part} of {plural(whole, 'active member')} "
                             "fully compliant" for label, part, whole in rows) + "."
     return Chart(chart_id, title, description, CHART_WIDTH, height, tuple(drawn), ticks,
                  _n(TOP + len(rows) * ROW_HEIGHT), ((COLOURS["compliant"], "fully compliant"),
@@ -774,6 +800,7 @@ def render_html(report: Report) -> str:
     env = sandboxed_environment(report.template_dirs, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                                 keep_trailing_newline=True)
     env.filters["percent"] = percent
+    env.filters["plural"] = plural  # {{ n|plural("member folder") }}: "1 member folder", "2 member folders"
     env.filters["long_date"] = long_date
     env.filters["manager"] = manager_label
     env.filters["program"] = program_label
@@ -787,8 +814,12 @@ def render_html(report: Report) -> str:
         report=d, agency=report.agency, paper=report.paper, staff_names=report.staff_names,
         charts=charts(report), statuses=[s for s in STATUSES if s != "unknown" or d["members"]["by_status"][s]],
         overdue_kinds=kinds, top_limit=TOP_RULES, version=__version__, colours=COLOURS)
+    from .report_rules import rule_notes
+
+    context["rule_notes"] = rule_notes(d)  # every rule code shown links to its note at the end (report_rules)
     # A row per member not compliant: the page may be as long as the caseload, and no longer.
-    longest = MAX_CHARS + 4096 * len(d["compliance"]["not_compliant"])
+    longest = MAX_CHARS + 4096 * len(d["compliance"]["not_compliant"]) + html_allowance(d)
+    context.update(html_context(d))  # the quality measures' section (report_measures.html.j2)
 
     def make() -> str:  # bounded like a plan's render (pcplan.render.bounds): in a child process where it can be
         page = render_safely(env, report.template_dirs, HTML_TEMPLATE, context, longest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..config import find_root, load_config
@@ -96,6 +96,19 @@ def group_by_root(paths: list[Path]) -> list[tuple[Path, list[Path]]]:
     return sorted((root, cover(targets)) for root, targets in groups.items())
 
 
+def whole_member_folders(targets: list[Path], root: Path, files_too: bool = False) -> list[Path]:
+    """The targets with each folder inside a member folder (`notes/`) standing for that member folder, and with
+    ``files_too`` (the pre-commit hook) each file too: such a member folder is checked and reported whole.
+
+    A file named without ``files_too`` stays a file (its findings, and those related to it, are reported);
+    a folder symlink is named, not followed (the walk judges it)."""
+    widened = []
+    for target in targets:
+        whole = files_too or (target.is_dir() and not target.is_symlink())
+        widened.append((enclosing_member_folder(target, root) or target) if whole else target)
+    return cover(widened)
+
+
 def cover(targets: list[Path]) -> list[Path]:
     """The targets without those inside another target (each place is walked once)."""
     unique = set(targets)  # a pre-commit run can name thousands of files: look up ancestors, not pairs
@@ -107,8 +120,9 @@ class RootWalk:
     held whole); what else the walk meets is kept: loose files, unreadable places, nested roots."""
 
     def __init__(self, root: Path, targets: list[Path], exclude: tuple[str, ...],
-                 shard: tuple[int, int] | None) -> None:
+                 shard: tuple[int, int] | None, progress: Callable[[], None] | None = None) -> None:
         self.root, self.targets, self.exclude, self.shard = root, targets, exclude, shard
+        self.progress = progress  # called as each member folder is found (a progress display counts them)
         self.loose: list[Path] = []
         self.errors: list[tuple[Path, str]] = []
         self.nested: list[Path] = []
@@ -120,6 +134,8 @@ class RootWalk:
         for target in self.targets:
             for folder, files in self._member_folders(target):
                 self.walked += 1
+                if self.progress is not None:
+                    self.progress()
                 if self.shard is None or in_shard(relative_to(folder, self.root), self.shard):
                     yield order, folder, files
                     order += 1

@@ -34,6 +34,7 @@ class Options:
     caseload: bool = False  # also summarize each member folder for `due` and `report` (MemberWork.summary)
     keep_findings: bool = True  # collect findings in the result (`due` needs none)
     one_repository: bool = False  # stop with SeveralRepositories at a second repository with case files
+    case_manager: str | None = None  # report and count only this case manager's member folders (engine.assigned)
     # The pre-commit hook's comparison run (pcplan.precommit.Committed): each root's pcplan.toml and staff file
     # as committed in git, not as on disk. Never with the cache.
     committed: CommittedFiles | None = None

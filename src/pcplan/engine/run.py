@@ -139,8 +139,9 @@ class Runner:
                     "rules still ran. Run with --debug for details and please report it"), member))
         for first, count in unlisted.values():
             found.append(self.finding(rule, Hit(
-                first.doc, first.data_path, f"{count:,} more {rule.code} findings in this file, from here on, are "
-                f"not listed (pcplan lists the first {MAX_PER_CODE} of a file)", first.at, first.line, first.column,
+                first.doc, first.data_path, f"{count:,} more {rule.code} {'finding' if count == 1 else 'findings'} "
+                f"in this file, from here on, {'is' if count == 1 else 'are'} not listed (pcplan lists the first "
+                f"{MAX_PER_CODE} of a file)", first.at, first.line, first.column,
                 hint="So many findings of one rule usually have one cause: fix that cause, then check again to "
                      "see any that remain."), member))
 

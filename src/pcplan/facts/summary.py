@@ -4,7 +4,8 @@
 or whenever the cache is on, so that one entry serves every command) it also
 reduces the case to a :class:`MemberSummary`: its open obligations (`due`), and
 the few facts `report` counts (status, the state of the case, the current case
-manager, programs). The summary holds the case's facts as recorded, whoever is
+manager, programs, what the quality measures and the timeliness counts need:
+facts.measures, facts.timely). The summary holds the case's facts as recorded, whoever is
 looking: what output may show of them (in CI, a program typed as words is
 `(not an id)`) is decided where output is made. It is ids, codes, dates, paths
 and program names; the cache (pcplan.cache; the entry's format:
@@ -21,8 +22,10 @@ from typing import Protocol
 from ..config import Settings
 from ..model import Case
 from .lifecycle import Lifecycle, lifecycle
+from .measures import MemberFacts, measure_facts
 from .obligations import Obligation, case_obligations
 from .status import case_manager_of, programs_of, status_of
+from .timely import Timely, timely_events
 
 
 class ObligationRows(Protocol):
@@ -47,6 +50,11 @@ class MemberSummary:
     # for (cache_codec.StoredObligations: a caseload of 100,000 members holds over a million obligations, and
     # `due` shows the few within its window)
     obligations: tuple[Obligation, ...] | ObligationRows
+    # What the LTSS quality measures need of the member (facts.measures, judged as of any day by `report`),
+    # and the contacts, reviews and copies with their due dates and the day each was met (facts.timely):
+    # ids, codes and dates, taken in the check's one pass so that `report` reads no file again.
+    measures: MemberFacts | None = None
+    timely: tuple[Timely, ...] = ()
 
     def due_by(self, last: date | None = None, strictly: bool = False) -> list[Obligation]:
         """The obligations due on or before ``last`` (before it, ``strictly``); every one when None."""
@@ -74,4 +82,5 @@ def summarize(case: Case, settings: Settings, today: date, life: Lifecycle | Non
         in_effect=not closed and life.in_effect() is not None,
         drafts=0 if closed else len(life.drafts()),
         manager=case_manager_of(case, today, life), programs=tuple(programs_of(case)), member_id=case.member_id,
-        obligations=tuple(case_obligations(case, settings, today, life)))
+        obligations=tuple(case_obligations(case, settings, today, life)),
+        measures=measure_facts(case, today, life), timely=timely_events(case, settings, life))

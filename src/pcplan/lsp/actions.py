@@ -6,8 +6,9 @@
   stays: an exception without its reason documents nothing).
 * The fields L109 misses in a support (`amount`, `unit`, `frequency`, `start`,
   `end`), empty, each with a comment saying what goes there.
-* The plan's current content fingerprint in a signature (C305), for after the
-  plan was signed again.
+* After the plan was signed again (C305): the plan's current content
+  fingerprint and today's date as the signature's `signed_on`, together (not
+  marked preferred: the person at the keyboard confirms the signing and its day).
 
 Nothing here writes the member's words: only codes, ids, dates and field names.
 """
@@ -181,21 +182,32 @@ def _fingerprintable(doc: Document) -> bool:
     return doc.kind == "plan" and doc.loaded.ok and not any(p.code in BLOCKING for p in doc.problems)
 
 
-def fingerprint_action(finding: Finding, doc: Document, text: Text) -> types.CodeAction | None:
-    """C305: replace a signature's recorded fingerprint with the plan's current one (after a new signing)."""
-    if finding.code != "C305" or not _fingerprintable(doc) or finding.data_path[-1:] != ("fingerprint",):
+def fingerprint_action(finding: Finding, doc: Document, text: Text, today: date) -> types.CodeAction | None:
+    """C305, after the plan was signed again: the signature's fingerprint becomes the plan's current one and its
+    `signed_on` today's date, in one edit (as the rule's fix says). A new fingerprint beside the old date would
+    claim the person signed this version on that day. Not marked preferred: only the person at the keyboard
+    knows the plan was signed again, and on which day (they change the date when it was not today)."""
+    path = finding.data_path
+    if finding.code != "C305" or not _fingerprintable(doc) or path[-1:] != ("fingerprint",):
         return None
-    _, node = node_at(doc.loaded, finding.data_path)
-    if not isinstance(node, ScalarNode):
-        return None
+    _, node = node_at(doc.loaded, path)
+    _, signed = node_at(doc.loaded, path[:-1] + ("signed_on",))
+    if not isinstance(node, ScalarNode) or not isinstance(signed, ScalarNode) or signed.value == "":
+        return None  # no signing date to change: the schema reports the signature first
     current = fingerprint(doc.data)
-    where = spot(doc.loaded, node)
-    rng = types.Range(start=text.position(where.line, where.column),
-                      end=text.position(where.end_line, where.end_column))
+    edits = [_replace(doc, text, node, f'"{current}"'), _replace(doc, text, signed, today.isoformat())]
     return types.CodeAction(
-        title=f"Signed again: record the current fingerprint {current} in this signature",
+        title=f"Signed again today: record signed_on {today.isoformat()} and the current fingerprint {current} "
+              "in this signature",
         kind=types.CodeActionKind.QuickFix,
-        edit=types.WorkspaceEdit(changes={_uri(doc): [types.TextEdit(range=rng, new_text=f'"{current}"')]}))
+        edit=types.WorkspaceEdit(changes={_uri(doc): sorted(edits, key=lambda e: (e.range.start.line,
+                                                                                 e.range.start.character))}))
+
+
+def _replace(doc: Document, text: Text, node: ScalarNode, new_text: str) -> types.TextEdit:
+    where = spot(doc.loaded, node)
+    return types.TextEdit(range=types.Range(start=text.position(where.line, where.column),
+                                            end=text.position(where.end_line, where.end_column)), new_text=new_text)
 
 
 def signature_actions(doc: Document, text: Text, row: int) -> list[types.CodeAction]:

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from lsprotocol import types
 
 from ..explain import rule_markdown
+from ..model import plan_name
 from ..rules import RULES
 from .positions import Text
-from .references import NOUNS, Target, details_of, field_target, find, words_of
+from .references import NOUNS, Target, details_of, field_target, find, in_force_on, words_of
 from .syntax import key_path, word_at
 from .workspace import Record
 
@@ -95,8 +96,7 @@ def hover_markdown(lines: list[str], row: int, index: int, kind: str | None,
                 parts.append(describe(target))
                 span = (word.start, word.end)
             elif loaded is not None and not (target_kind == "staff" and word.text == "member"):
-                noun = NOUNS.get(target_kind, "item") if target_kind != "any" else "item"
-                parts.append(f"No {noun} `{escape(word.text)}` in this member's record.")
+                parts.append(_not_found(target_kind, word.text, loaded))
                 span = (word.start, word.end)
     shown = {word.text} if word is not None else set()
     for code in dict.fromkeys(diagnostics):
@@ -107,6 +107,17 @@ def hover_markdown(lines: list[str], row: int, index: int, kind: str | None,
     if not parts:
         return None
     return "\n\n---\n\n".join(parts), span
+
+
+def _not_found(target_kind: str, ident: str, loaded: Record) -> str:
+    """Where an id was looked for and not found: for a note's goal, the plan in effect on its date."""
+    noun = NOUNS.get(target_kind, "item") if target_kind != "any" else "item"
+    day = loaded.doc.date
+    plan = in_force_on(loaded.case, day) if loaded.doc.kind == "note" and target_kind == "goal" else None
+    if plan is not None and day is not None:
+        named = plan_name(plan) + (f" ({plan.path.name})" if plan.id else "")
+        return f"No {noun} `{escape(ident)}` in {escape(named)}, in effect on {day.isoformat()}, the note's date."
+    return f"No {noun} `{escape(ident)}` in this member's record."
 
 
 def plain(markdown: str) -> str:

@@ -4,7 +4,9 @@ The fields are read from the JSON Schemas, so a new reference field is known
 here as soon as the schema has it: a field whose pattern is an id of a kind
 (``^N[0-9]+$`` is a need), a staff id (``$defs/staffId``) or a rule code. An id
 is then looked up in the member's own files: a plan's needs in the assessment
-it is based on, a note's goals in the plans, a staff id in staff.yaml.
+it is based on, a note's goals in the plan in effect on the note's date (the
+plan L102 checks them against; with none in effect, the newest plan dated on or
+before the note, then the others), a staff id in staff.yaml.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from ..dates import parse_iso
+from ..facts.acting import IN_FORCE, acts_on
 from ..model import Case, Document
 from ..schema import KINDS, schema_for
 
@@ -131,6 +134,10 @@ def search_order(kind: str, doc: Document, case: Case | None, staff: Document | 
     if kind == "staff":
         return [staff] if staff is not None else []
     where = COLLECTIONS.get(kind, (kind, ()))[0]
+    if where == "plan" and kind != "plan" and doc.kind == "note":
+        in_force = in_force_on(case, doc.date)
+        if in_force is not None:  # a note's goals are those of the plan in effect that day, as L102 judges them
+            return [in_force]
     docs = list(case.documents) if case is not None else [doc]
     mine = [d for d in docs if d.kind == where and d.path != doc.path]
     order: list[Document] = [doc] if doc.kind == where else []
@@ -147,6 +154,14 @@ def search_order(kind: str, doc: Document, case: Case | None, staff: Document | 
             seen.add(id(d))
             unique.append(d)
     return unique
+
+
+def in_force_on(case: Case | None, day: date | None) -> Document | None:
+    """The plan in effect on ``day`` (a note's date), the one `pcplan new note` and L102 use; None without one."""
+    if case is None or day is None:
+        return None
+    record = acts_on(case, day, prefer=IN_FORCE)
+    return record.plan if record is not None else None
 
 
 def targets(kind: str, doc: Document, case: Case | None, staff: Document | None) -> list[Target]:

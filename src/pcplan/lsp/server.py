@@ -24,6 +24,7 @@ import asyncio
 import functools
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -42,6 +43,7 @@ from .. import __version__
 from ..config import find_root
 from ..facts.lifecycle import lifecycle
 from ..findings import Finding
+from ..output import plural
 from . import transport
 from .actions import exception_action, fingerprint_action, quantities_action, signature_actions
 from .completion import TRIGGERS, complete
@@ -226,7 +228,7 @@ class PcplanServer(LanguageServer):
         self.published[uri] = Published(version, text, place, outcome.findings)
         self.publish(uri, diagnostics, version)
         codes = sorted({f.code for f in outcome.findings})
-        self.note(f"checked {place.path} in {outcome.seconds * 1000:.0f} ms: {len(outcome.findings)} finding(s)"
+        self.note(f"checked {place.path} in {outcome.seconds * 1000:.0f} ms: {plural(len(outcome.findings), 'finding')}"
                   + (f" ({', '.join(codes)})" if codes else ""))
 
     def _refused(self, uri: str) -> list[types.Diagnostic]:
@@ -505,7 +507,8 @@ def code_action(ls: PcplanServer, params: types.CodeActionParams) -> list[types.
     # The member's lifecycle, once for every finding asked about (the plan an exception would go in).
     life = lifecycle(record.case, today) if findings and record.case is not None else None
     for finding in findings:
-        for action in (quantities_action(finding, record.doc, text), fingerprint_action(finding, record.doc, text),
+        for action in (quantities_action(finding, record.doc, text),
+                       fingerprint_action(finding, record.doc, text, today),
                        exception_action(finding, record.doc, record.case, today, ls.text_at, life)):
             if action is not None and all(a.title != action.title for a in actions):
                 action.diagnostics = [d for d in params.context.diagnostics if d.code == finding.code]
@@ -546,14 +549,25 @@ def rule_request(ls: PcplanServer, params: Any) -> dict | None:
     return {"code": code.strip().upper(), "markdown": markdown} if markdown else None
 
 
+# A %-style placeholder of a log message (``%s``, ``%r``, ``%(name)s``, ``%5.2f``), or a literal ``%%``.
+_PLACEHOLDER = re.compile(r"%(?:%|(?:\([^)]*\))?[-#0 +]*(?:\*|[0-9]+)?(?:\.(?:\*|[0-9]+))?[hlL]?[diouxXeEfFgGcrsa])")
+
+
+def withheld(message: object) -> str:
+    """A log message with each placeholder shown as ``…``: its argument is withheld, and no literal ``%s``
+    reaches the log (pygls logs some messages with placeholders and no arguments)."""
+    text = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else "…", str(message))
+    return " ".join(text.split())
+
+
 def _quiet_pygls() -> None:
     """pygls' own log lines keep their wording but drop their arguments and tracebacks (a message's
     content could be a member's words); they go to stderr, which editors show as the server's log."""
 
     class NoContent(logging.Filter):
         def filter(self, record: logging.LogRecord) -> bool:
-            if record.args:
-                record.msg = f"{record.msg} (details withheld)"
+            if record.args or not record.name.startswith("pcplan"):
+                record.msg = withheld(record.msg) + (" (details withheld)" if record.args else "")
                 record.args = ()
             if record.exc_info:
                 record.msg = f"{record.msg} ({record.exc_info[0].__name__})" if record.exc_info[0] else record.msg

@@ -16,7 +16,9 @@ request whose parameters did not deserialize got no answer). This reader:
   JSON value that is not a request, notification or response object), -32602
   (invalid params: a request whose parameters do not have the form the
   protocol defines; a notification like it is ignored, as notifications get no
-  answer);
+  answer), -32601 (method not found: a request, with an id, of a method the
+  protocol defines as a notification, such as ``$/cancelRequest``: not acted
+  on, since pygls would take it as the notification and never answer);
 * recovers after a broken frame: what follows is skipped up to the next line
   ending in ``Content-Length: N``, which starts the next message (a JSON body
   holds no such line: its strings cannot span lines), so one broken frame
@@ -47,7 +49,7 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a 4 MiB case file, even written all in \
 MAX_HEADER_LINE = 8 * 1024  # bytes; the protocol's two headers take under 100
 CHUNK = 64 * 1024  # bytes asked of the pipe at a time
 
-PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS = -32700, -32600, -32602
+PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
 
 _LENGTH = re.compile(rb"[ \t]*:[ \t]*([0-9]+)[ \t]*\r?\n")  # what follows "content-length" on a header line
 _TAIL = 256  # bytes kept of a skipped long line: where a header can follow a body with no line break between
@@ -263,16 +265,22 @@ def receive(protocol: Any, body: bytes) -> bool:
         protocol_error(protocol, None, INVALID_REQUEST, "Invalid Request: not a request, notification or "
                                                         "response of JSON-RPC 2.0")
         return True
+    shown = method if isinstance(method, str) and _SAFE_METHOD.match(method) else "the method"
     try:
         message = protocol.structure_message(data)
     except Exception:  # noqa: BLE001 - pygls' JsonRpcInvalidParams, or whatever cattrs raised
-        shown = method if isinstance(method, str) and _SAFE_METHOD.match(method) else "the method"
         if "method" in data and "id" in data:
             protocol_error(protocol, msg_id, INVALID_PARAMS,
                            f"Invalid params: the parameters of {shown} do not have the form the protocol defines")
         else:
             what = f"a {shown} notification" if "method" in data else "a response"
             log.warning(f"pcplan lsp: ignored {what} whose content does not have the form the protocol defines")
+        return True
+    if "method" in data and "id" in data and not hasattr(message, "id"):
+        # A request of a method the protocol defines as a notification ($/cancelRequest, initialized, didOpen
+        # with an id): pygls would handle it as the notification and the client would wait for ever for an answer.
+        protocol_error(protocol, msg_id, METHOD_NOT_FOUND, f"Method not found: {shown} is a notification in the "
+                                                           "protocol, not a request; it was not acted on")
         return True
     try:
         protocol.handle_message(message)

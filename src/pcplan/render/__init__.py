@@ -42,12 +42,13 @@ from ..facts.lifecycle import Lifecycle, PlanRecord, lifecycle
 from ..findings import Finding
 from ..model import Case, Document, load_case, load_repository
 from ..model import display_path as _display
-from ..output import check_target, write_atomically
+from ..output import check_target, plural, remove_empty, to_stdout, write_atomically
 from ..resources import templates_dir
 from ..rules import RULES
 from ..walk import enclosing_member_folder
+from .destination import destination, file_name, unignored_notice
 from .i18n import SOURCE_LANGUAGE, available_languages, load_translations, primary
-from .view import PlanView, build_view
+from .view import build_view
 
 FORMATS = ("html", "pdf", "md")
 
@@ -63,7 +64,7 @@ class RenderError(Exception):
 
 @dataclass
 class Rendered:
-    path: Path
+    path: Path | None  # None: written to standard output (`-o -`)
     language: str
     notices: list[str] = field(default_factory=list)
     draft: bool = False
@@ -102,8 +103,8 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
 
     errors = _blocking_findings(folder, case, plan, request.today, cwd)
     if errors and not request.draft:
-        raise RenderError(f"{_display(folder, cwd)}: the plan has {len(errors)} error-level finding(s); fix them "
-                          "(`pcplan check`) or render a watermarked draft with --draft", 1, errors)
+        raise RenderError(f"{_display(folder, cwd)}: the plan has {plural(len(errors), 'error-level finding')}; "
+                          "fix them (`pcplan check`) or render a watermarked draft with --draft", 1, errors)
 
     repo = load_repository(root, config, cwd)
     view = build_view(life, record, repo.staff_by_id, config.agency,
@@ -123,25 +124,45 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
         translations = gettext.NullTranslations()  # English, the templates' own words (as load_translations says)
         language = SOURCE_LANGUAGE
 
-    # Refuse a bad output path before spending time on rendering.
-    path = check_target(_output_path(request, view, plan, language, cwd), request.force)
+    # Refuse a bad output path before spending time on rendering (None: standard output, `-o -`).
+    path, made = destination(request.output, root, file_name(view.member_id, plan.path, language, request.fmt))
+    try:
+        out = check_target(path, request.force) if path is not None else None
+        context = {
+            "plan": view,
+            "lang": language,
+            "draft": request.draft,
+            "for_signature": for_signature,
+            "large_print": view.document_format == "large_print",
+            "logo": _logo(root, config.logo),
+            "today": request.today,
+            "paper": config.paper,
+        }
+        content = _page(request, dirs, context, translations, language, notices, cwd)
+        if out is None:
+            to_stdout(content)
+        else:
+            write_atomically(out, lambda stream: stream.write(content), overwrite=request.force,
+                             binary=isinstance(content, bytes))
+    except BaseException:
+        remove_empty(made)  # the printed/ folder made for this plan, still empty: gone again
+        raise
+    shown = (_display(out, cwd) if out.is_relative_to(cwd) else str(out)) if out is not None else ""
+    warning = unignored_notice(root, out, shown) if out is not None else None
+    notices.extend([warning] if warning else [])
+    return Rendered(path=out, language=language, notices=notices, draft=request.draft, for_signature=for_signature)
+
+
+def _page(request: RenderRequest, dirs: list[Path], context: dict, translations: gettext.NullTranslations,
+          language: str, notices: list[str], cwd: Path) -> str | bytes:
+    """The page (HTML or Markdown text, PDF bytes), made in a child process bounded in time and memory
+    (bounds); what it says about itself is added to ``notices``."""
     from .bounds import Stopped, isolated, template_file
     from .templating import TemplateFailure, render_template
 
-    context = {
-        "plan": view,
-        "lang": language,
-        "draft": request.draft,
-        "for_signature": for_signature,
-        "large_print": view.document_format == "large_print",
-        "logo": _logo(root, config.logo),
-        "today": request.today,
-        "paper": config.paper,
-    }
     name = "plan.md.j2" if request.fmt == "md" else "plan.html.j2"
 
     def make() -> tuple[str | bytes, list[str]]:
-        """The page (and what to say about it): in a child process bounded in time and memory (bounds)."""
         said: list[str] = []
         page = render_template(dirs, name, context, translations, language)
         if request.fmt == "md":
@@ -153,17 +174,14 @@ def render(request: RenderRequest, cwd: Path | None = None) -> Rendered:
         _load_weasyprint()  # here, once: the child that makes the page inherits it
     try:
         content, said = isolated(make)
-        notices.extend(said)
     except TemplateFailure as exc:
         where = _display(exc.path, cwd) + (f":{exc.line}" if exc.line else "") if exc.path else "a template"
         raise RenderError(f"{where}: {exc}") from None
     except Stopped as exc:
         chosen = template_file(dirs, name)
         raise RenderError(f"{_display(chosen, cwd) if chosen else 'a template'}: {exc}") from None
-
-    binary = isinstance(content, bytes)
-    write_atomically(path, lambda stream: stream.write(content), overwrite=request.force, binary=binary)
-    return Rendered(path=path, language=language, notices=notices, draft=request.draft, for_signature=for_signature)
+    notices.extend(said)
+    return content
 
 
 def _plan(case: Case, life: Lifecycle, target: Path, request: RenderRequest, cwd: Path,
@@ -329,12 +347,3 @@ def refuse_linked_stylesheets(html: str, dirs: list[Path], name: str = "plan.htm
     kind, address = refused
     path, line, written = where_written(dirs[:-1], kind, address)  # the agency's folders (pcplan's own is last)
     raise TemplateFailure(stylesheet_message(kind, address, written), path or template_file(dirs, name), line)
-
-
-def _output_path(request: RenderRequest, view: PlanView, plan: Document, language: str, cwd: Path) -> Path:
-    name = f"{view.member_id or 'member'}-{plan.path.stem}.{language}.{request.fmt}"
-    if request.output is None:
-        return cwd / name
-    if os.path.isdir(request.output):
-        return request.output / name
-    return request.output

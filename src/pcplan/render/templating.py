@@ -3,9 +3,11 @@
 * HTML templates are autoescaped: any text from a case file, `<script>` included,
   appears as text, never as markup.
 * Markdown templates get a copy of the view in which every value is escaped
-  once, codes included: Markdown's syntax characters, a leading list or heading
-  marker, entity references, and line breaks folded, so a member's text can
-  neither become a link, raw HTML, a list nor break the layout. A code that is
+  once, codes included, where Markdown would misread it (pcplan.render.markdown:
+  a leading list or heading marker, emphasis, a link, raw HTML, entity
+  references; line breaks folded), so a member's text can neither become a
+  link, raw HTML, a list nor break the layout, and reads as written where it is
+  plain (``López (hija)``, not ``López \\(hija\\)``). A code that is
   a plain word (letters and digits, `_` or `-` only between them: inert in
   Markdown) is left as it is, so the vocabulary still finds it; any other is
   escaped like words (a draft's codes have not passed the schema).
@@ -55,10 +57,8 @@ from jinja2.utils import missing
 from markupsafe import Markup
 
 from .bounds import MAX_CHARS, BoundedSandbox, TooMuch, out_of_memory, render_bounded
+from .markdown import markdown_text
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
-_ENTITY = re.compile(r"&(#?\w+;)")
-_BLOCK_START = re.compile(r"^(\d*)([.)=-])")
 # A code Markdown shows as it is: letters and digits, with `_` or `-` only between them (never at an edge,
 # so never a list marker, emphasis, a link or a tag). `as_needed`, `legal_guardian`, `M-000207`, `es-MX`.
 _PLAIN_CODE = re.compile(r"[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*\Z")
@@ -300,14 +300,6 @@ def _css_string(value: str) -> Markup:
         value = value.unescape()
     cleaned = "".join(ch for ch in str(value) if ch.isprintable() and ch not in "<>")
     return Markup('"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"')
-
-
-def markdown_text(value: str) -> str:
-    """Words shown as written in Markdown: one line, no syntax, no entity references."""
-    folded = " ".join(value.split())
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", folded)
-    escaped = _ENTITY.sub(r"&amp;\1", escaped)
-    return _BLOCK_START.sub(r"\1\\\2", escaped)  # "1. x" → "1\. x", "- x" → "\- x"
 
 
 def _long_date(value: date | None, language: str) -> str:

@@ -24,6 +24,7 @@ from ..facts.lifecycle import (
 )
 from ..fingerprint import fingerprint
 from ..model import Document, get_in, ids, items, text
+from .roles import role_code
 from .signing import signers
 
 # Marks a field holding a code (an enum value, an id), not words someone wrote:
@@ -114,6 +115,7 @@ class Person:
     name: str
     role: str | None  # as written in the plan (a meeting participant's role), or None
     kind: str = field(metadata=CODE)  # participant, provider, natural_support or case_manager
+    role_key: str | None = field(default=None, metadata=CODE)  # the role as a code (roles.ROLES), or None
 
 
 @dataclass
@@ -342,7 +344,8 @@ def _team(plan: Document, supports: list[Support], case_manager: Person | None) 
         name = text(participant, "name")
         if name and name.casefold() not in seen and participant.get("role") != "member":
             seen.add(name.casefold())
-            team.append(Person(name, text(participant, "role"), "participant"))
+            role = text(participant, "role")
+            team.append(Person(name, role, "participant", role_code(role)))
     for support in supports:
         if support.provider and support.provider.casefold() not in seen:
             seen.add(support.provider.casefold())

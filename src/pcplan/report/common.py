@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..findings import Finding, tally
+from ..output import plural
 from ..result import CheckResult  # what every writer reads; they import it from here
 from ..shown import shown_path, visible
 
@@ -83,7 +84,7 @@ class Summary:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 or noun == 'info' else 's'}"
+    return plural(count, noun, "info" if noun == "info" else None)
 
 
 def summary(result: CheckResult, baselined: int = 0, members: bool = False, hide_names: bool | None = None,

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from ..output import plural
 from .common import CheckResult, ReportOptions, blocking, place, said, statistics, summary_counts
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -47,7 +48,7 @@ def write(result: CheckResult, stream: TextIO, options: ReportOptions) -> None:
         stream.write(f"::{kind} {properties}::{_data(said(f.message))}\n")
     hidden = {kind: count - SHOWN_PER_TYPE for kind, count in per_type.items() if count > SHOWN_PER_TYPE}
     if hidden:
-        more = ", ".join(f"{count} {kind}s" for kind, count in sorted(hidden.items()))
+        more = ", ".join(plural(count, kind) for kind, count in sorted(hidden.items()))
         notice = (f"GitHub shows 10 annotations of each type; {more} more are not shown here: "
                   "see the step summary and the log above")
         stream.write(f"::notice title=pcplan::{_data(notice)}\n")
@@ -113,11 +114,12 @@ def step_summary(result: CheckResult, options: ReportOptions) -> str:
     counts = summary_counts(result, options.baselined)
     lines = ["## pcplan check", ""]
     if counts["findings"] == 0:
-        lines += [f"No findings in {result.files} files of {result.members} member folders.", ""]
+        lines += [f"No findings in {plural(result.files, 'file')} of {plural(result.members, 'member folder')}.", ""]
     else:
-        lines += [f"{counts['findings']} findings ({counts['error']} errors, {counts['warning']} warnings, "
-                  f"{counts['info']} info) in {result.files} files of {result.members} member folders; "
-                  f"{counts['excepted']} covered by documented exceptions.", "",
+        lines += [f"{plural(counts['findings'], 'finding')} ({plural(counts['error'], 'error')}, "
+                  f"{plural(counts['warning'], 'warning')}, {counts['info']} info) in {plural(result.files, 'file')} "
+                  f"of {plural(result.members, 'member folder')}; {counts['excepted']} covered by documented "
+                  "exceptions.", "",
                   "| rule | name | severity | findings | excepted |", "|---|---|---|---:|---:|"]
         lines += [f"| {r['code']} | {r['name']} | {r['severity']} | {r['count']} | {r['excepted']} |"
                   for r in statistics(result)]

@@ -10,6 +10,7 @@ from ..dates import NOT_RECURRING, clamped_plus_days, parse_iso, per_day, plus_d
 from ..facts.lifecycle import PlanRecord
 from ..findings import Hit
 from ..model import Document, normalized_name, shown_id
+from ..output import plural
 from .signatures import field_value
 
 Supports = list[tuple[int, dict]]  # (index in `supports` or `notices`, the entry)
@@ -197,17 +198,18 @@ def judge_notice(plan: Document, where: tuple, at: str, notices: Supports, suppo
         day, index = given[0]
         if day > due:
             gap = (on - day).days
-            when = (f"{gap} day{'s' if gap != 1 else ''} before the change" if gap > 0 else
+            when = (f"{plural(gap, 'day')} before the change" if gap > 0 else
                     "on the day of the change" if gap == 0 else "after the change")
             yield Hit(plan, ("notices", index, "given_on"),
                       f"{what}; the member's notice was given on {day.isoformat()}, "
-                      f"{when}, but at least {days} days are required "
+                      f"{when}, but at least {plural(days, 'day')} {'is' if days == 1 else 'are'} required "
                       f"(by {due.isoformat()}): give notice again and move the change date, or record "
                       "`requested_by_member: true` if the member asked for it", due=due)
         return
     if today <= due:
         return  # notice can still be given in time
     yield Hit(plan, where, f"{what}; no notice to the member is recorded, and it was due by {due.isoformat()} "
-              f"({days} days before the change): record it under `notices` ({field_value('support', support_id)}, "
-              "`given_on`, `method`), or `requested_by_member: true` if the member asked for the change",
+              f"({plural(days, 'day')} before the change): record it under `notices` "
+              f"({field_value('support', support_id)}, `given_on`, `method`), or `requested_by_member: true` if the "
+              "member asked for the change",
               at=at, due=due)

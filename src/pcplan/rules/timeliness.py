@@ -25,6 +25,7 @@ from ..dates import CONTACT_RANK, add_period, frequency_text, parse_frequency, p
 from ..facts.lifecycle import ContactMiss, Hold, PlanRecord, records_contact, refusal_text
 from ..findings import Hit
 from ..model import Case, Document, get_in, is_active_goal, items, label, named, plan_name, shown_id
+from ..output import plural
 from .chronology import before_enrollment, consent_where, date_at, plan_order, recorded_after, start_end_pairs
 from .context import CaseContext
 from .registry import rule
@@ -132,14 +133,15 @@ def review_interval_too_long(case: Case, ctx: CaseContext) -> Iterator[Hit]:
             if allowed is not None and (reach is None or reach > allowed):
                 yield Hit(plan, ("monitoring", "review_every"),
                           f"`monitoring.review_every` is {_freq_text(frequency)}, longer than the "
-                          f"{limit} months allowed between reviews; review at least every {limit} months")
+                          f"{plural(limit, 'month')} allowed between reviews; review at least every "
+                          f"{plural(limit, 'month')}")
         start = date_at(plan.data, "effective", "start")
         end = date_at(plan.data, "effective", "end")
         latest = plus_months(start, limit) if start is not None else None  # None: past the calendar's end
         if start is not None and latest is not None and end is not None and latest < end:
             yield Hit(plan, ("effective", "end"),
                       f"the effective period {start.isoformat()} to {end.isoformat()} is longer than "
-                      f"{limit} months; end it on {latest.isoformat()} at the latest and review the plan "
+                      f"{plural(limit, 'month')}; end it on {latest.isoformat()} at the latest and review the plan "
                       "before then")
 
 
@@ -185,8 +187,9 @@ def assessment_stale(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         age = (plan.date - assessment.date).days
         if age > limit:
             yield Hit(plan, ("assessment",),
-                      f"{named('assessment', assessment.id)} is dated {assessment.date.isoformat()}, {age} days before "
-                      f"this plan (at most {limit}); reassess with the member before planning, or base the "
+                      f"{named('assessment', assessment.id)} is dated {assessment.date.isoformat()}, "
+                      f"{plural(age, 'day')} before this plan (at most {limit}); reassess with the member before "
+                      "planning, or base the "
                       "plan on a newer assessment")
 
 
@@ -517,8 +520,8 @@ def _late_copies(record: PlanRecord, limit: int) -> Iterator[Hit]:
         if days > limit:
             whose = "member's" if entry["role"] == "member" else "representative's"
             yield Hit(plan, ("distribution", index, "given_on"),
-                      f"the {whose} copy was given on {given.isoformat()}, {days} days after consent "
-                      f"({consent.isoformat()}, {where}); copies are due within {limit} days",
+                      f"the {whose} copy was given on {given.isoformat()}, {plural(days, 'day')} after consent "
+                      f"({consent.isoformat()}, {where}); copies are due within {plural(limit, 'day')}",
                       due=plus_days(consent, limit))
 
 
@@ -562,7 +565,7 @@ def reassessment_due(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     if due is not None and due < ctx.today:  # None: due past the calendar's end, never
         name = named("assessment", assessment.id) if assessment.id else "the latest assessment"
         yield Hit(assessment, ("date",),
-                  f"{name}, dated {latest[0].isoformat()}, is the latest and more than {months} months old; "
+                  f"{name}, dated {latest[0].isoformat()}, is the latest and more than {plural(months, 'month')} old; "
                   f"a reassessment was due by {due.isoformat()}; reassess with the member", due=due)
 
 
@@ -667,7 +670,7 @@ def assessment_missing(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     assert enrolled is not None and where is not None  # a deadline is counted from a recorded enrollment only
     yield Hit(case.member, where, f"the member was enrolled on {enrolled.isoformat()} and no assessment of "
               f"this episode is on record; one was due by {deadline.isoformat()} "
-              f"({ctx.settings.assessment_due_days} days after enrollment); assess the member and record it",
+              f"({plural(ctx.settings.assessment_due_days, 'day')} after enrollment); assess the member and record it",
               due=deadline)
 
 
@@ -719,7 +722,7 @@ def no_plan_in_effect(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         place, at = _section(draft.plan, "signatures")
         yield Hit(draft.plan, place, f"the member has no consented plan in effect: {draft.label} has no "
                   "signature of the member or a legal representative (a refusal is not consent); a plan "
-                  f"was due in effect by {deadline.isoformat()} ({ctx.settings.plan_due_days} days after "
+                  f"was due in effect by {deadline.isoformat()} ({plural(ctx.settings.plan_due_days, 'day')} after "
                   f"enrollment on {enrolled.isoformat()})", at=at, due=deadline)
     elif governing is not None:
         start = governing.effective_from
@@ -729,7 +732,7 @@ def no_plan_in_effect(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     else:
         yield Hit(case.member, where, f"the member was enrolled on {enrolled.isoformat()} and has no plan; a "
                   f"consented plan was due in effect by {deadline.isoformat()} "
-                  f"({ctx.settings.plan_due_days} days after enrollment); plan with the member",
+                  f"({plural(ctx.settings.plan_due_days, 'day')} after enrollment); plan with the member",
                   due=deadline)
 
 
@@ -789,11 +792,11 @@ def change_not_reviewed(case: Case, ctx: CaseContext) -> Iterator[Hit]:
         if first is None and ctx.today > deadline:
             yield Hit(doc, where, f"{name} ({changed.isoformat()}) records {what}, and the plan has "
                       f"not been reviewed or revised since; a review or consented revision was due by "
-                      f"{deadline.isoformat()} ({limit} days)", due=deadline)
+                      f"{deadline.isoformat()} ({plural(limit, 'day')})", due=deadline)
         elif first is not None and first > deadline:
             yield Hit(doc, where, f"{name} ({changed.isoformat()}) records {what}; the plan was "
                       f"reviewed or revised only on {first.isoformat()}, after {deadline.isoformat()} "
-                      f"({limit} days)", due=deadline)
+                      f"({plural(limit, 'day')})", due=deadline)
 
 
 # ---------------------------------------------------------------- T213
@@ -843,13 +846,15 @@ def plan_unsigned(case: Case, ctx: CaseContext) -> Iterator[Hit]:
                 stays = "the previous plan stays in effect" if life.in_effect() is not None else \
                     "no plan is in effect"
                 yield Hit(draft.plan, draft.refusal_path, f"{draft.label}, dated {dated.isoformat()}, was "
-                          f"{refusal_text(draft, case.member)} and has no consent {(ctx.today - dated).days} days "
-                          f"later (at most {limit}); a refusal is not consent, so it stays a draft and {stays}: "
+                          f"{refusal_text(draft, case.member)} and has no consent "
+                          f"{plural((ctx.today - dated).days, 'day')} later (at most {limit}); a refusal is not "
+                          f"consent, so it stays a draft and {stays}: "
                           "revise the plan with the member, or remove the draft", due=deadline)
                 continue
             yield Hit(draft.plan, place, f"{draft.label}, dated {dated.isoformat()}, has been awaiting the "
-                      f"signature of the member or a legal representative for {(ctx.today - dated).days} days "
-                      f"(at most {limit}); until it is signed the older plan stays in effect", at=at,
+                      "signature of the member or a legal representative for "
+                      f"{plural((ctx.today - dated).days, 'day')} (at most {limit}); until it is signed the older "
+                      "plan stays in effect", at=at,
                       due=deadline)
 
 
@@ -933,8 +938,8 @@ def hold_unmonitored(case: Case, ctx: CaseContext) -> Iterator[Hit]:
             counted = "since its start" if base == hold.start else f"since the review of {base.isoformat()}"
             yield Hit(case.member, where + ("start",),
                       f"hold {hold.index + 1} has been open since {hold.start.isoformat()}, "
-                      f"{(today - base).days} days {counted} (at most {longest}); end it (`end:`), review the plan "
-                      "with the member, or close the case", due=deadline)
+                      f"{plural((today - base).days, 'day')} {counted} (at most {longest}); end it (`end:`), "
+                      "review the plan with the member, or close the case", due=deadline)
 
 
 def _hold_gap(member: Document, hold: Hold, where: tuple, since: date, since_note: Document | None, due: date,
@@ -959,16 +964,16 @@ def _hold_gap(member: Document, hold: Hold, where: tuple, since: date, since_not
     if note is not None:
         assert came is not None  # the late contact's day
         yield Hit(member, where, f"no contact while on hold from {after} until {came.isoformat()}; one "
-                  f"was due by {due.isoformat()} (every {every} days while a hold is open); a closed gap, kept as "
-                  "history", due=first, occurrences=tuple(occurrences),
+                  f"was due by {due.isoformat()} (every {plural(every, 'day')} while a hold is open); a closed gap, "
+                  "kept as history", due=first, occurrences=tuple(occurrences),
                   related=((note, ("date",), f"the late contact, on {came.isoformat()}"),))
     elif still_open:
         yield Hit(member, where, f"no contact since {after} while the member is on hold; one was due by "
-                  f"{due.isoformat()} (every {every} days while a hold is open, collateral contacts count); "
+                  f"{due.isoformat()} (every {plural(every, 'day')} while a hold is open, collateral contacts count); "
                   "contact the member or someone on their behalf and record it in a note",
                   due=first, occurrences=tuple(occurrences))
     else:
         assert hold.end is not None  # neither closed by a contact nor still open: the hold ended
         yield Hit(member, where, f"no contact from {after} to the end of hold {hold.index + 1} "
-                  f"({hold.end.isoformat()}); one was due by {due.isoformat()} (every {every} days while a hold "
-                  "is open); a closed gap, kept as history", due=first, occurrences=tuple(occurrences))
+                  f"({hold.end.isoformat()}); one was due by {due.isoformat()} (every {plural(every, 'day')} "
+                  "while a hold is open); a closed gap, kept as history", due=first, occurrences=tuple(occurrences))

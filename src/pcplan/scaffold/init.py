@@ -2,12 +2,17 @@
 
 It writes pcplan.toml (every key, with its default and a comment), staff.yaml,
 a fictional sample member, the JSON Schemas and editor settings, pre-commit and
-GitHub Actions configuration, .gitattributes and a README for the agency.
+GitHub Actions configuration, .gitattributes, a .gitignore that keeps printed
+plans (``printed/``) out of git, the pcplan wheel CI installs
+(:mod:`pcplan.scaffold.wheel`) and a README for the agency.
 
 A folder that is not empty is refused unless ``--force`` (a `.git` folder alone
 does not count: `git init` first is fine). Even with ``--force`` an existing
-file is never replaced: it is kept and reported as skipped. The sample member
-is only added to a repository that has no member folder yet.
+file is never replaced: it is kept and reported as skipped. One exception, the
+change ``--force`` asks for: an existing .gitignore that does not ignore
+``printed/`` gains that one line at its end, every other byte kept (a member's
+plan must never be committed by `git add -A`). The sample member is only added
+to a repository that has no member folder yet.
 
 Outside a git work tree it runs `git init` (not with ``--no-git``), and it ends
 with the next commands to run, written for the folder given.
@@ -67,6 +72,7 @@ def planned_files(request: InitRequest, with_sample: bool) -> dict[str, str]:
         "staff.yaml": texts.staff_yaml(day, agency),
         "README.md": texts.readme(agency),
         ".gitattributes": texts.GITATTRIBUTES,
+        ".gitignore": texts.GITIGNORE,
         ".pre-commit-config.yaml": texts.PRE_COMMIT,
         ".github/workflows/pcplan.yml": texts.ci_workflow(),
         ".vscode/settings.json": texts.vscode_settings(),
@@ -129,29 +135,97 @@ def _checked_root(request: InitRequest) -> Path:
 
 def _write_missing(request: InitRequest, root: Path, with_sample: bool, result: InitResult) -> None:
     """Write each planned file that is not there yet (``result.written``); keep the others (``result.skipped``)."""
-    from ..output import OutputError, make_folders, write_atomically
+    from ..output import OutputError
 
     try:
         root.mkdir(parents=True, exist_ok=True)
         for relative, content in planned_files(request, with_sample).items():
             target = root / relative
-            if target.exists() or target.is_symlink():
-                result.skipped.append(target)
+            if relative == ".gitignore" and target.is_file() and not target.is_symlink():
+                _complete_gitignore(request, root, target, result)
                 continue
-            make_folders(target.parent, within=root)  # only through the repository's own folders, no link
-            try:
-                # Not B023's late binding: write_atomically calls the lambda at once, before the loop moves on.
-                write_atomically(target, lambda stream: stream.write(content), within=root)  # noqa: B023
-            except OutputError:
-                if not (target.exists() or target.is_symlink()):
-                    raise
-                result.skipped.append(target)  # it appeared while init was writing: kept, like any other
-                continue
-            result.written.append(target)
+            _write_new(root, target, content, result)
+        _keep_wheel(root, result)
     except OutputError as exc:
         raise ScaffoldError(str(exc)) from None
     except OSError as exc:
         raise ScaffoldError(f"{request.directory}: cannot write: {exc.strerror or exc}") from None
+
+
+def _write_new(root: Path, target: Path, content: str | bytes, result: InitResult) -> None:
+    """Write ``target`` unless it exists (or appears while init writes it): then it is kept, as it is."""
+    from ..output import OutputError, make_folders, write_atomically
+
+    if target.exists() or target.is_symlink():
+        result.skipped.append(target)
+        return
+    make_folders(target.parent, within=root)  # only through the repository's own folders, no link
+    try:
+        write_atomically(target, lambda stream: stream.write(content), binary=isinstance(content, bytes),
+                         within=root)
+    except OutputError:
+        if not (target.exists() or target.is_symlink()):
+            raise
+        result.skipped.append(target)  # it appeared while init was writing: kept, like any other
+        return
+    result.written.append(target)
+
+
+def _keep_wheel(root: Path, result: InitResult) -> None:
+    """The wheel of the running pcplan, which CI installs; when it cannot be made, the command that builds it."""
+    from .new import shown
+    from .wheel import WHEEL_PATH, NoWheel, build_command, installed_wheel
+
+    target = root / WHEEL_PATH
+    if target.exists() or target.is_symlink():
+        result.skipped.append(target)
+        return
+    try:
+        wheel = installed_wheel()
+    except NoWheel as exc:
+        result.notes.append(f"{shown(target)} is not written ({exc}), and CI installs pcplan from it: build it "
+                            f"with `{build_command(shown(target.parent))}`")
+        return
+    _write_new(root, target, wheel, result)
+
+
+# The lines that make git ignore the folder printed/ at the root (a .gitignore beside it), as people write them.
+_PRINTED_LINES = {"printed", "printed/", "/printed", "/printed/", "printed/*", "printed/**", "/printed/*",
+                  "/printed/**", "**/printed", "**/printed/"}
+
+
+def printed_ignored(text: str) -> bool | None:
+    """Whether a .gitignore ignores printed/: True, False (no line does), None (a later `!printed/` takes it back)."""
+    state: bool | None = False
+    for line in (raw.rstrip(" ") for raw in text.splitlines()):  # git ignores trailing blanks
+        if line.removeprefix("!") in _PRINTED_LINES:
+            state = None if line.startswith("!") else True
+    return state
+
+
+def _complete_gitignore(request: InitRequest, root: Path, target: Path, result: InitResult) -> None:
+    """An existing .gitignore: kept when it ignores printed/; else, with --force, the line `printed/` is added at
+    its end (the one change init makes to an existing file); without --force, the line to add is said."""
+    from ..output import write_atomically
+    from .new import shown
+
+    old = target.read_bytes()
+    state = printed_ignored(old.decode("utf-8", errors="replace"))
+    line = texts.PRINTED_FOLDER
+    if state is False and request.force:
+        addition = (b"" if not old or old.endswith(b"\n") else b"\n") + f"{line}\n".encode()
+        write_atomically(target, lambda stream: stream.write(old + addition), overwrite=True, binary=True,
+                         within=root)
+        result.notes.append(f"added the line `{line}` to {shown(target)}: printed plans hold members' information, "
+                            "and git must never commit them")
+        return
+    result.skipped.append(target)
+    if state is None:
+        result.notes.append(f"{shown(target)} takes `{line}` back (`!{line}`): printed plans hold members' "
+                            f"information and would be committed; remove that line")
+    elif state is False:  # (a .gitignore that appeared while init ran: without --force, only said)
+        result.notes.append(f"{shown(target)} does not ignore printed plans; add the line `{line}` to it (printed "
+                            "plans hold members' information and must never be committed)")
 
 
 def next_commands(directory: Path, cwd: Path) -> list[str]:

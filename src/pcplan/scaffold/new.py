@@ -47,6 +47,7 @@ from ..facts.acting import IN_FORCE, SPEAKS_FOR, acts_on
 from ..facts.lifecycle import Lifecycle, lifecycle
 from ..facts.status import case_manager_of
 from ..model import Case, Document, get_in, is_active_goal, load_case, text
+from ..output import plural
 from ..placeholders import TEMPLATE_TEXT
 from . import ScaffoldError
 from .staff import ID as _ID
@@ -668,7 +669,8 @@ def _new_plan(request: NewRequest, case: Case, settings: Settings, ask: Ask, sta
         t.field("choices", carried["choices"])
     t.raw("effective:")
     t.field("start", day, indent=2)
-    t.field("end", end.isoformat(), f"at most {settings.review_interval_months} months after the start", indent=2)
+    t.field("end", end.isoformat(), f"at most {plural(settings.review_interval_months, 'month')} after the start",
+            indent=2)
     if "language" in carried:  # the plan's text is still in that language (P406 grades it so)
         t.field("language", carried["language"], "the language the plan is written in")
     if "what_matters" in carried:
@@ -709,7 +711,8 @@ def _new_plan(request: NewRequest, case: Case, settings: Settings, ask: Ask, sta
         t.field("contacts", [], f"the contacts agreed with {name}:", indent=2)
         t.comment("  - type: face_to_face          # face_to_face | video | phone | collateral | written",
                   "    every: 3 months", "  - type: phone", "    every: 1 month", indent=2)
-        t.comment(f"review_every: 6 months          # at most {settings.review_interval_months} months", indent=2)
+        t.comment(f"review_every: 6 months          # at most {plural(settings.review_interval_months, 'month')}",
+                  indent=2)
     t.field("reviews", [], "periodic reviews held: date, by, outcome")
     t.field("signatures", [], f"{name} (or a legal representative), the case manager and each paid provider:")
     t.comment("  - role: member", f"    name: {name}", f"    signed_on: {day}", "    method: wet",

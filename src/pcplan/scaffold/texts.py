@@ -14,7 +14,6 @@ from dataclasses import fields
 from datetime import date, timedelta
 from typing import Any
 
-from .. import __version__
 from ..config import Config, Settings
 from .yamltext import comment_safe, scalar
 
@@ -125,6 +124,10 @@ def pcplan_toml(agency: str | None) -> str:
         value = getattr(settings, item.name)
         out.append(_comment(_SETTINGS_COMMENTS[item.name]))
         out.append(f"{item.name} = {_toml(list(value) if isinstance(value, tuple) else value)}\n")
+    out.append("\n[report]\n")
+    out.append(_comment("Which CMS LTSS quality measures `pcplan report` computes: \"ffs\" (fee-for-service\n"
+                        "waivers) or \"mltss\" (managed care). See docs/measures.md.")
+               + f"measures = {_toml(config.measures)}\n")
     return "".join(out)
 
 
@@ -384,7 +387,7 @@ risk_mitigations:
     backup_plan: If he cannot reach the nurse, Lucia takes him to urgent care.
 rights_modifications: []
 monitoring:
-  responsible: {cm}
+  responsible: case_manager          # whoever is the member's case manager that day
   contacts:
     - type: face_to_face
       every: 3 months
@@ -480,6 +483,8 @@ repos:
 
 
 def ci_workflow() -> str:
+    from .wheel import WHEEL_PATH
+
     return f"""\
 # GitHub Actions: check every case file on each push and pull request, and every weekday morning,
 # so a review or reassessment that falls due is reported even on a day nobody commits.
@@ -501,9 +506,11 @@ jobs:
         with:
           python-version: "3.12"
       - name: Install pcplan
-        # Pinned: a newer pcplan may add rules; upgrade on purpose, not by surprise. If your agency
-        # installs pcplan another way (a wheel kept in this repository, a private index), change this line.
-        run: python -m pip install "pcplan=={__version__}"
+        # pcplan is not on the Python package index: it is installed from the wheel this repository keeps
+        # (pcplan init wrote it), so every run checks with the same pcplan; upgrade on purpose, not by surprise:
+        # put the new wheel in .pcplan/ and change the name here. pcplan's dependencies (PyYAML, Jinja2,
+        # WeasyPrint…) come from the package index, so the runner needs to reach it.
+        run: python -m pip install "{WHEEL_PATH}"
       - name: Check the case files
         # PCPLAN_TODAY is deliberately not set: the check runs as of today's date, so whatever is
         # overdue today fails the run. Set it only to repeat an old run as of its date.
@@ -528,17 +535,32 @@ GITATTRIBUTES = """\
 *.jpeg binary
 *.gif binary
 *.webp binary
+*.whl binary
+"""
+
+# Printed plans (`pcplan render` writes them to printed/) hold a member's plan: kept on the computer that
+# printed them, never committed, not even by `git add -A`.
+PRINTED_FOLDER = "printed/"
+GITIGNORE = f"""\
+# Printed plans hold members' information: `pcplan render` writes them here, and git never commits them.
+{PRINTED_FOLDER}
 """
 
 SCHEMA_FOLDER = ".pcplan/schemas"
-# Which case files each schema describes (globs from the repository root).
+# Which case files each schema describes: the names `pcplan new` gives them and the docs use (closure.yaml, then
+# closure-DATE.yaml for each later episode; notes/DATE-2.yaml for a second note that day), with pcplan's other
+# YAML suffix too. Red Hat's YAML extension matches a glob against the whole path (`**/` before it), `*` within one
+# folder; plain globs without braces, which older releases of the extension read differently.
 SCHEMA_GLOBS = {
-    "member": ["members/**/member.yaml"],
-    "assessment": ["members/**/assessment-*.yaml"],
-    "plan": ["members/**/plan-*.yaml"],
-    "note": ["members/**/notes/*.yaml"],
-    "closure": ["members/**/closure.yaml"],
-    "staff": ["staff.yaml"],
+    kind: [f"{glob}.{suffix}" for glob in globs for suffix in ("yaml", "yml")]
+    for kind, globs in {
+        "member": ["members/**/member"],
+        "assessment": ["members/**/assessment-*"],
+        "plan": ["members/**/plan-*"],
+        "note": ["members/**/notes/*"],
+        "closure": ["members/**/closure*"],
+        "staff": ["staff"],
+    }.items()
 }
 
 
@@ -562,7 +584,10 @@ VSCODE_EXTENSIONS = json.dumps({"recommendations": ["redhat.vscode-yaml", PCPLAN
 
 
 def readme(agency: str | None) -> str:
+    from .wheel import WHEEL_NAME, WHEEL_PATH
+
     title = comment_safe(agency) if agency else "Our agency"  # one line, with no control characters
+    wheel_name, wheel_path = WHEEL_NAME, WHEEL_PATH
     return f"""\
 # {title}: case files
 
@@ -582,12 +607,15 @@ the repository private, and never copy a case file into an email or a ticket.
 | `members/…/assessment-YYYY-MM-DD.yaml` | an assessment: what is important to the person, strengths, needs, barriers, risks |
 | `members/…/plan-YYYY-MM-DD.yaml` | a person-centered plan: goals in the person's words, supports, signatures, copies |
 | `members/…/notes/YYYY-MM-DD.yaml` | a note of one contact and the progress on each goal |
-| `members/…/closure.yaml` | how the case ended: exit interview, next-stage plan, referrals |
+| `members/…/closure.yaml` | how the case ended: exit interview, next-stage plan, referrals (`closure-YYYY-MM-DD.yaml` for each later episode) |
+| `printed/` | printed plans (`pcplan render`): never committed, `.gitignore` keeps them out of git |
+| `.pcplan/{wheel_name}` | the pcplan this repository is checked with, installed from here on every computer and in CI (pcplan is not on the Python package index) |
 | `.pcplan/schemas/` | the JSON Schemas of the case files, for the editor |
 | `.vscode/` | editor settings and recommended extensions: the schemas give hover help and completion, pcplan's checks run while you type |
 | `.pre-commit-config.yaml` | runs `pcplan check` on the member folders you change, before each commit |
 | `.github/workflows/pcplan.yml` | runs `pcplan check` on every push and every weekday morning |
 | `.gitattributes` | keeps line endings the same on every computer |
+| `.gitignore` | keeps `printed/` out of git, even with `git add -A` |
 
 `members/{SAMPLE_MEMBER}` is a **fictional** member that shows a complete case. Read it,
 then delete it before adding real members: `git rm -r members/{SAMPLE_MEMBER}`.
@@ -619,10 +647,17 @@ what to fill in. Then run `pcplan check` until it is quiet, and commit.
 
 ## Setting up a computer
 
+pcplan is not on the Python package index: install the one this repository
+keeps (its dependencies come from the index), from the top of the repository:
+
 ```sh
-python3 -m pip install "pcplan=={__version__}" pre-commit
+python3 -m pip install "{wheel_path}" pre-commit
 pre-commit install          # check the case files before every commit
 ```
+
+CI installs the same file. To upgrade pcplan, replace that wheel with the new
+one (`pcplan init --force` run by the new pcplan writes it, keeping every other
+file) and change its name in `.github/workflows/pcplan.yml`.
 
 In Visual Studio Code, install the two recommended extensions: YAML (Red Hat),
 which the settings in `.vscode/` connect to each kind of case file's schema, and
