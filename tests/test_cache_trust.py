@@ -499,7 +499,7 @@ def test_run_key_is_built_from_one_declared_list(monkeypatch):
         with pytest.raises(TypeError):
             cache_module.run_key(**{k: v for k, v in parts.items() if k != name})
     with pytest.raises(TypeError):
-        cache_module.run_key(**parts, providers="x")
+        cache_module.run_key(**parts, unknown="x")  # a part the key does not name
 
 
 # -- 11. the dictionaries P406 grades with are in the key -------------------------------------------------------

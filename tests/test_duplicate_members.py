@@ -305,7 +305,8 @@ def test_the_report_table_and_page_say_it_too(repo):
 def test_export_holds_the_later_folder_back_and_says_why(repo, tmp_path):
     copy_member(repo, ELENA, "members/M-000124")
     out = tmp_path / "out"
-    result = export(ExportRequest(repo.path("members"), f"{out}/", TODAY), stdout=None, cwd=repo.root)
+    result = export(ExportRequest(repo.path("members"), f"{out}/", TODAY, allow_incomplete=True), stdout=None,
+                    cwd=repo.root)
     held = {m.shown: [f.code for f in m.blocking] for m in result.held_back}
     assert held == {"members/M-000124": ["E007"]}
     assert sorted(p.name for p in out.iterdir()) == ["M-000123.fhir.json", "M-000207.fhir.json", "M-000301.fhir.json"]
@@ -317,7 +318,8 @@ def test_export_with_allow_errors_refuses_two_folders_for_one_file(repo, tmp_pat
     repo.edit(later, "id: M-000123", f"id: {second_id}")
     out = tmp_path / "out"
     with pytest.raises(ExportError) as refused:
-        export(ExportRequest(repo.path("members"), f"{out}/", TODAY, allow_errors=True), stdout=None, cwd=repo.root)
+        export(ExportRequest(repo.path("members"), f"{out}/", TODAY, allow_errors=True, allow_incomplete=True),
+               stdout=None, cwd=repo.root)
     assert "M-000123.fhir.json" in str(refused.value)
     assert "`pcplan check` reports each later one as E007 at its member.yaml" in str(refused.value)
     assert not out.exists() or list(out.iterdir()) == []  # all files or none

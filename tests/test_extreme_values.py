@@ -139,6 +139,10 @@ FIELDS = [
     Field("plan", "unmet_needs.*.item", ELENA_PLAN, "\nmonitoring:\n",
           "\nunmet_needs:\n  - {raised_on: 2026-10-29, item: {X}, goal: G1}\nmonitoring:\n", WHOLE_NUMBERS),
     Field("plan", "supports.*.amount", DANNY_PLAN, "amount: 4\n", "amount: {X}\n", AMOUNTS),
+    Field("plan", "supports.*.authorization.units", DANNY_PLAN, "amount: 4\n",
+          "amount: 4\n    authorization: {units: {X}, per: week, unit: hour}\n", AMOUNTS),
+    Field("plan", "supports.*.authorization.rate", DANNY_PLAN, "amount: 4\n",
+          "amount: 4\n    authorization: {units: 16, per: week, unit: 15_minutes, rate: {X}}\n", AMOUNTS),
     Field("plan", "supports.*.frequency", DANNY_PLAN, "frequency: daily", "frequency: {X}", FREQUENCIES),
     date_field("plan", "supports.*.start", DANNY_PLAN, "    start: 2026-05-20\n    end: 2027-05-19\n  - id: SP2",
                "    start: {X}\n    end: 2027-05-19\n  - id: SP2"),
@@ -200,7 +204,8 @@ EXPECTED_AT_NODE = {
     **{(path, "5000-digits"): ("E004", f"`{path.rsplit('.', 1)[-1]}` is a whole number of 5,000 digits, more than "
                                        "pcplan reads (at most 4,300)")
        for path in ("supports.*.amount", "needs.*.priority", "minutes", "unmet_needs.*.item",
-                    "reviews.*.unmet_needs.*.item")},
+                    "reviews.*.unmet_needs.*.item", "supports.*.authorization.units",
+                    "supports.*.authorization.rate")},
 }
 CASES = [pytest.param(field, label, value, id=f"{field.kind}.{field.path}={label}")
          for field in FIELDS for label, value in field.values.items()]

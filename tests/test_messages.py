@@ -100,15 +100,15 @@ def test_unknown_kind_gets_the_valid_one_suggested(repo, typed, meant):
     repo.edit(ELENA_NOTE, "kind: note", f"kind: {typed}")
     finding = only(repo.check(), "E003")
     assert at(finding) == (ELENA_NOTE, *repo.locate(ELENA_NOTE, f"kind: {typed}", offset=6))
-    assert finding.message == ("unknown kind; pcplan knows member, assessment, plan, note, closure, staff "
-                               f"(did you mean `{meant}`?)")
+    assert finding.message == ("unknown kind; pcplan knows member, assessment, plan, note, closure, staff, "
+                               f"providers (did you mean `{meant}`?)")
 
 
 @pytest.mark.parametrize("typed", ["Rosa's visit with Elena", "5", "[note]"])
 def test_unknown_kind_text_is_never_repeated(repo, typed):
     repo.edit(ELENA_NOTE, "kind: note", f"kind: {typed}")
     assert only(repo.check(), "E003").message == "unknown kind; pcplan knows member, assessment, plan, note, " \
-                                                 "closure, staff"
+                                                 "closure, staff, providers"
 
 
 # --- tabs ------------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_every_command_runs_with_the_network_blocked(repo, tmp_path, offline):
         [root, ["due", "-f", "ics", "-o", str(out / "due.ics"), *AS_OF]],
         *([root, ["report", "-f", fmt, *AS_OF]] for fmt in ("table", "json", "html")),
         [root, ["report", "-o", str(out / "caseload.html"), *AS_OF]],
-        [root, ["export", "fhir", ".", "-o", str(out / "fhir") + "/", *AS_OF]],  # before `new` adds a bare member
+        [root, ["export", "fhir", ".", "--allow-incomplete", "-o", str(out / "fhir") + "/", *AS_OF]],  # before `new` adds a bare member
         [root, ["new", "note", "members/M-000123", "--contact", "phone", *AS_OF]],
         [root, ["new", "member", "--legal-name", "Test Person", "--preferred-name", "Test", "--language", "en",
                 "--case-manager", "cm-jlee", *AS_OF]],

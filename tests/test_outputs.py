@@ -72,7 +72,7 @@ def test_render_dash_writes_the_plan_to_standard_output(repo, tmp_path, fmt, sta
 
 def test_export_fhir_dash_is_standard_output(repo):
     before = _files(repo.root)
-    result = run(repo.root, "export", "fhir", ELENA, *DAY, "--allow-errors", "-o", "-")
+    result = run(repo.root, "export", "fhir", ELENA, *DAY, "--allow-errors", "--allow-incomplete", "-o", "-")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["resourceType"] == "Bundle"
     assert _files(repo.root) == before
@@ -243,7 +243,7 @@ def _place(name: str, repo, n: int) -> str:  # noqa: C901 - one branch a place, 
         return re.search(r"\([^()]* after enrollment\)", _check_messages(repo, "T210")[0]).group(0)
     if name == "export fhir":
         _keep_members(repo, n)
-        return run(repo.root, "export", "fhir", ".", *DAY, "--allow-errors", "-o", "out/").stderr.splitlines()[-1]
+        return run(repo.root, "export", "fhir", ".", *DAY, "--allow-errors", "--allow-incomplete", "-o", "out/").stderr.splitlines()[-1]
     if name == "report compliance":
         _keep_members(repo, n)
         text = run(repo.root, "report", *DAY).stdout
@@ -283,7 +283,7 @@ def test_no_output_says_one_of_a_plural_or_hedges_with_s_in_brackets(repo):
     outputs = [run(repo.root, *args) for args in (
         ("check", *DAY), ("check", "-f", "full", "--no-source", *DAY), ("check", "members/M-000123", *DAY),
         ("due", "--within", "all", *DAY), ("due", "members/M-000123", *DAY, "-o", "due.json"),
-        ("report", *DAY), ("report", "-f", "html", *DAY), ("export", "fhir", ELENA, *DAY, "-o", "elena.json"),
+        ("report", *DAY), ("report", "-f", "html", *DAY), ("export", "fhir", ELENA, *DAY, "--allow-incomplete", "-o", "elena.json"),
         ("render", ELENA, *DAY))]
     for result in outputs:
         for text in (result.stdout, result.stderr):

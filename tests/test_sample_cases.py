@@ -21,45 +21,45 @@ sample_cases/members/M-000412/notes/2026-11-19.yaml:5:8: A609 [error] `cm-tdiaz`
 sample_cases/members/M-000412/plan-2026-08-19.yaml:27:1: L103 [error] need N4 of assessment A1 is not addressed by any goal of this plan nor deferred with a reason; add it to a goal's `needs`, or to `deferred_needs` with the reason
 sample_cases/members/M-000412/plan-2026-08-19.yaml:63:13: L102 [error] need `N5` is not in assessment A1
 sample_cases/members/M-000412/plan-2026-08-19.yaml:69:12: L101 [error] goal G5 cites no assessed need; add `needs: [N…]` from the assessment
-sample_cases/members/M-000412/plan-2026-08-19.yaml:95:5: L109 [error] support SP3 does not say how often (`frequency`)
-sample_cases/members/M-000412/plan-2026-08-19.yaml:95:5: L109 [error] support SP3 does not say when it ends (`end`)
-sample_cases/members/M-000412/plan-2026-08-19.yaml:127:12: L104 [error] support SP6 serves no goal; add `goals: [G…]`
-sample_cases/members/M-000412/plan-2026-08-19.yaml:146:1: L106 [error] risk R2 of assessment A1 has no mitigation in this plan; add a `risk_mitigations` entry for it
+sample_cases/members/M-000412/plan-2026-08-19.yaml:99:5: L109 [error] support SP3 does not say how often (`frequency`)
+sample_cases/members/M-000412/plan-2026-08-19.yaml:99:5: L109 [error] support SP3 does not say when it ends (`end`)
+sample_cases/members/M-000412/plan-2026-08-19.yaml:137:12: L104 [error] support SP6 serves no goal; add `goals: [G…]`
+sample_cases/members/M-000412/plan-2026-08-19.yaml:156:1: L106 [error] risk R2 of assessment A1 has no mitigation in this plan; add a `risk_mitigations` entry for it
 sample_cases/members/M-000530/member.yaml:24:22: E004 [error] `determined_on` is not a real date in the form YYYY-MM-DD
 sample_cases/members/M-000530/notes/2026-11-10.yaml:3:9: E006 [error] `member: M-000123` does not match this folder's member.yaml (`M-000530`)
 sample_cases/members/M-000530/notes/2026-11-20.yaml:25:7: N802 [error] this note's `text` is still the placeholder `pcplan new` wrote, so it counts as no contact; write what happened and what comes next
 sample_cases/members/M-000530/plan-2026-06-17.yaml:35:5: E002 [error] duplicate key `target_date` (first at line 33); keep one: pcplan reads the first, other YAML tools silently keep the last
 sample_cases/members/M-000530/plan-2026-06-17.yaml:52:5: L105 [warning] active goal G3 has no support working toward it
-sample_cases/members/M-000530/plan-2026-06-17.yaml:80:9: E007 [error] id `SP2` is used twice in this file (first at line 70)
-sample_cases/members/M-000530/plan-2026-06-17.yaml:90:1: L107 [warning] barrier B2 of assessment A1 has no strategy in this plan; add a `strategies` entry for it
-sample_cases/members/M-000530/plan-2026-06-17.yaml:94:5: L111 [error] risk R1, rated high in assessment A1, has no backup plan (`backup_plan`); say who steps in and what they do when the usual support fails
+sample_cases/members/M-000530/plan-2026-06-17.yaml:84:9: E007 [error] id `SP2` is used twice in this file (first at line 72)
+sample_cases/members/M-000530/plan-2026-06-17.yaml:94:1: L107 [warning] barrier B2 of assessment A1 has no strategy in this plan; add a `strategies` entry for it
+sample_cases/members/M-000530/plan-2026-06-17.yaml:98:5: L111 [error] risk R1, rated high in assessment A1, has no backup plan (`backup_plan`); say who steps in and what they do when the usual support fails
 sample_cases/members/M-000644/assessment-2026-02-24.yaml:1:1: P410 [error] assessment A1 records no interpreter, and the member needs one in `es` (member.yaml `language`); `cm-obello`, who led it, does not speak `es` (staff.yaml `languages`): record who interpreted (`interpreter:` with `name` or `agency`, and `language`; or a participant with `role: interpreter`), or the member's choice to go without (`interpreter:` with `declined: true` and `declined_reason`)
 sample_cases/members/M-000644/member.yaml:40:5: A606 [error] case-manager assignment 2 (`cm-jlee`) changes the case manager without a reason; record why (`reason`), for example that the member asked for a change
 sample_cases/members/M-000644/member.yaml:40:5: C309 [warning] case-manager assignment 2 (`cm-jlee`) was not the member's choice and does not say whether it meets the preferences the member voiced; add `preferences_met: true`, or `preference_unmet_reason` saying why they could not be met
 sample_cases/members/M-000644/notes/2026-06-16.yaml:9:1: N801 [warning] this note records progress on no goal of plan P1 (in effect on 2026-06-16); add a `progress` entry naming the goal it relates to
 sample_cases/members/M-000644/notes/2026-09-09.yaml:16:7: P407 [warning] this note's `text` uses deficit language (`refuses`); describe the person and what happened in respectful, person-first words
 sample_cases/members/M-000644/plan-2026-03-10.yaml:5:7: T201 [error] the next review was due on 2026-09-10 (plan date 2026-03-10 + 6 months); hold the review with the member and record it under `reviews`
-sample_cases/members/M-000644/plan-2026-03-10.yaml:106:15: C302 [warning] the provider of support SP3 (a paid support) has not signed the plan; add a `role: provider` signature with its name and `signed_on`
-sample_cases/members/M-000644/plan-2026-03-10.yaml:115:18: P402 [warning] the `description` of support SP4 calls the member by their legal first name; use the name they go by (`name.preferred` in member.yaml)
-sample_cases/members/M-000644/plan-2026-03-10.yaml:138:5: H501 [error] rights modification RM1 does not document the less intrusive methods tried (`less_intrusive_methods`)
-sample_cases/members/M-000644/plan-2026-03-10.yaml:150:16: A608 [warning] plan P1, in effect, names `cm-obello` to monitor it, but the member's case manager on 2026-11-22 is `cm-jlee`; write `responsible: case_manager` (whoever is assigned) or the current case manager's staff id
-sample_cases/members/M-000644/plan-2026-03-10.yaml:152:7: T205 [warning] the face_to_face contact due by 2026-05-08 under plan P1 (every 1 month since the last face_to_face contact on 2026-04-08) came late, on 2026-08-12, 4 due dates missed (the latest 2026-08-08); a closed gap, kept as history
-sample_cases/members/M-000644/plan-2026-03-10.yaml:161:58: T207 [warning] the member's copy was given on 2026-04-15, 36 days after consent (2026-03-10, `signatures[0]`); copies are due within 15 days
-sample_cases/members/M-000644/plan-2026-03-10.yaml:161:95: C304 [warning] the member's copy is in `en` but the member prefers `es`; give a copy in the member's language
+sample_cases/members/M-000644/plan-2026-03-10.yaml:110:15: C302 [warning] the provider of support SP3 (a paid support) has not signed the plan; add a `role: provider` signature with its name and `signed_on`
+sample_cases/members/M-000644/plan-2026-03-10.yaml:121:18: P402 [warning] the `description` of support SP4 calls the member by their legal first name; use the name they go by (`name.preferred` in member.yaml)
+sample_cases/members/M-000644/plan-2026-03-10.yaml:144:5: H501 [error] rights modification RM1 does not document the less intrusive methods tried (`less_intrusive_methods`)
+sample_cases/members/M-000644/plan-2026-03-10.yaml:156:16: A608 [warning] plan P1, in effect, names `cm-obello` to monitor it, but the member's case manager on 2026-11-22 is `cm-jlee`; write `responsible: case_manager` (whoever is assigned) or the current case manager's staff id
+sample_cases/members/M-000644/plan-2026-03-10.yaml:158:7: T205 [warning] the face_to_face contact due by 2026-05-08 under plan P1 (every 1 month since the last face_to_face contact on 2026-04-08) came late, on 2026-08-12, 4 due dates missed (the latest 2026-08-08); a closed gap, kept as history
+sample_cases/members/M-000644/plan-2026-03-10.yaml:167:58: T207 [warning] the member's copy was given on 2026-04-15, 36 days after consent (2026-03-10, `signatures[0]`); copies are due within 15 days
+sample_cases/members/M-000644/plan-2026-03-10.yaml:167:95: C304 [warning] the member's copy is in `en` but the member prefers `es`; give a copy in the member's language
 sample_cases/members/M-000715/notes/2026-10-05.yaml:13:5: L110 [warning] the unmet need raised in this note (2026-10-05) is not taken up by the next review (2026-10-15) nor since; add to that review's `unmet_needs` an entry with `raised_on: 2026-10-05` and a `goal`, a `referral` or the reason it is `deferred`
-sample_cases/members/M-000715/plan-2026-03-24.yaml:105:7: T205 [error] no phone contact since the last face_to_face contact on 2026-10-15; one was due by 2026-11-15 under plan P1 (every 1 month) and none is recorded up to today (2026-11-22); make the contact and record it in a note
-sample_cases/members/M-000715/plan-2026-03-24.yaml:108:5: P411 [warning] the review of 2026-09-10 does not record the member's own view of how the plan is working; add `member_view:` with what they said, or record `satisfaction` in the note of that day's contact with them
+sample_cases/members/M-000715/plan-2026-03-24.yaml:109:7: T205 [error] no phone contact since the last face_to_face contact on 2026-10-15; one was due by 2026-11-15 under plan P1 (every 1 month) and none is recorded up to today (2026-11-22); make the contact and record it in a note
+sample_cases/members/M-000715/plan-2026-03-24.yaml:112:5: P411 [warning] the review of 2026-09-10 does not record the member's own view of how the plan is working; add `member_view:` with what they said, or record `satisfaction` in the note of that day's contact with them
 sample_cases/members/M-000715/plan-2026-10-15.yaml:51:5: L105 [warning] active goal G3's supports all ended by 2026-10-31; none works toward it now
-sample_cases/members/M-000715/plan-2026-10-15.yaml:86:5: C308 [error] plan P2 reduces paid support `SP2` of plan P1 on 2026-10-15: it ends earlier (2027-01-31, was 2027-03-23); no notice to the member is recorded, and it was due by 2026-10-05 (10 days before the change): record it under `notices` (`support: SP2`, `given_on`, `method`), or `requested_by_member: true` if the member asked for the change
-sample_cases/members/M-000715/plan-2026-10-15.yaml:151:1: T213 [warning] plan P2, dated 2026-10-15, has been awaiting the signature of the member or a legal representative for 38 days (at most 30); until it is signed the older plan stays in effect
+sample_cases/members/M-000715/plan-2026-10-15.yaml:88:5: C308 [error] plan P2 reduces paid support `SP2` of plan P1 on 2026-10-15: it ends earlier (2027-01-31, was 2027-03-23); no notice to the member is recorded, and it was due by 2026-10-05 (10 days before the change): record it under `notices` (`support: SP2`, `given_on`, `method`), or `requested_by_member: true` if the member asked for the change
+sample_cases/members/M-000715/plan-2026-10-15.yaml:157:1: T213 [warning] plan P2, dated 2026-10-15, has been awaiting the signature of the member or a legal representative for 38 days (at most 30); until it is signed the older plan stays in effect
 sample_cases/members/M-000788/notes/2026-06-24.yaml:4:7: X702 [error] this note is dated 2026-06-24, after the case closed on 2026-03-30 (closure-2026-03-30.yaml) and before the member was enrolled again on 2026-07-13; correct the date, or reopen the case with a new enrollment (`programs[].enrolled_on`) first
 sample_cases/members/M-000823/member.yaml:23:5: A607 [error] the enrollment in program `HCBS-EBD` (programs entry 1) does not record on what basis (`basis`)
 sample_cases/members/M-000823/member.yaml:38:5: T214 [warning] no contact since the contact of 2026-10-21 while the member is on hold; one was due by 2026-11-20 (every 30 days while a hold is open, collateral contacts count); contact the member or someone on their behalf and record it in a note
 sample_cases/members/M-000823/member.yaml:38:5: T214 [warning] no contact while on hold from the contact of 2026-09-16 until 2026-10-21; one was due by 2026-10-16 (every 30 days while a hold is open); a closed gap, kept as history
 sample_cases/members/M-000823/plan-2026-04-06.yaml:5:7: T201 [error] the next review was due on 2026-10-06 (plan date 2026-04-06 + 6 months); hold the review with the member and record it under `reviews`
 sample_cases/members/M-000823/plan-2026-04-06.yaml:47:9: L112 [warning] objective G2.1 of goal G2 does not say how progress is measured (`measure`)
-sample_cases/members/M-000823/plan-2026-04-06.yaml:69:18: H503 [warning] the `description` of support SP2 describes a restriction (`locked`) that no rights modification of this plan documents; document the limit under `rights_modifications` and name its id here, or say it in other words if no right is limited
-Found 44 findings (25 errors, 19 warnings) in 95 files (repository: sample_cases).
+sample_cases/members/M-000823/plan-2026-04-06.yaml:71:18: H503 [warning] the `description` of support SP2 describes a restriction (`locked`) that no rights modification of this plan documents; document the limit under `rights_modifications` and name its id here, or say it in other words if no right is limited
+Found 44 findings (25 errors, 19 warnings) in 96 files (repository: sample_cases).
 """
 
 

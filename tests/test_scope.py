@@ -26,17 +26,17 @@ M530 = [
     (PLAN, "35:5: E002 [error] duplicate key `target_date` (first at line 33); keep one: pcplan reads the first, "
            "other YAML tools silently keep the last"),
     (PLAN, "52:5: L105 [warning] active goal G3 has no support working toward it"),
-    (PLAN, "80:9: E007 [error] id `SP2` is used twice in this file (first at line 70)"),
-    (PLAN, "90:1: L107 [warning] barrier B2 of assessment A1 has no strategy in this plan; add a `strategies` "
+    (PLAN, "84:9: E007 [error] id `SP2` is used twice in this file (first at line 72)"),
+    (PLAN, "94:1: L107 [warning] barrier B2 of assessment A1 has no strategy in this plan; add a `strategies` "
            "entry for it"),
-    (PLAN, "94:5: L111 [error] risk R1, rated high in assessment A1, has no backup plan (`backup_plan`); say who "
+    (PLAN, "98:5: L111 [error] risk R1, rated high in assessment A1, has no backup plan (`backup_plan`); say who "
            "steps in and what they do when the usual support fails"),
     ("notes/2026-11-10.yaml", "3:9: E006 [error] `member: M-000123` does not match this folder's member.yaml "
                               "(`M-000530`)"),
     ("notes/2026-11-20.yaml", "25:7: N802 [error] this note's `text` is still the placeholder `pcplan new` wrote, "
                               "so it counts as no contact; write what happened and what comes next"),
 ]
-SUMMARY = "Found 8 findings (6 errors, 2 warnings) in 7 files"
+SUMMARY = "Found 8 findings (6 errors, 2 warnings) in 8 files"  # with staff.yaml and providers.yaml
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_check_inside_notes_as_json_names_paths_from_the_current_folder(cases, m
     assert [f["path"] for f in data["findings"]] == [
         "../member.yaml", *["../" + PLAN] * 5, "2026-11-10.yaml", "2026-11-20.yaml"]
     assert {f["member"] for f in data["findings"]} == {"M-000530"}
-    assert (data["summary"]["files"], data["summary"]["members"], data["summary"]["roots"]) == (7, 1, ["../../.."])
+    assert (data["summary"]["files"], data["summary"]["members"], data["summary"]["roots"]) == (8, 1, ["../../.."])
 
 
 def test_a_folder_inside_a_member_folder_named_is_its_member_folder(cases, monkeypatch):
@@ -95,7 +95,7 @@ def test_a_file_named_is_reported_alone(cases, monkeypatch):
     result = cli("check", *DAY, "--no-cache", "2026-11-10.yaml")
     found, summary = lines_and_summary(result)
     assert found == [f"2026-11-10.yaml:{M530[6][1]}"]
-    assert summary.startswith("Found 1 finding (1 error) in 7 files")
+    assert summary.startswith("Found 1 finding (1 error) in 8 files")
 
 
 def test_the_cache_answers_with_paths_from_where_the_user_stands(cases, monkeypatch):

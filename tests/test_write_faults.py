@@ -100,7 +100,7 @@ WRITERS = {
     "report": (["report", *AS_OF, "--no-cache", "-o", "{t}"], "report.json"),
     "rules": (["rules", "-o", "{t}"], "rules.txt"),
     "rule": (["rule", "L101", "-o", "{t}"], "L101.md"),
-    "export fhir": (["export", "fhir", "members/M-000207", *AS_OF, "-o", "{t}"], "M-000207.fhir.json"),
+    "export fhir": (["export", "fhir", "members/M-000207", *AS_OF, "--allow-incomplete", "-o", "{t}"], "M-000207.fhir.json"),
 }
 
 
@@ -150,9 +150,9 @@ def test_a_planted_link_folder_on_the_way_is_refused(repo, outside, command):
 
 
 @POSIX
-@pytest.mark.parametrize("args", [["export", "fhir", "members/M-000207", *AS_OF, "-o", "exports/"],
-                                  ["export", "fhir", "members", *AS_OF, "-o", "exports/"],
-                                  ["export", "fhir", "members", *AS_OF, "-o", "exports/deeper/"],
+@pytest.mark.parametrize("args", [["export", "fhir", "members/M-000207", *AS_OF, "--allow-incomplete", "-o", "exports/"],
+                                  ["export", "fhir", "members", *AS_OF, "--allow-incomplete", "-o", "exports/"],
+                                  ["export", "fhir", "members", *AS_OF, "--allow-incomplete", "-o", "exports/deeper/"],
                                   ["render", "members/M-000207", *AS_OF, "-o", "exports"],
                                   ["schema", "-o", "exports"],
                                   ["schema", "-o", "exports/deeper"]],
@@ -292,7 +292,7 @@ def test_a_300_character_output_name_is_one_line_before_the_work(repo, command):
     assert files(repo.root) == before
 
 
-@pytest.mark.parametrize("args", [["schema", "-o", LONG], ["export", "fhir", "members", *AS_OF, "-o", f"{LONG}/"],
+@pytest.mark.parametrize("args", [["schema", "-o", LONG], ["export", "fhir", "members", *AS_OF, "--allow-incomplete", "-o", f"{LONG}/"],
                                   ["render", "members/M-000207", *AS_OF, "-o", f"{LONG}/"],
                                   ["new", "note", LONG, "--contact", "phone", *AS_OF],
                                   ["init", f"{LONG}/agency", "--no-git", *AS_OF]],

@@ -15,7 +15,7 @@ keyed on:
 * the run key, built from one declared list (``OUTPUT_INPUTS``, :func:`run_key`):
   pcplan's version and a fingerprint of its own files, the Python and library
   releases, the dictionaries P406 grades with (CMU, Pyphen), the configuration
-  (as parsed), the staff file's content, the as-of date, the rule selection
+  (as parsed), the staff and providers files' content, the as-of date, the rule selection
   (``--select``/``--ignore`` are keyed, not filtered after) and whether ``CI``
   is set (private mode hides names in findings' messages). Nothing in an entry
   is hidden for CI: a member's summary holds the case as recorded, and output
@@ -137,6 +137,7 @@ OUTPUT_INPUTS = (
     Input("selection", "address", "--select/--ignore as typed (Cache.selection)"),
     Input("config", "run", "pcplan.toml as parsed"),
     Input("staff", "run", "the staff file's name and content (a digest)"),
+    Input("providers", "run", "providers.yaml's name and content (a digest): L102 reads a support's `provider_id`"),
     Input("today", "run", "the as-of date (--today, PCPLAN_TODAY, else the real date)"),
     Input("enabled", "run", "the rules that run"),
     Input("severity", "run", "each rule's severity, overrides included"),
@@ -148,8 +149,7 @@ OUTPUT_INPUTS = (
 # Not inputs, and why: a summary holds the case as recorded (hiding happens at output, never in an entry);
 # GITHUB_ACTIONS, GITHUB_STEP_SUMMARY and PCPLAN_OUTPUT_FORMAT change only how a run's answer is written, never
 # an entry; PCPLAN_TODAY arrives as ``today``; PCPLAN_SPILL_AT moves findings to disk, not what they are;
-# PCPLAN_CACHE_DIR and XDG_CACHE_HOME say where the cache and its key are. providers.yaml is read by no check
-# yet (the pre-commit hook names it as a root file): the day a rule reads it, it is an input here.
+# PCPLAN_CACHE_DIR and XDG_CACHE_HOME say where the cache and its key are.
 RUN_PARTS = tuple(i.name for i in OUTPUT_INPUTS if i.how == "run")  # by these names, exactly, to run_key
 ENVIRONMENT = tuple(i.name for i in OUTPUT_INPUTS if i.how == "environment")
 # What source_fingerprint adds for the dictionaries (each package's data file: an upgrade changes grades):

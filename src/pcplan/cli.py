@@ -70,6 +70,11 @@ class ListFormat(str, Enum):
     json = "json"
 
 
+class BundleType(str, Enum):
+    collection = "collection"
+    transaction = "transaction"
+
+
 def _formats(command: str, enum: type[Enum]) -> Formats:
     return Formats(command, tuple(member.value for member in enum))
 
@@ -1051,8 +1056,8 @@ app.add_typer(export_app, name="export", rich_help_panel=PANEL_EXCHANGE)
 
 @export_app.command("fhir", cls=Command)
 def export_fhir(
-    path: Path = typer.Argument(..., metavar="PATH", help="A member folder, or a folder (the repository) whose "
-                                "member folders are all exported, one Bundle each."),
+    path: Path | None = typer.Argument(None, metavar="PATH", help="A member folder, or a folder (the repository) "
+                                       "whose member folders are all exported, one Bundle each."),
     output: str | None = typer.Option(None, "--output", "-o", metavar="PATH", help="Where the Bundles go "
                                          "(required: the export carries member text): a FILE for one member, a "
                                          "DIR/ for one MEMBER.fhir.json per member, a .ndjson file for one "
@@ -1060,8 +1065,19 @@ def export_fhir(
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
     allow_errors: bool = typer.Option(False, "--allow-errors", help="Export member folders that have "
                                       "error-level findings too (they are listed on stderr either way)."),
+    allow_incomplete: bool = typer.Option(False, "--allow-incomplete", help="Export member folders whose paid "
+                                          "supports lack a service code too (not conformant: the eLTSS "
+                                          "ServiceRequest wants its HCPCS code; listed on stderr either way)."),
     today: str | None = typer.Option(None, "--today", metavar="DATE", help="Plan states and episodes as of "
                                         "this date (YYYY-MM-DD); default PCPLAN_TODAY, else the real date."),
+    bundle: BundleType = typer.Option(BundleType.collection, "--bundle", metavar="TYPE", case_sensitive=False,
+                                      help="collection (the guide's exchange), or transaction: PUT Type/id entries "
+                                      "a FHIR server's transaction endpoint takes, safe to repeat."),
+    max_entries: int = typer.Option(500, "--max-entries", metavar="N", min=1, help="Split a transaction Bundle "
+                                    "past N entries (MEMBER.2.fhir.json...); POST the parts in order."),
+    definitions: Path | None = typer.Option(None, "--definitions", metavar="DIR", help="Write pcplan's FHIR "
+                                            "definitions (StructureDefinitions, CodeSystems: a FHIR package) to DIR; "
+                                            "PATH may then be left out."),
 ) -> None:
     """Each member's plans as an HL7 FHIR R4 Bundle following the eLTSS guide; exit 1 when one is held back."""
     from .config import ConfigError
@@ -1070,9 +1086,18 @@ def export_fhir(
     from .output import OutputError
     from .shown import shown_path
 
+    if definitions is not None:
+        _export_definitions(definitions, force)
+        if path is None:
+            return
+    if path is None:
+        _fail("name a member folder or a folder of them (PATH), or --definitions DIR")
+        return
     try:
         result = export(ExportRequest(target=path, output=output, today=resolve_today(today), force=force,
-                                      allow_errors=allow_errors), sys.stdout)
+                                      allow_errors=allow_errors, allow_incomplete=allow_incomplete,
+                                      bundle=bundle.value, max_entries=max_entries),
+                        sys.stdout)
     except (ConfigError, DateError, ExportError, OutputError) as exc:
         _fail(str(exc))
         return
@@ -1087,9 +1112,16 @@ def export_fhir(
         if member.bundle is None and member.member_id is None and (allow_errors or not member.blocking):
             typer.echo(f"pcplan: {folder}: not exported: member.yaml has no readable id", err=True)
         elif member.blocking:
-            what = "exported anyway (--allow-errors)" if member.bundle is not None else \
-                "not exported; fix them (`pcplan check`) or pass --allow-errors"
+            what = ("exported anyway" if member.bundle is not None else "allowed") + " (--allow-errors)" \
+                if allow_errors else "not exported; fix them (`pcplan check`) or pass --allow-errors"
             typer.echo(f"pcplan: {folder}: {_plural(len(member.blocking), 'error-level finding')}; {what}", err=True)
+        for gap in member.incomplete:  # ids and places only
+            typer.echo(f"{shown_path(gap.path)}:{gap.line}:{gap.column}: {gap.what}", err=True)
+        if member.incomplete:
+            what = ("exported anyway" if member.bundle is not None else "allowed") + " (--allow-incomplete)" \
+                if allow_incomplete else "not exported; add each one's service.code or pass --allow-incomplete"
+            typer.echo(f"pcplan: {folder}: {_plural(len(member.incomplete), 'paid support')} without a service "
+                       f"code; {what}", err=True)
     for place, why in result.unread:
         typer.echo(f"pcplan: {shown_path(place)}: {_visible(why)}; the members below it are not exported", err=True)
     for written in result.written:
@@ -1099,6 +1131,25 @@ def export_fhir(
                + (f"; {len(result.held_back)} held back" if result.held_back else "")
                + (f"; {_plural(len(result.unread), 'place')} not read" if result.unread else ""), err=True)
     raise typer.Exit(1 if held else 0)
+
+
+def _export_definitions(folder: Path, force: bool) -> None:
+    """pcplan's FHIR definitions into ``folder``: the files written on stdout, a count on stderr."""
+    from .fhir.definitions import write
+    from .output import OutputError
+    from .shown import shown_path
+
+    try:
+        written = write(folder, force)
+    except OutputError as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail(_os_fault(exc))
+        return
+    for target in written:
+        typer.echo(shown_path(target))
+    typer.echo(f"pcplan: wrote {len(written)} definition files (package pcplan.definitions)", err=True)
 
 
 @app.command(cls=Command, rich_help_panel=PANEL_CHECK)

@@ -13,7 +13,10 @@ data ourselves so that:
   (a mapping's keys are indexed on its first lookup, so 100,000 findings in one
   mapping cost 100,000 lookups, not 100,000 scans of it);
 * a file lists at most ``MAX_PER_CODE`` problems of one code, the first in the
-  file, and one more finding counting the rest.
+  file, and one more finding counting the rest;
+* a file held for the whole run (staff.yaml, ``compact=True``) is read straight
+  from libyaml's events into its data and a compact index of positions, with no
+  node tree at all; a file with any problem is composed as usual instead.
 
 Size and nesting depth are pcplan's limits, checked *before* libyaml builds
 anything: older libyaml overflows the C stack on input nested ~25,000 deep,
@@ -47,6 +50,17 @@ from typing import Any
 
 from yaml import MappingNode, MarkedYAMLError, Node, ScalarNode, SequenceNode, YAMLError
 from yaml._yaml import CParser, get_version
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 from yaml.reader import ReaderError
 
 from .dates import MAX_INT_DIGITS  # Python's own limit for reading a whole number from text (4,300 digits)
@@ -315,21 +329,25 @@ def overlaid() -> bool:
     return bool(_OVERLAY.get())
 
 
-def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
-    """Read and parse one file. Never raises for bad content: problems are recorded."""
+def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES, *, compact: bool = False) -> LoadedFile:
+    """Read and parse one file. Never raises for bad content: problems are recorded.
+
+    ``compact``: the file is held for the whole run (staff.yaml), so it is loaded as ``LoadedFile.compact``
+    leaves it (its data and a compact index of positions, no node tree) without composing a tree at all.
+    """
     result = LoadedFile(path=path)
     texts = _OVERLAY.get()
     if texts and path in texts:  # an editor's unsaved text (no stat: the disk does not hold it)
         raw = texts[path].encode("utf-8", "surrogatepass")
         result.digest = content_digest(raw)
-        return load_bytes(raw, result, max_bytes)
+        return load_bytes(raw, result, max_bytes, compact=compact)
     try:
         raw, info = read_regular(path, max_bytes)
     except NotRead as exc:
         return _refuse(result, str(exc))
     result.digest = content_digest(raw)
     result.stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    return load_bytes(raw, result, max_bytes)
+    return load_bytes(raw, result, max_bytes, compact=compact)
 
 
 class NotRead(ValueError):
@@ -377,7 +395,8 @@ def load_text(text: str, path: Path | str = "<string>") -> LoadedFile:
     return load_bytes(text.encode("utf-8"), LoadedFile(path=Path(path)))
 
 
-def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES, *,
+               compact: bool = False) -> LoadedFile:
     if len(raw) > max_bytes:
         return _refuse(result, f"file is {len(raw):,} bytes, over the {max_bytes:,}-byte limit for a case file")
     text = _decode(raw, result)
@@ -390,7 +409,7 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     if _ODD_BREAK.search(text):
         result.newlines = line_ends(text)
     lines = _Lines(result.newlines)
-    if not _LIBYAML_STOPS_DEEP and _refused_deep(text, lines, result):
+    if _settled_without_tree(text, lines, result, compact):
         return result
     try:
         root = _Composer(text).get_single_node()
@@ -423,6 +442,153 @@ def load_bytes(raw: bytes, result: LoadedFile, max_bytes: int = MAX_FILE_BYTES) 
     if len(result.problems) > MAX_PER_CODE:
         result.problems = _capped(result.problems)
     return result
+
+
+class _NotPlain(Exception):
+    """The event stream holds something only the composing path reports (``_stream_compact`` gives up)."""
+
+
+def _stream_compact(text: str, lines: _Lines) -> tuple[Any, _Spans, list[str]] | None:
+    """A file's plain data, the positions ``LoadedFile.compact`` would keep and the ids ``_Builder`` notes,
+    read from libyaml's event stream without composing a node tree (a 1.8 MB staff file's tree is ~70 MiB).
+
+    Only for a file without a problem: at the first thing the composing path would report or treat
+    specially (an alias, a tag, a repeated or merge key, a key that is not text, a number too long to read,
+    nesting past the limit, no document or several, a syntax error), None, and the caller loads the file
+    the usual way. Otherwise the answer equals that path's, followed by ``compact``.
+    """
+    spans = _Spans.__new__(_Spans)
+    spans.values, spans.keys, spans.sizes = array("i"), array("i"), array("i")
+    ids: list[str] = []
+    try:
+        data = _StreamBuilder(spans, lines, ids).run(CParser(text))
+    except (_NotPlain, YAMLError, RecursionError, ValueError):
+        return None
+    return data, spans, ids
+
+
+def _settled_without_tree(text: str, lines: _Lines, result: LoadedFile, compact: bool) -> bool:
+    """Whether the file needs no node tree: refused as too deep before composing (libyaml before 0.2.6), or,
+    with ``compact``, loaded from its events (``_stream_compact``) into ``result``; a file with a problem is
+    left to the usual path, which reports it."""
+    if not _LIBYAML_STOPS_DEEP and _refused_deep(text, lines, result):
+        return True
+    streamed = _stream_compact(text, lines) if compact else None
+    if streamed is None:
+        return False
+    result.data, result.spans, result.ids = streamed
+    return True
+
+
+_NO_KEY = object()  # a mapping's frame waiting for its next key
+_ZERO_SPAN = (0, 0, 0, 0)
+
+
+class _StreamBuilder:
+    """Builds plain data and a ``_Spans`` index from events, as ``_Builder`` and ``_Spans`` do from nodes.
+
+    Equal texts are kept once (a staff file repeats its field names, training modules and roles thousands of
+    times: a third of its data's memory)."""
+
+    __slots__ = ("spans", "lines", "ids", "texts")
+
+    def __init__(self, spans: _Spans, lines: _Lines, ids: list[str]) -> None:
+        self.spans, self.lines, self.ids = spans, lines, ids
+        self.texts: dict[str, str] = {}
+
+    def run(self, parser: CParser) -> Any:
+        if type(parser.get_event()) is not StreamStartEvent or type(parser.get_event()) is not DocumentStartEvent:
+            raise _NotPlain  # no document (an empty file): the usual path words it
+        root: list[Any] = []
+        # Frames of the open collections: [container, its index in the spans, the key awaiting a value (or
+        # _NO_KEY in a mapping, None in a list), that key's span, its start mark].
+        stack: list[list] = [[root, -1, None, _ZERO_SPAN, None]]
+        while True:
+            event: Any = parser.get_event()
+            kind = type(event)
+            if kind is MappingEndEvent or kind is SequenceEndEvent:
+                self._close(stack.pop(), event)
+                if len(stack) == 1:
+                    break
+                continue
+            if kind is not ScalarEvent and kind is not MappingStartEvent and kind is not SequenceStartEvent:
+                raise _NotPlain  # an alias (or anything unforeseen)
+            if event.tag is not None:
+                raise _NotPlain  # a tag: refused or resolved by the usual path
+            frame = stack[-1]
+            if frame[2] is _NO_KEY:  # a mapping's key
+                self._key(frame, event, kind)
+                continue
+            self._value(stack, frame, event, kind)
+            if len(stack) == 1:
+                break
+        if type(parser.get_event()) is not DocumentEndEvent or type(parser.get_event()) is not StreamEndEvent:
+            raise _NotPlain  # a second document: the usual path words it
+        return root[0]
+
+    def _key(self, frame: list, event: Any, kind: type) -> None:
+        if kind is not ScalarEvent:
+            raise _NotPlain  # a key that is a list or mapping (E001)
+        key = self.texts.setdefault(event.value, event.value)
+        if key in frame[0] or (key == "<<" and not event.style):
+            raise _NotPlain  # a repeated key (E002) or a merge key (E005)
+        frame[2], frame[3] = key, self._span(event.start_mark, event.end_mark, False)
+
+    def _value(self, stack: list[list], frame: list, event: Any, kind: type) -> None:
+        spans, key, key_span = self.spans, frame[2], frame[3]
+        at = len(spans.sizes)
+        spans.keys.extend(key_span)
+        spans.sizes.append(1)
+        if kind is ScalarEvent:
+            spans.values.extend(self._span(event.start_mark, event.end_mark, False))
+            value = _plain_value(event.value, event.style)
+            if type(value) is str:
+                value = self.texts.setdefault(value, value)
+            if key == "id" and len(stack) > 2 and type(value) is str:  # below the top level, as _Builder
+                self.ids.append(value)
+        else:
+            if len(stack) > MAX_DEPTH:  # as deep as the usual path refuses (E005)
+                raise _NotPlain
+            spans.values.extend(_ZERO_SPAN)  # filled in when the collection ends
+            value = {} if kind is MappingStartEvent else []
+            stack.append([value, at, _NO_KEY if kind is MappingStartEvent else None, _ZERO_SPAN,
+                          event.start_mark])
+        container = frame[0]
+        if type(container) is list:
+            container.append(value)
+        else:
+            container[key] = value
+            frame[2] = _NO_KEY
+
+    def _close(self, frame: list, event: Any) -> None:
+        spans, at = self.spans, frame[1]
+        spans.sizes[at] = len(spans.sizes) - at
+        spans.values[4 * at:4 * at + 4] = array("i", self._span(frame[4], event.end_mark, True))
+
+    def _span(self, start: Any, end: Any, collection: bool) -> tuple[int, int, int, int]:
+        (line, column), (end_line, end_column) = self.lines.mark(start), self.lines.mark(end)
+        if collection and end_line > line:  # as _node_span
+            end_line, end_column = line, column + 1
+        return (line, column, end_line, end_column)
+
+
+def _plain_value(value: str, style: str | None) -> Any:
+    """An untagged scalar as ``_Builder`` reads it (``_scalar``); a whole number too long to read is refused."""
+    if style:  # quoted or block: always text
+        return value
+    if value in _NULLS:
+        return None
+    if value in _BOOLS:
+        return _BOOLS[value]
+    if value[:1] not in _NUMBER_STARTS:
+        return value
+    if _INT.match(value):
+        if len(value.lstrip("+-")) > MAX_INT_DIGITS:
+            raise _NotPlain  # E004, worded by the usual path
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    return value
 
 
 def _refused_deep(text: str, lines: _Lines, result: LoadedFile) -> bool:

@@ -21,7 +21,7 @@ from .links import symlink_problem
 from .load import LoadedFile, Problem, load_file
 from .schema import identify, validate
 from .shown import looks_like_id, plain_id, shown_name  # noqa: F401  (shown_name, plain_id: for rules)
-from .walk import STAFF_FILES, walk
+from .walk import PROVIDER_FILES, STAFF_FILES, walk
 
 
 @dataclass
@@ -32,11 +32,11 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path, display_path: str) -> Document:
+    def load(cls, path: Path, display_path: str, *, compact: bool = False) -> Document:
         """The file read, parsed and validated; a bug in pcplan while doing so is an E000 problem of
         this file (the traceback is logged for --debug), so the other files are still checked."""
         try:
-            return cls._load(path, display_path)
+            return cls._load(path, display_path, compact)
         except Exception as exc:  # noqa: BLE001 - whatever it was, it is pcplan's bug, not the file's
             import logging
 
@@ -46,7 +46,7 @@ class Document:
                 "were still checked. Run with --debug for details and please report it")])
 
     @classmethod
-    def _load(cls, path: Path, display_path: str) -> Document:
+    def _load(cls, path: Path, display_path: str, compact: bool = False) -> Document:
         if _not_utf8(display_path):
             # Bytes that are not UTF-8 in a file or folder name: git, CI and editors each show it differently,
             # and no report could name it. Reported (named with the bytes escaped), not read.
@@ -54,7 +54,7 @@ class Document:
                 "E005", 1, 1, "the name of this file (or of a folder it is in) is not valid UTF-8 text; "
                 "it was not read", hint="Rename the file or folder using letters, digits, `-` and `.` "
                 "(such as 2026-10-01.yaml), then check again.")])
-        loaded = load_file(path)
+        loaded = load_file(path, compact=compact)
         doc = cls(loaded, display_path, problems=list(loaded.problems))
         if loaded.ok:
             doc.kind, kind_problems = identify(loaded.data)
@@ -239,6 +239,7 @@ class Repository:
     config: Config
     staff: Document | None = None
     loose: list[Document] = field(default_factory=list)  # case files outside any member folder
+    providers: Document | None = None  # providers.yaml: the providers supports name by `provider_id`
 
     @cached_property
     def staff_by_id(self) -> dict[str, dict]:
@@ -246,9 +247,18 @@ class Repository:
             return {}
         return {s["id"]: s for _, s in self.staff.items("staff") if isinstance(s.get("id"), str)}
 
+    @cached_property
+    def providers_by_id(self) -> dict[str, dict]:
+        if self.providers is None:
+            return {}
+        return {p["id"]: p for _, p in self.providers.items("providers") if isinstance(p.get("id"), str)}
+
+    def root_files(self) -> list[Document]:
+        """The files at the root every member is judged against: staff.yaml, then providers.yaml."""
+        return [doc for doc in (self.staff, self.providers) if doc is not None]
+
     def documents(self) -> Iterator[Document]:
-        if self.staff is not None:
-            yield self.staff
+        yield from self.root_files()
         yield from self.loose
 
 
@@ -295,17 +305,24 @@ def load_case(folder: Path, root: Path, config: Config, cwd: Path, files: Sequen
 
 
 def load_repository(root: Path, config: Config, cwd: Path, absent: frozenset = frozenset()) -> Repository:
-    """The repository with its staff file loaded (its case files are walked separately); a file in ``absent``
-    is taken as not there (the pre-commit hook's committed state, before the file was added)."""
-    repo = Repository(root=root, config=config)
-    staff_file = next((root / n for n in STAFF_FILES if (root / n).is_file() and root / n not in absent), None)
-    refused = symlink_problem(staff_file, root) if staff_file is not None else None
-    if staff_file is not None and refused is not None:
-        # staff.yaml linked from outside the repository is not read (nor shown): reported, and no staff known.
-        repo.staff = Document(loaded=LoadedFile(path=staff_file), display_path=display_path(staff_file, cwd))
-        repo.staff.problems.append(Problem("E005", 1, 1, refused))
-    elif staff_file is not None:
-        repo.staff = Document.load(staff_file.resolve(), display_path(staff_file.resolve(), cwd))
-        # Held for the whole run and as long as the caseload: its positions kept compactly, not its node tree.
-        repo.staff.loaded.compact()
-    return repo
+    """The repository with its staff and providers files loaded (its case files are walked separately); a file
+    in ``absent`` is taken as not there (the pre-commit hook's committed state, before the file was added)."""
+    return Repository(root=root, config=config, staff=_root_file(root, STAFF_FILES, cwd, absent),
+                      providers=_root_file(root, PROVIDER_FILES, cwd, absent))
+
+
+def _root_file(root: Path, names: Sequence[str], cwd: Path, absent: frozenset) -> Document | None:
+    """staff.yaml or providers.yaml (the first of ``names`` there), loaded and held compactly; one linked from
+    outside the repository is not read (nor shown): reported as E005, and its contents taken as unknown."""
+    path = next((root / n for n in names if (root / n).is_file() and root / n not in absent), None)
+    if path is None:
+        return None
+    refused = symlink_problem(path, root)
+    if refused is not None:
+        doc = Document(loaded=LoadedFile(path=path), display_path=display_path(path, cwd))
+        doc.problems.append(Problem("E005", 1, 1, refused))
+        return doc
+    doc = Document.load(path.resolve(), display_path(path.resolve(), cwd), compact=True)
+    # Held for the whole run and as long as the caseload: its positions kept compactly, not its node tree.
+    doc.loaded.compact()
+    return doc

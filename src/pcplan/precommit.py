@@ -53,9 +53,8 @@ from .engine import NoCaseFiles, Options, UsageError
 from .findings import Finding, FindingStore, at_or_above
 from .load import overlay
 from .result import CheckResult
-from .walk import STAFF_FILES, enclosing_member_folder
+from .walk import PROVIDER_FILES, STAFF_FILES, enclosing_member_folder
 
-PROVIDER_FILES = ("providers.yaml", "providers.yml")
 # Files at a repository root that every member is judged against: a change to one is checked against them all.
 ROOT_FILES = (CONFIG_NAME, *STAFF_FILES, *PROVIDER_FILES)
 _ROOT_YAML = (*STAFF_FILES, *PROVIDER_FILES)

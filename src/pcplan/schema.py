@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # imported when first needed: most runs only ask the fast val
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
-KINDS = ("member", "assessment", "plan", "note", "closure", "staff")
+KINDS = ("member", "assessment", "plan", "note", "closure", "staff", "providers")
 VERSIONS = (1,)
 
 # Human names for the patterns the schemas use.
@@ -34,6 +34,17 @@ _PATTERN_NAMES = {
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a language code such as `en`, `es` or `pt-BR`",
     r"^[A-Z][0-9]{3}$": "a rule code such as `C301`",
     r"^sha256:[0-9a-f]{16,64}$": "a fingerprint printed by `pcplan fingerprint`, such as `sha256:3f2a…`",
+    # Identity and services (DESIGN.md): the forms a state system and a claim read.
+    r"^([A-Z][0-9]{4}|[0-9]{4}[0-9FTU])$": "an HCPCS code: one capital letter and four digits (Level II, such as "
+                                           "`T1019`), or four digits then a digit, F, T or U (Level I/CPT, such as "
+                                           "`99509`)",
+    r"^[A-Z0-9]{2}$": "a modifier of two capital letters or digits, such as `U1`",
+    r"^[a-z0-9]+(-[a-z0-9]+)*$": "a provider id of lowercase letters, digits and hyphens, such as "
+                                 "`pv-sunrise-home-health`",
+    r"^[0-9]{10}$": "an NPI of ten digits, in quotes, such as `\"1234567893\"`",
+    r"^(medicaid|state|mrn|ssn-last4|[A-Za-z][A-Za-z0-9+.-]*:[^\s]+)$": "`medicaid`, `state`, `mrn`, `ssn-last4`, "
+                                                                        "or a URI such as `urn:oid:2.16.840.1.113883`",
+    r"^[0-9]{4}$": "the last four digits of the Social Security number, in quotes, such as `\"1234\"`",
 }
 _ID_PREFIX = {"A": "an assessment id such as A1", "P": "a plan id such as P1", "N": "a need id such as N1",
               "S": "a strength id such as S1", "B": "a barrier id such as B1", "R": "a risk id such as R1",

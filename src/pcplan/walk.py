@@ -27,6 +27,7 @@ from .links import HIDDEN, OUTSIDE, symlink_problem  # noqa: F401 - the walk's r
 YAML_SUFFIXES = (".yaml", ".yml")
 MEMBER_FILES = ("member.yaml", "member.yml")
 STAFF_FILES = ("staff.yaml", "staff.yml")
+PROVIDER_FILES = ("providers.yaml", "providers.yml")  # the providers supports name by `provider_id`
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class MemberFolder:
 
 @dataclass(frozen=True, slots=True)
 class LooseFile:
-    """A YAML file outside every member folder (staff.yaml, a stray plan, mkdocs.yml)."""
+    """A YAML file outside every member folder (staff.yaml, providers.yaml, a stray plan, mkdocs.yml)."""
 
     path: Path
 

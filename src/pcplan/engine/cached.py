@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..cache_codec import decode_entry
 from ..config import Config
-from ..model import Repository
+from ..model import Document, Repository
 from ..model import file_names as _names
 from ..result import CheckResult
 from .discover import Item, folder_key
@@ -26,25 +26,30 @@ if TYPE_CHECKING:
 def open_cache(root: Path, config: Config, selection: Selection, repo: Repository, options: Options,
                notices: list[str] | None) -> Cache | None:
     """The cache of ``root`` for this run, keyed on everything that shapes its output; None when it cannot be
-    used (staff.yaml not read whole, a cache folder that is not pcplan's)."""
+    used (staff.yaml or providers.yaml not read whole, a cache folder that is not pcplan's)."""
     from .. import cache  # the cache's key reads pcplan's own files: only runs with the cache pay for it
 
-    staff = repo.staff
-    if staff is None:
-        staff_key = "no staff file"
-    elif staff.loaded.digest is not None:
-        staff_key = f"{staff.path.name}:{staff.loaded.digest.hex()}"
-    else:
-        return None  # staff.yaml could not be read whole: what it holds cannot be keyed
+    staff_key, providers_key = _root_file_key(repo.staff, "staff"), _root_file_key(repo.providers, "providers")
+    if staff_key is None or providers_key is None:
+        return None  # the file could not be read whole: what it holds cannot be keyed
     enabled = ",".join(sorted(selection.enabled))
     severity = ",".join(f"{code}={level}" for code, level in sorted(selection.severity.items()))
-    key = cache.run_key(config=repr(replace(config, path=None)), staff=staff_key, today=options.today.isoformat(),
-                        enabled=enabled, severity=severity)  # cache.RUN_PARTS; run_key adds pcplan and CI
+    key = cache.run_key(config=repr(replace(config, path=None)), staff=staff_key, providers=providers_key,
+                        today=options.today.isoformat(), enabled=enabled,
+                        severity=severity)  # cache.RUN_PARTS; run_key adds pcplan and CI
     opened = cache.open_cache(root, key, notices)
     if opened is not None:
         # The selection also names the entry: `check --select X` and `check` keep an entry each.
         opened.selection = f"{options.select!r}|{options.ignore!r}|"
     return opened
+
+
+def _root_file_key(doc: Document | None, what: str) -> str | None:
+    """staff.yaml's or providers.yaml's part of the run key: its name and a digest of its content; None when it
+    could not be read whole."""
+    if doc is None:
+        return f"no {what} file"
+    return f"{doc.path.name}:{doc.loaded.digest.hex()}" if doc.loaded.digest is not None else None
 
 
 def answer_from_cache(items: Iterator[Item], runner: Runner, cache: Cache, cwd: Path,

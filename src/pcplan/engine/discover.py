@@ -11,7 +11,16 @@ from pathlib import Path
 from ..config import find_root, load_config
 from ..model import display_path as _display
 from ..rules.registry import RULES
-from ..walk import STAFF_FILES, LooseFile, MemberFolder, NestedRoot, Unreadable, enclosing_member_folder, iter_walk
+from ..walk import (
+    PROVIDER_FILES,
+    STAFF_FILES,
+    LooseFile,
+    MemberFolder,
+    NestedRoot,
+    Unreadable,
+    enclosing_member_folder,
+    iter_walk,
+)
 from .options import UsageError
 
 # One member folder to check: (its place in walk order, the folder, its case files).
@@ -52,7 +61,7 @@ def case_repositories(path: Path) -> list[Path]:
                 members += 1
             elif isinstance(event, NestedRoot):
                 pending.append((event.folder, event.folder))
-        staff = folder == root and any((root / name).is_file() for name in STAFF_FILES)
+        staff = folder == root and any((root / name).is_file() for name in (*STAFF_FILES, *PROVIDER_FILES))
         if members or staff:
             roots.append(root)
     return sorted(roots)

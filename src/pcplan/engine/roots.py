@@ -128,15 +128,14 @@ def _check_root(root: Path, targets: list[Path], options: Options, cwd: Path, re
     nested.extend(walk.nested)
     _add_loose_files(walk.loose, walk.errors, repo, explicit, absent, cwd)
     _add_unreadable(walk.errors, repo, cwd, result)
-    staff_file = repo.staff.path if repo.staff is not None else None
-    found = walk.walked + len(repo.loose) + (1 if staff_file is not None and runner.targeted(staff_file) else 0)
+    found = walk.walked + len(repo.loose) + sum(1 for doc in repo.root_files() if runner.targeted(doc.path))
     if hooks.assigned is not None:
         hooks.assigned.known.update(repo.staff_by_id)
     if options.shard is not None and options.shard[0] != 1:
         return found  # files outside member folders, staff.yaml included, belong to the first shard
     if hooks.assigned is not None:  # one case manager's members: no file outside member folders is theirs
         return found
-    result.files += len(repo.loose) + (1 if repo.staff else 0)
+    result.files += len(repo.loose) + len(repo.root_files())
     if options.record_checked:
         result.checked.extend(d.display_path for d in repo.documents() if runner.targeted(d.path))
     runner.run_repository(repo)
@@ -183,9 +182,9 @@ def _check_members(walk: RootWalk, runner: Runner, cwd: Path, result: CheckResul
 def _add_loose_files(loose: list[Path], errors: list[tuple[Path, str]], repo: Repository, explicit: set[Path],
                      absent: frozenset, cwd: Path) -> None:
     """The case files outside member folders, as documents of the repository; a link refused joins ``errors``."""
-    staff_file = repo.staff.path if repo.staff is not None else None
+    root_files = {doc.path for doc in repo.root_files()}  # staff.yaml and providers.yaml: loaded already
     for path in sorted(set(loose)):
-        if staff_file is not None and path == staff_file or path in absent:
+        if path in root_files or path in absent:
             continue
         refused = symlink_problem(path, repo.root)
         if refused is not None:

@@ -45,8 +45,25 @@ BCP47 = "urn:ietf:bcp:47"
 UCUM = "http://unitsofmeasure.org"
 NCIT = "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl"
 LOINC = "http://loinc.org"
+V2_0131 = "http://terminology.hl7.org/CodeSystem/v2-0131"
+COVERAGE_CLASS = "http://terminology.hl7.org/CodeSystem/coverage-class"
+SUBSCRIBER_RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
+DATA_ABSENT_REASON = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 INTERPRETER_REQUIRED = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired"
 PRONOUNS = "http://hl7.org/fhir/StructureDefinition/individual-pronouns"
+
+# HCPCS, as the guide's examples code a service (fsh/examples/example.fsh:193, 232, 265: Level II and Level I
+# codes alike) for the binding of ServiceRequest.code (fsh/profiles/ServiceRequest_eltss.fsh:32,
+# v3-HealthCareCommonProcedureCodingSystem); a support's modifiers are coded in the same system.
+HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+# the guide's Self-Directed Service Indicator (fsh/extensions/Eltss_directedBy.fsh; example service1: text "self")
+DIRECTED_BY = f"{ELTSS}/StructureDefinition/eltss-directedBy"
+NPI = "http://hl7.org/fhir/sid/us-npi"  # US Core's NPI identifier system
+
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
+# The US Core profile a resource claims when its eLTSS profile asks for what the records do not hold (name parts).
+US_CORE_PROFILE = {kind: f"{US_CORE}/us-core-{kind.lower()}" for kind in (
+    "Patient", "Organization", "ServiceRequest", "Practitioner", "PractitionerRole", "Coverage")}
 
 # pcplan's identifier systems: ids are unique within one agency's repository.
 MEMBER_ID = f"{PCPLAN}/sid/member-id"
@@ -54,7 +71,20 @@ PLAN_ID = f"{PCPLAN}/sid/plan-id"
 STAFF_ID = f"{PCPLAN}/sid/staff-id"
 ITEM_ID = f"{PCPLAN}/sid/item-id"  # a need, goal, objective, support or risk: MEMBER/ASSESSMENT-OR-PLAN/ITEM
 CONTENT_FINGERPRINT = f"{PCPLAN}/sid/content-fingerprint"
+PROVIDER_ID = f"{PCPLAN}/sid/provider-id"  # providers.yaml `id`
+# Medicaid provider ids (providers.yaml `medicaid_id`): a state's own system is not known to pcplan.
+PROVIDER_MEDICAID_ID = f"{PCPLAN}/sid/provider-medicaid-id"
+# member.yaml `identifiers[].system` words → (identifier system, v2-0203 type code and display, or None). A URI
+# is used as written. The state's own systems are not known to pcplan, so these are pcplan's (docs/fhir.md).
+MEMBER_IDENTIFIER = {
+    "medicaid": (f"{PCPLAN}/sid/medicaid", ("MA", "Patient Medicaid number")),
+    "state": (f"{PCPLAN}/sid/state-id", ("SR", "State registry ID")),
+    "mrn": (f"{PCPLAN}/sid/mrn", ("MR", "Medical record number")),
+    "ssn-last4": (f"{PCPLAN}/sid/ssn-last4", None),  # four digits are not a Social Security number (v2 SS)
+}
 QUESTIONNAIRE = f"{PCPLAN}/Questionnaire/eltss-person-centered-planning"
+# The guide's choice questionnaire (fsh/examples/example.fsh:762-795, questionnaire1: items q1-q7)
+ELTSS_QUESTIONNAIRE = f"{ELTSS}/Questionnaire/questionnaire1"
 
 
 def code_system(name: str) -> str:
@@ -141,6 +171,11 @@ SIGNER = {
     "provider": (("HPROV", "Healthcare Provider"), CONSENT_SIGNATURE),
     "other": (("COPART", "Co-Participant"), ("1.2.840.10065.1.12.1.3", "Co-participant's Signature")),
 }
+
+# emergency contact → Patient.contact.relationship (v2-0131, the guide's rows 7-9)
+EMERGENCY_CONTACT = ("C", "Emergency Contact")
+# administrative sex (member.yaml) as written is FHIR's AdministrativeGender
+GENDERS = frozenset({"male", "female", "other", "unknown"})
 
 # staff `role` → PractitionerRole.code (the guide's example PractitionerRole-1 uses NUCC 171M00000X)
 STAFF_ROLE = {"case_manager": ("171M00000X", "Case Manager/Care Coordinator")}

@@ -25,6 +25,16 @@ class Context:
     today: date
     resources: dict[str, dict] = field(default_factory=dict)  # id → resource, in the order made
     people: dict[str, str] = field(default_factory=dict)  # a person's name as matched → RelatedPerson id
+    directory: dict[str, dict] | None = None  # providers.yaml by id, read when first asked
+
+    @property
+    def providers(self) -> dict[str, dict]:
+        """providers.yaml of the member's repository, by provider id."""
+        if self.directory is None:
+            from .directory import providers_of
+
+            self.directory = providers_of(self.case.folder)
+        return self.directory
 
     def key(self, *parts: str) -> str:
         """The id of this member's resource named by ``parts``."""

@@ -10,7 +10,9 @@ with a message or a line of the record.
 What stops a member: an error-level finding (not excepted) of any rule but those the export states
 instead of hiding. A draft goes out as a `draft` CarePlan, so a missing signature or copy (C301-C304,
 T207, T213) does not stop it; and rules judged against a date (an overdue review, a missed contact:
-pcplan.exceptions.DATE_DRIVEN) say what is due, not that the record is wrong.
+pcplan.exceptions.DATE_DRIVEN) say what is due, not that the record is wrong. A member whose paid support
+has no service code is held back too, unless ``--allow-incomplete`` (pcplan.fhir.complete): the export is
+meant to be conformant.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from ..model import load_case, load_repository
 from ..output import check_target, inside_git, make_folders, write_atomically
 from ..rules import RULES
 from ..walk import enclosing_member_folder, walk
-from .bundle import NoMemberId, dumps, dumps_line, member_bundle
+from .bundle import MAX_ENTRIES, NoMemberId, dumps, dumps_line, member_bundle, transactions
+from .complete import Incomplete, incomplete
 
 # Stated in the Bundle rather than hidden (see the module's docstring).
 STATED = frozenset({"C301", "C302", "C303", "C304", "T207", "T213"}) | DATE_DRIVEN
@@ -51,6 +54,9 @@ class ExportRequest:
     today: date
     force: bool = False
     allow_errors: bool = False
+    allow_incomplete: bool = False  # export a member whose paid supports lack a service code (pcplan.fhir.complete)
+    bundle: str = "collection"  # or "transaction" (pcplan.fhir.bundle.transactions)
+    max_entries: int = MAX_ENTRIES  # a transaction Bundle's size past which it is split
 
 
 @dataclass
@@ -60,6 +66,7 @@ class Member:
     member_id: str | None
     blocking: list[Finding] = field(default_factory=list)
     bundle: dict | None = None
+    incomplete: list[Incomplete] = field(default_factory=list)  # what a conformant export lacks (complete.py)
 
 
 @dataclass
@@ -112,26 +119,55 @@ def export(request: ExportRequest, stdout: IO[str], cwd: Path | None = None) -> 
             entry = Member(folder, shown, case.member_id,
                            [f for f in blocking if _inside(f, folder)])
             result.members.append(entry)
-            if entry.blocking and not request.allow_errors:
+            entry.incomplete = incomplete(case)
+            if (entry.blocking and not request.allow_errors) or (entry.incomplete and not request.allow_incomplete):
                 continue
             try:
                 entry.bundle = member_bundle(case, root, repo.staff_by_id, organization, request.today)
             except NoMemberId:
                 entry.member_id = None
-    bundles = [(m, m.bundle) for m in result.members if m.bundle is not None]  # result.exported, with each Bundle
-    if not bundles:
-        return result
-    if mode == "stdout":
-        for _, bundle in bundles:
-            stdout.write(dumps(bundle) if len(result.members) == 1 else dumps_line(bundle))
-        stdout.flush()
-    elif mode == "folder":
-        result.written = _write_folder(Path(request.output), bundles, request.force)
-    else:
-        text = dumps(bundles[0][1]) if mode == "file" else "".join(dumps_line(bundle) for _, bundle in bundles)
-        result.written = [write_atomically(Path(request.output), lambda stream: stream.write(text),
-                                           overwrite=request.force)]
+    bundles = [(m, _parts(m.bundle, request)) for m in result.members if m.bundle is not None]
+    if bundles:
+        result.written = _write(bundles, request, mode, stdout, single=len(result.members) == 1)
     return result
+
+
+def _parts(bundle: dict, request: ExportRequest) -> list[dict]:
+    """The Bundles written for one member: its collection, or its transaction Bundles (split past --max-entries)."""
+    if request.bundle == "transaction":
+        return transactions(bundle, request.today, request.max_entries)
+    return [bundle]
+
+
+def _write(bundles: list[tuple[Member, list[dict]]], request: ExportRequest, mode: str, stdout: IO[str],
+           single: bool) -> list[Path]:
+    """Each member's Bundles where -o says; a Bundle split in parts is one file a part (``NAME.2.fhir.json``...),
+    or one line a part."""
+    assert request.output is not None
+    if mode == "stdout":
+        pretty = single and len(bundles[0][1]) == 1
+        for _, parts in bundles:
+            for part in parts:
+                stdout.write(dumps(part) if pretty else dumps_line(part))
+        stdout.flush()
+        return []
+    if mode == "folder":
+        return _write_folder(Path(request.output), bundles, request.force)
+    if mode == "file" and len(bundles[0][1]) > 1:
+        return _write_files([_numbered(Path(request.output), n) for n in range(1, len(bundles[0][1]) + 1)],
+                            bundles[0][1], request.force)
+    text = dumps(bundles[0][1][0]) if mode == "file" else \
+        "".join(dumps_line(part) for _, parts in bundles for part in parts)
+    return [write_atomically(Path(request.output), _writes(text), overwrite=request.force)]
+
+
+def _numbered(path: Path, number: int) -> Path:
+    """The file of part ``number``: the name itself for the first, then ``M-1.2.fhir.json`` (or ``out.2.json``)."""
+    if number == 1:
+        return path
+    name = path.name
+    stem, suffix = (name[:-len(SUFFIX)], SUFFIX) if name.endswith(SUFFIX) else (path.stem, path.suffix)
+    return path.with_name(f"{stem}.{number}{suffix}")
 
 
 def _mode(named: str, members: int) -> str:
@@ -154,10 +190,12 @@ def _writes(text: str) -> Callable[[IO[str]], object]:
     return lambda stream: stream.write(text)
 
 
-def _write_folder(folder: Path, bundles: list[tuple[Member, dict]], force: bool) -> list[Path]:
-    """One MEMBER.fhir.json per member; every name is checked before any is written (all files or none)."""
+def _write_folder(folder: Path, bundles: list[tuple[Member, list[dict]]], force: bool) -> list[Path]:
+    """One MEMBER.fhir.json per member (MEMBER.2.fhir.json... for the further parts of a split transaction);
+    every name is checked before any is written (all files or none)."""
     make_folders(folder)  # never through a link a repository holds that leads out of it (pcplan.output)
-    targets = [folder / f"{m.member_id}{SUFFIX}" for m, _ in bundles]
+    targets = [_numbered(folder / f"{m.member_id}{SUFFIX}", n) for m, parts in bundles
+               for n in range(1, len(parts) + 1)]
     # Names compared as a case-insensitive file system (macOS, Windows) does: `m-1` and `M-1` are one file there.
     names = [unicodedata.normalize("NFD", t.name.casefold()) for t in targets]
     if len(set(names)) < len(names):
@@ -165,12 +203,14 @@ def _write_folder(folder: Path, bundles: list[tuple[Member, dict]], force: bool)
         raise ExportError(f"{', '.join(doubled)}: member folders with the same member id (or ids that differ only "
                           "in letter case) would be written to one file; `pcplan check` reports each later one as "
                           "E007 at its member.yaml: give each member an id of their own, then export again")
+    return _write_files(targets, [part for _, parts in bundles for part in parts], force)
+
+
+def _write_files(targets: list[Path], bundles: list[dict], force: bool) -> list[Path]:
     for target in targets:
         check_target(target, force)
-    written = []
-    for (_, bundle), target in zip(bundles, targets, strict=True):
-        written.append(write_atomically(target, _writes(dumps(bundle)), overwrite=force))
-    return written
+    return [write_atomically(target, _writes(dumps(bundle)), overwrite=force)
+            for bundle, target in zip(bundles, targets, strict=True)]
 
 
 def _member_folders(target: Path, cwd: Path, unread: list) -> list[tuple[Path, list[Path]]]:

@@ -2,7 +2,8 @@
 
 Each extension is declared once here (its name, where it sits, the pcplan field it carries, and its
 sub-extensions), and the table in docs/fhir.md lists the same ones (tests/test_export_fhir.py compares
-them). An extension's URL is ``https://pcplan.dev/fhir/StructureDefinition/NAME``; a sub-extension's url
+them); pcplan.fhir.definitions makes each one's StructureDefinition from this table. An extension's URL
+is ``https://pcplan.dev/fhir/StructureDefinition/NAME``; a sub-extension's url
 is its bare name, as FHIR has it for complex extensions.
 
 A value of the wrong type (a schema error exported with ``--allow-errors``) is left out, never
@@ -180,6 +181,10 @@ SPECS: dict[str, Spec] = {spec.name: spec for spec in (
          "true for a paid service, false for an unpaid (natural) support.", "boolean"),
     Spec("responsible", "ServiceRequest", "plan.supports[].responsible",
          "Who is responsible for arranging the support.", "string"),
+    Spec("funding", "ServiceRequest", "plan.supports[].authorization.funding",
+         "Who pays for the support (a program of member.yaml, state_plan, state_funds, private or natural), "
+         "when the Bundle has no Coverage for it: natural or private funding, or a member without a Medicaid id.",
+         "string"),
     # Condition
     Spec("need-priority", "Condition", "assessment.needs[].priority", "The need's priority (1 first).", "integer"),
     # Contract.signer.signature

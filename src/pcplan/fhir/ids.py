@@ -6,6 +6,10 @@ Nothing is random and nothing depends on the order files are read in, so the sam
 give byte-identical Bundles. Each Bundle entry's ``fullUrl`` is ``urn:uuid:`` and that id, and every
 reference points at a ``fullUrl`` in the same Bundle.
 
+A transaction Bundle (``--bundle transaction``, pcplan.fhir.bundle.transactions) PUTs each resource at
+``Type/id`` with the same id and writes its references relative (``Type/id``), so that they resolve on the
+server across the Bundles a member's export is split into.
+
 Ids are pseudonyms, not secrets: anyone with the member's id and this namespace can compute them.
 """
 

@@ -21,10 +21,20 @@ from ..fingerprint import fingerprint, matches
 from ..model import Document, get_in, items, normalized_name, shown_id, str_list
 from . import codes as c
 from .context import Context, noon, text
+from .coverage import coverage, covered, location
 from .episodes import meeting
-from .extensions import Resolver, build, build_all
+from .extensions import SPECS, Resolver, build, build_all
 from .ids import reference, resource_id
-from .people import device, organization, practitioner, practitioner_role, related_person, split_role
+from .people import (
+    device,
+    organization,
+    practitioner,
+    practitioner_role,
+    provider,
+    provider_named,
+    related_person,
+    split_role,
+)
 
 
 @dataclass
@@ -157,10 +167,9 @@ def plan(ctx: Context, record: PlanRecord, key: str, assessed: Assessed | None, 
     contract = _contract(ctx, doc, key, record, state, reference(rid), resolve)
     supporting.append(contract)
     made.derived.append(contract)
-    questionnaire = _setting(ctx, doc, key, author)
-    if questionnaire:
-        supporting.append(questionnaire)
-        made.derived.append(questionnaire)
+    for answers in _choices(ctx, record, key, author):
+        supporting.append(answers)
+        made.derived.append(answers)
 
     resource = _careplan_head(ctx, record, rid, state, assessed, resolve, replaces)
     resource["encounter"] = encounter
@@ -387,21 +396,19 @@ def _support(ctx: Context, doc: Document, key: str, support: dict, made: Made, a
     """A support as a ServiceRequest (rows 40-56): paid ones performed by an Organization, unpaid (natural)
     supports by a RelatedPerson, as the guide prescribes (row 54, note 2)."""
     sid = support["id"]
+    service = _service(support, sid)
     resource: dict = {"resourceType": "ServiceRequest", "id": ctx.key("plan", key, "support", sid),
-                      "meta": {"profile": [c.PROFILE["ServiceRequest"]]}}
-    goals = [made.goals[g] for g in str_list(support, "goals") if g in made.goals]
-    # ServiceRequest_eltss.fsh:13: extension contains resource-pertainsToGoal 0..* MS
-    extensions = [{"url": c.PERTAINS_TO_GOAL, "valueReference": g} for g in goals]
-    for name in ("paid", "responsible"):
-        if (ext := build(name, support.get(name), lambda *a: None)) is not None:
-            extensions.append(ext)
-    if extensions:
+                      "meta": {"profile": [c.PROFILE["ServiceRequest"] if service.get("coding", [{}])[0].get(
+                          "system") == c.HCPCS else c.US_CORE_PROFILE["ServiceRequest"]]}}
+    if (extensions := _support_extensions(ctx, support, made)):
         resource["extension"] = extensions
     resource["identifier"] = [_item_identifier(ctx, doc, sid)]
     resource["basedOn"] = [made.careplan]
     resource["status"] = status
     resource["intent"] = "plan"
-    resource["code"] = {"text": text(support.get("description")) or f"support {sid}"}  # row 40: code.text
+    resource["code"] = service  # row 40: the HCPCS code (or the state's), code.text the service's name
+    if (modifiers := _modifiers(support)):
+        resource["orderDetail"] = modifiers
     quantity = _quantity(support)
     resource.update(quantity)
     resource["subject"] = ctx.patient
@@ -425,7 +432,71 @@ def _support(ctx: Context, doc: Document, key: str, support: dict, made: Made, a
                 needs.append(ref)
     if needs:
         resource["reasonReference"] = needs
+    _authorization(ctx, resource, support)
     return ctx.add(resource)
+
+
+def _service(support: dict, sid: str) -> dict:
+    """ServiceRequest.code: the support's `service` code (system hcpcs, the default, is the guide's HCPCS; a URI
+    as written) and its name: the description, else the service's display name."""
+    service = _service_of(support)
+    words = text(support.get("description")) or text(service.get("display")) or f"support {sid}"
+    code = text(service.get("code"))
+    if code is None:
+        return {"text": words}
+    return {"coding": [c.coding(_system(service), code.strip(), text(service.get("display")))], "text": words}
+
+
+def _service_of(support: dict) -> dict:
+    service = support.get("service")
+    return service if isinstance(service, dict) else {}
+
+
+def _system(service: dict) -> str:
+    """The code system: `hcpcs` (the default) is the guide's HCPCS; a state's URI as written."""
+    system = (text(service.get("system")) or "hcpcs").strip()
+    return c.HCPCS if system == "hcpcs" else system
+
+
+def _modifiers(support: dict) -> list[dict]:
+    """The code's modifiers as orderDetail (R4's ServiceRequest has no modifier element, US Core and the guide
+    name none; orderDetail is "additional details about how the service is to be delivered"), each coded in
+    the service's own code system."""
+    service = _service_of(support)
+    if text(service.get("code")) is None:
+        return []
+    system = _system(service)
+    return [{"coding": [c.coding(system, m.strip())], "text": f"modifier {m.strip()}"}
+            for m in str_list(service, "modifiers") if text(m)]
+
+
+def _support_extensions(ctx: Context, support: dict, made: Made) -> list[dict]:
+    goals = [made.goals[g] for g in str_list(support, "goals") if g in made.goals]
+    # ServiceRequest_eltss.fsh:13: extension contains resource-pertainsToGoal 0..* MS
+    extensions = [{"url": c.PERTAINS_TO_GOAL, "valueReference": g} for g in goals]
+    if get_in(support, "authorization", "self_directed") is True:  # row 41, the guide's example service1
+        extensions.append({"url": c.DIRECTED_BY, "valueCodeableConcept": {"text": "self"}})
+    for name in ("paid", "responsible"):
+        if (ext := build(name, support.get(name), lambda *a: None)) is not None:
+            extensions.append(ext)
+    funding = text(get_in(support, "authorization", "funding"))
+    if funding and not covered(ctx, funding):  # row 46 without a Coverage (pcplan.fhir.coverage)
+        extensions.append({"url": SPECS["funding"].url, "valueString": funding.strip()})
+    return extensions
+
+
+def _authorization(ctx: Context, resource: dict, support: dict) -> None:
+    """The authorization's funding (row 46: insurance → Coverage), delivery place (row 44: locationReference →
+    Location, named as written) and comment (row 45: note)."""
+    authorization = support.get("authorization")
+    if not isinstance(authorization, dict):
+        return
+    if (where := text(authorization.get("where"))):
+        resource["locationReference"] = [location(ctx, where)]
+    if (funding := text(authorization.get("funding"))) and (paid_by := coverage(ctx, funding)) is not None:
+        resource["insurance"] = [paid_by]
+    if (comment := text(authorization.get("comment"))):
+        resource["note"] = [{"text": comment}]
 
 
 def _quantity(support: dict) -> dict:
@@ -449,12 +520,17 @@ def _quantity(support: dict) -> dict:
 
 
 def _performer(ctx: Context, support: dict) -> dict | None:
-    provider = text(support.get("provider"))
-    if provider is None:
+    """providers.yaml's provider the support names by `provider_id` (a group of supporters too: an
+    Organization, never a RelatedPerson); else, by the `provider` name, an Organization for a paid support and
+    for an unpaid one the member or a RelatedPerson named as written."""
+    if (pid := text(support.get("provider_id"))) and (listed := provider(ctx, pid)) is not None:
+        return listed
+    written = text(support.get("provider"))
+    if written is None:
         return None
     if support.get("paid") is not False:
-        return organization(ctx, provider)
-    name, relationship = split_role(provider)
+        return organization(ctx, written)
+    name, relationship = split_role(written)
     if normalized_name(name) in member_names(ctx.case.member) or normalized_name(relationship) in ("member", "self"):
         return ctx.patient
     return related_person(ctx, name, relationship=relationship)
@@ -589,7 +665,8 @@ def _party(ctx: Context, signature: dict, role: str, representatives: dict[str, 
     if name is None:
         return None, role
     if role == "provider":
-        return organization(ctx, name), "provider"
+        listed = provider_named(ctx, name)
+        return (provider(ctx, listed) if listed else None) or organization(ctx, name), "provider"
     if role == "representative":
         authority = representatives.get(normalized_name(name) or "")
         kind = authority if authority in LEGAL_AUTHORITIES else "representative"
@@ -603,60 +680,107 @@ def _named_practitioner(ctx: Context, name: str) -> dict:
     if not ctx.has(rid):
         from .people import human_name
 
-        ctx.add({"resourceType": "Practitioner", "id": rid, "meta": {"profile": [c.PROFILE["Practitioner"]]},
-                 "name": [human_name(name)]})
+        ctx.add({"resourceType": "Practitioner", "id": rid, "name": [human_name(name)]})
     return reference(rid)
 
 
-def _setting(ctx: Context, doc: Document, key: str, author: str | None) -> dict | None:
-    """Person Setting Choice Indicator and Options (rows 15-16) as answers to pcplan's questionnaire."""
-    setting = doc.get("setting")
-    if not isinstance(setting, dict):
-        return None
-    items = []
+# The guide's questionnaire1 (fsh/examples/example.fsh:775-795): linkId, question, type.
+ELTSS_ITEMS = (
+    ("q1", "Did you choose the setting in which you reside?", "boolean"),
+    ("q2", "What alternative home and community-based settings were considered?", "string"),
+    ("q3", "Were you given a choice of services outlined in the plan?", "boolean"),
+    ("q4", "Did you participate in the selection of services outlined in the plan?", "boolean"),
+    ("q5", "Do you agree to the services outlined in the plan?", "boolean"),
+    ("q6", "Were you offered a choice of providers for each service?", "boolean"),
+    ("q7", "Do you feel you made an informed choice in selecting the provider for each service?", "boolean"),
+)
+SETTING_TYPES = ("own_home", "family_home", "host_home", "group_home", "assisted_living", "supported_living",
+                 "nursing_facility", "shelter", "other")
+CHOICES = ("setting", "services", "providers", "self_direction")
+
+
+def _choices(ctx: Context, record: PlanRecord, key: str, author: str | None) -> list[dict]:
+    """The plan's choices (rows 15-16, 20-24): the guide's questionnaire answered where the plan records the
+    answer, and pcplan's own for what the guide asks no question about (the kind of setting, the choice of
+    self-direction, and the days each choice was offered)."""
+    doc = record.plan
+    setting = doc.get("setting") if isinstance(doc.get("setting"), dict) else {}
+    choices = doc.get("choices") if isinstance(doc.get("choices"), dict) else {}
+    answers: dict[str, dict] = {}
     if isinstance(setting.get("chosen_by_member"), bool):
-        items.append({"linkId": "q1", "answer": [{"valueBoolean": setting["chosen_by_member"]}]})
-    options = [o for o in str_list(setting, "options_considered") if text(o)]
-    if options:
-        items.append({"linkId": "q2", "answer": [{"valueString": o} for o in options]})
+        answers["q1"] = {"valueBoolean": setting["chosen_by_member"]}
+    options = [" ".join(o.split()) for o in str_list(setting, "options_considered") if text(o)]
+    if options:  # one answer: the guide's q2 does not repeat
+        answers["q2"] = {"valueString": "; ".join(options)}
+    for link, choice in (("q3", "services"), ("q6", "providers")):
+        if isinstance(get_in(choices, choice, "offered"), bool):
+            answers[link] = {"valueBoolean": choices[choice]["offered"]}
+    if record.consent_on is not None:  # consent by the member or their legal representative (DESIGN.md)
+        answers["q5"] = {"valueBoolean": True}
+    out = []
+    if answers:
+        _questionnaire(ctx, c.ELTSS_QUESTIONNAIRE)
+        items = [{"linkId": link, "answer": [answers[link]]} for link, _, _ in ELTSS_ITEMS if link in answers]
+        out.append(_response(ctx, doc, ctx.key("plan", key, "setting"), c.ELTSS_QUESTIONNAIRE, items, author))
+    own = _own_answers(setting, choices)
+    if own:
+        _questionnaire(ctx, c.QUESTIONNAIRE)
+        out.append(_response(ctx, doc, ctx.key("plan", key, "choices"), c.QUESTIONNAIRE, own, author))
+    return out
+
+
+def _own_answers(setting: dict, choices: dict) -> list[dict]:
+    items = []
     if (kind := text(setting.get("type"))):
         items.append({"linkId": "setting-type", "answer": [{"valueCoding": c.coding(c.code_system("setting-type"),
                                                                                     kind)}]})
-    if not items:
-        return None
-    _questionnaire(ctx)
-    resource: dict = {"resourceType": "QuestionnaireResponse", "id": ctx.key("plan", key, "setting"),
+    for choice in CHOICES:
+        name = choice.replace("_", "-")
+        if isinstance(get_in(choices, choice, "offered"), bool):
+            items.append({"linkId": f"{name}-offered", "answer": [{"valueBoolean": choices[choice]["offered"]}]})
+        if (day := parse_iso(get_in(choices, choice, "on"))) is not None:
+            items.append({"linkId": f"{name}-offered-on", "answer": [{"valueDate": day.isoformat()}]})
+    return items
+
+
+def _response(ctx: Context, doc: Document, rid: str, questionnaire: str, answers: list[dict],
+              author: str | None) -> dict:
+    resource: dict = {"resourceType": "QuestionnaireResponse", "id": rid,
                       "meta": {"profile": [c.PROFILE["QuestionnaireResponse"]]},
-                      "questionnaire": c.QUESTIONNAIRE, "status": "completed", "subject": ctx.patient}
+                      "questionnaire": questionnaire, "status": "completed", "subject": ctx.patient}
     if doc.date:
         resource["authored"] = doc.date.isoformat()
+    else:
+        del resource["meta"]  # US Core's QuestionnaireResponse (under the guide's): authored 1..1
     if author:
         resource["author"] = practitioner(ctx, author)
-    resource["item"] = items
+    resource["item"] = answers
     return ctx.add(resource)
 
 
-SETTING_TYPES = ("own_home", "family_home", "host_home", "group_home", "assisted_living", "supported_living",
-                 "nursing_facility", "shelter", "other")
-
-
-def _questionnaire(ctx: Context) -> None:
-    """pcplan's questionnaire: the guide's setting questions (linkIds as its example questionnaire1) and the
-    kind of setting."""
-    rid = resource_id("questionnaire", "eltss-person-centered-planning")
+def _questionnaire(ctx: Context, url: str) -> None:
+    """The guide's questionnaire1, as the guide writes it, or pcplan's own (the kind of setting, and each
+    choice: offered and when), once per Bundle, so that every answer's question is in the Bundle."""
+    guide = url == c.ELTSS_QUESTIONNAIRE
+    rid = resource_id("questionnaire", "eltss-questionnaire1" if guide else "eltss-person-centered-planning")
     if ctx.has(rid):
         return
-    ctx.add({"resourceType": "Questionnaire", "id": rid, "meta": {"profile": [c.PROFILE["Questionnaire"]]},
-             "url": c.QUESTIONNAIRE, "name": "PcplanPersonCenteredPlanning",
-             "title": "Person-centered planning: the setting", "status": "active",
-             "item": [
-                 {"linkId": "q1", "text": "Did you choose the setting in which you reside?", "type": "boolean"},
-                 {"linkId": "q2", "text": "What alternative home and community-based settings were considered?",
-                  "type": "string", "repeats": True},
-                 {"linkId": "setting-type", "text": "What kind of setting is it?", "type": "choice",
-                  "answerOption": [{"valueCoding": c.coding(c.code_system("setting-type"), kind)}
-                                   for kind in SETTING_TYPES]},
-             ]})
+    if guide:
+        ctx.add({"resourceType": "Questionnaire", "id": rid, "meta": {"profile": [c.PROFILE["Questionnaire"]]},
+                 "url": url, "name": "Questionnaire1", "status": "active",
+                 "item": [{"linkId": link, "text": words, "type": kind} for link, words, kind in ELTSS_ITEMS]})
+        return
+    items: list[dict] = [{"linkId": "setting-type", "text": "What kind of setting is it?", "type": "choice",
+                          "answerOption": [{"valueCoding": c.coding(c.code_system("setting-type"), kind)}
+                                           for kind in SETTING_TYPES]}]
+    for choice in CHOICES:
+        name, words = choice.replace("_", "-"), choice.replace("_", "-")
+        items += [{"linkId": f"{name}-offered", "text": f"Was a choice of {words} offered?", "type": "boolean"},
+                  {"linkId": f"{name}-offered-on", "text": f"When was the choice of {words} offered?",
+                   "type": "date"}]
+    ctx.add({"resourceType": "Questionnaire", "id": rid, "url": url, "name": "PcplanPlanningChoices",
+             "title": "Person-centered planning: the setting and the choices offered", "status": "active",
+             "item": items})
 
 
 def _provenance(ctx: Context, doc: Document, key: str, made: Made, author: str | None, root: Path) -> None:

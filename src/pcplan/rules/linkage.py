@@ -19,6 +19,7 @@ from ..findings import Hit
 from ..model import (
     Case,
     Document,
+    Repository,
     ids,
     is_active_goal,
     items,
@@ -87,17 +88,22 @@ def goal_without_need(case: Case, ctx: CaseContext) -> Iterator[Hit]:
 
 @rule("L102", "unknown-reference", "error", source="ISED")
 def unknown_reference(case: Case, ctx: CaseContext) -> Iterator[Hit]:
-    """Every referenced id (need, strength, barrier, goal, risk, assessment) exists.
+    """Every referenced id (need, strength, barrier, goal, risk, assessment, provider, program) exists.
 
     Why it matters: a reference to an id that does not exist is a broken link
     in the chain from assessment to plan to notes; the goal, support or note
-    looks connected but is not.
+    looks connected but is not. A support's provider and funding are what a
+    claim is judged against: a provider id that matches nobody, or funding by
+    a program the member is not enrolled in, cannot be paid or checked.
 
     How to fix: correct the id (look it up in the assessment or plan named in
     the message), or add the missing item where it belongs. Staff ids are
     checked by A602. An entry of a plan's or review's `unmet_needs` names a
     goal of the plan and a note by its date (`raised_on`, and `item` when the
-    note raised several): that note must exist and raise that many.
+    note raised several): that note must exist and raise that many. A
+    support's `provider_id` is a provider of providers.yaml at the repository
+    root; its authorization's `funding` is a program of member.yaml
+    `programs` (its `program`), or state_plan, state_funds, private or natural.
 
     Example:
         # the assessment has needs N1-N3
@@ -107,6 +113,7 @@ def unknown_reference(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     yield from _barrier_references(case)
     for plan in ctx.lifecycle.plans_to_check():
         yield from _plan_references(case, plan)
+        yield from _support_references(case, plan, ctx.repository)
     for plan in ctx.lifecycle.plans_to_check():
         yield from _unmet_need_references(case, plan)
     for note in case.notes:
@@ -157,6 +164,38 @@ def _plan_references(case: Case, plan: Document) -> Iterator[Hit]:
             value = entry.get(field)
             if isinstance(value, str) and value not in known:
                 yield Hit(plan, (key, index, field), f"{kind} {shown_id(value)} is not in {source}")
+
+
+FUNDING = ("state_plan", "state_funds", "private", "natural")  # an authorization's funding other than a program
+PROVIDER_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # providers.schema.json's form of a provider id
+
+
+def _support_references(case: Case, plan: Document, repo: Repository) -> Iterator[Hit]:
+    """L102 in a plan's supports: the provider each names (providers.yaml) and the program that funds it (the
+    member's `programs`)."""
+    member = case.member
+    programs = {p["program"] for _, p in member.items("programs") if isinstance(p.get("program"), str)} \
+        if member is not None else set()
+    for index, support in plan.items("supports"):
+        value = support.get("provider_id")
+        if isinstance(value, str) and PROVIDER_ID.fullmatch(value):  # an id of another form: the schema's finding
+            yield from _unknown_provider(plan, ("supports", index, "provider_id"), value, repo)
+        authorization = support.get("authorization")
+        funding = authorization.get("funding") if isinstance(authorization, dict) else None
+        if isinstance(funding, str) and funding and funding not in FUNDING and funding not in programs:
+            yield Hit(plan, ("supports", index, "authorization", "funding"),
+                      f"funding {shown_id(funding)} is not a program the member is enrolled in (member.yaml "
+                      f"`programs`) nor one of {', '.join(FUNDING)}")
+
+
+def _unknown_provider(plan: Document, path: tuple, value: str, repo: Repository) -> Iterator[Hit]:
+    if repo.providers is None:
+        yield Hit(plan, path, f"provider id {shown_id(value)} cannot be checked: there is no providers.yaml at the "
+                  "repository root; add one listing the providers")
+    elif repo.providers.kind == "providers" and value not in repo.providers_by_id:
+        # providers.yaml that did not load has its own finding; every id would look unknown
+        yield Hit(plan, path, f"provider id {shown_id(value)} is not in providers.yaml; correct the id or add the "
+                  "provider to providers.yaml")
 
 
 def _unmet_need_references(case: Case, plan: Document) -> Iterator[Hit]:
@@ -451,6 +490,8 @@ def strengths_unused(case: Case, ctx: CaseContext) -> Iterator[Hit]:
 QUANTITIES = (("amount", "how much (`amount`)"), ("unit", "the unit of the amount (`unit`)"),
               ("frequency", "how often (`frequency`)"), ("start", "when it starts (`start`)"),
               ("end", "when it ends (`end`)"))
+# A support's quantity as its authorization states it (DESIGN.md "Identity and services"): units per period.
+AUTHORIZED_AS = {"amount": "units", "unit": "unit", "frequency": "per"}
 
 
 @rule("L109", "support-unquantified", "error", source="Love Focus ECM toolkit; 42 CFR 441.301(c)(2)")
@@ -463,7 +504,10 @@ def support_unquantified(case: Case, ctx: CaseContext) -> Iterator[Hit]:
     it is not happening.
 
     How to fix: add the missing fields to the support: `amount` and `unit`,
-    `frequency`, `start` and `end`.
+    `frequency`, `start` and `end`. A support with an `authorization` is
+    quantified by it too: its `units` count as the amount, its `unit` as the
+    unit and its `per` as the frequency (`start` and `end` are still the
+    support's own).
 
     Example:
         - id: SP2
@@ -473,11 +517,15 @@ def support_unquantified(case: Case, ctx: CaseContext) -> Iterator[Hit]:
           frequency: weekly
           start: 2026-09-07
           end: 2027-09-02
+        # or, as authorized:
+          authorization: {units: 24, per: week, unit: 15_minutes, funding: HCBS-EBD}
     """
     for plan in ctx.lifecycle.plans_to_check():
         for index, support in plan.items("supports"):
+            authorization = support.get("authorization")
+            authorized = authorization if isinstance(authorization, dict) else {}
             for key, what in QUANTITIES:
-                if support.get(key) in (None, ""):
+                if support.get(key) in (None, "") and authorized.get(AUTHORIZED_AS.get(key, "")) in (None, ""):
                     yield Hit(plan, ("supports", index),
                               f"{label(support, 'support')} does not say {what}")
 

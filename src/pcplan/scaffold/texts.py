@@ -560,6 +560,7 @@ SCHEMA_GLOBS = {
         "note": ["members/**/notes/*"],
         "closure": ["members/**/closure*"],
         "staff": ["staff"],
+        "providers": ["providers"],
     }.items()
 }
 

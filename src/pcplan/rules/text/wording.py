@@ -146,8 +146,24 @@ def _whole(body: str) -> str:
     return rf"(?<!\w)(?:{body})(?!\w)"
 
 
+def _leading_letters(body: str) -> str:
+    """The letters and digits every match of ``body`` starts with (up to the first operator or optional
+    character): "refus" for ``refus(?:…)``; empty when the body starts otherwise."""
+    for end, char in enumerate(body):
+        if not (char.isascii() and char.isalnum()) or body[end + 1:end + 2] in ("?", "*", "+", "{"):
+            return body[:end]
+    return body
+
+
 class Terms:
-    """A list of terms, ready to search text for."""
+    """A list of terms, ready to search text for.
+
+    Most text uses none of them, so ``found`` first asks one question of it. ASCII text (nearly all) is
+    lower-cased once, screened for the letters each term starts with ("refus", "curfew": a plain alternation
+    the regular-expression engine skips through quickly), then searched without IGNORECASE: the same answer
+    as the case-insensitive search whenever the terms' expressions are ASCII and lower-case themselves
+    (lower-casing ASCII text is what IGNORECASE does to it). Other text, or terms with other letters, take
+    the case-insensitive search."""
 
     def __init__(self, terms: tuple[str, ...]) -> None:
         bodies: dict[str, str] = {}  # body → the term first listed with it
@@ -156,6 +172,14 @@ class Terms:
                 bodies.setdefault(term_body(normalized(term)), term.strip())
         self.terms = [(term, re.compile(_whole(body), re.IGNORECASE)) for body, term in bodies.items()]
         self._any = re.compile(_whole("|".join(bodies)), re.IGNORECASE) if bodies else None
+        self._ascii_any: re.Pattern | None = None
+        self._screen: re.Pattern | None = None
+        joined = "|".join(bodies)
+        if bodies and joined.isascii() and joined == joined.lower():
+            self._ascii_any = re.compile(_whole(joined))
+            starts = {_leading_letters(body) for body in bodies}
+            if "" not in starts:
+                self._screen = re.compile("|".join(re.escape(start) for start in sorted(starts)))
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -165,8 +189,13 @@ class Terms:
         if self._any is None:
             return []
         text = normalized(text)
-        if not self._any.search(text):
-            return []  # the usual case: one search instead of one per term
+        if self._ascii_any is not None and text.isascii():
+            lowered = text.lower()
+            if (self._screen is not None and self._screen.search(lowered) is None) \
+                    or self._ascii_any.search(lowered) is None:
+                return []  # the usual case: one or two quick searches instead of one per term
+        elif not self._any.search(text):
+            return []
         return [term for term, pattern in self.terms if pattern.search(text)]
 
 
