@@ -35,10 +35,12 @@ CODE = re.compile(r"^[A-Z][0-9]{3}$")
 
 
 def run(root: Path, *args: str, env: dict | None = None):
+    """`pcplan ARGS` in ``root``, with CI unset unless ``env`` sets it: the module's fixture runs outside the
+    per-test environment (conftest), and a report under CI lists no members, so pages would differ."""
     old = os.getcwd()
     os.chdir(root)
     try:
-        return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+        return runner.invoke(app, list(args), env={"CI": None, **(env or {})}, catch_exceptions=False)
     finally:
         os.chdir(old)
 
