@@ -275,6 +275,24 @@ def _matches(elements: list[dict], prefix: str, extension: dict) -> None:
         assert value == "value" + declared[0].upper() + declared[1:], (prefix, value, declared)
 
 
+def _parsed_by(model, resource: dict) -> None:
+    """``resource`` read by a fhir.resources model. Its releases before 8 (pydantic 1) hold an element's `id` to
+    FHIR's `id` pattern, which has no `:` nor `[`; an element id is a string that names a slice or a choice
+    (`Extension.extension:kind`, `Extension.value[x]`): that error alone is the library's, any other fails."""
+    try:
+        (model.model_validate if hasattr(model, "model_validate") else model.parse_obj)(resource)
+    except Exception as exc:  # pydantic 1's or 2's ValidationError
+        errors = exc.errors() if hasattr(exc, "errors") else None
+        if not errors:
+            raise
+        elements = resource.get("differential", {}).get("element", [])
+        others = [e for e in errors
+                  if not (tuple(e["loc"][:2]) == ("differential", "element") and e["loc"][-1] == "id"
+                          and any(c in elements[e["loc"][2]].get("id", "") for c in (":", "[x]")))]
+        if others:
+            raise
+
+
 def test_structure_definitions_are_extension_constraints_fhir_reads():
     from fhir.resources.R4B.codesystem import CodeSystem
     from fhir.resources.R4B.namingsystem import NamingSystem
@@ -283,7 +301,7 @@ def test_structure_definitions_are_extension_constraints_fhir_reads():
     models = {"StructureDefinition": StructureDefinition, "CodeSystem": CodeSystem, "NamingSystem": NamingSystem}
     for resource in definitions.resources():
         model = models[resource["resourceType"]]
-        (model.model_validate if hasattr(model, "model_validate") else model.parse_obj)(resource)
+        _parsed_by(model, resource)
         if resource["resourceType"] != "StructureDefinition":
             continue
         assert (resource["kind"], resource["derivation"], resource["type"], resource["baseDefinition"]) == \
