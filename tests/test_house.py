@@ -97,7 +97,7 @@ FLOORS = (
     # What people see and do with a checked case: check's formats, due and report, render, FHIR, new and init,
     # the pre-commit hook, the language server, rule docs.
     ("rooms", ("pcplan.report", "pcplan.caseload", "pcplan.render", "pcplan.fhir", "pcplan.scaffold",
-               "pcplan.precommit", "pcplan.lsp", "pcplan.explain")),
+               "pcplan.precommit", "pcplan.lsp", "pcplan.explain", "pcplan.reconcile")),
     ("cli", ("pcplan.cli", "pcplan.clihelp", "pcplan.progress", "pcplan.__main__")),
 )
 

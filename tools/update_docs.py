@@ -29,7 +29,8 @@ cannot be fixed is recorded as a documented exception (see
 Families: **A** staff and assignments, **C** consent, signatures and copies,
 **E** reading and validating files, **H** rights modifications, **L** links
 between assessment and plan, **N** notes, **P** person-centered content,
-**T** timeliness, **X** closure.
+**T** timeliness, **U** services delivered (judged by `pcplan reconcile` against
+delivery files, see [reconcile](reconcile.md); `check` does not run them), **X** closure.
 """
 
 

@@ -1153,6 +1153,89 @@ def _export_definitions(folder: Path, force: bool) -> None:
 
 
 @app.command(cls=Command, rich_help_panel=PANEL_CHECK)
+def reconcile(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., metavar="DELIVERIES… [PATH]", help="Delivery files (CSV or Parquet: "
+                                       "EVV exports, claims, encounters), then the case repository or a folder "
+                                       "in it (default: the current folder)."),
+    output_format: CheckFormat | None = typer.Option(
+        None, "--output-format", "-f", metavar="FORMAT", envvar="PCPLAN_OUTPUT_FORMAT", case_sensitive=False,
+        help="full, concise, json, sarif, github or junit, as for check."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                          help="Write the report to this file (- for standard output)."),
+    today: str | None = typer.Option(None, "--today", metavar="DATE", help="Judge as of this date (YYYY-MM-DD; "
+                                        "only completed periods are judged for under-delivery)."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", metavar="SEVERITY", case_sensitive=False,
+                                   help="Exit 1 when a finding is at or above this severity."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the reconciliation ran."),
+    force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
+) -> None:
+    """Judge services delivered against the plans and notes (U901-U908); exit 0 clean, 1 findings, 2 error."""
+    from .config import ConfigError
+    from .dates import DateError, resolve_today
+    from .engine import UsageError
+    from .findings import FindingStore, at_or_above, tally
+    from .output import OutputError, write_atomically
+    from .report import ReportOptions, writer
+    from .result import CheckResult
+    from .shown import visible
+
+    output = _output_file(output)
+    to_terminal = output is None and sys.stdout.isatty()
+    fmt = _output_format(ctx, CHECK_FORMATS, output_format, output, _default_check_format(to_terminal))
+    _check_targets((output,), force)
+    deliveries, scope = list(paths), Path(".")
+    if len(deliveries) > 1 and deliveries[-1].is_dir():
+        scope = deliveries.pop()
+    for path in deliveries:
+        if path.is_dir():
+            _fail(f"{visible(path)}: a folder; name the delivery files first and the case repository last")
+    try:
+        from .reconcile.engine import reconcile as run_reconcile
+        from .reconcile.facts import case_facts
+        from .reconcile.rules import findings
+
+        day = resolve_today(today)
+        cwd = Path.cwd()
+        facts = case_facts(scope, day, cwd)
+        from .caseload import open_caseload
+
+        settings = open_caseload(scope, cwd).config.reconcile
+        run = run_reconcile(deliveries, facts, settings, day, cwd)
+        try:
+            store = FindingStore(findings(run, facts, settings.columns))
+        finally:
+            run.close()
+        result = CheckResult(findings=store, files=len(deliveries), members=len(facts.members),
+                             checked=[f.shown for f in run.files],
+                             roots=[_from_here(Path(root)) for root in facts.roots])
+    except (ConfigError, UsageError, DateError) as exc:
+        _fail(str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001 - the database's own failure (out of memory, disk): exit 2, no traceback
+        if "duckdb" not in type(exc).__module__ and not isinstance(exc, (MemoryError, OSError)):
+            raise
+        _fail(f"reconcile: the delivery files could not be judged ({type(exc).__name__}: "
+              f"{visible(str(exc).splitlines()[0] if str(exc) else '')})")
+        return
+    typer.echo(f"pcplan reconcile: {_plural(run.read, 'row')} read, {run.matched} matched, {run.judged} judged, "
+               f"{run.rejected} rejected", err=True)
+    report_options = ReportOptions(show_source=False, color=None if to_terminal else False)
+    write = writer(fmt)
+    if output is None:
+        write(result, sys.stdout, report_options)
+    else:
+        try:
+            write_atomically(output, lambda stream: write(result, cast(TextIO, stream), report_options),
+                             overwrite=force)
+        except OutputError as exc:
+            _fail(str(exc))
+    failing = any(n and not excepted and at_or_above(severity, fail_on.value)
+                  for (severity, excepted), n in tally(result.findings).severities.items())
+    raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+@app.command(cls=Command, rich_help_panel=PANEL_CHECK)
 def lsp(
     stdio: bool = typer.Option(False, "--stdio", help="Talk over standard input and output (the only way it "
                                "talks; accepted because some editors pass it)."),

@@ -70,6 +70,26 @@ class Settings:
     max_hold_days: int = 90  # T214: a hold open longer than this (since its start or last review) wants a decision
 
 
+# `[reconcile]`: the case-management service codes (U908) and, of those, the ones that need the member present.
+DEFAULT_CASE_MANAGEMENT_CODES = ("T1016", "T1017", "T2022", "G9002")
+DEFAULT_FACE_TO_FACE_CODES = ("G9002",)
+# The delivery layout's column names (docs/reconcile.md): `[reconcile.columns]` maps a state's names onto them.
+DELIVERY_COLUMNS = (
+    "member_id", "member_identifier_system", "member_identifier", "service_code", "modifiers", "provider_id",
+    "provider_npi", "provider_medicaid_id", "date_of_service", "units", "start_time", "end_time", "claim_id",
+    "claim_status",
+)
+
+
+@dataclass(frozen=True)
+class ReconcileSettings:
+    columns: dict[str, str] = field(default_factory=dict)  # pcplan's column name -> the file's
+    case_management_codes: tuple[str, ...] = DEFAULT_CASE_MANAGEMENT_CODES
+    face_to_face_codes: tuple[str, ...] = DEFAULT_FACE_TO_FACE_CODES
+    underdelivery_percent: int = 75  # U905
+    underdelivery_followup_days: int = 14  # U905
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None = None  # the pcplan.toml read, or None for defaults
@@ -87,6 +107,8 @@ class Config:
     # `[report] measures`: which CMS LTSS measure specifications `report` computes (docs/measures.md):
     # "ffs" (fee-for-service LTSS, the default) or "mltss" (managed-care plans).
     measures: str = "ffs"
+    # `[reconcile]`: how `pcplan reconcile` reads delivery files and judges case management (docs/reconcile.md).
+    reconcile: ReconcileSettings = field(default_factory=ReconcileSettings)
 
 
 # What each key may hold: (type check, description for the message).
@@ -122,6 +144,15 @@ _TOP = {"agency": (_str, "text"),
         "paper": (lambda v: v in ("letter", "a4"), '"letter" or "a4"'),
         "exclude": (_str_list, "a list of glob patterns")}
 _REPORT = {"measures": (lambda v: v in ("ffs", "mltss"), '"ffs" or "mltss"')}
+_RECONCILE = {
+    "columns": (lambda v: isinstance(v, dict) and all(isinstance(x, str) and x for x in v.values()),
+                "a table of pcplan's column name = \"the file's column name\""),
+    "case_management_codes": (_str_list, "a list of service codes"),
+    "face_to_face_codes": (_str_list, "a list of service codes"),
+    "underdelivery_percent": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100,
+                              "a whole number from 0 to 100"),
+    "underdelivery_followup_days": (_nonneg_int, "a whole number of days, 0 or more"),
+}
 _RULES = {"select": (_str_list, "a list of rule codes"), "ignore": (_str_list, "a list of rule codes")}
 _SETTINGS = {
     "review_interval_months": (_pos_int, "a whole number of months above 0"),
@@ -194,11 +225,14 @@ def load_config(root: Path, known_codes: set[str]) -> Config:
             values["settings"] = _settings_table(value, where)
         elif key == "report":
             values.update(_report_table(value, where))
+        elif key == "reconcile":
+            values["reconcile"] = _reconcile_table(value, where)
         elif key in _TOP:
             _expect(_TOP[key], value, key, where)
             values[key] = tuple(value) if isinstance(value, list) else value
         else:
-            raise ConfigError(f"{where}: unknown key `{key}`{_suggest(key, [*_TOP, 'rules', 'settings', 'report'])}")
+            tables = ["rules", "settings", "report", "reconcile"]
+            raise ConfigError(f"{where}: unknown key `{key}`{_suggest(key, [*_TOP, *tables])}")
     return Config(path=path, **values)
 
 
@@ -247,6 +281,28 @@ def _report_table(table: Any, where: str) -> dict[str, Any]:
             raise ConfigError(f"{where}: unknown key `report.{key}`{_suggest(key, list(_REPORT))}")
         _expect(_REPORT[key], value, f"report.{key}", where)
     return dict(table)
+
+
+def _reconcile_table(table: Any, where: str) -> ReconcileSettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: `reconcile` must be a table ([reconcile])")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _RECONCILE:
+            raise ConfigError(f"{where}: unknown key `reconcile.{key}`{_suggest(key, list(_RECONCILE))}")
+        _expect(_RECONCILE[key], value, f"reconcile.{key}", where)
+        if key == "columns":
+            for name in value:
+                if name not in DELIVERY_COLUMNS:
+                    raise ConfigError(f"{where}: unknown key `reconcile.columns.{name}`"
+                                      f"{_suggest(name, list(DELIVERY_COLUMNS))}: the columns are "
+                                      f"{', '.join(DELIVERY_COLUMNS)}")
+            values[key] = dict(value)
+        elif isinstance(value, list):
+            values[key] = tuple(code.strip().upper() for code in value)
+        else:
+            values[key] = value
+    return ReconcileSettings(**values)
 
 
 def _settings_table(table: Any, where: str) -> Settings:

@@ -24,7 +24,7 @@ from pcplan.rules.context import CaseContext, RepositoryContext
 RULES_DIR = Path(registry.__file__).parent  # the rules that run: the source tree, or an installed copy in CI
 DAY = ["--today", TODAY.isoformat()]
 LETTERS = {"E": "structure", "L": "linkage", "T": "timeliness", "C": "consent", "P": "person", "H": "rights",
-           "A": "staff", "X": "closure", "N": "notes"}
+           "A": "staff", "X": "closure", "N": "notes", "U": "delivery"}
 
 
 # --- one module per code letter, and where each rule is defined -------------------------------

@@ -8,7 +8,7 @@ modules that use them (signatures.py, support_changes.py, interpreters.py, chron
 ``text/`` (reading grade, listed words, a document's text fields, names).
 """
 
-from . import closure, consent, linkage, notes, person, rights, staff, structure, timeliness  # noqa: F401
+from . import closure, consent, delivery, linkage, notes, person, rights, staff, structure, timeliness  # noqa: F401
 from .registry import RULES, Rule, rule
 
 __all__ = ["RULES", "Rule", "rule"]

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["REDIRECTS", "RULES", "Rule", "redirected", "rule"]
 
-SCOPES = ("file", "case", "repository")
+SCOPES = ("file", "case", "repository", "delivery")  # delivery: judged by `pcplan reconcile`, never by check
 SETTINGS = tuple(f.name for f in fields(Settings))  # what `[settings]` in pcplan.toml may hold
 _CODE = re.compile(r"^[A-Z][0-9]{3}$")
 # Only spaces after the colon: the line break and the indentation of an example's first
