@@ -104,7 +104,7 @@ def test_init_writes_every_configuration_key_with_its_default(fresh):
             continue
         key = {"select": "rules.select", "ignore": "rules.ignore", "severity": "rules.severity",
                "per_path_ignores": "rules.per-path-ignores", "settings": "settings",
-               "measures": "report.measures"}.get(item.name, item.name)
+               "measures": "report.measures", "reconcile": "reconcile"}.get(item.name, item.name)
         if getattr(Config(), item.name) is None:  # no TOML null: shown as a commented example
             assert f"# {key} = " in text, key
         else:

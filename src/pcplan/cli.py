@@ -1155,7 +1155,7 @@ def _export_definitions(folder: Path, force: bool) -> None:
 @app.command(cls=Command, rich_help_panel=PANEL_CHECK)
 def reconcile(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(..., metavar="DELIVERIES… [PATH]", help="Delivery files (CSV or Parquet: "
+    paths: list[Path] = typer.Argument(..., metavar="PATHS", help="Delivery files (CSV or Parquet: "
                                        "EVV exports, claims, encounters), then the case repository or a folder "
                                        "in it (default: the current folder)."),
     output_format: CheckFormat | None = typer.Option(
@@ -1166,7 +1166,8 @@ def reconcile(
     today: str | None = typer.Option(None, "--today", metavar="DATE", help="Judge as of this date (YYYY-MM-DD; "
                                         "only completed periods are judged for under-delivery)."),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", metavar="SEVERITY", case_sensitive=False,
-                                   help="Exit 1 when a finding is at or above this severity."),
+                                   help="Exit 1 when a finding is at or above this severity: error, warning "
+                                   "or info."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Always exit 0 when the reconciliation ran."),
     force: bool = typer.Option(False, "--force", help="Let --output replace an existing file."),
 ) -> None:

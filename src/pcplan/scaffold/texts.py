@@ -128,6 +128,20 @@ def pcplan_toml(agency: str | None) -> str:
     out.append(_comment("Which CMS LTSS quality measures `pcplan report` computes: \"ffs\" (fee-for-service\n"
                         "waivers) or \"mltss\" (managed care). See docs/measures.md.")
                + f"measures = {_toml(config.measures)}\n")
+    rec = config.reconcile
+    out.append("\n[reconcile]\n")
+    out.append(_comment("How `pcplan reconcile` judges delivery files (docs/reconcile.md): the service codes of case\n"
+                        "management (U908).")
+               + f"case_management_codes = {_toml(list(rec.case_management_codes))}\n"
+               + _comment("Of those, the codes billed only for a contact with the member present.")
+               + f"face_to_face_codes = {_toml(list(rec.face_to_face_codes))}\n"
+               + _comment("Under-delivery (U905): the share of authorized units delivered in a period, at least.")
+               + f"underdelivery_percent = {_toml(rec.underdelivery_percent)}\n"
+               + _comment("…or a note naming the support within this many days after the period.")
+               + f"underdelivery_followup_days = {_toml(rec.underdelivery_followup_days)}\n")
+    out.append("\n[reconcile.columns]\n")
+    out.append(_comment("Your delivery files' column names for pcplan's (docs/reconcile.md), when they differ.")
+               + '# member_id = "Recipient ID"\n')
     return "".join(out)
 
 
