@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a realistic, deterministic case repository of N members for benchmarking pcplan.
 
-    python benchmarks/generate.py OUT_DIR --members 10000 [--seed 1] [--jobs J] [--manifest FILE]
+    python benchmarks/generate.py OUT_DIR --members 10000 [--seed 1] [--jobs J] [--manifest FILE] [--coded]
 
 OUT_DIR receives `pcplan.toml`, `staff.yaml` and `members/M-XXXXXX/` folders
 shaped like the reference repository (sample_cases/): member.yaml, one or two
@@ -10,6 +10,15 @@ unpaid supports, risks and mitigations, strategies, signatures, distribution),
 and 6-14 contact notes across the last year. About 8% of the cases are closed
 (closure.yaml), about 15% carry a rights modification, and about 10% carry one
 seeded defect (see DEFECTS); the rest check clean with `--today 2026-11-22`.
+
+With --coded (opt-in; without it the output is byte-identical to before the
+option existed), every paid support also carries a HCPCS `service`, a
+`provider_id` into a generated providers.yaml and an `authorization`, every
+member a medicaid identifier, about one active member in seven a short
+hospital hold in October 2026; the facts the delivery generator needs
+(benchmarks/deliveries.py) go to OUT_DIR.facts.jsonl, outside the repository.
+These draws come from a second generator per member, so the rest of each file
+is the same as without --coded.
 
 `benchmarks/verify.py` checks a generated repository against its --manifest:
 clean members have no finding, every seeded defect has its code.
@@ -54,6 +63,53 @@ DEFECT_RATE = 0.10
 CLOSED_RATE = 0.08
 MEMBERS_PER_CM = 40
 CMS_PER_SUPERVISOR = 8
+
+
+# --coded: a HCPCS code (and display) for each kind of provider, a modifier for some; every provider's id, NPI
+# (ten digits passing the check digit, made up) and Medicaid provider id; the agency itself bills case management.
+SERVICE_CODES = {
+    "home_care": ("T1019", "Personal care services"), "home_health": ("S9123", "Nursing care in the home"),
+    "transport": ("T2003", "Non-emergency transportation"), "meals": ("S5170", "Home delivered meals"),
+    "employment": ("H2023", "Supported employment"), "behavioral": ("H0004", "Behavioral health counseling"),
+    "peer": ("H0038", "Self-help/peer services"), "day": ("S5100", "Adult day care"),
+    "housing": ("H0044", "Supported housing"), "benefits": ("T2041", "Supports brokerage"),
+    "legal": ("T2025", "Waiver services; not otherwise specified"), "education": ("H2014", "Skills training"),
+    "medical": ("T1001", "Nursing assessment"), "equipment": ("T2029", "Specialized medical equipment"),
+    "skills": ("H2015", "Comprehensive community support services"), "food": ("S5170", "Home delivered meals"),
+    "respite": ("S5150", "Unskilled respite care"), "dietitian": ("S9470", "Nutritional counseling"),
+    "pharmacy": ("T1502", "Administration of medication"),
+}
+CODE_MODIFIERS = {"skills": ["HI"], "respite": ["U1"], "behavioral": ["HE"]}
+CASE_MANAGEMENT_CODE = "T1016"  # targeted case management, 15 minutes
+AGENCY_PROVIDER_ID = "pv-agency"
+
+
+def provider_id(name: str) -> str:
+    return "pv-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def npi_of(n: int) -> str:
+    """A made-up ten-digit NPI whose check digit is right (Luhn over 80840 and the first nine digits)."""
+    base = f"1{n:08d}"
+    digits = [int(c) for c in "80840" + base]
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        doubled = digit * 2 if i % 2 == 0 else digit
+        total += doubled - 9 if doubled > 9 else doubled
+    return base + str((10 - total % 10) % 10)
+
+
+def providers_doc() -> dict:
+    rows = [(AGENCY_PROVIDER_ID, P.AGENCY)] + [(provider_id(n), n) for kind in P.PROVIDERS for n in P.PROVIDERS[kind]]
+    seen: dict = {}
+    for pid, name in rows:
+        seen.setdefault(pid, name)
+    return {"kind": "providers", "version": 1, "providers": [
+        {"id": pid, "name": name, "type": "organization", "npi": npi_of(1000 + 37 * i), "medicaid_id": f"CO-{4000 + i:06d}"}
+        for i, (pid, name) in enumerate(seen.items())]}
+
+
+PROVIDER_KIND = {name: kind for kind, names in P.PROVIDERS.items() for name in names}
 
 
 # ---------------------------------------------------------------- YAML text
@@ -259,6 +315,9 @@ class Member:
 
     def __init__(self, seed: int, index: int, ids: list, staff: dict):
         self.rng = rng = random.Random(seed * 1_000_003 + index)
+        self.coded = bool(staff.get("coded"))  # --coded: its draws come from self.crng only
+        self.crng = random.Random(f"coded:{seed}:{index}")
+        self.index = index
         self.id = ids[index]
         self.neighbor = ids[index - 1] if index > 0 else (ids[1] if len(ids) > 1 else "M-000001")
         self.cms, self.sups = staff["cms"], staff["supervisors"]
@@ -788,6 +847,7 @@ class Member:
             del p["_items"]
         closure = self.closure() if self.closed else None
         self.apply_defect(member, assessments, plans, notes)
+        self.facts = self.apply_codes(member, plans, notes) if self.coded else None
         base = f"members/{self.id}/"
         files = [(base + "member.yaml", member)]
         files += [(base + f"assessment-{a['date'].isoformat()}.yaml", a["doc"]) for a in assessments]
@@ -796,6 +856,73 @@ class Member:
             files.append((base + "closure.yaml", closure))
         files += [(base + f"notes/{d.isoformat()}.yaml", doc) for d, doc in sorted(notes, key=lambda x: x[0])]
         return [(path, text_of(doc)) for path, doc in files]
+
+    # ---- --coded: service codes, providers, authorizations, identifiers, a hold
+    def apply_codes(self, member, plans, notes) -> dict:
+        """Add the identity and service fields of issue 24 in place; return the facts deliveries.py needs.
+
+        Draws come from self.crng only, so everything else is as without --coded. A support's authorization
+        is `daily` units a day plus an eighth (rounded up) of slack, times 1, 7 or 31 for per day, week or
+        month: deliveries.py delivers exactly `daily` units each day, which is under the authorization and
+        above the under-delivery threshold (75%) in every period wholly inside October 2026."""
+        crng = self.crng
+        medicaid = f"K{int(self.id[2:]):07d}"
+        member["identifiers"] = [Flow(system="medicaid", value=medicaid)]
+        plan_facts = []
+        for p in plans:
+            used_codes: dict = {}
+            supports = []
+            for s in p["supports"]:
+                if not s.get("paid"):
+                    continue
+                kind = PROVIDER_KIND.get(s["provider"], "home_care")
+                code, display = SERVICE_CODES[kind]
+                mods = list(CODE_MODIFIERS.get(kind, []))
+                n = used_codes.get(code, 0)
+                used_codes[code] = n + 1
+                if n:  # the same code twice in one plan: told apart by a modifier
+                    mods.append(f"U{n + 1}")
+                daily = crng.choice([8, 12, 16, 24])
+                per = crng.choices(["day", "week", "month"], weights=[40, 30, 30])[0]
+                units = (daily + -(-daily // 8)) * {"day": 1, "week": 7, "month": 31}[per]
+                service = Flow(code=code, modifiers=mods, display=display) if mods else Flow(code=code, display=display)
+                pid = provider_id(s["provider"])
+                items = []
+                for key, value in s.items():
+                    if key == "provider":
+                        items.append(("service", service))
+                    items.append((key, value))
+                    if key == "provider":
+                        items.append(("provider_id", pid))
+                items.append(("authorization", Flow(units=units, per=per, unit="15_minutes", funding=self.program)))
+                s.clear()
+                s.update(items)
+                supports.append({"id": s["id"], "code": code, "modifiers": mods, "provider_id": pid, "kind": kind,
+                                 "per": per, "units": units, "daily": daily,
+                                 "start": str(s["start"]), "end": str(s["end"])})
+            member_sig = next((x for x in p["signatures"] if x.get("role") == "member"), {})
+            plan_facts.append({"path": f"members/{self.id}/plan-{p['date'].isoformat()}.yaml", "date": str(p["date"]),
+                               "consent": str(member_sig["signed_on"]) if "signed_on" in member_sig else None,
+                               "start": str(p["effective"]["start"]), "end": str(p["effective"]["end"]),
+                               "supports": supports})
+        hold = None
+        if not self.closed and self.defect is None and self.plan_dates[-1] <= date(2026, 9, 1) \
+                and (crng.random() < 0.03 or self.index % 7 == 3):
+            start = date(2026, 10, 8) + timedelta(days=crng.randint(0, 12))
+            end = start + timedelta(days=crng.randint(2, 4))
+            hold = (start, end)
+            entry = {"start": start, "end": end, "kind": "hospital",
+                     "reason": "In the hospital after a fall; home visits paused until discharge.",
+                     "recorded_by": self.cm_at(start)}
+            items = [(k, v) for k, v in member.items() if k != "status"]
+            items += [("holds", [entry]), ("status", member["status"])]
+            items += [(k, v) for k, v in member.items() if k not in dict(items)]
+            member.clear()
+            member.update(items)
+        return {"id": self.id, "medicaid": medicaid, "program": self.program, "enrolled": str(self.enrolled),
+                "closed": self.closed, "end": str(self.end) if self.closed else None, "defect": self.defect,
+                "hold": [str(hold[0]), str(hold[1])] if hold else None, "plans": plan_facts,
+                "notes": [[str(d), doc.get("contact"), doc.get("minutes"), doc.get("member")] for d, doc in notes]}
 
     # ---- one seeded defect
     def apply_defect(self, member, assessments, plans, notes):
@@ -878,8 +1005,11 @@ def build_member(args) -> list:
     seed, index, ids, staff = args
     m = Member(seed, index, ids, staff)
     files = m.build()
-    return files, {"id": m.id, "program": m.program, "closed": m.closed, "rights": m.rights, "defect": m.defect,
-                   "plans": len(m.plan_dates)}
+    meta = {"id": m.id, "program": m.program, "closed": m.closed, "rights": m.rights, "defect": m.defect,
+            "plans": len(m.plan_dates)}
+    if m.facts is not None:
+        meta["_facts"] = m.facts
+    return files, meta
 
 
 # ---------------------------------------------------------------- main
@@ -895,7 +1025,7 @@ def _work(chunk):
 
 
 def generate(out: str, members: int, seed: int = 1, jobs: int = 1, manifest: str | None = None,
-             quiet: bool = False) -> dict:
+             quiet: bool = False, coded: bool = False) -> dict:
     t0 = time.perf_counter()
     staff = make_staff(seed, members)
     ids = member_ids(seed, members)
@@ -915,6 +1045,11 @@ def generate(out: str, members: int, seed: int = 1, jobs: int = 1, manifest: str
     write("staff.yaml", staff["text"])
     os.makedirs(os.path.join(out, "members"), exist_ok=True)
     staff_ctx = {"cms": staff["cms"], "supervisors": staff["supervisors"]}
+    facts_fh = None
+    if coded:
+        staff_ctx["coded"] = True
+        write("providers.yaml", text_of(providers_doc()))
+        facts_fh = open(facts_path(out), "w", encoding="utf-8")  # noqa: SIM115 (closed after the members)
     info = []
     folder_sizes = []
 
@@ -926,6 +1061,9 @@ def generate(out: str, members: int, seed: int = 1, jobs: int = 1, manifest: str
         for rel, text in files:
             write(rel, text)
         folder_sizes.append(n_bytes - before)
+        facts = meta.pop("_facts", None)
+        if facts_fh is not None and facts is not None:
+            facts_fh.write(json.dumps(facts, separators=(",", ":")) + "\n")
         meta["bytes"] = n_bytes - before
         info.append(meta)
 
@@ -940,6 +1078,8 @@ def generate(out: str, members: int, seed: int = 1, jobs: int = 1, manifest: str
     else:
         for i in range(members):
             consume(build_member((seed, i, ids, staff_ctx)))
+    if facts_fh is not None:
+        facts_fh.close()
     elapsed = time.perf_counter() - t0
     summary = {
         "members": members, "seed": seed, "files": n_files, "bytes": n_bytes, "seconds": round(elapsed, 2),
@@ -962,6 +1102,11 @@ def generate(out: str, members: int, seed: int = 1, jobs: int = 1, manifest: str
     return summary
 
 
+def facts_path(out: str) -> str:
+    """Where --coded writes the facts of each member for deliveries.py: beside the repository, not in it."""
+    return os.path.normpath(out) + ".facts.jsonl"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", help="the folder to write the repository into (created if missing)")
@@ -970,13 +1115,16 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                         help="processes used to build member folders (the output does not depend on it)")
     parser.add_argument("--manifest", help="write a JSON list of the members (program, closed, defect) here")
+    parser.add_argument("--coded", action="store_true",
+                        help="also write service codes, provider ids, authorizations, identifiers, providers.yaml, "
+                             "a few hospital holds, and OUT_DIR.facts.jsonl for benchmarks/deliveries.py")
     args = parser.parse_args(argv)
     if args.members < 2:
         parser.error("--members must be at least 2")
     members_dir = os.path.join(args.out, "members")
     if os.path.isdir(members_dir) and os.listdir(members_dir):
         parser.error(f"{members_dir} is not empty; choose a new folder")
-    generate(args.out, args.members, args.seed, args.jobs, args.manifest)
+    generate(args.out, args.members, args.seed, args.jobs, args.manifest, coded=args.coded)
     return 0
 
 
