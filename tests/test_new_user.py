@@ -65,7 +65,8 @@ def with_terminal_stderr(cwd: Path, *args: str, **env: str) -> tuple[subprocess.
 def test_a_long_run_shows_progress_on_a_terminal_and_erases_it(many):
     process, seen = with_terminal_stderr(many, "check", *DAY, "--no-cache")
     counts = [int(n) for n in LINE.findall(seen)]
-    assert counts and counts[-1] == 60 and counts == sorted(counts) and counts[0] > 50
+    # It appears after 50 member folders or after a second, whichever comes first (a busy machine: earlier).
+    assert counts and counts[-1] == 60 and counts == sorted(counts) and counts[0] >= 1
     assert seen.endswith(b"\x1b[2K")  # the line is erased at the end (transient)
     assert b"M-0" not in seen  # a count only, never a member's folder
     piped = subprocess.run([sys.executable, "-m", "pcplan", "check", *DAY, "--no-cache"], cwd=many,
