@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from .caseload.report import Report
+    from .report import ReportOptions
     from .result import CheckResult
 
 app = typer.Typer(
@@ -249,8 +250,7 @@ def check(
     from .dates import DateError, resolve_today
     from .engine import Options, UsageError
     from .engine import check as run_check
-    from .findings import at_or_above, tally
-    from .report import ReportOptions, writer
+    from .report import ReportOptions
 
     _debug_log(debug)
     output = _output_file(output)
@@ -300,24 +300,38 @@ def check(
     report_options = ReportOptions(show_source=not no_source and not os.environ.get("CI"),
                                    statistics=statistics, color=None if to_terminal else False,
                                    baselined=hidden, hook=hook)
-    write = writer(fmt)
-    if output is None:
-        write(result, sys.stdout, report_options)
-    else:
-        try:
-            write_atomically(output, lambda stream: write(result, cast(TextIO, stream), report_options),
-                             overwrite=force)
-        except OutputError as exc:
-            _fail(str(exc))
+    _write_findings(result, fmt, output, force, report_options)
 
     if _internal(result):
         raise typer.Exit(2)
-    # From the counts the store keeps (pcplan.findings.Tally): no pass over a spilled store just for the exit code.
-    failing = any(n and not excepted and at_or_above(severity, fail_on.value)
-                  for (severity, excepted), n in tally(result.findings).severities.items())
+    failing = _failing(result, fail_on)
     if hook is not None:  # the pre-commit hook: only findings in the changed files, or that the change introduced
         failing = blocking > 0
     raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+def _write_findings(result: CheckResult, fmt: str, output: Path | None, force: bool, options: ReportOptions) -> None:
+    """`check`'s and `reconcile`'s findings in ``fmt``, to standard output or atomically to ``output``."""
+    from .output import OutputError, write_atomically
+    from .report import writer
+
+    write = writer(fmt)
+    if output is None:
+        write(result, sys.stdout, options)
+        return
+    try:
+        write_atomically(output, lambda stream: write(result, cast(TextIO, stream), options), overwrite=force)
+    except OutputError as exc:
+        _fail(str(exc))
+
+
+def _failing(result: CheckResult, fail_on: FailOn) -> bool:
+    """Whether a finding not excepted is at or above ``--fail-on``: from the counts the store keeps
+    (pcplan.findings.Tally), no pass over a spilled store just for the exit code."""
+    from .findings import at_or_above, tally
+
+    return any(n and not excepted and at_or_above(severity, fail_on.value)
+               for (severity, excepted), n in tally(result.findings).severities.items())
 
 
 def _progress(human_format: bool) -> AbstractContextManager[Callable[[], None] | None]:
@@ -1175,9 +1189,8 @@ def reconcile(
     from .config import ConfigError
     from .dates import DateError, resolve_today
     from .engine import UsageError
-    from .findings import FindingStore, at_or_above, tally
-    from .output import OutputError, write_atomically
-    from .report import ReportOptions, writer
+    from .findings import FindingStore
+    from .report import ReportOptions
     from .result import CheckResult
     from .shown import visible
 
@@ -1222,18 +1235,8 @@ def reconcile(
     typer.echo(f"pcplan reconcile: {_plural(run.read, 'row')} read, {run.matched} matched, {run.judged} judged, "
                f"{run.rejected} rejected", err=True)
     report_options = ReportOptions(show_source=False, color=None if to_terminal else False)
-    write = writer(fmt)
-    if output is None:
-        write(result, sys.stdout, report_options)
-    else:
-        try:
-            write_atomically(output, lambda stream: write(result, cast(TextIO, stream), report_options),
-                             overwrite=force)
-        except OutputError as exc:
-            _fail(str(exc))
-    failing = any(n and not excepted and at_or_above(severity, fail_on.value)
-                  for (severity, excepted), n in tally(result.findings).severities.items())
-    raise typer.Exit(0 if exit_zero or not failing else 1)
+    _write_findings(result, fmt, output, force, report_options)
+    raise typer.Exit(0 if exit_zero or not _failing(result, fail_on) else 1)
 
 
 @app.command(cls=Command, rich_help_panel=PANEL_CHECK)

@@ -18,8 +18,6 @@ The same report gives the same bytes (WeasyPrint writes no date into the PDF).
 
 from __future__ import annotations
 
-import sys
-
 from .report import HTML_TEMPLATE, Report, render_html
 
 
@@ -31,48 +29,29 @@ def render_pdf(report: Report, notices: list[str] | None = None) -> bytes:
     """The report as PDF bytes. TemplateFailure from the page's template, PrintFailure from printing it;
     what the PDF left out (a URL a template refers to) is added to ``notices``."""
     from ..render.bounds import Stopped, isolated
+    from ..render.fetching import preload_weasyprint, refused_summary
 
     page = render_html(report)
-    _load_weasyprint()
+    preload_weasyprint()
     try:
         pdf, refused = isolated(lambda: _print(page))
     except Stopped as exc:
         raise PrintFailure(f"the PDF could not be made: {exc}; print a smaller part of the caseload "
                            "(a folder, or --case-manager ID), or write html") from None
     if refused and notices is not None:
-        shown = ", ".join(refused[:3]) + (f" and {len(refused) - 3} more" if len(refused) > 3 else "")
-        notices.append(f"the PDF leaves out what a template refers to outside the report ({shown}): pcplan "
-                       "fetches nothing, from the network or from files")
+        notices.append(f"the PDF leaves out what a template refers to outside the report ({refused_summary(refused)})"
+                       ": pcplan fetches nothing, from the network or from files")
     return pdf
 
 
 def _print(page: str) -> tuple[bytes, list[str]]:
     """The PDF of ``page`` and the URLs it asked for and was refused (in the child process)."""
+    from ..render.fetching import WeasyPrintMissing, WeasyPrintStopped, print_pdf
+
     try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:  # OSError: the system's Pango libraries are missing
+        return print_pdf(page)
+    except WeasyPrintMissing as exc:
         raise PrintFailure(f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}") from None
-    from ..render.bounds import TooMuch
-    from ..render.fetching import LocalOnlyFetcher
-
-    fetcher = LocalOnlyFetcher()
-    try:
-        pdf = HTML(string=page, url_fetcher=fetcher.for_weasyprint()).write_pdf()
-    except (MemoryError, TooMuch):
-        raise  # a bound of the render (pcplan.render.bounds) says so itself
-    except Exception as exc:  # noqa: BLE001 - WeasyPrint's own failure on what a template made: one line
-        raise PrintFailure(f"the PDF could not be made: WeasyPrint stopped on the page ({type(exc).__name__}); "
-                           f"check the agency's {HTML_TEMPLATE} and report.css, or write html to see the "
-                           "page") from None
-    return pdf, list(fetcher.refused)
-
-
-def _load_weasyprint() -> None:
-    """On Linux, import WeasyPrint here, before the PDF is made in a forked child that then inherits it (as
-    render does); not on macOS, where its libraries may start what a forked child cannot use."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        pass  # said by _print, in one line
+    except WeasyPrintStopped as exc:
+        raise PrintFailure(f"the PDF could not be made: WeasyPrint stopped on the page ({exc}); check the agency's "
+                           f"{HTML_TEMPLATE} and report.css, or write html to see the page") from None

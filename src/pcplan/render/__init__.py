@@ -29,7 +29,6 @@ import mimetypes
 import os
 import shlex
 import stat
-import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -158,6 +157,7 @@ def _page(request: RenderRequest, dirs: list[Path], context: dict, translations:
     """The page (HTML or Markdown text, PDF bytes), made in a child process bounded in time and memory
     (bounds); what it says about itself is added to ``notices``."""
     from .bounds import Stopped, isolated, template_file
+    from .fetching import preload_weasyprint
     from .templating import TemplateFailure, render_template
 
     name = "plan.md.j2" if request.fmt == "md" else "plan.html.j2"
@@ -171,7 +171,7 @@ def _page(request: RenderRequest, dirs: list[Path], context: dict, translations:
         return (page if request.fmt == "html" else _pdf(page, said)), said
 
     if request.fmt == "pdf":
-        _load_weasyprint()  # here, once: the child that makes the page inherits it
+        preload_weasyprint()  # here, once: the child that makes the page inherits it
     try:
         content, said = isolated(make)
     except TemplateFailure as exc:
@@ -299,39 +299,19 @@ def _logo(root: Path, logo: str | None) -> str | None:
 
 
 def _pdf(html: str, notices: list[str] | None = None) -> bytes:
+    from .fetching import WeasyPrintMissing, WeasyPrintStopped, print_pdf, refused_summary
+
     try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:  # OSError: the system's Pango libraries are missing
+        pdf, refused = print_pdf(html)
+    except WeasyPrintMissing as exc:
         raise RenderError(f"PDF output needs WeasyPrint and its system libraries (Pango): {exc}") from None
-    from .bounds import TooMuch
-    from .fetching import LocalOnlyFetcher
-
-    fetcher = LocalOnlyFetcher()
-    try:
-        pdf = HTML(string=html, url_fetcher=fetcher.for_weasyprint()).write_pdf()
-    except (MemoryError, TooMuch):
-        raise  # a bound of the render (pcplan.render.bounds) says so itself
-    except Exception as exc:  # noqa: BLE001 - WeasyPrint's own failure on what a template made: one line
-        raise RenderError(f"the PDF could not be made: WeasyPrint stopped on the page ({type(exc).__name__}); "
+    except WeasyPrintStopped as exc:
+        raise RenderError(f"the PDF could not be made: WeasyPrint stopped on the page ({exc}); "
                           "check the agency's templates and stylesheets, or render html to see the page") from None
-    if fetcher.refused and notices is not None:
-        shown = ", ".join(fetcher.refused[:3]) + (f" and {len(fetcher.refused) - 3} more"
-                                                  if len(fetcher.refused) > 3 else "")
-        notices.append(f"the PDF leaves out what the logo or a template refers to outside the plan ({shown}): "
-                       "pcplan fetches nothing, from the network or from files")
+    if refused and notices is not None:
+        notices.append(f"the PDF leaves out what the logo or a template refers to outside the plan "
+                       f"({refused_summary(refused)}): pcplan fetches nothing, from the network or from files")
     return pdf
-
-
-def _load_weasyprint() -> None:
-    """On Linux, import WeasyPrint before the page is made in a child process, so that a process making many
-    PDFs does not import it again for each (a missing library is said by ``_pdf``). Not on macOS, where its
-    libraries may start what a forked child cannot use: there the child imports it."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        pass
 
 
 def refuse_linked_stylesheets(html: str, dirs: list[Path], name: str = "plan.html.j2") -> None:

@@ -61,3 +61,53 @@ class LocalOnlyFetcher:
                 return self.fetch(url.full_url if isinstance(url, Request) else url)
 
         return Fetcher(allowed_protocols=("data",))
+
+
+# Printing a page with this fetcher: what `pcplan render` (a plan) and `pcplan report -f pdf` share; each caller
+# says a failure in its own words (its templates, its advice).
+
+
+class WeasyPrintMissing(Exception):
+    """WeasyPrint, or the system's Pango libraries it needs, cannot be imported (the reason is the message)."""
+
+
+class WeasyPrintStopped(Exception):
+    """WeasyPrint stopped on the page; the message is the name of its exception."""
+
+
+def preload_weasyprint() -> None:
+    """On Linux, import WeasyPrint before a PDF is made in a forked child, so that a process making many PDFs
+    does not import it again for each (a missing library is said by ``print_pdf``). Not on macOS, where its
+    libraries may start what a forked child cannot use: there the child imports it."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        pass
+
+
+def print_pdf(html: str) -> tuple[bytes, list[str]]:
+    """The PDF of ``html``, fetching nothing but its ``data:`` URIs, and the URLs it asked for and was refused.
+    A bound of the render (MemoryError, pcplan.render.bounds.TooMuch) passes through, saying so itself."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: the system's Pango libraries are missing
+        raise WeasyPrintMissing(str(exc)) from None
+    from .bounds import TooMuch
+
+    fetcher = LocalOnlyFetcher()
+    try:
+        pdf = HTML(string=html, url_fetcher=fetcher.for_weasyprint()).write_pdf()
+    except (MemoryError, TooMuch):
+        raise
+    except Exception as exc:  # noqa: BLE001 - WeasyPrint's own failure on what a template made: one line
+        raise WeasyPrintStopped(type(exc).__name__) from None
+    return pdf, list(fetcher.refused)
+
+
+def refused_summary(refused: list[str]) -> str:
+    """The first three URLs a PDF left out, and how many more."""
+    return ", ".join(refused[:3]) + (f" and {len(refused) - 3} more" if len(refused) > 3 else "")
