@@ -82,6 +82,16 @@ ONLY_REFERRED_RULES = frozenset({"A607"})
 DRAFT, CONSENTED, IN_EFFECT, SUPERSEDED, EXPIRED = "draft", "consented", "in effect", "superseded", "expired"
 
 
+@dataclass(frozen=True, slots=True)
+class ContactNote:
+    """A note naming a contact channel, classified once (Lifecycle.contact_notes)."""
+
+    day: date
+    note: Document
+    records: bool  # it records what happened (records_contact): only then is it a contact
+    parties: tuple[bool, bool]  # contact_parties: (the member took part, someone else did)
+
+
 @dataclass(frozen=True)
 class Episode:
     """One enrollment-to-closure stretch of a member's record."""
@@ -577,6 +587,22 @@ class Lifecycle:
         return list(misses), list(upcoming)
 
     @cached_property
+    def contact_notes(self) -> list[ContactNote]:
+        """The notes of the current episode up to the end of the contact window that name a contact channel, in
+        date order, each classified once (T205, `due` and the report's timeliness, pcplan.facts.timely, read
+        them): whether it records what happened (DESIGN.md, "What counts as a contact") and who took part."""
+        window = self.contact_window()
+        if window is None:
+            return []
+        last = window[1]
+        names = member_names(self.case.member)
+        dated = sorted(((n.date, n.display_path, n) for n in self.case.notes
+                        if n.date is not None and self.current_episode.holds(n.date) and n.date <= last
+                        and isinstance(n.get("contact"), str) and n.get("contact") in CONTACT_RANK),
+                       key=lambda entry: entry[:2])
+        return [ContactNote(day, n, records_contact(n), contact_parties(n, names)) for day, _, n in dated]
+
+    @cached_property
     def _contact_schedule(self) -> tuple[list[ContactMiss], list[NextContact]]:
         """Computed once per case and day: T205 and `due` (facts.obligations) both ask."""
         window = self.contact_window()
@@ -584,17 +610,12 @@ class Lifecycle:
             return [], []
         first, last, open_gap = window
         segments = self._segments(first, last)
-        every_note = sorted(((n.date, n.display_path, n) for n in self.case.notes
-                             if n.date is not None and self.current_episode.holds(n.date) and n.date <= last
-                             and isinstance(n.get("contact"), str) and n.get("contact") in CONTACT_RANK),
-                            key=lambda entry: entry[:2])
         # only a note that records what happened is a contact (DESIGN.md, "What counts as a contact")
-        notes = [entry for entry in every_note if records_contact(entry[2])]
-        blank = [entry for entry in every_note if not records_contact(entry[2])]
+        notes = [(c.day, c.note.display_path, c.note) for c in self.contact_notes if c.records]
+        blank = [(c.day, c.note.display_path, c.note) for c in self.contact_notes if not c.records]
         kinds = sorted({kind for record, _, _ in segments if record is not None
                         for kind, _, _ in _requirements(record.plan)}, key=lambda k: -CONTACT_RANK[k])
-        names = member_names(self.case.member)
-        parties = {id(note): contact_parties(note, names) for _, _, note in every_note}
+        parties = {id(c.note): c.parties for c in self.contact_notes}
         misses: list[ContactMiss] = []
         upcoming: list[NextContact] = []
         for kind in kinds:

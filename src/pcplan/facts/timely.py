@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..config import Settings
-from ..dates import CONTACT_RANK, add_period, parse_iso, plus_days, plus_months
+from ..dates import add_period, parse_iso, plus_days, plus_months
 from ..model import Case, text
-from .lifecycle import Lifecycle, PlanRecord, contact_parties, meets, member_names, records_contact
+from .lifecycle import Lifecycle, PlanRecord, meets
 
 KINDS = ("contact", "review", "copy")
 HISTORY_MONTHS = 48  # a contact gap's missed due dates kept this far back (a trend reaches 36 months)
@@ -43,16 +43,16 @@ def timely_events(case: Case, settings: Settings, life: Lifecycle) -> tuple[Time
     """The case's contacts, plan reviews and member copies, each with its due date and the day it was met."""
     if case.member is None:
         return ()
-    found = [*_contacts(case, life), *_reviews(life, settings), *_copies(life, settings)]
+    found = [*_contacts(life), *_reviews(life, settings), *_copies(life, settings)]
     return tuple(sorted(found, key=lambda t: (t.due, t.kind, t.done or date.max)))
 
 
-def _contacts(case: Case, life: Lifecycle) -> list[Timely]:
+def _contacts(life: Lifecycle) -> list[Timely]:
     misses, upcoming = life.contact_schedule()
     window = life.contact_window()
     if window is None:
         return []
-    first, last, _ = window
+    first = window[0]  # the window's end already bounds the lifecycle's contact notes
     since = plus_months(life.today, -HISTORY_MONTHS)
     out: list[Timely] = []
     late: set[tuple[str, int]] = set()
@@ -61,18 +61,13 @@ def _contacts(case: Case, life: Lifecycle) -> list[Timely]:
         if miss.late_note is not None:
             late.add((miss.kind, id(miss.late_note)))
         out.extend(Timely("contact", day, done) for day in life.missed_dates(miss, since))
-    kinds = {m.kind for m in misses} | {u.kind for u in upcoming}
-    names = member_names(case.member)
-    for note in case.notes:
-        day = note.date
-        contact = note.get("contact")
-        if day is None or not first <= day <= last or not life.current_episode.holds(day) \
-                or not isinstance(contact, str) or contact not in CONTACT_RANK or not records_contact(note):
+    kinds = sorted({m.kind for m in misses} | {u.kind for u in upcoming})
+    for contact in life.contact_notes:  # classified once by the lifecycle, as T205 reads them
+        if contact.day < first or not contact.records:
             continue
-        parties = contact_parties(note, names)
-        for kind in sorted(kinds):
-            if (kind, id(note)) not in late and meets(note, kind, parties):
-                out.append(Timely("contact", day, day))
+        for kind in kinds:
+            if (kind, id(contact.note)) not in late and meets(contact.note, kind, contact.parties):
+                out.append(Timely("contact", contact.day, contact.day))
     return out
 
 
