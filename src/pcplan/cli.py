@@ -1212,9 +1212,7 @@ def reconcile(
         day = resolve_today(today)
         cwd = Path.cwd()
         facts = case_facts(scope, day, cwd)
-        from .caseload import open_caseload
-
-        settings = open_caseload(scope, cwd).config.reconcile
+        settings = facts.settings
         run = run_reconcile(deliveries, facts, settings, day, cwd)
         try:
             store = FindingStore(findings(run, facts, settings.columns))

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ..caseload import open_caseload
+from ..config import ReconcileSettings
 from ..dates import parse_iso
 from ..facts.lifecycle import Lifecycle, contact_parties, member_names, records_contact
 from ..model import Case, Document
@@ -46,6 +47,8 @@ class CaseFacts:
     notes: list[tuple] = field(default_factory=list)  # (member_id, day, by_case_manager, with_member, minutes)
     note_supports: list[tuple] = field(default_factory=list)  # (member_id, day, sup_no): a note naming a support
     places: list[SupportPlace] = field(default_factory=list)  # by sup_no
+    # The repository's `[reconcile]` settings, read with the rest of it (pcplan.toml is not read twice).
+    settings: ReconcileSettings = field(default_factory=ReconcileSettings)
     roots: list[str] = field(default_factory=list)
     plan_count: int = 0
 
@@ -68,7 +71,7 @@ def modifiers_key(value: object) -> str:
 def case_facts(path: Path, today: date, cwd: Path) -> CaseFacts:
     """Every member folder under ``path`` (a repository or a folder in one) as rows."""
     caseload = open_caseload(path, cwd)
-    facts = CaseFacts(roots=[caseload.root.as_posix()])
+    facts = CaseFacts(roots=[caseload.root.as_posix()], settings=caseload.config.reconcile)
     for provider_id, provider in caseload.repo.providers_by_id.items():
         facts.providers.append((provider_id, _text(provider.get("npi")), _text(provider.get("medicaid_id"))))
     staff = caseload.repo.staff_by_id
